@@ -1,0 +1,405 @@
+"""The command-line contract of DESIGN.md.
+
+Every command works from an empty folder on the embedded defaults (``./data/``), so the
+service and the commands run in the same folder share one database. Bad usage or bad
+input exits 2 with one line on stderr; nothing here prints personal data to logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"privacybot: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="privacybot", description="GDPR privacy requests by mail and chat.")
+    parser.add_argument("--config", help="TOML configuration file (or PRIVACYBOT_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the service")
+    run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+
+    classify = sub.add_parser("classify", help="classify raw .eml files ('-' for stdin)")
+    classify.add_argument("--json", action="store_true")
+    classify.add_argument("files", nargs="+")
+
+    cases = sub.add_parser("cases", help="list cases")
+    cases.add_argument("--json", action="store_true")
+    cases.add_argument("--status")
+
+    case = sub.add_parser("case", help="show one case")
+    case.add_argument("ref")
+    case.add_argument("--json", action="store_true")
+
+    drafts = sub.add_parser("drafts", help="list pending drafts")
+    drafts.add_argument("--json", action="store_true")
+    drafts.add_argument("--all", action="store_true", help="include decided drafts")
+
+    approve = sub.add_parser("approve", help="approve a draft: the reply is sent")
+    approve.add_argument("id", type=int)
+    approve.add_argument("--by", default="cli")
+
+    reject = sub.add_parser("reject", help="reject a draft")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True)
+    reject.add_argument("--by", default="cli")
+
+    edit = sub.add_parser("edit", help="replace a draft's text with a new version")
+    edit.add_argument("id", type=int)
+    edit.add_argument("--body-file", required=True)
+    edit.add_argument("--by", default="cli")
+
+    audit = sub.add_parser("audit", help="audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    audit_sub.add_parser("verify", help="check the hash chain")
+
+    purge = sub.add_parser("purge", help="delete what the retention rules no longer allow")
+    purge.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
+
+    outbox = sub.add_parser("outbox", help="what is queued to be sent, and its outcome")
+    outbox.add_argument("--json", action="store_true")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", parser_class=_Parser)
+    resend = outbox_sub.add_parser("resend", help="send an in-doubt or failed item again")
+    resend.add_argument("id", type=int)
+    mark = outbox_sub.add_parser("mark-sent", help="record that an in-doubt item was sent")
+    mark.add_argument("id", type=int)
+    for p in (resend, mark):
+        p.add_argument("--by", default="cli")
+
+    sub.add_parser("config", help="print the effective configuration, secrets masked")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="apply the migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        return COMMANDS[args.command](args, settings)
+    except (ConfigError, UsageError) as exc:
+        print(f"privacybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.runtime import build_runtime
+
+    return build_runtime(settings)
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.logs import setup_logging
+    from bot.service import serve
+
+    if args.workers != 1:
+        raise UsageError("--workers other than 1 needs PostgreSQL, which is not built yet")
+    setup_logging()
+    asyncio.run(serve(settings))
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers import classify, loop_guard, normalise
+    from handlers.values import Channel, RequestType
+
+    company = settings.company_value()
+    own = frozenset({company.email})
+    domains = frozenset({company.email.rpartition("@")[2]})
+    for name in args.files:
+        try:
+            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+        inbound = normalise.parse(raw, Channel.FILE)
+        verdict = loop_guard.check(inbound, own_addresses=own, own_domains=domains)
+        if verdict is not None:
+            labels = [RequestType.NOT_PRIVACY.value]
+            evidence = [{"label": "not_privacy", "phrase": verdict.reason, "rule": verdict.rule}]
+            confidence = 0.99
+        else:
+            result = classify.classify(inbound)
+            labels = [label.value for label in result.labels]
+            evidence = [
+                {"label": e.label.value, "phrase": e.phrase, "rule": e.rule}
+                for e in result.evidence
+            ]
+            confidence = result.confidence
+        if args.json:
+            _print_json(
+                {
+                    "file": name,
+                    "labels": labels,
+                    "language": inbound.language,
+                    "confidence": round(confidence, 3),
+                    "evidence": evidence,
+                }
+            )
+        else:
+            print(f"{name}: {', '.join(labels)} ({inbound.language}, {confidence:.2f})")
+    return 0
+
+
+def _case_json(case) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "ref": case.ref,
+        "status": case.status,
+        "labels": json.loads(case.labels),
+        "deadline": (case.extended_deadline or case.deadline).isoformat(),
+        "language": case.language,
+        "channel": case.channel,
+        "received_at": case.received_at.isoformat(),
+    }
+
+
+def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import queries
+    from storage.engine import unit_of_work
+
+    runtime = _runtime(settings)
+    with unit_of_work(runtime.sessions) as session:
+        rows = queries.list_cases(session, status=args.status)
+        for case in rows:
+            if args.json:
+                _print_json(_case_json(case))
+            else:
+                labels = ",".join(json.loads(case.labels))
+                print(f"{case.ref}  {case.status:<22} {labels:<40} due {case.deadline}")
+    return 0
+
+
+def cmd_case(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import queries
+    from storage.engine import unit_of_work
+
+    runtime = _runtime(settings)
+    with unit_of_work(runtime.sessions) as session:
+        try:
+            case = queries.get_case(session, ref=args.ref)
+        except queries.NotFound as exc:
+            raise UsageError(str(exc)) from None
+        messages = queries.case_messages(session, case_id=case.id)
+        drafts = [d for d in queries.list_drafts(session, status=None) if d.case_id == case.id]
+        outbox = queries.outbox_items(session, case_id=case.id)
+        if args.json:
+            data = _case_json(case)
+            data["messages"] = [m.id for m in messages]
+            data["drafts"] = [
+                {"id": d.id, "version": d.version, "status": d.status} for d in drafts
+            ]
+            data["outbox"] = [{"id": o.id, "kind": o.kind, "status": o.status} for o in outbox]
+            _print_json(data)
+            return 0
+        print(f"Case {case.ref}: {case.status}")
+        print(f"  types:    {', '.join(json.loads(case.labels))}")
+        print(f"  language: {case.language}   channel: {case.channel}")
+        print(f"  received: {case.received_at:%Y-%m-%d %H:%M} UTC   deadline: {case.deadline}")
+        if case.extended_deadline:
+            print(f"  extended: {case.extended_deadline} ({case.extension_reason})")
+        print(f"  from:     {case.requester_name} <{case.requester}>")
+        print(f"  subject:  {case.subject}")
+        for e in json.loads(case.evidence):
+            print(f"  evidence: {e['label']}: \"{e['phrase']}\"")
+        for m in messages:
+            print(f"  message {m.id} ({m.channel}, {m.status}, {m.rule})")
+        for o in outbox:
+            print(f"  outbox {o.id}: {o.kind} {o.status} {o.message_id}")
+        for d in drafts:
+            print(f"  draft {d.id} v{d.version} {d.status}")
+        latest = drafts[-1] if drafts else None
+        if latest is not None:
+            print(f"\n--- draft {latest.id} v{latest.version} ({latest.status}) ---")
+            print(f"Subject: {latest.subject}\n")
+            print(latest.body)
+    return 0
+
+
+def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import queries
+    from storage.engine import unit_of_work
+
+    runtime = _runtime(settings)
+    with unit_of_work(runtime.sessions) as session:
+        drafts = queries.list_drafts(session, status=None if args.all else "pending")
+        refs = queries.case_refs(session, case_ids=sorted({d.case_id for d in drafts}))
+        for d in drafts:
+            if args.json:
+                _print_json(
+                    {
+                        "id": d.id,
+                        "case_ref": refs[d.case_id],
+                        "version": d.version,
+                        "status": d.status,
+                        "subject": d.subject,
+                        "body": d.body,
+                    }
+                )
+            else:
+                print(f"{d.id:>5}  {refs[d.case_id]}  v{d.version}  {d.status:<10} {d.subject}")
+    return 0
+
+
+def _decide(action) -> int:  # type: ignore[no-untyped-def]
+    from storage.queries import NotFound, Refused
+
+    try:
+        decided = action()
+    except (NotFound, Refused, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"draft {decided.draft_id} (case {decided.case_ref}, v{decided.version}): "
+          f"{decided.status}")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import staff
+
+    runtime = _runtime(settings)
+    return _decide(lambda: staff.approve_draft(runtime, draft_id=args.id, actor=args.by))
+
+
+def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import staff
+
+    runtime = _runtime(settings)
+    return _decide(
+        lambda: staff.reject_draft(runtime, draft_id=args.id, actor=args.by, reason=args.reason)
+    )
+
+
+def cmd_edit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import staff
+
+    try:
+        body = Path(args.body_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.body_file}: {exc}") from None
+    runtime = _runtime(settings)
+    return _decide(
+        lambda: staff.edit_draft(runtime, draft_id=args.id, actor=args.by, body=body)
+    )
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.audit import verify_chain
+    from storage.engine import unit_of_work
+
+    runtime = _runtime(settings)
+    with unit_of_work(runtime.sessions) as session:
+        report = verify_chain(session)
+    if report.ok:
+        print(f"audit chain OK: {report.events} events")
+        return 0
+    print(
+        f"audit chain BROKEN at event {report.first_bad_id} "
+        f"(after {report.events} events): {report.reason}"
+    )
+    return 1
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.retention import purge
+
+    runtime = _runtime(settings)
+    today = args.today or runtime.clock().date()
+    counts = purge(runtime, today=today)
+    print("purged: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import queries
+    from storage.audit import append_event
+    from storage.engine import unit_of_work
+    from storage.models import OutboxItem
+
+    runtime = _runtime(settings)
+    with unit_of_work(runtime.sessions) as session:
+        if args.outbox_command is None:
+            items = queries.outbox_items(session)
+            refs = queries.case_refs(
+                session, case_ids=sorted({i.case_id for i in items if i.case_id})
+            )
+            for item in items:
+                row = {
+                    "id": item.id, "case_ref": refs.get(item.case_id or 0), "kind": item.kind,
+                    "status": item.status, "attempts": item.attempts,
+                    "message_id": item.message_id, "last_error": item.last_error,
+                }
+                if args.json:
+                    _print_json(row)
+                else:
+                    print(f"{item.id:>5}  {row['case_ref'] or '-':<14} {item.kind:<10} "
+                          f"{item.status:<9} {item.attempts} {item.last_error or ''}")
+            return 0
+        item = session.get(OutboxItem, args.id)
+        if item is None:
+            raise UsageError(f"no outbox item {args.id}")
+        if item.status not in ("in_doubt", "failed"):
+            raise UsageError(f"outbox item {args.id} is {item.status}, not in_doubt or failed")
+        now = runtime.clock()
+        if args.outbox_command == "resend":
+            item.status, item.next_attempt_at, item.attempts = "pending", now, 0
+        else:
+            item.status, item.sent_at = "sent", now
+        append_event(
+            session, actor=args.by, action=f"outbox_{args.outbox_command.replace('-', '_')}",
+            case_id=item.case_id, detail={"outbox": item.id}, at=now,
+        )
+        print(f"outbox item {item.id}: {item.status}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    print(json.dumps(settings.masked(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    _runtime(settings)
+    print("database schema is up to date")
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "classify": cmd_classify,
+    "cases": cmd_cases,
+    "case": cmd_case,
+    "drafts": cmd_drafts,
+    "approve": cmd_approve,
+    "reject": cmd_reject,
+    "edit": cmd_edit,
+    "audit": cmd_audit,
+    "purge": cmd_purge,
+    "outbox": cmd_outbox,
+    "config": cmd_config,
+    "db": cmd_db,
+}

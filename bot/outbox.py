@@ -1,0 +1,115 @@
+"""The outbox worker: claim due items, hand each to its sender, record the result.
+
+An item is marked ``sent`` only after its sender returned; a temporary failure is
+retried with exponential backoff and jitter, a permanent one stops and is reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.runtime import Runtime
+from bot.senders import PermanentFailure, Sender, TemporaryFailure
+from storage import queries
+from storage.audit import append_event
+from storage.engine import unit_of_work
+from storage.models import Case, OutboxItem
+
+log = logging.getLogger("privacybot.outbox")
+
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """30 s doubling per attempt, capped at one hour, with up to 20 % jitter."""
+    base = min(30 * 2 ** max(attempts - 1, 0), 3600)
+    jitter = (rng or random).uniform(0, base * 0.2)
+    return timedelta(seconds=base + jitter)
+
+
+def deliver_due(runtime: Runtime, senders: Mapping[str, Sender], *, limit: int = 20) -> int:
+    """Deliver what is due now; returns how many items were sent."""
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as session:
+        _settle_stale(session, senders, now)
+        claimed = queries.claim_outbox(session, now=now, limit=limit)
+        session.expunge_all()
+    sent = 0
+    for item in claimed:
+        sender = senders.get(item.transport)
+        error: Exception | None = None
+        if sender is None:
+            error = PermanentFailure(f"no sender for transport {item.transport}")
+        else:
+            try:
+                sender.send(item)
+            except (TemporaryFailure, PermanentFailure) as exc:
+                error = exc
+        _record(runtime, item, error)
+        sent += error is None
+    return sent
+
+
+def _settle_stale(session: Session, senders: Mapping[str, Sender], now: datetime) -> None:
+    """A claim left by a crash: resend only where sending twice is harmless.
+
+    Writing the same ``.eml`` file again replaces it, so those go back to ``pending``.
+    A relay may already have accepted the mail before the crash: such an item becomes
+    ``in_doubt`` and waits for ``privacybot outbox resend|mark-sent ID``.
+    """
+    for row in queries.stale_sending(session, now=now, stale_after=STALE_CLAIM):
+        sender = senders.get(row.transport)
+        if getattr(sender, "idempotent", False):
+            row.status = "pending"
+            row.next_attempt_at = now
+            continue
+        row.status = "in_doubt"
+        append_event(
+            session, actor="privacybot", action="delivery_in_doubt",
+            case_id=row.case_id, detail={"outbox": row.id}, at=now,
+        )
+        log.error("outbox %s may or may not have been sent; an operator must decide", row.id)
+
+
+def _record(runtime: Runtime, item: OutboxItem, error: Exception | None) -> None:
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as session:
+        row = session.get(OutboxItem, item.id)
+        if row is None:
+            return
+        case = session.get(Case, row.case_id) if row.case_id else None
+        ref = case.ref if case else None
+        if error is None:
+            row.status = "sent"
+            row.sent_at = now
+            row.last_error = None
+            if case is not None and row.kind == "reply" and case.status == "approved":
+                case.status = "answered"
+                case.updated_at = now
+            append_event(
+                session, actor="privacybot", action=f"{row.kind}_sent",
+                case_id=row.case_id, case_ref=ref, detail={"outbox": row.id}, at=now,
+            )
+            log.info("outbox %s (%s) sent for case %s", row.id, row.kind, ref)
+            return
+        permanent = isinstance(error, PermanentFailure)
+        if permanent or row.attempts >= runtime.settings.outbox.max_attempts:
+            row.status = "failed"
+            row.last_error = str(error)
+            append_event(
+                session, actor="privacybot", action="delivery_failed",
+                case_id=row.case_id, case_ref=ref,
+                detail={"outbox": row.id, "error": str(error)}, at=now,
+            )
+            log.error("outbox %s for case %s failed for good: %s", row.id, ref, error)
+        else:
+            row.status = "pending"
+            row.last_error = str(error)
+            row.next_attempt_at = now + backoff(row.attempts)
+            if row.attempts == 1:
+                log.warning("outbox %s for case %s will be retried: %s", row.id, ref, error)

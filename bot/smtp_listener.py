@@ -1,0 +1,125 @@
+"""The inbound SMTP listener: store the mail, then answer.
+
+The SMTP session only stores; the pipeline worker decides later (Zulip's gateway does
+the same). ``250`` is said only after the raw mail is committed; anything that goes
+wrong answers ``451`` so the sending server keeps the mail and tries again, never a
+permanent error that would bounce a customer's request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from bot.runtime import Runtime
+from handlers import normalise
+from handlers.values import Channel
+from storage import queries
+from storage.engine import unit_of_work
+
+log = logging.getLogger("privacybot.inbound")
+
+
+def external_id_for(raw: bytes) -> tuple[str, str | None]:
+    """The dedupe key of a mail: its Message-ID, or a hash of the bytes when it has none."""
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw, headersonly=True)
+    value = headers.get("Message-ID")
+    message_id = str(value).strip().strip("<>").strip() if value else ""
+    if message_id and " " not in message_id:
+        return message_id, message_id
+    return "sha256:" + hashlib.sha256(raw).hexdigest(), None
+
+
+def store_mail(runtime: Runtime, raw: bytes, *, channel: Channel) -> tuple[int, bool]:
+    """Commit one received mail (raw and normalised fields); returns (row id, new?)."""
+    external_id, message_id = external_id_for(raw)
+    inbound = normalise.parse(raw, channel, external_id=external_id)
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as session:
+        row, created = queries.store_inbound(
+            session,
+            channel=channel.value,
+            external_id=external_id,
+            raw=raw,
+            message_id=message_id,
+            sender=inbound.sender,
+            subject=inbound.subject,
+            received_at=now,
+            retain_until=(now + timedelta(days=runtime.policy.message_retention_days)).date(),
+        )
+        if created:
+            row.text = inbound.text
+            row.language = inbound.language
+        return int(row.id or 0), created
+
+
+class InboundHandler:
+    """aiosmtpd handler: refuse unknown recipients early, store on DATA, 451 on error."""
+
+    def __init__(self, runtime: Runtime, on_stored: Callable[[], None]) -> None:
+        self.runtime = runtime
+        self.on_stored = on_stored
+        settings = runtime.settings
+        self.accept_all = settings.smtp_listener.accept_all_recipients
+        self.accepted = {settings.company.email.lower()}
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        local = address.rpartition("@")[0].lower()
+        if self.accept_all or address.lower() in self.accepted or local == "postmaster":
+            envelope.rcpt_tos.append(address)
+            return "250 2.1.5 OK"
+        return "550 5.1.1 No such mailbox here"
+
+    async def handle_DATA(  # noqa: N802
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        content = envelope.original_content or b""
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogateescape")
+        mail_from = envelope.mail_from or ""
+        raw = f"Return-Path: <{mail_from}>\r\n".encode("utf-8", "replace") + content
+        try:
+            row_id, created = await asyncio.to_thread(
+                store_mail, self.runtime, raw, channel=Channel.SMTP
+            )
+        except Exception:
+            log.exception("a mail could not be stored; the sender was told to retry")
+            return "451 4.3.0 Could not store the message, please try again later"
+        log.info("mail stored as message %s%s", row_id, "" if created else " (duplicate)")
+        self.on_stored()
+        return f"250 2.0.0 OK: queued as {row_id}"
+
+    async def handle_exception(self, error: Exception) -> str:
+        log.error("SMTP session error: %s", type(error).__name__)
+        return "451 4.3.0 Temporary server error, please try again later"
+
+
+async def start_smtp_listener(
+    runtime: Runtime, on_stored: Callable[[], None]
+) -> asyncio.AbstractServer:
+    """Start the listener inside the running loop (aiosmtpd's Controller has its own)."""
+    settings = runtime.settings.smtp_listener
+    handler = InboundHandler(runtime, on_stored)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(
+            handler,
+            data_size_limit=settings.max_message_bytes,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            hostname="privacybot",
+            ident="privacybot ESMTP",
+        ),
+        host=settings.host,
+        port=settings.port,
+    )
+    return server

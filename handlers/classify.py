@@ -1,0 +1,276 @@
+"""Recognise the privacy requests in a message and say which phrases decided it.
+
+Rules rather than a trained model: staff must see *why* a message became a case, an
+operator must be able to add phrases, and the service must run offline and decide the
+same way every time. Each rule pairs an action with a personal-data object inside a
+short window (``handlers.lexicon``), so "delete my personal data" matches in any
+wording while "delete my last mail" or "correct the invoice" do not.
+
+The rules of all languages run on every message: a Danish mail quotes an English
+sentence, a Swede writes to a Danish company, and the language detector can be wrong.
+Per label the rules are joined into one alternation, so a message costs one regex pass
+per label; the context checks (negation, conditional threats, newsletter footers) run
+only on the few matches there are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+from handlers.lexicon import da, de, en, no, sv
+from handlers.values import (
+    REQUEST_TYPES,
+    Classification,
+    Evidence,
+    Inbound,
+    RequestType,
+)
+
+__all__ = ["classify", "classify_text", "LEXICONS"]
+
+#: Every language's cues are used for every message (see the module docstring).
+LEXICONS: tuple[ModuleType, ...] = (en, da, sv, no, de)
+
+#: A reply to our own mail carries our subject ("Re: Your erasure request"), not a request.
+_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|aw|vs|antw|odp|ref)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+#: Sentence ends: punctuation, a blank line, or a line break before a capital/non-letter.
+#: Wrapped lines continue in lower case, so they stay in the sentence they belong to.
+_BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])")
+_SHORT_REPLY_CHARS = 160
+_NOT_PRIVACY_CONFIDENCE = 0.9
+_NEAR_MISS_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class _Rule:
+    label: RequestType
+    name: str
+    weight: float
+    flags: str
+
+
+def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
+    parts = [getattr(lex, attr, default) for lex in LEXICONS]
+    return re.compile("|".join(f"(?:{p})" for p in parts if p))
+
+
+def _check_lower(pattern: str, where: str) -> None:
+    """Rules run on lower-cased text, so an upper-case letter in one can never match."""
+    bare = re.sub(r"\\.", "", pattern)
+    if any(ch.isupper() for ch in bare):
+        raise ValueError(f"{where}: rule patterns must be lower case")
+
+
+def _compile_rules(
+    rules: Iterable[tuple[RequestType, str, str, float, str]],
+) -> tuple[tuple[RequestType, re.Pattern[str], dict[str, _Rule]], ...]:
+    """One alternation per label; the named group that matched says which rule it was."""
+    by_label: dict[RequestType, list[tuple[str, str, float, str]]] = {}
+    for label, name, pattern, weight, flags in rules:
+        _check_lower(pattern, name)
+        if re.compile(pattern).groups:
+            raise ValueError(f"{name}: use non-capturing groups only")
+        by_label.setdefault(label, []).append((name, pattern, weight, flags))
+    compiled = []
+    for label in REQUEST_TYPES:
+        entries = by_label.get(label)
+        if not entries:
+            continue
+        groups: dict[str, _Rule] = {}
+        alternatives = []
+        for i, (name, pattern, weight, flags) in enumerate(entries):
+            group = f"r{i}"
+            groups[group] = _Rule(label, name, weight, flags)
+            alternatives.append(f"(?P<{group}>{pattern})")
+        compiled.append((label, re.compile("|".join(alternatives)), groups))
+    return tuple(compiled)
+
+
+_RULES = _compile_rules(rule for lex in LEXICONS for rule in lex.RULES)
+_OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
+_CONDITIONAL = _union("CONDITIONAL")
+_PRIVACY = _union("PRIVACY_CONTEXT")
+_PROCESSING = _union("PROCESSING_CONTEXT")
+_FOOTER = _union("FOOTER")
+_CONSEQUENCE = _union("CONSEQUENCE")
+_NEGATED = re.compile(
+    r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS) + r")\W+(?:\w+\W+)?$"
+)
+_AFFIRMATION = re.compile(
+    r"^\W*(?:" + "|".join(f"(?:{lex.AFFIRMATION})" for lex in LEXICONS) + r")\b"
+)
+
+
+def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around a match, where threats and footers show themselves."""
+    lo = max(0, start - 400)
+    begin = lo
+    for m in _BOUNDARY.finditer(text, lo, start):
+        begin = m.end()
+    m = _BOUNDARY.search(text, end, end + 400)
+    return begin, (m.start() if m else min(len(text), end + 400))
+
+
+@dataclass
+class _Found:
+    rule: _Rule
+    start: int
+    end: int
+    sentence: tuple[int, int] | None = None
+
+
+def _scan(
+    original: str,
+    lower: str,
+    rules: tuple[tuple[RequestType, re.Pattern[str], dict[str, _Rule]], ...],
+) -> tuple[dict[RequestType, list[_Found]], bool, bool]:
+    """Matches per label that survive their context checks, plus near-miss flags."""
+    found: dict[RequestType, list[_Found]] = {}
+    near_miss = False
+    supported_only = False
+    for label, pattern, groups in rules:
+        for m in pattern.finditer(lower):
+            rule = groups[m.lastgroup or ""]
+            s, e = m.span()
+            if _NEGATED.search(lower, max(0, s - 30), s):
+                near_miss = True
+                continue
+            flags = rule.flags
+            sentence = None
+            if flags and flags != "s":
+                sentence = _sentence_span(original, s, e)
+                sent = lower[sentence[0] : sentence[1]]
+                if (
+                    ("c" in flags and _CONDITIONAL.search(sent))
+                    or ("p" in flags and not _PRIVACY.search(sent))
+                    or ("m" in flags and not _PROCESSING.search(sent))
+                    or ("f" in flags and _FOOTER.search(sent))
+                    or ("q" in flags and _CONSEQUENCE.search(sent))
+                ):
+                    near_miss = True
+                    continue
+            if "s" in flags:
+                supported_only = True
+            found.setdefault(label, []).append(_Found(rule, s, e, sentence))
+    _drop_cited_articles(found)
+    return found, near_miss, supported_only
+
+
+def _drop_cited_articles(found: dict[RequestType, list[_Found]]) -> None:
+    """An article number only cites the basis of the action in its own sentence.
+
+    "Erasure of my data under Article 15" is an erasure (with a wrong citation), so an
+    article rule is dropped when its sentence already holds another label's action.
+    """
+    cited = [(label, f) for label, hits in found.items() for f in hits if "a" in f.rule.flags]
+    if not cited:
+        return
+    actions = [
+        (label, f.start) for label, hits in found.items() for f in hits if "a" not in f.rule.flags
+    ]
+    for label, hit in cited:
+        assert hit.sentence is not None
+        lo, hi = hit.sentence
+        if any(other != label and lo <= pos < hi for other, pos in actions):
+            found[label].remove(hit)
+            if not found[label]:
+                del found[label]
+
+
+def _resolve_support(found: dict[RequestType, list[_Found]], lower: str) -> bool:
+    """Drop weak-only labels ("on behalf of my son") unless the message is about data."""
+    strong = any(f for hits in found.values() for f in hits if "s" not in f.rule.flags)
+    privacy_word = strong or bool(_PRIVACY.search(lower))
+    dropped = False
+    for label in list(found):
+        if privacy_word:
+            continue
+        if all("s" in f.rule.flags for f in found[label]):
+            del found[label]
+            dropped = True
+    return dropped
+
+
+def _label_confidence(hits: list[_Found]) -> float:
+    miss = 1.0
+    for hit in hits:
+        miss *= 1.0 - hit.rule.weight
+    return min(0.99, 1.0 - miss)
+
+
+def _build(
+    found: dict[RequestType, list[_Found]],
+    source: str,
+    language: str,
+    near_miss: bool,
+    rule_prefix: str = "",
+) -> Classification:
+    if not found:
+        confidence = _NEAR_MISS_CONFIDENCE if near_miss else _NOT_PRIVACY_CONFIDENCE
+        return Classification((RequestType.NOT_PRIVACY,), language, confidence, ())
+    labels = tuple(label for label in REQUEST_TYPES if label in found)
+    evidence = []
+    confidences = []
+    for label in labels:
+        hits = found[label]
+        best = max(hits, key=lambda h: (h.rule.weight, -h.start))
+        phrase = " ".join(source[best.start : best.end].split())
+        evidence.append(Evidence(label, phrase, rule_prefix + best.rule.name))
+        confidences.append(_label_confidence(hits))
+    confidence = round(sum(confidences) / len(confidences), 3)
+    return Classification(labels, language, confidence, tuple(evidence))
+
+
+def _prepare(subject: str, text: str) -> tuple[str, str]:
+    """Subject and body as one text; a reply's subject is ours, so it is left out."""
+    subject = subject or ""
+    if _REPLY_SUBJECT.match(subject):
+        subject = ""
+    original = f"{subject}\n{text or ''}" if subject else (text or "")
+    lower = original.lower()
+    if len(lower) != len(original):  # a few characters lower-case into two: keep offsets
+        original = lower
+    return original, lower
+
+
+def classify_text(subject: str, text: str, language: str) -> Classification:
+    """Classify a subject and new text; for callers that have no ``Inbound`` (CLI, tests)."""
+    original, lower = _prepare(subject, text)
+    found, near_miss, _ = _scan(original, lower, _RULES)
+    if found:
+        near_miss = _resolve_support(found, lower) or near_miss
+    return _build(found, original, language, near_miss)
+
+
+def _affirmed_offer(inbound: Inbound) -> Classification | None:
+    """A short "yes please" answers the offer in the quoted text, which is ours."""
+    text = (inbound.text or "").strip()
+    if not inbound.quoted or len(text) > _SHORT_REPLY_CHARS:
+        return None
+    if not _AFFIRMATION.search(text.lower()):
+        return None
+    quoted = inbound.quoted
+    lower = quoted.lower()
+    if len(lower) != len(quoted):
+        quoted = lower
+    found, _, _ = _scan(quoted, lower, _OFFERS)
+    if not found:
+        return None
+    return _build(found, quoted, inbound.language, False, rule_prefix="affirmed:")
+
+
+def classify(inbound: Inbound) -> Classification:
+    """Label a message from its subject and new text, never from its quoted history.
+
+    Old requests quoted under "thanks, see you in June" are not new requests. The one
+    use of ``quoted``: a short affirmative reply ("ja tak", "yes please") takes its
+    meaning from the offer it answers, e.g. "shall we also delete your data?".
+    """
+    result = classify_text(inbound.subject, inbound.text, inbound.language)
+    if result.is_privacy:
+        return result
+    affirmed = _affirmed_offer(inbound)
+    return affirmed if affirmed is not None else result

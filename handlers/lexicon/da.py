@@ -1,0 +1,428 @@
+"""Danish cues for the privacy classifier.
+
+Written for Danish as customers type it: with and without æ/ø/å (``ae``/``oe``/``aa``
+or the bare vowel), both ``I``/``jer``/``jeres`` and ``du``/``dig``/``din``, the many
+forms of "oplysninger" (``oplysningerne``, ``personoplysninger``, ``oplysningar``), and
+compounds. Compounds such as ``bookingoplysninger`` or ``flyoplysninger`` deliberately
+do not match: ``\\b`` in front of the noun keeps them out, which is what keeps
+"ret bookingoplysningerne" an ordinary booking matter.
+
+Rule format and flags: see ``handlers.lexicon.en``.
+"""
+
+from __future__ import annotations
+
+from handlers.values import RequestType as T
+
+AE = r"(?:æ|ae|a|e)"
+OE = r"(?:ø|oe|o)"
+AA = r"(?:å|aa|a)"
+
+NEG = (
+    r"(?:booking\w*|bestilling\w*|faktura\w*|regning\w*|reservation\w*|ans" + OE + r"gning\w*|"
+    r"fly\w*|billet\w*|betaling\w*|rejse\w*|program\w*|praktik\w*|visum\w*|forsikring\w*|"
+    r"bolig\w*|sidste|seneste|forrige|tidligere)\b"
+)
+_GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
+_GAP4 = r"(?:\w+\W+){0,4}?"
+_POSS = r"(?:mine|min|mit|vores|alle|samtlige|hans|hendes|deres|hele)"
+_NOUN = (
+    r"(?:(?:person|kunde|bruger|kontakt)?oplysning\w*|oplysningar\w*|opl|data|dataene|"
+    r"persondata\w*|personinfo\w*|informationer\w*|info|(?:bruger|kunde)?konto\w*|"
+    r"(?:bruger)?profil\w*|cpr(?:-?nummer)?|personnummer)"
+)
+OBJ = (
+    rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
+    r"|\bperson(?:lige\s+)?(?:oplysning\w*|data\w*|info\w*)"
+    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\bom\s+(?:mig|os)\b"
+    r"|\bmig\s+(?:fra|i|ud\s+af)\s+(?:\w+\s+){0,2}?(?:system\w*|database\w*|register\w*|"
+    r"kartotek\w*|kundeliste\w*|kundedatabase\w*|crm))"
+)
+_RECT_NOUN = (
+    r"(?:navn\w*|efternavn\w*|fornavn\w*|adresse\w*|e-?mail(?:-?adresse\w*)?|mailadresse\w*|"
+    r"telefon\w*|tlf\w*|mobilnummer\w*|f" + OE + r"dselsdato\w*|f" + OE + r"dselsdag\w*|"
+    r"f" + OE + r"dsels\w*|k" + OE + r"n|cpr(?:-?nummer)?|pasnummer\w*|"
+    r"(?:person|kunde|kontakt)?oplysning\w*|oplysningar\w*|data|persondata\w*|"
+    r"informationer\w*|(?:bruger)?profil\w*)"
+)
+OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bperson(?:lige\s+)?oplysning\w*)"
+_ERASE = r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*)\b"
+_RECTIFY = (
+    r"\b(?:ret(?!\s+til\b)|rette|retter|rettet|rettes|rettelse\w*|opdater\w*|" + AE + r"ndr\w*|"
+    r"korriger\w*|berigtig\w*|skift\w*)\b"
+)
+_FAULTY = (
+    r"(?:forkert\w*|fejl\w*|stavet\s+forkert|forkert\s+stavet|ikke\s+korrekt\w*|"
+    r"ikke\s+rigtig\w*|for" + AE + r"ldet\w*|ukorrekt\w*|urigtig\w*|mangelfuld\w*)"
+)
+_REL = (
+    r"(?:s" + OE + r"n|s" + OE + r"nn\w*|datter|d" + OE + r"tre|d" + OE + r"tter\w*|barn|"
+    r"b" + OE + r"rn\w*|mor|moder|far|fader|for" + AE + r"ldre|mand|kone|hustru|"
+    r"k" + AE + r"reste\w*|partner\w*|bror|broder|s" + OE + r"ster|klient\w*|"
+    r"barnebarn|nev" + OE + r"|niece|mormor|morfar|farmor|farfar|svigers" + OE + r"n|"
+    r"stedbarn|steds" + OE + r"n|steddatter|plejebarn|myndling\w*)"
+)
+_SAMTYKKE = r"samtyk\w*"
+_NEWS = (
+    r"(?:nyhedsbrev\w*|nyhedsmail\w*|newsletter\w*|mailliste\w*|mailingliste\w*|"
+    r"markedsf" + OE + r"ring\w*|reklame\w*|tilbudsmail\w*|kampagnemail\w*|"
+    r"marketingmail\w*|sms-?\w*|e-?mails?|mails|nyheder|tilbud)"
+)
+_GDPR = r"(?:gdpr|databeskyttelses\w*|persondataforordning\w*|forordning\w*)"
+
+RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    # -- samtykke / afmelding ------------------------------------------------------------
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.traek_samtykke",
+        rf"\btr{AE}k\w*\s+(?:\w+\W+){{0,4}}?{_SAMTYKKE}\W+(?:\w+\W+){{0,6}}?tilbage\b"
+        rf"|\b{_SAMTYKKE}\W+(?:\w+\W+){{0,3}}?tr{AE}kk?e[sr]?\s+tilbage\b"
+        rf"|\btr{AE}k\w*\s+(?:\w+\s+){{0,3}}?tilbage\s+(?:\w+\s+){{0,2}}?{_SAMTYKKE}"
+        rf"|\btilbagekald\w*\s+(?:\w+\s+){{0,3}}?{_SAMTYKKE}|\b{_SAMTYKKE}\s+(?:\w+\s+){{0,3}}?"
+        r"tilbagekald\w*",
+        0.9,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.ikke_laengere_samtykke",
+        rf"\bikke\s+(?:l{AE}ngere|mere)\s+(?:\w+\s+){{0,3}}?{_SAMTYKKE}"
+        rf"|\b{_SAMTYKKE}\w*\s+(?:\w+\s+){{0,3}}?(?:ophører|ophoerer|ophorer|bortfalder|"
+        r"annulleres|tilbagekaldes)\b",
+        0.85,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.afmeld",
+        rf"\b(?:afmeld\w*|framel\w*|afmel\w*)\s+(?:\w+\s+){{0,4}}?{_NEWS}"
+        r"|\bafmelding\s+af\s+(?:\w+\s+){0,2}?(?:nyhedsbrev\w*|mail\w*|markedsf\w*)",
+        0.85,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.fjern_fra_liste",
+        rf"\b(?:fjern|slet|tag)\w*\s+mig\s+(?:fra|af|ud\s+af|ud\s+fra)\s+(?:\w+\s+){{0,2}}?"
+        rf"{_NEWS}",
+        0.85,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.vil_ikke_modtage",
+        rf"\b(?:vil|{OE}nsker|gider)\s+(?:\w+\s+)?(?:ikke|ik)\s+(?:l{AE}ngere\s+|mere\s+)?"
+        rf"(?:at\s+)?(?:modtage|have|f{AA})\s+(?:\w+\s+){{0,3}}?{_NEWS}"
+        rf"|\bstop\w*\s+(?:med\s+at\s+)?(?:sende|send)\s+(?:mig\s+)?(?:\w+\s+){{0,2}}?{_NEWS}"
+        rf"|\bikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:kontakt\w*|ringe\s+til)\s+mig\b[^.?!\n]{{0,30}}?"
+        r"(?:markedsf\w*|reklame\w*|salg\w*|tilbud\w*)",
+        0.8,
+        "f",
+    ),
+    # -- indsigt ---------------------------------------------------------------------------
+    (
+        T.ACCESS,
+        "da.indsigt",
+        r"\b(?:ret\s+til\s+)?(?:aktindsigt|registerindsigt|indsigtsanmodning\w*|indsigtsbegæring|"
+        r"indsigtsretten|indsigtsret)\b|\bindsigt\s+(?:i\s+)?(?:\w+\s+){0,3}?(?:oplysning\w*|"
+        r"opl|data|persondata\w*|personoplysning\w*|hvad|hvilke|alt)\b"
+        r"|\b(?:anmod\w*|bede\w*|beder|kr" + AE + r"ve\w*|" + OE + r"nsk\w*)\s+(?:\w+\s+){0,3}?"
+        r"(?:om\s+)?indsigt\b",
+        0.9,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.persondataudtraek",
+        r"\b(?:person)?data(?:-|\s)?udtr" + AE + r"k\w*|\bregisterudskrift\w*|\bdataudtr\w*",
+        0.9,
+        "",
+    ),
+    (T.ACCESS, "da.artikel15", rf"\bart(?:ikel|\.)?\s*15\b[^\n]{{0,30}}?{_GDPR}", 0.9, "a"),
+    (
+        T.ACCESS,
+        "da.hvilke_oplysninger",
+        r"\b(?:hvilke|hvilken|hvad|hvor\s+mange)\s+(?:\w+\s+){0,3}?(?:oplysning\w*|opl|data|"
+        r"persondata\w*|personoplysning\w*|info\w*)\b"
+        r"(?:(?!brug|behov|skal|mangler|kr" + AE + r"v|beh" + OE + r"v)[^.?!\n]){0,60}?"
+        r"\b(?:om\s+(?:mig|os)|om\s+min\s+\w+|p" + AA + r"\s+mig|registreret|gemt|opbevar\w*|"
+        r"liggende)\b"
+        r"|\bhvad\s+(?:har|ved|gemmer|opbevarer|registrerer)\s+(?:i|du|de|jeres\s+\w+)\s+"
+        r"(?:\w+\s+){0,3}?om\s+mig\b",
+        0.85,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.kopi_af_mine_data",
+        rf"\b(?:kopi\w*|udskrift\w*|oversigt\w*|liste|eksport\w*|download\w*|udlevering)\s+"
+        rf"(?:af|over|med)\s+(?:\w+\s+){{0,2}}?{OBJ}",
+        0.85,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.send_mine_data",
+        rf"\b(?:send|sende|give|udlever\w*|maile)\s+mig\s+(?:\w+\s+){{0,2}}?{OBJ}"
+        rf"|\b(?:se|f{AA}\s+(?:adgang\s+til|indblik\s+i|udleveret|tilsendt|en\s+kopi\s+af))\s+"
+        rf"(?:\w+\s+){{0,2}}?{OBJ}",
+        0.7,
+        "",
+    ),
+    # -- berigtigelse ------------------------------------------------------------------------
+    (T.RECTIFICATION, "da.ret_mine_oplysninger", rf"{_RECTIFY}\W+{_GAP4}{OBJ_RECT}", 0.8, ""),
+    (
+        T.RECTIFICATION,
+        "da.forkerte_oplysninger",
+        rf"\b(?:mit|min|mine)\s+(?:\w+\s+)?{_RECT_NOUN}\b\s+(?:\w+\s+){{0,4}}?(?:er|var|står|staar|"
+        rf"stod|blev)\s+(?:\w+\s+){{0,3}}?{_FAULTY}"
+        rf"|\b{_FAULTY}\s+(?:\w+\s+)?(?:navn\w*|adresse\w*|f{OE}dselsdato\w*|cpr\w*|"
+        r"e-?mailadresse\w*|mailadresse\w*|telefonnummer\w*|personoplysning\w*|oplysning\w*\s+om\s+mig)"
+        r"|\b(?:mit|mine)\s+(?:\w+\s+)?navn\w*\s+(?:\w+\s+){0,3}?stavet\s+(?:\w+\s+)?forkert",
+        0.85,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.ny_adresse",
+        r"\b(?:min|mit)\s+nye\s+(?:\w+\s+)?(?:adresse|efternavn|navn|telefonnummer|mailadresse|"
+        r"e-?mail)\b|\bjeg\s+har\s+(?:lige\s+)?skiftet\s+(?:navn|adresse|efternavn)\b",
+        0.7,
+        "",
+    ),
+    (T.RECTIFICATION, "da.berigtigelse", r"\bberigtig\w*|\bartikel\s*16\b", 0.85, ""),
+    # -- sletning -------------------------------------------------------------------------------
+    (T.ERASURE, "da.slet_mine_oplysninger", rf"{_ERASE}\W+{_GAP4}{OBJ}", 0.85, "q"),
+    (
+        T.ERASURE,
+        "da.oplysninger_slettes",
+        rf"{OBJ}\W+(?:\w+\W+){{0,4}}?(?:slettet|slettes|sletttet|fjernet|fjernes|destrueret|"
+        r"makuleret)\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "da.vil_slettes",
+        r"\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:blive\s+slettet|slettes)\b"
+        r"|\bslet\w*\s+mig\s+(?:helt|fuldst" + AE + r"ndigt|permanent|alle\s+steder)\b",
+        0.75,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "da.retten_til_at_blive_glemt",
+        r"\bret\w*\s+til\s+(?:at\s+blive\s+glemt|sletning)\b|\banmodning\s+om\s+sletning\b|"
+        r"\bsletteanmodning\w*|\bsletningsanmodning\w*|\bartikel\s*17\b",
+        0.9,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "da.luk_konto",
+        r"\b(?:luk|nedl" + AE + r"g|opsig)\w*\s+(?:min|mit)\s+(?:\w+\s+)?(?:konto|profil|bruger)"
+        r"\w*\s+og\s+slet",
+        0.85,
+        "",
+    ),
+    # -- begrænsning / indsigelse ----------------------------------------------------------
+    (
+        T.RESTRICTION,
+        "da.indsigelse",
+        r"\b(?:g"
+        + OE
+        + r"r\w*|gj"
+        + OE
+        + r"r\w*|fremsæt\w*|fremsaet\w*|har|nedl"
+        + AE
+        + r"gg\w*)\s+"
+        r"(?:(?!ingen|ikke)\w+\s+){0,2}?indsigelse\b|\bindsigelse\s+(?:mod|imod)\b|\bprotest\w*\s+(?:mod|imod)\s+"
+        r"(?:\w+\s+){0,3}?(?:behandling\w*|brug\w*|markedsf\w*|profilering\w*)",
+        0.85,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.begraens_behandling",
+        rf"\bbegr{AE}ns\w*\s+(?:\w+\s+){{0,4}}?(?:behandling\w*|brug\w*|anvendelse\w*|"
+        rf"oplysning\w*|data)\b|\bbegr{AE}nsning\s+af\s+(?:\w+\s+)?behandling\w*",
+        0.9,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.stop_behandling",
+        rf"\b(?:stop|stoppe|ophør|ophoer|indstil\w*|h{OE}re\s+op\s+med)\w*\s+(?:med\s+)?"
+        rf"(?:at\s+)?(?:\w+\s+){{0,2}}?(?:behandl\w*|bruge|brug|anvende|anvendelse)\s+(?:af\s+)?"
+        rf"{OBJ}",
+        0.85,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.ikke_bruge_til_markedsfoering",
+        rf"\b(?:ikke|ik)\s+(?:\w+\s+){{0,3}}?(?:bruge|bruger|anvende|behandle|bruges|anvendes|"
+        rf"behandles|videregive\w*|s{AE}lge)\s+(?:\w+\s+){{0,4}}?(?:markedsf\w*|reklame\w*|"
+        r"profilering\w*|analyse\w*|statistik\w*|tredjepart\w*)"
+        r"|\bingen\s+(?:direkte\s+)?(?:markedsf" + OE + r"ring|profilering)\b",
+        0.75,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.artikel18_21",
+        rf"\bart(?:ikel|\.)?\s*(?:18|21)\b[^\n]{{0,30}}?{_GDPR}",
+        0.6,
+        "a",
+    ),
+    # -- tredjepart / fuldmagt -------------------------------------------------------------
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.paa_vegne_af",
+        rf"\bp{AA}\s+vegne\s+af\s+(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}\b"
+        rf"|\bp{AA}\s+(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+vegne\b",
+        0.85,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.fuldmagt",
+        r"\bfuldmagt\w*|\bv" + AE + r"rge\b|\bv" + AE + r"rgem" + AA + r"l\w*|\bbisidder\w*|"
+        r"\bmin\s+advokat\b|\bmin\s+klient\b",
+        0.85,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.giver_lov",
+        r"\b(?:jeg|vi)\s+(?:\w+\s+){0,2}?(?:giver|gir|bemyndiger|tillader|autoriserer)\s+"
+        r"(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,2}?(?:lov|tilladelse|fuldmagt|"
+        r"ret)\b|\b(?:m"
+        + AA
+        + r"|kan)\s+(?:gerne\s+)?(?:tale|skrive|h"
+        + AE
+        + r"ndtere|f"
+        + AA
+        + r"\s+oplysninger)\s+(?:med\s+jer\s+)?p"
+        + AA
+        + r"\s+mine\s+vegne\b",
+        0.85,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.slaegtnings_data",
+        rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
+        r"persondata|personoplysning\w*|konto\w*|profil\w*)\b"
+        rf"|\b(?:oplysning\w*|data)\s+om\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
+        0.85,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.paa_mine_vegne",
+        rf"\bp{AA}\s+mine\s+vegne\b|\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|for{AE}lder|v{AE}rge)\s+til\b",
+        0.7,
+        "s",
+    ),
+    # -- klage ---------------------------------------------------------------------------------
+    (T.COMPLAINT, "da.klage_over_behandling", r"\b(?:klag\w*|klaget)\b", 0.8, "cp"),
+    (
+        T.COMPLAINT,
+        "da.videregivet_mine_oplysninger",
+        r"\b(?:i|i\s+har|har\s+i|jeres\s+\w+\s+har|de\s+har|du\s+har)\s+(?:\w+\s+)?(?:delt|"
+        r"videregivet|videresendt|sendt|l" + AE + r"kket|solgt|givet|offentliggjort|udleveret|"
+        r"misbrugt|mistet)\s+(?:\w+\s+){0,2}?(?:mine|min|mit)\s+(?:\w+\s+)?(?:oplysning\w*|data|"
+        r"persondata|personoplysning\w*|pas\w*|cpr\w*|adresse|billeder|fotos?)\b"
+        r"|\b(?:mine|min|mit)\s+(?:person)?(?:oplysning\w*|data|persondata|cpr\w*)\s+(?:er|blev)\s+"
+        r"(?:\w+\s+){0,2}?(?:delt|videregivet|sendt|l" + AE + r"kket|solgt|offentliggjort|"
+        r"misbrugt|kompromitteret|stj" + AA + r"let)\b",
+        0.8,
+        "c",
+    ),
+    (
+        T.COMPLAINT,
+        "da.uden_samtykke",
+        rf"\buden\s+(?:mit|mine|vores)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|"
+        r"tilladelse|viden)\b",
+        0.7,
+        "cp",
+    ),
+    (
+        T.COMPLAINT,
+        "da.databrud",
+        r"\b(?:databrud|sikkerhedsbrud|datal" + AE + r"k\w*|brud\s+p" + AA + r"\s+(?:\w+\s+)?"
+        r"(?:persondatasikkerheden|datasikkerheden|sikkerheden))\b",
+        0.75,
+        "c",
+    ),
+    (
+        T.COMPLAINT,
+        "da.frist_overskredet",
+        r"\b(?:frist\w*|tidsfrist\w*|m" + AA + r"neds\w*)\b[^\n]{0,60}?\b(?:overskredet|"
+        r"overskrider|udl" + OE + r"bet|sprunget)\b|\b(?:ikke\s+(?:har\s+)?(?:svaret|besvaret|"
+        r"efterkommet|overholdt))\s+(?:\w+\s+){0,3}?(?:min|mit)\s+(?:\w+\s+)?(?:anmodning|"
+        r"henvendelse|indsigtsanmodning|sletteanmodning)\w*",
+        0.75,
+        "cp",
+    ),
+)
+
+CONDITIONAL = (
+    r"\b(?:hvis|medmindre|ellers|i\s+modsat\s+fald|forbeholder|s" + AA + r"fremt|"
+    r"om\s+(?:i|du)\s+(?:har|kan|vil)|hvorvidt)\b"
+)
+PRIVACY_CONTEXT = (
+    r"\b(?:mine\s+(?:person)?(?:oplysning\w*|data)|persondata\w*|personoplysning\w*|"
+    r"datatilsynet\w*|gdpr|databeskyttelse\w*|privatliv\w*|mine\s+data|"
+    r"min\w*\s+(?:\w+\s+)?oplysning\w*)"
+)
+PROCESSING_CONTEXT = (
+    r"\b(?:behandling\w*|profilering\w*|markedsf" + OE + r"ring\w*|mine\s+(?:\w+\s+)?oplysning\w*|"
+    r"persondata\w*|personoplysning\w*)"
+)
+FOOTER = (
+    r"\b(?:klik|tryk|linket|link|her\s+for\s+at|hvis\s+du\s+(?:ikke|" + OE + r"nsker|vil)|"
+    r"du\s+kan\s+afmelde|du\s+modtager\s+denne)\b"
+)
+CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"r\w*|resultere\w*|betyde\w*)\b"
+NEGATION = r"\b(?:ikke|ik|aldrig|ingen)"
+AFFIRMATION = (
+    r"(?:ja|jo|jep|jeps|jah|yes|ok|okay|gerne|ja\s+tak|ja\s+gerne|ja\s+venligst|"
+    r"det\s+m" + AA + r"\s+i\s+(?:meget\s+)?gerne|g" + OE + r"r\s+det|bare\s+g" + OE + r"r\s+det|"
+    r"det\s+er\s+fint|det\s+er\s+i\s+orden|bekr" + AE + r"fte\w*|korrekt|tak)"
+)
+OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.ERASURE,
+        "da.offer_sletning",
+        r"\b(?:slet\w*|fjern\w*)\b(?:\W+\w+){0,4}?\W+(?:dine|din|dit|jeres)\s+(?:\w+\s+){0,2}?"
+        r"(?:oplysning\w*|data|persondata|konto\w*|profil\w*)",
+        0.7,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.offer_indsigt",
+        r"\b(?:indsigt|kopi\s+af\s+(?:dine|jeres)\s+(?:oplysning\w*|data))",
+        0.7,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.offer_afmelding",
+        r"\b(?:afmeld\w*|framel\w*|tr" + AE + r"kke\s+(?:dit|jeres)\s+samtykke\s+tilbage)",
+        0.7,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.offer_rettelse",
+        r"\b(?:ret|rette|opdater\w*|"
+        + AE
+        + r"ndr\w*)\s+(?:dine|din|dit)\s+(?:\w+\s+)?(?:navn|adresse|"
+        r"oplysning\w*|f" + OE + r"dselsdato|e-?mail\w*)",
+        0.7,
+        "",
+    ),
+)

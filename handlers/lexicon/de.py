@@ -1,0 +1,94 @@
+"""German cues for the privacy classifier (rule format and flags: ``lexicon.en``).
+
+German requests are usually formal letters (``Auskunft gemäß Art. 15 DSGVO``,
+``Widerspruch gegen``); Swiss letters write ``ss`` for ``ß`` and ``Personendaten``.
+Umlauts may arrive as ``ae``/``oe``/``ue`` or bare vowels.
+"""
+
+from __future__ import annotations
+
+from handlers.values import RequestType as T
+
+AE = r"(?:ä|ae|a)"
+OE = r"(?:ö|oe|o)"
+UE = r"(?:ü|ue|u)"
+SS = r"(?:ß|ss)"
+
+NEG = (
+    r"(?:buchung\w*|rechnung\w*|bestellung\w*|reservierung\w*|bewerbung\w*|flug\w*|ticket\w*|"
+    r"zahlung\w*|reise\w*|letzte\w*|vorherige\w*)\b"
+)
+_GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
+_GAP4 = r"(?:\w+\W+){0,4}?"
+_NOUN = (
+    r"(?:daten|personendaten|angaben|informationen|konto\w*|kundenkonto\w*|benutzerkonto\w*|"
+    r"profil\w*|account\w*)"
+)
+OBJ = (
+    rf"(?:\b(?:mein\w*|mich\s+betreffend\w*|s{AE}mtlich\w*|alle\w*|seine\w*|ihre\w*)\W+"
+    rf"{_GAP3}(?:personenbezogen\w*\s+)?{_NOUN}\b"
+    r"|\bpersonenbezogen\w*\s+daten\b|\bpersonendaten\b"
+    r"|\b(?:daten|informationen|angaben)\b[^.?!\n]{0,40}?\b(?:" + UE + r"ber|zu)\s+"
+    r"(?:mich|meiner\s+person)\b)"
+)
+_REL = (
+    r"(?:sohn\w*|tochter|kind\w*|mutter|vater|eltern|mann\w*|frau|mandant\w*|mandantin|"
+    r"bruder\w*|schwester)"
+)
+_DSGVO = r"(?:dsgvo|ds-gvo|gdpr|datenschutz-?grundverordnung)"
+
+RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (T.CONSENT_WITHDRAWAL, "de.widerruf_einwilligung",
+     r"\bwiderruf\w*\s+(?:\w+\s+){0,4}?einwilligung\w*|\beinwilligung\w*[^\n]{0,200}?"
+     r"\bwiderrufe\w*|\beinwilligung\w*\s+(?:\w+\s+){0,3}?(?:zur" + UE + r"ckziehe\w*|"
+     r"entziehe\w*)", 0.9, ""),
+    (T.CONSENT_WITHDRAWAL, "de.newsletter_abbestellen",
+     r"\b(?:abbestell\w*|abmeld\w*|austragen)\b(?:\W+\w+){0,4}?\W+(?:newsletter\w*|"
+     r"verteiler\w*|werbung\w*|e-?mails?)|\b(?:newsletter\w*|verteiler)\s+(?:\w+\s+){0,3}?"
+     r"(?:abbestellen|abmelden|austragen)\b|\bkeine\s+werbung\s+mehr\b", 0.85, "f"),
+    (T.ACCESS, "de.auskunft",
+     r"\bauskunft\w*\s+(?:\w+\s+){0,2}?(?:gem" + AE + r"" + SS + r"|nach|" + UE + r"ber|"
+     r"zu\s+erteilen|erteil\w*)|\b(?:bitte|ersuche)\w*\s+(?:\w+\s+){0,4}?(?:um\s+)?auskunft\b"
+     r"|\bauskunftsersuchen\b|\bauskunftsrecht\w*\b", 0.9, ""),
+    (T.ACCESS, "de.artikel15", rf"\bart(?:ikel|\.)?\s*15\b[^\n]{{0,30}}?{_DSGVO}", 0.9, "a"),
+    (T.ACCESS, "de.ob_daten_verarbeitet",
+     r"\bob\s+(?:sie\s+)?(?:mich\s+betreffende\s+)?(?:personenbezogene\s+)?daten\s+"
+     r"(?:" + UE + r"ber\s+mich\s+)?(?:verarbeit|bearbeit|gespeichert)\w*"
+     r"|\b(?:kopie|zugang|einsicht)\s+(?:\w+\s+){0,3}?" + OBJ
+     + r"|\bwelche\s+(?:\w+\s+)?daten\s+(?:\w+\s+){0,3}?" + UE + r"ber\s+mich\b", 0.85, ""),
+    (T.RECTIFICATION, "de.berichtigung",
+     r"\bberichtig\w*|\bunrichtig\w*\s+(?:\w+\s+){0,2}?(?:daten|angaben)\b|"
+     r"\b(?:korrigier\w*|" + AE + r"nder\w*|aktualisier\w*)\s+" + _GAP4 + OBJ
+     + r"|\bmeine\s+(?:neue\s+)?(?:anschrift|adresse)\s+lautet\s+(?:jetzt|nun|neu)\b", 0.85, ""),
+    (T.ERASURE, "de.loeschen",
+     rf"\bl{OE}sch\w*\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:zu\s+l{OE}schen|gel{OE}scht)\b",
+     0.85, "q"),
+    (T.ERASURE, "de.antrag_auf_loeschung",
+     r"\b(?:antrag\s+auf|recht\s+auf)\s+(?:\w+\s+)?(?:l" + OE + r"schung|vergessenwerden)\b"
+     r"|\bart(?:ikel|\.)?\s*17\b[^\n]{0,30}?" + _DSGVO, 0.9, ""),
+    (T.RESTRICTION, "de.widerspruch",
+     r"\bwiderspruch\w*\s+(?:\w+\s+){0,3}?gegen\b|\bwiderspreche\w*\b|\blehne\s+(?:\w+\s+){0,3}?"
+     r"(?:die\s+)?verarbeitung\b", 0.85, ""),
+    (T.RESTRICTION, "de.einschraenkung",
+     r"\beinschr" + AE + r"nkung\s+der\s+verarbeitung\b|\bverarbeitung\b[^\n]{0,80}?"
+     r"\beinzuschr" + AE + r"nken\b|\bverarbeitung\s+(?:\w+\s+){0,3}?einschr" + AE + r"nken\b",
+     0.9, ""),
+    (T.THIRD_PARTY_AUTHORISATION, "de.im_namen",
+     rf"\bim\s+(?:namen|auftrag)\s+(?:meines|meiner|unseres|unserer)\s+(?:\w+\s+)?{_REL}"
+     rf"|\bvollmacht\w*|\berziehungsberechtigt\w*|\bgesetzliche\w*\s+vertreter\w*", 0.85, "s"),
+    (T.COMPLAINT, "de.beschwerde", r"\bbeschwer\w*", 0.8, "cp"),
+    (T.COMPLAINT, "de.frist_ueberschritten",
+     r"\bfrist\w*\b[^\n]{0,80}?\b(?:" + UE + r"berschritten|abgelaufen|verstrichen)\b", 0.75, "cp"),
+)
+
+CONDITIONAL = (
+    r"\b(?:sollte\w*|andernfalls|sonst|falls|wenn|vorbehalt\w*|behalte|ob|sofern)\b"
+)
+PRIVACY_CONTEXT = (
+    r"\b(?:dsgvo|ds-gvo|datenschutz\w*|personenbezogen\w*|aufsichtsbeh" + OE + r"rde\w*|"
+    r"meine\s+daten|art\.?\s*77)"
+)
+FOOTER = r"\b(?:klicken|hier|link\w*|wenn\s+sie)\b"
+CONSEQUENCE = r"\b(?:zur\s+folge|f" + UE + r"hren|bedeuten)\b"
+NEGATION = r"\b(?:nicht|nie|kein\w*)"
+AFFIRMATION = r"(?:ja|jawohl|ok|okay|gerne|einverstanden)"

@@ -1,0 +1,479 @@
+"""English cues for the privacy classifier.
+
+Rules pair an ACTION with a DATA-SUBJECT object inside a short window instead of
+listing whole sentences, so that unseen wordings of the same request still match and
+"delete my last mail" or "correct the invoice" (no personal-data object) do not.
+
+Every pattern is written in lower case and run against lower-cased text; patterns use
+only non-capturing groups because the classifier names the groups itself.
+
+A rule is ``(label, name, pattern, weight, flags)``; ``flags`` holds:
+``c`` drop the match when its sentence is conditional ("if you do not answer, I will
+complain"), ``p`` keep the match only when its sentence has a privacy context word,
+``s`` keep the match only when another label or a privacy word supports it,
+``f`` drop the match inside newsletter-footer phrasing ("click here to unsubscribe"),
+``q`` drop the match when its sentence speaks of a consequence ("if this results in
+the deletion of an account"),
+``m`` keep the match only when its sentence is about processing ("I object" to a fee
+is no objection under art. 21),
+``a`` an article citation: dropped when its sentence already holds another label's
+action ("erasure ... according to Article 15").
+"""
+
+from __future__ import annotations
+
+from handlers.values import RequestType as T
+
+# Words that turn "my ... details" into ordinary business ("my booking details").
+NEG = (
+    r"(?:booking|bookings|invoice|invoices|order|orders|reservation|reservations|flight|"
+    r"flights|ticket|tickets|payment|payments|bank|card|travel|trip|programme|program|"
+    r"application|visa|insurance|accommodation|housing|last|previous|latest|recent|"
+    r"arrival|departure|internship)\b"
+)
+_GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
+_GAP4 = r"(?:\w+\W+){0,4}?"
+_POSS = r"(?:my|our|his|her|their)"
+_NOUN = r"(?:data|information|info|details|records?|account|profile|pii|file|user\s*data)"
+#: An object that is the writer's (or a represented person's) personal data.
+OBJ = (
+    rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
+    r"|\bpersonal\s+(?:data|information|details)\b"
+    r"|\b(?:data|information|everything|anything|details)\b[^.?!\n]{0,40}?"
+    r"\b(?:about|on|concerning|relating\s+to|related\s+to|regarding|of)\s+(?:me|us)\b"
+    r"|\bme\s+from\s+(?:all\s+)?(?:of\s+)?(?:your\s+)?(?:database|system|records|files|"
+    r"register|crm)s?\b)"
+)
+_RECT_NOUN = (
+    r"(?:name|surname|first\s+name|last\s+name|address|e-?mail(?:\s+address)?|"
+    r"phone(?:\s+number)?|mobile(?:\s+number)?|date\s+of\s+birth|birth\s*date|birthday|"
+    r"personal\s+(?:data|information|details)|details|data|information|info|records?|"
+    r"profile|gender|passport\s+number)"
+)
+OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bpersonal\s+(?:data|information|details)\b)"
+_ERASE = r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*)\b"
+_RECTIFY = r"\b(?:correct|correcting|corrected|correction|rectif\w*|updat\w*|chang\w*|amend\w*|fix|fixing|modif\w*)\b"  # noqa: E501
+_FAULTY = (
+    r"(?:wrong|incorrect\w*|inaccurate|misspel\w*|spel\w+\s+(?:wrong\w*|incorrect\w*)|"
+    r"outdated|out\s+of\s+date|incomplete|obsolete|not\s+correct|not\s+right)"
+)
+_REL = (
+    r"(?:son|daughter|child|children|kid|kids|mother|father|mom|mum|dad|parent|parents|"
+    r"husband|wife|partner|brother|sister|client|grand\w+|nephew|niece|ward|spouse|"
+    r"boyfriend|girlfriend|fianc\w*|stepson|stepdaughter)"
+)
+_GDPR = r"(?:gdpr|general\s+data\s+protection|of\s+the\s+(?:regulation|gdpr))"
+
+RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    # -- consent withdrawal --------------------------------------------------------
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.withdraw_consent",
+        r"\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*|cancel\w*|pull\w*\s+back)\W+"
+        r"(?:\w+\W+){0,3}?consent\b",
+        0.9,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.consent_withdrawn",
+        r"\bconsent\b(?:\W+\w+){0,5}?\W+(?:is|be|been|hereby)\s+(?:withdrawn|revoked)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.no_longer_consent",
+        r"\b(?:no\s+longer|not\s+any\s+longer)\s+(?:\w+\s+){0,2}?consent\b",
+        0.85,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.unsubscribe_me",
+        r"\b(?:unsubscribe\s+me|please\s+unsubscribe|(?:want|like|wish|need|going)\s+to\s+"
+        r"unsubscribe|i\s+(?:hereby\s+)?unsubscribe)\b",
+        0.85,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.remove_from_list",
+        r"\b(?:remove|take|delete)\s+me\s+(?:off|from)\s+(?:\w+\s+){0,3}?(?:mailing|marketing|"
+        r"newsletter|e-?mail|contact|distribution|sms|subscriber|subscription)s?\b",
+        0.85,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.stop_marketing",
+        r"\bstop\s+(?:sending|e-?mailing|texting|calling|contacting)\s+me\b(?:\W+\w+){0,3}?\W+"
+        r"(?:marketing|newsletters?|promotion\w*|advertis\w*|offers|e-?mails|mails|sms|texts|"
+        r"messages)",
+        0.8,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.opt_out",
+        r"\bopt(?:ing|ed)?[\s-]*out\b(?:\W+\w+){0,4}?\W+(?:marketing|newsletters?|mailing|"
+        r"e-?mails|communications?|promotion\w*)|\b(?:marketing|newsletter)\s+opt[\s-]*out\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.no_more_newsletters",
+        r"\b(?:do\s+not|don't|no\s+longer)\s+(?:want|wish)\s+to\s+(?:receive|get)\b"
+        r"(?:\W+\w+){0,3}?\W+(?:newsletters?|marketing|promotion\w*|offers|advertis\w*|"
+        r"e-?mails|mails)",
+        0.75,
+        "f",
+    ),
+    # -- access ----------------------------------------------------------------------
+    (
+        T.ACCESS,
+        "en.sar",
+        r"\b(?:(?:data\s+)?subject\s+access\s+request|data\s+access\s+request"
+        r"|dsar|right\s+(?:of|to)\s+access)\b",
+        0.95,
+        "",
+    ),
+    (T.ACCESS, "en.article15", rf"\bart(?:icle|\.)?\s*15\b[^\n]{{0,30}}?{_GDPR}", 0.9, "a"),
+    (
+        T.ACCESS,
+        "en.request_access",
+        r"\b(?:request\w*|ask\w*\s+for)\s+(?:\w+\s+){0,2}?access\s+(?:according|pursuant|"
+        r"under|in\s+accordance)\b",
+        0.75,
+        "",
+    ),
+    (T.ACCESS, "en.access_to_my_data", rf"\baccess\s+to\s+(?:\w+\s+){{0,2}}?{OBJ}", 0.85, ""),
+    (
+        T.ACCESS,
+        "en.copy_of_my_data",
+        rf"\b(?:copy|copies|export|download|overview|list)\s+(?:of\s+)?(?:\w+\s+){{0,3}}?{OBJ}",
+        0.85,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.what_data_do_you_hold",
+        r"\b(?:what|which)\s+(?:\w+\s+){0,3}?(?:data|information|info|details)\b"
+        r"(?:(?!need|require|must|should)[^.?!\n]){0,60}?"
+        rf"\b(?:about|on|of|regarding|concerning)\s+(?:me|us|my\s+(?:\w+\s+)?{_REL})\b"
+        r"|\bwhat\s+(?:do\s+)?you\s+(?:know|have|hold|store|keep)\s+(?:about|on)\s+me\b",
+        0.85,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.whether_you_process",
+        r"\bwhether\s+(?:or\s+not\s+)?(?:you\s+(?:are\s+)?(?:process|hold|stor|keep|collect)\w*"
+        r"\s+(?:any\s+)?personal\s+(?:data|information)|(?:any\s+(?:of\s+)?)?my\s+personal\s+"
+        r"(?:data|information))",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.send_me_my_data",
+        r"\b(?:send|give|provide|show|tell|email|e-mail)\s+me\s+(?:\w+\s+){0,4}?"
+        r"(?:data|information|everything)\b[^.?!\n]{0,40}?\b(?:about|on|concerning)\s+me\b",
+        0.85,
+        "",
+    ),
+    # -- rectification ------------------------------------------------------------------
+    (T.RECTIFICATION, "en.rectification", r"\brectif(?:y|ication|ied)\b", 0.85, ""),
+    (T.RECTIFICATION, "en.article16", rf"\bart(?:icle|\.)?\s*16\b[^\n]{{0,30}}?{_GDPR}", 0.85, "a"),
+    (T.RECTIFICATION, "en.correct_my_data", rf"{_RECTIFY}\W+{_GAP4}{OBJ_RECT}", 0.8, ""),
+    (
+        T.RECTIFICATION,
+        "en.my_data_is_wrong",
+        r"\b(?:my\s+(?:\w+\s+)?(?:name|surname|address|date\s+of\s+birth|birth\s*date|birthday|"
+        r"e-?mail(?:\s+address)?|phone\s+number|gender|details|personal\s+(?:data|information))"
+        r"|(?:data|information|details)\s+(?:(?:that\s+)?you\s+(?:hold|have|keep)\s+)?"
+        r"(?:about|on)\s+me)\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:\W*\w+\W*?\s){0,2}?\W*"
+        + _FAULTY,
+        0.85,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.inaccurate_data",
+        rf"\b{_FAULTY}\s+(?:\w+\s+){{0,1}}?(?:personal\s+data|personal\s+information|"
+        r"date\s+of\s+birth|birth\s*date|spelling\s+of\s+my\s+name)",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.my_new_address",
+        r"\bmy\s+new\s+(?:postal\s+|home\s+|e-?mail\s+)?(?:address|surname|last\s+name|name|"
+        r"phone\s+number)\b|\bmy\s+(?:postal\s+|home\s+)?address\s+is\s+now\b",
+        0.7,
+        "",
+    ),
+    # -- erasure --------------------------------------------------------------------------
+    (T.ERASURE, "en.delete_my_data", rf"{_ERASE}\W+{_GAP4}{OBJ}", 0.85, "q"),
+    (
+        T.ERASURE,
+        "en.my_data_deleted",
+        rf"{OBJ}\W+(?:\w+\W+){{0,3}}?(?:deleted|erased|removed|wiped|destroyed|purged)\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "en.right_to_be_forgotten",
+        r"\bright\s+to\s+(?:be\s+forgotten|erasure)\b|\brequest\s+for\s+erasure\b|"
+        r"\berasure\s+request\b|\bdeletion\s+request\b",
+        0.9,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "en.delete_such_data",
+        r"\b(?:delete|erase|remove)\s+(?:such|this|that|the\s+said)\s+(?:personal\s+)?"
+        r"(?:data|information)\b",
+        0.7,
+        "p",
+    ),
+    (T.ERASURE, "en.article17", rf"\bart(?:icle|\.)?\s*17\b[^\n]{{0,30}}?{_GDPR}", 0.9, "a"),
+    (
+        T.ERASURE,
+        "en.close_my_account",
+        r"\b(?:close|terminate|cancel)\s+my\s+(?:user\s+)?"
+        r"(?:account|profile)\s+and\s+(?:delete|erase|remove)",
+        0.85,
+        "",
+    ),
+    # -- restriction ----------------------------------------------------------------------
+    (
+        T.RESTRICTION,
+        "en.i_object",
+        r"\b(?:i|we)\s+(?:hereby\s+)?(?:(?:am|are)\s+)?"
+        r"(?:hereby\s+)?object(?:ing)?\b",
+        0.85,
+        "m",
+    ),
+    (
+        T.RESTRICTION,
+        "en.objection_to_processing",
+        r"\bobject(?:ion|ing)?\s+to\s+(?:the\s+|any\s+|all\s+|further\s+)?(?:\w+\s+){0,2}?"
+        r"(?:processing|use|direct\s+marketing|profiling|marketing)\b",
+        0.85,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.restrict_processing",
+        r"\brestrict\w*\W+(?:\w+\W+){0,3}?(?:processing|use|using)\b|\blimit\w*\s+(?:the\s+)?"
+        r"(?:processing|use)\s+of\s+my\b",
+        0.9,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.stop_processing",
+        r"\b(?:stop|cease|cessation\s+of|halt)\W+(?:\w+\W+){0,3}?(?:processing|using|use\s+of)"
+        r"\W+(?:\w+\W+){0,2}?(?:my\s+(?:personal\s+)?(?:data|information|details)|personal\s+"
+        r"(?:data|information))\b",
+        0.85,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.do_not_use_my_data",
+        r"\b(?:do\s+not|don't|not\s+to|no\s+longer)\s+(?:want\s+(?:you\s+)?to\s+)?"
+        r"(?:use|process|sell|share)\s+my\s+(?:personal\s+)?(?:data|information)"
+        r"|\b(?:do\s+not|don't)\s+want\s+my\s+(?:personal\s+)?(?:data|information)\s+"
+        r"(?:to\s+be\s+)?(?:used|processed|shared)",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.retention_hold",
+        r"\bretention\s+hold\b|\bpreservation\s+(?:notice|request)\b|\bprevent\s+(?:the\s+)?"
+        r"deletion\b",
+        0.75,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.article18_21",
+        rf"\bart(?:icle|\.)?\s*(?:18|21)\b[^\n]{{0,30}}?{_GDPR}",
+        0.6,
+        "a",
+    ),
+    # -- third-party authorisation ----------------------------------------------------
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.on_behalf_of",
+        rf"\bon\s+behalf\s+of\s+(?:my|our)\s+(?:\w+\s+)?{_REL}\b"
+        rf"|\b(?:i\s+am|i'm)\s+writing\s+for\s+my\s+(?:\w+\s+)?{_REL}\b",
+        0.85,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.power_of_attorney",
+        r"\bpower\s+of\s+attorney\b|\bletter\s+of\s+authori[sz]ation\b|\blegal\s+guardian\b",
+        0.9,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.i_authorise",
+        r"\bi\s+(?:hereby\s+)?(?:authori[sz]e|give|grant|allow|permit)\s+(?:my\s+)?"
+        r"(?:\w+\s+){0,3}?(?:to\s+)?(?:act|speak|talk|communicate|handle|deal|receive|"
+        r"represent|see|access|request|ask)\b",
+        0.85,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.represent",
+        r"\b(?:i\s+represent|i\s+am\s+writing\s+as|as\s+(?:the\s+|his\s+|her\s+|their\s+)?"
+        r"(?:parent|guardian|mother|father|lawyer|attorney|solicitor|legal\s+representative)"
+        r"\s+of)\b|\bmy\s+(?:lawyer|solicitor|attorney|legal\s+representative)\b",
+        0.75,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.relatives_data",
+        rf"\b(?:my|our)\s+(?:\w+\s+)?{_REL}(?:'s|’s|s')\s+(?:personal\s+)?(?:data|information|"
+        r"account|profile)\b",
+        0.85,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.on_my_behalf",
+        r"\bon\s+my\s+behalf\b|\bact\s+for\s+me\b",
+        0.7,
+        "s",
+    ),
+    # -- complaint -------------------------------------------------------------------------
+    (T.COMPLAINT, "en.complaint_about_data", r"\b(?:complain\w*|complaint)\b", 0.8, "cp"),
+    (T.COMPLAINT, "en.article77", r"\bart(?:icle|\.)?\s*77\b", 0.9, "c"),
+    (
+        T.COMPLAINT,
+        "en.data_shared_without_consent",
+        r"\b(?:you|your\s+\w+)\s+(?:have\s+|has\s+)?(?:shared|disclosed|leaked|sold|passed\s+on|"
+        r"given|sent|forwarded|published|exposed|misused|lost)\s+my\s+(?:\w+\s+){0,2}?"
+        r"(?:data|information|details|passport|address|phone\s+number|photos?)\b"
+        r"|(?<!whom\s)(?<!which\s)\bmy\s+(?:personal\s+)?(?:data|information|details)\s+(?:was|were|has\s+been|"
+        r"have\s+been)\s+(?:\w+\s+)?(?:shared|leaked|disclosed|exposed|sold|sent|passed\s+on|"
+        r"published|compromised|misused|breached|stolen)\b",
+        0.8,
+        "c",
+    ),
+    (
+        T.COMPLAINT,
+        "en.without_my_consent",
+        r"\bwithout\s+my\s+(?:consent|permission|knowledge)\b",
+        0.7,
+        "cp",
+    ),
+    (
+        T.COMPLAINT,
+        "en.failed_to_comply",
+        r"\b(?:declined|refused|failed)\s+to\s+(?:fully\s+)?comply\s+with\s+my\b"
+        r"|\b(?:not|never)\s+(?:fully\s+)?complied\s+with\s+my\b"
+        r"|\bin\s+violation\s+of\s+(?:\W*\w+\W+){0,3}?(?:art|article|gdpr|regulation|"
+        r"data\s+protection)\b",
+        0.8,
+        "c",
+    ),
+    (
+        T.COMPLAINT,
+        "en.no_reply_to_request",
+        r"\b(?:did\s+not|have\s+not|haven't|didn't|never)\s+(?:yet\s+)?(?:receive[ds]?|got|gotten)"
+        r"\s+(?:a|an|any)\s+(?:reply|answer|response)\b",
+        0.7,
+        "cp",
+    ),
+    (
+        T.COMPLAINT,
+        "en.deadline_exceeded",
+        r"\b(?:period|deadline|time\s+limit|one\s+month)\b[^\n]{0,80}?\b(?:exceeded|expired|"
+        r"passed|missed|overdue)\b",
+        0.75,
+        "cp",
+    ),
+    (
+        T.COMPLAINT,
+        "en.data_breach",
+        r"\b(?:data|privacy|security|personal\s+data)\s+breach\b",
+        0.6,
+        "c",
+    ),
+)
+
+#: Sentences that only threaten or hypothesise: their complaint cues are not complaints.
+CONDITIONAL = (
+    r"\b(?:if|unless|otherwise|or\s+else|failing|should\s+you|reserve\w*|in\s+case|"
+    r"whether|any\s+such)\b"
+)
+#: Phrases that make a sentence about personal data, so "complaint" in it is about data.
+PRIVACY_CONTEXT = (
+    r"\b(?:personal\s+(?:data|information)|my\s+(?:personal\s+)?(?:data|information|details)|"
+    r"data\s+protection|gdpr|privacy|supervisory\s+authority|ico|art(?:icle|\.)?\s*77|"
+    r"datatilsynet|my\s+(?:\w+\s+)?request)\b"
+)
+#: What makes an objection about processing rather than about a fee or a date.
+PROCESSING_CONTEXT = (
+    r"\b(?:processing|profiling|marketing|personal\s+data|my\s+(?:\w+\s+)?(?:data|information)|"
+    r"art(?:icle|\.)?\s*21)\b"
+)
+#: Newsletter footers phrase their unsubscribe link like a request.
+FOOTER = (
+    r"\b(?:if\s+you\s+(?:no\s+longer|don't|do\s+not|wish|want|would\s+(?:like|prefer))|"
+    r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving)\b"
+)
+#: A deletion that is only a possible consequence of something else.
+CONSEQUENCE = r"\b(?:result\s+in|lead\s+to|would\s+mean|entail)\b"
+#: The word just before a cue that turns it round ("do not delete").
+NEGATION = r"(?:\b(?:not|never)|n[’']t)"
+#: Short replies that agree to what the quoted text offered.
+AFFIRMATION = (
+    r"(?:yes|yeah|yep|yup|ok|okay|sure|please\s+do|go\s+ahead|that'?s\s+(?:fine|ok|right)|"
+    r"i\s+confirm|confirmed|correct|please\s+proceed|agreed?)"
+)
+#: Our own questions or acknowledgements in the quoted text that a "yes" can answer.
+OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.ERASURE,
+        "en.offer_erasure",
+        r"\b(?:delet\w*|eras\w*|remov\w*)\b(?:\W+\w+){0,4}?\W+your\s+(?:\w+\s+){0,2}?"
+        r"(?:data|information|details|account|profile)\b",
+        0.7,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.offer_access",
+        r"\b(?:copy|overview)\s+of\s+(?:\w+\s+){0,2}?your\s+(?:\w+\s+){0,2}?(?:data|information)",
+        0.7,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.offer_unsubscribe",
+        r"\b(?:unsubscrib\w*|withdraw\w*\s+your\s+consent|remove\s+you\s+from\s+(?:\w+\s+){0,2}?"
+        r"(?:list|newsletter))",
+        0.7,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.offer_rectify",
+        r"\b(?:correct|update|change)\w*\s+your\s+(?:\w+\s+){0,2}?(?:name|address|e-?mail|"
+        r"phone|date\s+of\s+birth|details|data|information)\b",
+        0.7,
+        "",
+    ),
+)

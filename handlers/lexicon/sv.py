@@ -1,0 +1,90 @@
+"""Swedish cues for the privacy classifier (rule format and flags: ``lexicon.en``).
+
+Swedish letters in the wild mostly come from request generators, so the formal
+register (``begär härmed``, ``invänder mot behandlingen``) matters as much as the
+everyday one (``ta bort mina uppgifter``).
+"""
+
+from __future__ import annotations
+
+from handlers.values import RequestType as T
+
+AE = r"(?:ä|æ|ae|a)"
+OE = r"(?:ö|ø|oe|o)"
+AA = r"(?:å|aa|a)"
+
+NEG = (
+    r"(?:bokning\w*|faktura\w*|best" + AE + r"llning\w*|reservation\w*|ans" + OE + r"kan\w*|"
+    r"flyg\w*|biljett\w*|betalning\w*|resa\w*|program\w*|senaste|f" + OE + r"rra)\b"
+)
+_GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
+_GAP4 = r"(?:\w+\W+){0,4}?"
+_NOUN = r"(?:personuppgift\w*|uppgift\w*|data|konto\w*|profil\w*|information\w*)"
+OBJ = (
+    rf"(?:\b(?:mina|min|mitt|alla|hans|hennes|deras)\W+{_GAP3}{_NOUN}\b"
+    r"|\bpersonuppgift\w*|\b(?:uppgift\w*|information\w*|data)\b[^.?!\n]{0,40}?"
+    r"\b(?:om\s+mig|som\s+r" + OE + r"r\s+mig)\b)"
+)
+_REL = (
+    r"(?:son|sons|dotter|dotters|barn|barns|mamma|mammas|pappa|pappas|mor|far|make|makes|"
+    r"fru|frus|klient|klients|bror|syster)"
+)
+_GDPR = r"(?:gdpr|dataskyddsf" + OE + r"rordning\w*)"
+
+RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (T.CONSENT_WITHDRAWAL, "sv.aterkalla_samtycke",
+     r"\bdra\w*\s+(?:\w+\s+){0,3}?tillbaka\s+(?:\w+\s+){0,2}?samtycke\w*"
+     r"|\b" + AA + r"terkall\w*\s+(?:\w+\s+){0,3}?samtycke\w*"
+     r"|\bsamtycke\w*\s+(?:\w+\s+){0,3}?(?:" + AA + r"terkallas|dras\s+tillbaka)", 0.9, ""),
+    (T.CONSENT_WITHDRAWAL, "sv.avregistrera",
+     r"\b(?:avregistrera|avprenumerera|avsluta\s+(?:min\s+)?prenumeration)\w*"
+     r"(?:\s+\w+){0,4}?\s+(?:nyhetsbrev\w*|utskick\w*|e-?post\w*|mejl\w*|marknadsf\w*)"
+     r"|\bvill\s+inte\s+(?:l" + AE + r"ngre\s+)?(?:f" + AA + r"|ta\s+emot)\s+(?:\w+\s+){0,2}?"
+     r"(?:nyhetsbrev\w*|utskick\w*|reklam\w*|marknadsf\w*)", 0.85, "f"),
+    (T.ACCESS, "sv.begar_tillgang",
+     r"\b(?:beg" + AE + r"r\w*|vill\s+ha|ber\s+om)\s+(?:\w+\s+){0,2}?tillg" + AA + r"ng\b"
+     r"|\btillg" + AA + r"ng\s+till\s+(?:\w+\s+){0,2}?(?:mina\s+)?personuppgift\w*"
+     r"|\bregisterutdrag\w*|\br" + AE + r"tt(?:en)?\s+till\s+tillg" + AA + r"ng\b", 0.9, ""),
+    (T.ACCESS, "sv.artikel15", rf"\bart(?:ikel|\.)?\s*15\b[^\n]{{0,30}}?{_GDPR}", 0.9, "a"),
+    (T.ACCESS, "sv.kopia_av_mina_uppgifter",
+     rf"\b(?:kopia|utdrag|f{OE}rteckning)\s+(?:av|" + OE + rf"ver)\s+(?:\w+\s+){{0,2}}?{OBJ}"
+     r"|\bvilka\s+(?:\w+\s+){0,2}?(?:personuppgift\w*|uppgift\w*)\b[^.?!\n]{0,60}?\bom\s+mig\b",
+     0.85, ""),
+    (T.RECTIFICATION, "sv.rattelse",
+     r"\br" + AE + r"ttelse\w*|\b(?:r" + AE + r"tta|korrigera|uppdatera|" + AE + r"ndra)\s+"
+     rf"{_GAP4}{OBJ}|\bfelaktig\w*\s+(?:\w+\s+)?(?:personuppgift\w*|uppgift\w*|namn|adress)"
+     r"|\bmin\s+(?:nya\s+)?adress\s+" + AE + r"r\s+nu\b", 0.85, ""),
+    (T.ERASURE, "sv.radera_mina_uppgifter",
+     rf"\b(?:radera\w*|radering\w*|ta\s+bort|tas\s+bort|tag\s+bort|avl{AE}gsna\w*)\W+{_GAP4}{OBJ}",
+     0.85, "q"),
+    (T.ERASURE, "sv.begaran_om_radering",
+     r"\bbeg" + AE + r"ran\s+om\s+radering\b|\br" + AE + r"tt(?:en)?\s+att\s+bli\s+gl"
+     + OE + r"md\b|\bart(?:ikel|\.)?\s*17\b[^\n]{0,30}?" + _GDPR, 0.9, ""),
+    (T.RESTRICTION, "sv.invander_mot",
+     r"\binv" + AE + r"nd\w*\s+(?:\w+\s+){0,3}?mot\s+(?:\w+\s+){0,3}?(?:behandling\w*|"
+     r"direktmarknadsf\w*|profilering\w*|anv" + AE + r"ndning\w*|marknadsf\w*)", 0.85, ""),
+    (T.RESTRICTION, "sv.begransa_behandlingen",
+     r"\bbegr" + AE + r"nsa\w*\s+(?:\w+\s+){0,3}?behandling\w*|\bsluta\s+(?:att\s+)?"
+     rf"(?:anv{AE}nda|behandla)\s+{OBJ}", 0.9, ""),
+    (T.THIRD_PARTY_AUTHORISATION, "sv.for_min_sons_rakning",
+     rf"\bf{OE}r\s+min\s+(?:\w+\s+)?{_REL}\s+r{AE}kning\b|\bp{AA}\s+uppdrag\s+av\s+min\s+"
+     rf"(?:\w+\s+)?{_REL}\b|\bp{AA}\s+min\s+(?:\w+\s+)?{_REL}\s+v{AE}gnar\b|\bfullmakt\w*|"
+     rf"\bv{AA}rdnadshavare\b", 0.85, "s"),
+    (T.COMPLAINT, "sv.klagomal", r"\b(?:klagom" + AA + r"l\w*|klaga\w*)\b", 0.8, "cp"),
+    (T.COMPLAINT, "sv.tidsfrist_overskriden",
+     r"\b(?:period\w*|frist\w*|tidsgr" + AE + r"ns\w*)\b[^\n]{0,80}?\b" + OE + r"verskr\w*",
+     0.75, "cp"),
+)
+
+CONDITIONAL = (
+    r"\b(?:om\s+(?:du|ni)|annars|f" + OE + r"rbeh" + AA + r"ller|i\s+s" + AA + r"\s+fall|"
+    r"huruvida|ifall)\b"
+)
+PRIVACY_CONTEXT = (
+    r"\b(?:personuppgift\w*|tillsynsmyndighet\w*|imy|integritetsskydd\w*|gdpr|dataskydd\w*|"
+    r"mina\s+uppgifter|art(?:ikel|\.)?\s*77)\b"
+)
+FOOTER = r"\b(?:klicka|l" + AE + r"nk\w*|h" + AE + r"r\s+f" + OE + r"r\s+att)\b"
+CONSEQUENCE = r"\b(?:leda\s+till|inneb" + AE + r"ra|resultera\w*)\b"
+NEGATION = r"\b(?:inte|icke|ej|aldrig)"
+AFFIRMATION = r"(?:ja|japp|jo|ok|okej|g" + AE + r"rna|ja\s+tack|sj" + AE + r"lvklart)"

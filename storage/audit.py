@@ -1,0 +1,119 @@
+"""The append-only, hash-chained audit log.
+
+Each event's hash covers its own fields and the previous event's hash, so a changed,
+removed or re-ordered event breaks every hash after it. The chain head lives in the
+``counter`` row ``audit_head``; updating that row in the writing transaction is what
+keeps two writers from both chaining onto the same predecessor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import AuditEvent, Counter, as_utc, utcnow
+
+GENESIS = "0" * 64
+HEAD = "audit_head"
+
+
+def event_hash(
+    *, prev_hash: str, case_ref: str | None, at: datetime, actor: str, action: str, detail: str
+) -> str:
+    body = json.dumps(
+        [
+            prev_hash,
+            case_ref or "",
+            as_utc(at).isoformat(timespec="microseconds"),
+            actor,
+            action,
+            detail,
+        ],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    case_id: int | None = None,
+    case_ref: str | None = None,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Add one event to the chain inside the caller's transaction (never commits)."""
+    at = at or utcnow()
+    head = session.execute(
+        select(Counter).where(Counter.name == HEAD).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = Counter(name=HEAD, value=0, text=GENESIS)
+        session.add(head)
+        session.flush()
+    prev = head.text or GENESIS
+    detail_text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
+    at = as_utc(at)
+    digest = event_hash(
+        prev_hash=prev, case_ref=case_ref, at=at, actor=actor, action=action, detail=detail_text
+    )
+    event = AuditEvent(
+        case_id=case_id,
+        case_ref=case_ref,
+        at=at,
+        actor=actor,
+        action=action,
+        detail=detail_text,
+        prev_hash=prev,
+        hash=digest,
+    )
+    session.add(event)
+    session.execute(
+        update(Counter).where(Counter.name == HEAD).values(value=Counter.value + 1, text=digest)
+    )
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    events: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every hash in order; report the first event that does not fit."""
+    prev = GENESIS
+    count = 0
+    rows = session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+    for event in rows:
+        count += 1
+        if event.prev_hash != prev:
+            return ChainReport(False, count, event.id, "previous hash does not match")
+        at = as_utc(event.at)
+        expected = event_hash(
+            prev_hash=prev,
+            case_ref=event.case_ref,
+            at=at,
+            actor=event.actor,
+            action=event.action,
+            detail=event.detail,
+        )
+        if expected != event.hash:
+            return ChainReport(False, count, event.id, "event content does not match its hash")
+        prev = event.hash
+    head = session.get(Counter, HEAD)
+    if head is not None and head.text != prev:
+        return ChainReport(False, count, None, "events after the last one were removed")
+    return ChainReport(True, count)

@@ -1,0 +1,172 @@
+"""The tables privacybot keeps. Every row that holds personal data has ``retain_until``.
+
+Times are stored as aware UTC datetimes. Labels and evidence are JSON text so that the
+same schema works on SQLite and PostgreSQL. The schema is made and changed only by the
+Alembic migrations in ``storage/migrations``; ``SQLModel.metadata`` is what they follow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, DateTime, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive UTC, PostgreSQL aware in its session zone: make both UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class Message(SQLModel, table=True):
+    """A message in (mail, chat) or out; inbound rows are stored before anything else."""
+
+    __tablename__ = "message"
+    __table_args__ = (UniqueConstraint("external_id", name="uq_message_external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(default="in", max_length=3)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=512)
+    message_id: str | None = Field(default=None, max_length=512, index=True)
+    sender: str = Field(default="", max_length=512)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    language: str = Field(default="", max_length=8)
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int = 0
+    status: str = Field(default="received", max_length=16, index=True)
+    rule: str | None = Field(default=None, max_length=64)
+    labels: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    processed_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    retain_until: date | None = Field(default=None, index=True)
+
+
+class Case(SQLModel, table=True):
+    """One privacy request, from receipt to answer; ``ref`` is what everyone quotes."""
+
+    __tablename__ = "case"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_case_year_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=32, unique=True)
+    year: int
+    seq: int
+    status: str = Field(default="new", max_length=32, index=True)
+    labels: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    evidence: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    confidence: float = 0.0
+    language: str = Field(default="da", max_length=8)
+    channel: str = Field(max_length=16)
+    requester: str = Field(default="", max_length=512)
+    requester_name: str = Field(default="", max_length=512)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    chat_thread: str | None = Field(default=None, max_length=64)
+    first_message_id: str | None = Field(default=None, max_length=512)
+    received_at: datetime = Field(sa_column=_ts())
+    deadline: date
+    extended_deadline: date | None = None
+    extension_reason: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    retain_until: date | None = Field(default=None, index=True)
+
+
+class Draft(SQLModel, table=True):
+    """A versioned reply for a case; only the newest pending version can be decided."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_draft_case_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    version: int = 1
+    kind: str = Field(default="reply", max_length=32)
+    status: str = Field(default="pending", max_length=16, index=True)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: str = Field(default="privacybot", max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    decided_by: str | None = Field(default=None, max_length=128)
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    retain_until: date | None = None
+
+
+class OutboxItem(SQLModel, table=True):
+    """Something to deliver; written in the transaction that decided to send it."""
+
+    __tablename__ = "outbox_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    kind: str = Field(max_length=32)
+    transport: str = Field(default="mail", max_length=16)
+    recipient: str = Field(default="", max_length=512)
+    message_id: str = Field(max_length=512, unique=True)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retain_until: date | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only; ``hash`` covers the event and the previous event's hash."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, index=True)
+    case_ref: str | None = Field(default=None, max_length=32)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=64)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class Counter(SQLModel, table=True):
+    """Serialises what must be gap-free: case references per year and the audit chain head.
+
+    Updating the one row inside the writing transaction is the lock on both backends.
+    """
+
+    __tablename__ = "counter"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: int = 0
+    text: str = Field(default="", max_length=128)
+
+
+class MailboxCursor(SQLModel, table=True):
+    """IMAP progress per mailbox: UIDVALIDITY and the last UID taken."""
+
+    __tablename__ = "mailbox_cursor"
+
+    mailbox: str = Field(primary_key=True, max_length=512)
+    uidvalidity: int = 0
+    last_uid: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

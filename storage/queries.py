@@ -1,0 +1,308 @@
+"""Data functions: keyword-only, the session first, and never committing.
+
+The caller's ``unit_of_work`` decides where a transaction ends, so that a case, its
+acknowledgement, its draft and its audit events are written together or not at all.
+Work is claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite every write
+transaction is ``BEGIN IMMEDIATE`` (see storage.engine), which serialises claims.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Case, Counter, Draft, Message, OutboxItem, utcnow
+
+
+class NotFound(LookupError):
+    """The row asked for does not exist."""
+
+
+class Refused(ValueError):
+    """The change asked for is not allowed in the row's present state."""
+
+
+# --- inbound messages ---------------------------------------------------------------
+
+
+def store_inbound(
+    session: Session,
+    *,
+    channel: str,
+    external_id: str,
+    raw: bytes,
+    message_id: str | None = None,
+    sender: str = "",
+    subject: str = "",
+    received_at: datetime | None = None,
+    retain_until: date | None = None,
+) -> tuple[Message, bool]:
+    """Store a received message once; the second delivery returns the first row.
+
+    Returns the row and whether it was new. A duplicate is recognised by its external
+    id (the Message-ID for mail, chat and message id for chat).
+    """
+    existing = session.execute(
+        select(Message).where(Message.external_id == external_id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    row = Message(
+        direction="in",
+        channel=channel,
+        external_id=external_id,
+        message_id=message_id,
+        sender=sender,
+        subject=subject,
+        raw=raw,
+        size=len(raw),
+        received_at=received_at or utcnow(),
+        retain_until=retain_until,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = session.execute(
+            select(Message).where(Message.external_id == external_id)
+        ).scalar_one()
+        return existing, False
+    return row, True
+
+
+def claim_messages(
+    session: Session, *, now: datetime, limit: int = 20, stale_after: timedelta
+) -> list[Message]:
+    """Claim received messages (and stale claims of a dead worker) for processing."""
+    stale = now - stale_after
+    query = (
+        select(Message)
+        .where(Message.direction == "in")
+        .where(
+            or_(
+                Message.status == "received",
+                (Message.status == "processing") & (Message.claimed_at < stale),
+            )
+        )
+        .order_by(Message.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.execute(query).scalars())
+    for row in rows:
+        row.status = "processing"
+        row.claimed_at = now
+        row.attempts += 1
+    session.flush()
+    return rows
+
+
+# --- cases -------------------------------------------------------------------------
+
+
+def allocate_sequence(session: Session, *, name: str) -> int:
+    """The next number of a gap-free series, taken inside the caller's transaction.
+
+    The counter row is updated in place, so concurrent transactions queue on its lock and
+    a rolled-back transaction gives its number back.
+    """
+    value = session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar_one_or_none()
+    if value is not None:
+        return int(value)
+    try:
+        with session.begin_nested():
+            session.add(Counter(name=name, value=1))
+        return 1
+    except IntegrityError:
+        return allocate_sequence(session, name=name)
+
+
+def cases_by_refs(session: Session, *, refs: Sequence[str]) -> list[Case]:
+    if not refs:
+        return []
+    return list(session.execute(select(Case).where(Case.ref.in_(refs))).scalars())
+
+
+def cases_by_message_ids(session: Session, *, message_ids: Sequence[str]) -> dict[int, set[str]]:
+    """Cases that a set of Message-IDs belong to (received or sent), with the ids seen."""
+    found: dict[int, set[str]] = {}
+    if not message_ids:
+        return found
+    inbound = session.execute(
+        select(Message.case_id, Message.message_id)
+        .where(Message.message_id.in_(message_ids))
+        .where(Message.case_id.is_not(None))
+    )
+    outbound = session.execute(
+        select(OutboxItem.case_id, OutboxItem.message_id)
+        .where(OutboxItem.message_id.in_(message_ids))
+        .where(OutboxItem.case_id.is_not(None))
+    )
+    for case_id, mid in [*inbound, *outbound]:
+        found.setdefault(case_id, set()).add(mid)
+    return found
+
+
+def case_by_chat_thread(session: Session, *, chat_thread: str) -> Case | None:
+    return session.execute(
+        select(Case)
+        .where(Case.chat_thread == chat_thread)
+        .where(Case.status.not_in(("closed", "rejected")))
+        .order_by(Case.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def get_case(session: Session, *, ref: str) -> Case:
+    row = session.execute(select(Case).where(Case.ref == ref)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no case {ref}")
+    return row
+
+
+def list_cases(session: Session, *, status: str | None = None) -> list[Case]:
+    query = select(Case).order_by(Case.id)
+    if status:
+        query = query.where(Case.status == status)
+    return list(session.execute(query).scalars())
+
+
+def case_messages(session: Session, *, case_id: int) -> list[Message]:
+    return list(
+        session.execute(
+            select(Message).where(Message.case_id == case_id).order_by(Message.id)
+        ).scalars()
+    )
+
+
+def acks_sent_since(session: Session, *, recipient: str, since: datetime) -> int:
+    """Acknowledgements written for one address since a time, for the per-sender cap."""
+    return int(
+        session.execute(
+            select(func.count(OutboxItem.id))
+            .where(OutboxItem.kind == "ack")
+            .where(OutboxItem.recipient == recipient)
+            .where(OutboxItem.created_at >= since)
+        ).scalar_one()
+    )
+
+
+# --- drafts ------------------------------------------------------------------------
+
+
+def get_draft(session: Session, *, draft_id: int, lock: bool = False) -> Draft:
+    query = select(Draft).where(Draft.id == draft_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no draft {draft_id}")
+    return row
+
+
+def list_drafts(session: Session, *, status: str | None = "pending") -> list[Draft]:
+    query = select(Draft).order_by(Draft.id)
+    if status:
+        query = query.where(Draft.status == status)
+    return list(session.execute(query).scalars())
+
+
+def latest_draft(session: Session, *, case_id: int) -> Draft | None:
+    return session.execute(
+        select(Draft).where(Draft.case_id == case_id).order_by(Draft.version.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def case_refs(session: Session, *, case_ids: Sequence[int]) -> dict[int, str]:
+    if not case_ids:
+        return {}
+    rows = session.execute(select(Case.id, Case.ref).where(Case.id.in_(case_ids)))
+    return {case_id: ref for case_id, ref in rows}
+
+
+# --- outbox ------------------------------------------------------------------------
+
+
+def add_outbox(
+    session: Session,
+    *,
+    kind: str,
+    message_id: str,
+    payload: bytes,
+    recipient: str,
+    subject: str,
+    case_id: int | None,
+    transport: str = "mail",
+    now: datetime | None = None,
+    retain_until: date | None = None,
+) -> OutboxItem:
+    now = now or utcnow()
+    item = OutboxItem(
+        case_id=case_id,
+        kind=kind,
+        transport=transport,
+        recipient=recipient,
+        message_id=message_id,
+        subject=subject,
+        payload=payload,
+        next_attempt_at=now,
+        created_at=now,
+        retain_until=retain_until,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def claim_outbox(session: Session, *, now: datetime, limit: int = 20) -> list[OutboxItem]:
+    """Claim due items for sending; a claimed item is ``sending`` until its outcome is known."""
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.status == "pending")
+        .where(OutboxItem.next_attempt_at <= now)
+        .order_by(OutboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.execute(query).scalars())
+    for row in rows:
+        row.status = "sending"
+        row.claimed_at = now
+        row.attempts += 1
+    session.flush()
+    return rows
+
+
+def stale_sending(
+    session: Session, *, now: datetime, stale_after: timedelta
+) -> list[OutboxItem]:
+    """Items a dead worker claimed: whether they left is unknown."""
+    return list(
+        session.execute(
+            select(OutboxItem)
+            .where(OutboxItem.status == "sending")
+            .where(OutboxItem.claimed_at < now - stale_after)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+
+
+def outbox_items(session: Session, *, case_id: int | None = None) -> list[OutboxItem]:
+    query = select(OutboxItem).order_by(OutboxItem.id)
+    if case_id is not None:
+        query = query.where(OutboxItem.case_id == case_id)
+    return list(session.execute(query).scalars())
+
+
+def labels_of(row: Case | Message) -> list[str]:
+    return list(json.loads(row.labels or "[]"))

@@ -1,0 +1,206 @@
+"""A mail's whole way: a real SMTP conversation with the running listener, to the case,
+the acknowledgement file, the pending draft, approval from the command line, the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import json
+from collections.abc import AsyncIterator, Callable
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import aiosmtplib
+import pytest
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.config import Settings
+from bot.runtime import build_runtime
+from bot.service import Service, make_senders
+from storage.engine import unit_of_work
+from storage.models import Case, Message, OutboxItem
+
+
+def write_config(path: Path, settings: Settings) -> Path:
+    path.write_text(
+        f'[database]\nurl = "{settings.database.url}"\n'
+        f'[outbox]\nfolder = "{settings.outbox.folder}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+async def service(
+    make_settings: Callable[..., Settings], database_url: str
+) -> AsyncIterator[Service]:
+    settings = make_settings(database_url, smtp_listener={"max_message_bytes": 200_000})
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    for _ in range(100):
+        if svc.smtp_port:
+            break
+        await asyncio.sleep(0.05)
+    yield svc
+    svc.stop()
+    await asyncio.wait_for(task, 10)
+    runtime.engine.dispose()
+
+
+def customer_mail(
+    subject: str, body: str, *, sender: str = "mette.hansen@example.dk", msgid: str,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = f"Mette Hansen <{sender}>"
+    msg["To"] = "info@alottbetter.dk"
+    msg["Subject"] = subject
+    msg["Message-ID"] = f"<{msgid}>"
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    return msg
+
+
+async def send(svc: Service, msg: EmailMessage) -> None:
+    await aiosmtplib.send(msg, hostname="127.0.0.1", port=svc.smtp_port, timeout=10)
+
+
+async def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> object:
+    for _ in range(int(timeout / 0.1)):
+        value = await asyncio.to_thread(predicate)
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+def outbox_files(svc: Service) -> list[Path]:
+    return sorted(Path(svc.runtime.settings.outbox.folder).glob("*.eml"))
+
+
+def cases(svc: Service) -> list[Case]:
+    with unit_of_work(svc.runtime.sessions) as session:
+        return list(session.execute(select(Case).order_by(Case.id)).scalars())
+
+
+async def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = await asyncio.to_thread(main, list(args))
+    return code, capsys.readouterr().out
+
+
+async def test_erasure_mail_to_case_ack_draft_and_approved_reply(
+    service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await send(
+        service,
+        customer_mail(
+            "Sletning af mine oplysninger",
+            "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger hos jer.\n\n"
+            "Venlig hilsen\nMette Hansen\n",
+            msgid="first.1@example.dk",
+        ),
+    )
+    files = await wait_for(lambda: outbox_files(service))
+    [case] = cases(service)
+    assert case.ref.startswith("PR-") and case.ref.endswith("-0001")
+    assert json.loads(case.labels) == ["erasure"]
+    assert case.status == "draft_pending"
+
+    ack = email.message_from_bytes(files[0].read_bytes(), policy=default)
+    assert case.ref in ack["Subject"]
+    assert ack["To"] == "mette.hansen@example.dk"
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["In-Reply-To"] == "<first.1@example.dk>"
+    body = ack.get_content()
+    assert case.ref in body
+    assert str(case.deadline.year) in body
+
+    config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
+    code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
+    assert code == 0
+    [draft] = [json.loads(line) for line in out.splitlines()]
+    assert draft["case_ref"] == case.ref and draft["version"] == 1
+    assert draft["status"] == "pending"
+
+    edited = tmp_path / "new.txt"
+    edited.write_text("Kære Mette\n\nVi har slettet dine oplysninger.\n", encoding="utf-8")
+    code, _ = await cli(
+        capsys, "--config", str(config), "edit", str(draft["id"]), "--body-file", str(edited)
+    )
+    assert code == 0
+    code, _ = await cli(capsys, "--config", str(config), "approve", str(draft["id"]))
+    assert code == 2, "approving the replaced version must be refused"
+
+    code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
+    [newer] = [json.loads(line) for line in out.splitlines()]
+    assert newer["version"] == 2
+    code, _ = await cli(capsys, "--config", str(config), "approve", str(newer["id"]))
+    assert code == 0
+    service.outbox_ready.set()
+
+    await wait_for(lambda: len(outbox_files(service)) == 2)
+    [reply_file] = [f for f in outbox_files(service) if f != files[0]]
+    reply = email.message_from_bytes(reply_file.read_bytes(), policy=default)
+    assert case.ref in reply["Subject"]
+    assert "Vi har slettet dine oplysninger." in reply.get_content()
+    assert reply["In-Reply-To"] == "<first.1@example.dk>"
+    await wait_for(lambda: cases(service)[0].status == "answered")
+
+    code, out = await cli(capsys, "--config", str(config), "cases", "--json")
+    [listed] = [json.loads(line) for line in out.splitlines()]
+    assert listed["ref"] == case.ref and listed["status"] == "answered"
+    assert listed["deadline"] == case.deadline.isoformat()
+    code, out = await cli(capsys, "--config", str(config), "audit", "verify")
+    assert code == 0 and "OK" in out
+
+
+async def test_redelivery_follow_up_and_auto_reply(service: Service) -> None:
+    request = customer_mail(
+        "Withdraw consent",
+        "Hello,\n\nI withdraw my consent to marketing. Please stop sending me newsletters.\n",
+        sender="john@example.com",
+        msgid="req.2@example.com",
+    )
+    await send(service, request)
+    await send(service, request)  # the sending server retried: stored once
+    await wait_for(lambda: outbox_files(service))
+    [case] = cases(service)
+    assert "consent_withdrawal" in json.loads(case.labels)
+
+    follow_up = customer_mail(
+        f"Re: [{case.ref}] thanks", "Also, my phone number changed.\n",
+        sender="john@example.com", msgid="req.3@example.com",
+    )
+    await send(service, follow_up)
+    auto = customer_mail(
+        "Automatic reply: out of office",
+        "I am away until Monday and will delete all mails.\n",
+        sender="away@example.org", msgid="auto.4@example.org",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    await send(service, auto)
+
+    def settled() -> list[Message] | None:
+        with unit_of_work(service.runtime.sessions) as session:
+            rows = list(session.execute(select(Message).order_by(Message.id)).scalars())
+        return rows if all(r.status != "received" for r in rows) and len(rows) == 3 else None
+
+    rows = await wait_for(settled)
+    assert [r.case_id for r in rows] == [case.id, case.id, None]
+    assert rows[2].status == "ignored"
+    assert len(cases(service)) == 1
+    with unit_of_work(service.runtime.sessions) as session:
+        acks = session.execute(select(OutboxItem).where(OutboxItem.kind == "ack")).all()
+    assert len(acks) == 1
+
+
+async def test_oversized_mail_is_refused_with_552(service: Service) -> None:
+    big = customer_mail("big", "x" * 300_000, msgid="big.5@example.com")
+    with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+        await send(service, big)
+    assert refused.value.code == 552

@@ -8,15 +8,18 @@ wording while "delete my last mail" or "correct the invoice" do not.
 
 The rules of all languages run on every message: a Danish mail quotes an English
 sentence, a Swede writes to a Danish company, and the language detector can be wrong.
-Per label the rules are joined into one alternation, so a message costs one regex pass
-per label; the context checks (negation, conditional threats, newsletter footers) run
-only on the few matches there are.
+That would cost a full regex pass per rule (a leading ``\\b`` defeats the regex
+engine's first-character skip), so each rule names the word stems every match of it
+contains (``RULE_TRIGGERS``): one pass of a trie-shaped regex finds those stems, and a
+rule runs only in a window around them. ``scan_mode="full"`` runs every rule over the
+whole text; the tests check that both modes agree. The context checks (negation,
+conditional threats, newsletter footers) run only on the few matches there are.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -40,6 +43,9 @@ _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|aw|vs|antw|odp|ref)\s*(?:\[\d+\])?
 #: Wrapped lines continue in lower case, so they stay in the sentence they belong to.
 _BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])")
 _SHORT_REPLY_CHARS = 160
+#: How far around a trigger stem a rule may reach (widest rule: ~200 chars to the verb).
+_BEFORE = 240
+_AFTER = 280
 _NOT_PRIVACY_CONFIDENCE = 0.9
 _NEAR_MISS_CONFIDENCE = 0.6
 
@@ -50,6 +56,7 @@ class _Rule:
     name: str
     weight: float
     flags: str
+    pattern: re.Pattern[str] | None = None
 
 
 def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
@@ -89,7 +96,50 @@ def _compile_rules(
     return tuple(compiled)
 
 
+def _trie(words: Iterable[str]) -> str:
+    """One regex for many stems that tries one branch per letter, not one per stem."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return build(root)
+
+
+def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]], re.Pattern[str]]:
+    rules: list[_Rule] = []
+    by_stem: dict[str, list[int]] = {}
+    for lex in LEXICONS:
+        triggers: dict[str, tuple[str, ...]] = lex.RULE_TRIGGERS
+        for label, name, pattern, weight, flags in lex.RULES:
+            stems = triggers.get(name)
+            if not stems:
+                raise ValueError(f"{name}: no RULE_TRIGGERS entry")
+            for stem in stems:
+                _check_lower(stem, name)
+                by_stem.setdefault(stem, []).append(len(rules))
+            rules.append(_Rule(label, name, weight, flags, re.compile(pattern)))
+        unknown = set(triggers) - {rule[1] for rule in lex.RULES}
+        if unknown:
+            raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
+    stems = {stem: tuple(sorted(set(idx))) for stem, idx in by_stem.items()}
+    return tuple(rules), stems, re.compile(r"\b" + _trie(stems))
+
+
 _RULES = _compile_rules(rule for lex in LEXICONS for rule in lex.RULES)
+_TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
+_WHITESPACE = re.compile(r"\s")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
 _CONDITIONAL = _union("CONDITIONAL")
 _PRIVACY = _union("PRIVACY_CONTEXT")
@@ -122,41 +172,73 @@ class _Found:
     sentence: tuple[int, int] | None = None
 
 
+def _full_matches(
+    lower: str, rules: tuple[tuple[RequestType, re.Pattern[str], dict[str, _Rule]], ...]
+) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    for _label, pattern, groups in rules:
+        for m in pattern.finditer(lower):
+            yield groups[m.lastgroup or ""], m
+
+
+def _triggered_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    windows: dict[int, list[tuple[int, int]]] = {}
+    for t in _TRIGGER.finditer(lower):
+        word = t.group()
+        lo, hi = max(0, t.start() - _BEFORE), t.end() + _AFTER
+        for k in range(1, len(word) + 1):
+            for index in _STEM_RULES.get(word[:k], ()):
+                windows.setdefault(index, []).append((lo, hi))
+    size = len(lower)
+    for index, spans in windows.items():
+        rule = _TRIGGERED[index]
+        assert rule.pattern is not None
+        spans.sort()
+        merged: list[list[int]] = []
+        for lo, hi in spans:
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:
+            if hi < size:  # never cut a word in two: a cut word could match as a whole one
+                ws = _WHITESPACE.search(lower, hi)
+                hi = ws.start() if ws else size
+            yield from ((rule, m) for m in rule.pattern.finditer(lower, lo, hi))
+
+
 def _scan(
     original: str,
     lower: str,
-    rules: tuple[tuple[RequestType, re.Pattern[str], dict[str, _Rule]], ...],
-) -> tuple[dict[RequestType, list[_Found]], bool, bool]:
-    """Matches per label that survive their context checks, plus near-miss flags."""
+    matches: Iterable[tuple[_Rule, re.Match[str]]],
+) -> tuple[dict[RequestType, list[_Found]], bool]:
+    """Matches per label that survive their context checks, and whether any did not."""
     found: dict[RequestType, list[_Found]] = {}
     near_miss = False
-    supported_only = False
-    for label, pattern, groups in rules:
-        for m in pattern.finditer(lower):
-            rule = groups[m.lastgroup or ""]
-            s, e = m.span()
-            if _NEGATED.search(lower, max(0, s - 30), s):
+    for rule, m in matches:
+        label = rule.label
+        s, e = m.span()
+        if _NEGATED.search(lower, max(0, s - 30), s):
+            near_miss = True
+            continue
+        flags = rule.flags
+        sentence = None
+        if flags and flags != "s":
+            sentence = _sentence_span(original, s, e)
+            sent = lower[sentence[0] : sentence[1]]
+            if (
+                ("c" in flags and _CONDITIONAL.search(sent))
+                or ("p" in flags and not _PRIVACY.search(sent))
+                or ("m" in flags and not _PROCESSING.search(sent))
+                or ("f" in flags and _FOOTER.search(sent))
+                or ("q" in flags and _CONSEQUENCE.search(sent))
+            ):
                 near_miss = True
                 continue
-            flags = rule.flags
-            sentence = None
-            if flags and flags != "s":
-                sentence = _sentence_span(original, s, e)
-                sent = lower[sentence[0] : sentence[1]]
-                if (
-                    ("c" in flags and _CONDITIONAL.search(sent))
-                    or ("p" in flags and not _PRIVACY.search(sent))
-                    or ("m" in flags and not _PROCESSING.search(sent))
-                    or ("f" in flags and _FOOTER.search(sent))
-                    or ("q" in flags and _CONSEQUENCE.search(sent))
-                ):
-                    near_miss = True
-                    continue
-            if "s" in flags:
-                supported_only = True
-            found.setdefault(label, []).append(_Found(rule, s, e, sentence))
+        found.setdefault(label, []).append(_Found(rule, s, e, sentence))
+    for hits in found.values():
+        hits.sort(key=lambda h: h.start)
     _drop_cited_articles(found)
-    return found, near_miss, supported_only
+    return found, near_miss
 
 
 def _drop_cited_articles(found: dict[RequestType, list[_Found]]) -> None:
@@ -236,10 +318,22 @@ def _prepare(subject: str, text: str) -> tuple[str, str]:
     return original, lower
 
 
-def classify_text(subject: str, text: str, language: str) -> Classification:
-    """Classify a subject and new text; for callers that have no ``Inbound`` (CLI, tests)."""
+def classify_text(
+    subject: str, text: str, language: str, *, scan_mode: str = "triggered"
+) -> Classification:
+    """Classify a subject and new text; for callers that have no ``Inbound`` (CLI, tests).
+
+    ``scan_mode="full"`` runs every rule over the whole text: slow, but it is the
+    reference the fast ``"triggered"`` mode is tested against.
+    """
     original, lower = _prepare(subject, text)
-    found, near_miss, _ = _scan(original, lower, _RULES)
+    if scan_mode == "full":
+        matches = _full_matches(lower, _RULES)
+    elif scan_mode == "triggered":
+        matches = _triggered_matches(lower)
+    else:
+        raise ValueError(f"unknown scan_mode {scan_mode!r}")
+    found, near_miss = _scan(original, lower, matches)
     if found:
         near_miss = _resolve_support(found, lower) or near_miss
     return _build(found, original, language, near_miss)
@@ -256,7 +350,7 @@ def _affirmed_offer(inbound: Inbound) -> Classification | None:
     lower = quoted.lower()
     if len(lower) != len(quoted):
         quoted = lower
-    found, _, _ = _scan(quoted, lower, _OFFERS)
+    found, _ = _scan(quoted, lower, _full_matches(lower, _OFFERS))
     if not found:
         return None
     return _build(found, quoted, inbound.language, False, rule_prefix="affirmed:")

@@ -148,7 +148,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         r"\b(?:om\s+(?:mig|os)|om\s+min\s+\w+|p" + AA + r"\s+mig|registreret|gemt|opbevar\w*|"
         r"liggende)\b"
         r"|\bhvad\s+(?:har|ved|gemmer|opbevarer|registrerer)\s+(?:i|du|de|jeres\s+\w+)\s+"
-        r"(?:\w+\s+){0,3}?om\s+mig\b",
+        r"(?:\w+\s+){0,3}?om\s+mig\b"
+        r"|\bhvad\s+(?:i|du|de)\s+(?:har|ved|gemmer|opbevarer)\s+(?:\w+\s+){0,3}?om\s+mig\b",
         0.85,
         "",
     ),
@@ -192,6 +193,14 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     ),
     (T.RECTIFICATION, "da.berigtigelse", r"\bberigtig\w*|\bartikel\s*16\b", 0.85, ""),
     # -- sletning -------------------------------------------------------------------------------
+    (
+        T.ERASURE,
+        "da.pronomen_slettes",
+        r"\b(?:oplysning\w*|data|persondata\w*|personoplysning\w*)\b[^.?!\n]{0,80}?"
+        r"\b(?:de|dem|det)\s+(?:\w+\s+){0,2}?(?:slettes|slettet)\b",
+        0.75,
+        "q",
+    ),
     (T.ERASURE, "da.slet_mine_oplysninger", rf"{_ERASE}\W+{_GAP4}{OBJ}", 0.85, "q"),
     (
         T.ERASURE,
@@ -314,7 +323,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "da.slaegtnings_data",
         rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
         r"persondata|personoplysning\w*|konto\w*|profil\w*)\b"
-        rf"|\b(?:oplysning\w*|data)\s+om\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
+        rf"|\b(?:oplysning\w*|data)\b[^.?!\n]{{0,30}}?\bom\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
         0.85,
         "",
     ),
@@ -426,3 +435,78 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "",
     ),
 )
+
+_REL_STEMS = (
+    "søn", "soen", "son", "datter", "døtre", "doetre", "dotre", "døtter", "doetter",
+    "dotter", "barn", "børn", "boern", "born", "mor", "moder", "far", "fader", "forældre",
+    "foraeldre", "foraldre", "foreldre", "mand", "kone", "hustru", "kæreste", "kaereste",
+    "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
+    "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "sted", "plejebarn", "myndling",
+)
+_NEWS_STEMS = (
+    "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
+    "reklame", "tilbud", "kampagnemail", "marketingmail", "sms", "e-mail", "email", "mail",
+    "nyheder", "salg",
+)
+#: See ``handlers.lexicon.en.RULE_TRIGGERS``.
+RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "da.traek_samtykke": ("samtyk",),
+    "da.ikke_laengere_samtykke": ("samtyk",),
+    "da.afmeld": ("afmel", "framel"),
+    "da.fjern_fra_liste": ("fjern", "slet", "tag"),
+    "da.vil_ikke_modtage": _NEWS_STEMS,
+    "da.indsigt": ("aktindsigt", "registerindsigt", "indsigt"),
+    "da.persondataudtraek": ("persondata", "data", "registerudskrift"),
+    "da.artikel15": ("art",),
+    "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor"),
+    "da.kopi_af_mine_data": (
+        "kopi", "udskrift", "oversigt", "liste", "eksport", "download", "udlevering",
+    ),
+    "da.send_mine_data": ("send", "give", "udlever", "maile", "se", "få", "faa", "fa"),
+    "da.ret_mine_oplysninger": (
+        "ret", "opdater", "ændr", "aendr", "andr", "endr", "korriger", "berigtig", "skift",
+    ),
+    "da.forkerte_oplysninger": (
+        "forkert", "fejl", "stavet", "korrekt", "rigtig", "forældet", "foraeldet", "foraldet",
+        "foreldet", "ukorrekt", "urigtig", "mangelfuld",
+    ),
+    "da.ny_adresse": ("nye", "skiftet"),
+    "da.berigtigelse": ("berigtig", "artikel"),
+    "da.slet_mine_oplysninger": ("slet", "fjern", "destru", "udslet", "makuler"),
+    "da.oplysninger_slettes": ("slet", "fjern", "destru", "makuler"),
+    "da.vil_slettes": ("slet",),
+    "da.pronomen_slettes": ("slet",),
+    "da.retten_til_at_blive_glemt": ("ret", "slet", "artikel"),
+    "da.luk_konto": ("slet",),
+    "da.indsigelse": ("indsigelse", "protest"),
+    "da.begraens_behandling": ("begræns", "begraens", "begrans", "begrens"),
+    "da.stop_behandling": (
+        "stop", "ophør", "ophoer", "ophor", "indstil", "høre", "hoere", "hore",
+    ),
+    "da.ikke_bruge_til_markedsfoering": (
+        "markedsf", "reklame", "profilering", "analyse", "statistik", "tredjepart",
+    ),
+    "da.artikel18_21": ("art",),
+    "da.paa_vegne_af": ("vegne",),
+    "da.fuldmagt": (
+        "fuldmagt", "værge", "vaerge", "varge", "verge", "bisidder", "advokat", "klient",
+    ),
+    "da.giver_lov": ("giver", "gir", "bemyndig", "tillader", "autoriser", "vegne"),
+    "da.slaegtnings_data": _REL_STEMS,
+    "da.paa_mine_vegne": (
+        "vegne", "mor", "far", "forælder", "foraelder", "foralder", "forelder", "værge",
+        "vaerge", "varge", "verge",
+    ),
+    "da.klage_over_behandling": ("klag",),
+    "da.videregivet_mine_oplysninger": (
+        "delt", "videregivet", "videresendt", "sendt", "lækket", "laekket", "lakket",
+        "lekket", "solgt", "givet", "offentliggjort", "udleveret", "misbrugt", "mistet",
+        "kompromitteret", "stjålet", "stjaalet", "stjalet",
+    ),
+    "da.uden_samtykke": ("uden",),
+    "da.databrud": ("databrud", "sikkerhedsbrud", "datal", "brud"),
+    "da.frist_overskredet": (
+        "overskredet", "overskrider", "udløbet", "udloebet", "udlobet", "sprunget", "svaret",
+        "besvaret", "efterkommet", "overholdt",
+    ),
+}

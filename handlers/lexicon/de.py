@@ -92,3 +92,27 @@ FOOTER = r"\b(?:klicken|hier|link\w*|wenn\s+sie)\b"
 CONSEQUENCE = r"\b(?:zur\s+folge|f" + UE + r"hren|bedeuten)\b"
 NEGATION = r"\b(?:nicht|nie|kein\w*)"
 AFFIRMATION = r"(?:ja|jawohl|ok|okay|gerne|einverstanden)"
+
+#: See ``handlers.lexicon.en.RULE_TRIGGERS``.
+RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "de.widerruf_einwilligung": ("widerruf", "einwilligung"),
+    "de.newsletter_abbestellen": (
+        "abbestell", "abmeld", "austragen", "newsletter", "verteiler", "keine",
+    ),
+    "de.auskunft": ("auskunft",),
+    "de.artikel15": ("art",),
+    "de.ob_daten_verarbeitet": ("ob", "kopie", "zugang", "einsicht", "welche"),
+    "de.berichtigung": (
+        "berichtig", "unrichtig", "korrigier", "änder", "aender", "ander", "aktualisier",
+        "lautet",
+    ),
+    "de.loeschen": ("lösch", "loesch", "losch", "gelösch", "geloesch", "gelosch"),
+    "de.antrag_auf_loeschung": ("antrag", "recht", "art"),
+    "de.widerspruch": ("widersp", "lehne"),
+    "de.einschraenkung": ("einschr", "einzuschr"),
+    "de.im_namen": ("namen", "auftrag", "vollmacht", "erziehungsberechtigt", "gesetzlich"),
+    "de.beschwerde": ("beschwer",),
+    "de.frist_ueberschritten": (
+        "überschritten", "ueberschritten", "uberschritten", "abgelaufen", "verstrichen",
+    ),
+}

@@ -477,3 +477,74 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "",
     ),
 )
+
+
+_REL_STEMS = (
+    "son", "daughter", "child", "kid", "mother", "father", "mom", "mum", "dad", "parent",
+    "husband", "wife", "partner", "brother", "sister", "client", "grand", "nephew", "niece",
+    "ward", "spouse", "boyfriend", "girlfriend", "fianc", "stepson", "stepdaughter",
+)
+_FAULTY_STEMS = (
+    "wrong", "incorrect", "inaccurate", "misspel", "spel", "outdated", "date", "incomplete",
+    "obsolete", "correct", "right",
+)
+#: Word-initial stems of which every match of a rule contains at least one. The
+#: classifier looks for these first and runs a rule only near them: that is what keeps
+#: it fast. A new rule needs an entry here (checked at import).
+RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "en.withdraw_consent": ("consent",),
+    "en.consent_withdrawn": ("consent",),
+    "en.no_longer_consent": ("consent",),
+    "en.unsubscribe_me": ("unsubscrib",),
+    "en.remove_from_list": ("remove", "take", "delete"),
+    "en.stop_marketing": ("stop",),
+    "en.opt_out": ("opt",),
+    "en.no_more_newsletters": ("receive", "get"),
+    "en.sar": ("access", "dsar"),
+    "en.article15": ("art",),
+    "en.request_access": ("access",),
+    "en.access_to_my_data": ("access",),
+    "en.copy_of_my_data": ("copy", "copies", "export", "download", "overview", "list"),
+    "en.what_data_do_you_hold": ("what", "which"),
+    "en.whether_you_process": ("whether",),
+    "en.send_me_my_data": ("send", "give", "provide", "show", "tell", "email", "e-mail"),
+    "en.rectification": ("rectif",),
+    "en.article16": ("art",),
+    "en.correct_my_data": ("correct", "rectif", "updat", "chang", "amend", "fix", "modif"),
+    "en.my_data_is_wrong": _FAULTY_STEMS,
+    "en.inaccurate_data": _FAULTY_STEMS,
+    "en.my_new_address": ("new", "address"),
+    "en.delete_my_data": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+    "en.my_data_deleted": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+    "en.right_to_be_forgotten": ("right", "erasure", "deletion"),
+    "en.delete_such_data": ("delete", "erase", "remove"),
+    "en.article17": ("art",),
+    "en.close_my_account": ("close", "terminate", "cancel"),
+    "en.i_object": ("object",),
+    "en.objection_to_processing": ("object",),
+    "en.restrict_processing": ("restrict", "limit"),
+    "en.stop_processing": ("stop", "cease", "cessation", "halt"),
+    "en.do_not_use_my_data": ("use", "process", "sell", "shar"),
+    "en.retention_hold": ("retention", "preservation", "prevent"),
+    "en.article18_21": ("art",),
+    "en.on_behalf_of": ("behalf", "writing"),
+    "en.power_of_attorney": ("attorney", "authori", "guardian"),
+    "en.i_authorise": ("authori", "give", "grant", "allow", "permit"),
+    "en.represent": (
+        "represent", "writing", "parent", "guardian", "mother", "father", "lawyer",
+        "attorney", "solicitor", "legal",
+    ),
+    "en.relatives_data": _REL_STEMS,
+    "en.on_my_behalf": ("behalf", "act"),
+    "en.complaint_about_data": ("complain",),
+    "en.article77": ("art",),
+    "en.data_shared_without_consent": (
+        "shared", "disclosed", "leaked", "sold", "passed", "given", "sent", "forwarded",
+        "published", "exposed", "misused", "lost", "compromised", "breached", "stolen",
+    ),
+    "en.without_my_consent": ("without",),
+    "en.failed_to_comply": ("declined", "refused", "failed", "complied", "violation"),
+    "en.no_reply_to_request": ("reply", "answer", "response"),
+    "en.deadline_exceeded": ("exceeded", "expired", "passed", "missed", "overdue"),
+    "en.data_breach": ("breach",),
+}

@@ -68,3 +68,19 @@ FOOTER = r"\b(?:klikk|lenke\w*|her\s+for\s+" + AA + r")\b"
 CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"re|bety)\b"
 NEGATION = r"\b(?:ikke|aldri|ingen)"
 AFFIRMATION = r"(?:ja|jo|ok|greit|gjerne|ja\s+takk)"
+
+#: See ``handlers.lexicon.en.RULE_TRIGGERS``.
+RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "no.trekke_samtykke": ("samtykk",),
+    "no.meld_meg_av": ("meld", "reserver"),
+    "no.innsyn": ("innsyn", "hvilke", "hva"),
+    "no.kopi_av_mine_data": ("kopi",),
+    "no.retting": (
+        "rett", "korriger", "oppdater", "endre", "feil", "uriktig", "ukorrekt",
+    ),
+    "no.slett_mine_opplysninger": ("slett", "fjern"),
+    "no.retten_til_sletting": ("rett", "krav"),
+    "no.begrense_protestere": ("begrens", "protester"),
+    "no.paa_vegne_av": ("vegne", "fullmakt", "verge"),
+    "no.klage": ("klag",),
+}

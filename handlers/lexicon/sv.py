@@ -88,3 +88,31 @@ FOOTER = r"\b(?:klicka|l" + AE + r"nk\w*|h" + AE + r"r\s+f" + OE + r"r\s+att)\b"
 CONSEQUENCE = r"\b(?:leda\s+till|inneb" + AE + r"ra|resultera\w*)\b"
 NEGATION = r"\b(?:inte|icke|ej|aldrig)"
 AFFIRMATION = r"(?:ja|japp|jo|ok|okej|g" + AE + r"rna|ja\s+tack|sj" + AE + r"lvklart)"
+
+#: See ``handlers.lexicon.en.RULE_TRIGGERS``.
+RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sv.aterkalla_samtycke": ("samtyck",),
+    "sv.avregistrera": (
+        "avregistrer", "avprenumerer", "avsluta", "nyhetsbrev", "utskick", "reklam",
+        "marknadsf",
+    ),
+    "sv.begar_tillgang": ("tillg", "registerutdrag"),
+    "sv.artikel15": ("art",),
+    "sv.kopia_av_mina_uppgifter": (
+        "kopia", "utdrag", "förteckning", "forteckning", "foerteckning", "vilka",
+    ),
+    "sv.rattelse": (
+        "rätt", "raett", "ratt", "korrigera", "uppdatera", "ändra", "aendra", "andra",
+        "felaktig", "adress",
+    ),
+    "sv.radera_mina_uppgifter": ("radera", "radering", "bort", "avlägsn", "avlaegsn", "avlagsn"),
+    "sv.begaran_om_radering": ("radering", "rätt", "raett", "ratt", "art"),
+    "sv.invander_mot": ("invänd", "invaend", "invand", "inväend"),
+    "sv.begransa_behandlingen": ("begränsa", "begraensa", "begransa", "sluta"),
+    "sv.for_min_sons_rakning": (
+        "räkning", "raekning", "rakning", "uppdrag", "vägnar", "vaegnar", "vagnar",
+        "fullmakt", "vårdnadshavare", "vaardnadshavare", "vardnadshavare",
+    ),
+    "sv.klagomal": ("klagom", "klaga"),
+    "sv.tidsfrist_overskriden": ("överskr", "oeverskr", "overskr"),
+}

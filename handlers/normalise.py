@@ -785,6 +785,10 @@ def _forward_content(lines: list[str]) -> list[str]:
     return lines[j:]
 
 
+#: A forward whose own new text is this short is a cover note around the forwarded mail.
+FORWARD_NOTE_CHARS = 200
+
+
 def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
     """Separate what the sender wrote now from quoted history and signature.
 
@@ -832,18 +836,22 @@ def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
     quoted_text = quoted_text.rstrip()
 
     has_forward = cut_kind == "forward" or any(_FORWARD_MARK.match(t) for t in tail)
+    cover_note = len(new_text) <= FORWARD_NOTE_CHARS
     if (
-        not new_text.strip()
+        cover_note
         and tail
         and (has_forward or (is_forward and cut_kind in ("original", "header")))
     ):
+        # A forward with at most a short cover note ("Kan du tage denne?"): the forwarded
+        # customer's words are what must be judged, together with the note.
         body = _forward_content(tail)
         if body:
             head = tail[: len(tail) - len(body)]
             inner_new, inner_quoted = split_quoted("\n".join(body))
             if inner_new:
                 rest = (_strip_block(head).rstrip(), inner_quoted)
-                return inner_new, "\n".join(part for part in rest if part)
+                text_now = "\n\n".join(part for part in (new_text.strip(), inner_new) if part)
+                return text_now, "\n".join(part for part in rest if part)
     return new_text, quoted_text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -33,6 +34,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="privacybot", description="GDPR privacy requests by mail and chat.")
     parser.add_argument("--config", help="TOML configuration file (or PRIVACYBOT_CONFIG)")
+    parser.add_argument("--log-format", choices=("text", "json"),
+                        help="log lines for people (text) or one JSON object per line "
+                        "(default: logging.format)")
+    parser.add_argument("--log-level", metavar="LEVELS",
+                        help="DEBUG, INFO, WARNING or ERROR, and per part, e.g. "
+                        "INFO,inbound.imap=DEBUG,outbox=WARNING (default: logging.level)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run the service")
@@ -49,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     case = sub.add_parser("case", help="show one case")
     case.add_argument("ref")
     case.add_argument("--json", action="store_true")
+    case.add_argument("--export", metavar="DIR", help="write REF.json and REF.html into DIR")
+    case.add_argument("--by", default="cli")
 
     drafts = sub.add_parser("drafts", help="list pending drafts")
     drafts.add_argument("--json", action="store_true")
@@ -74,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = sub.add_parser("purge", help="delete what the retention rules no longer allow")
     purge.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
+    purge.add_argument("--dry-run", action="store_true", help="only report what is due")
+
+    extend = sub.add_parser("extend", help="extend a case's deadline by two months")
+    extend.add_argument("ref")
+    extend.add_argument("--reason", required=True)
+    extend.add_argument("--by", default="cli")
+
+    directory = sub.add_parser("directory", help="the customer directory")
+    directory_sub = directory.add_subparsers(
+        dest="directory_command", required=True, parser_class=_Parser
+    )
+    directory_import = directory_sub.add_parser("import", help="replace it from a CSV file")
+    directory_import.add_argument("file")
+    directory_import.add_argument("--by", default="cli")
 
     outbox = sub.add_parser("outbox", help="what is queued to be sent, and its outcome")
     outbox.add_argument("--json", action="store_true")
@@ -90,13 +113,26 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     db_sub.add_parser("upgrade", help="apply the migrations")
+
+    from bot import init_config
+
+    init = sub.add_parser("init", help="write a commented configuration file (and secrets)")
+    init_config.add_arguments(init)
+
+    doctor = sub.add_parser("doctor", help="check every configured part for real")
+    doctor.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds each network check may take (default 10)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "init":
+            return cmd_init(args)
         settings = load_settings(args.config)
+        if args.log_format or args.log_level:
+            _setup_logging(args, settings)
         return COMMANDS[args.command](args, settings)
     except (ConfigError, UsageError) as exc:
         print(f"privacybot: {exc}", file=sys.stderr)
@@ -116,12 +152,11 @@ def _print_json(obj: dict[str, Any]) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.logs import setup_logging
     from bot.service import serve
 
     if args.workers != 1:
         raise UsageError("--workers other than 1 needs PostgreSQL, which is not built yet")
-    setup_logging()
+    _setup_logging(args, settings)
     asyncio.run(serve(settings))
     return 0
 
@@ -191,7 +226,8 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
                 _print_json(_case_json(case))
             else:
                 labels = ",".join(json.loads(case.labels))
-                print(f"{case.ref}  {case.status:<22} {labels:<40} due {case.deadline}")
+                due = case.extended_deadline or case.deadline
+                print(f"{case.ref}  {case.status:<22} {labels:<40} due {due}")
     return 0
 
 
@@ -200,6 +236,18 @@ def cmd_case(args: argparse.Namespace, settings: Settings) -> int:
     from storage.engine import unit_of_work
 
     runtime = _runtime(settings)
+    if args.export:
+        from bot.export import export_case
+
+        try:
+            paths = export_case(runtime, ref=args.ref, folder=Path(args.export), actor=args.by)
+        except queries.NotFound as exc:
+            raise UsageError(str(exc)) from None
+        except OSError as exc:
+            raise UsageError(f"cannot write to {args.export}: {exc.strerror}") from None
+        for path in paths:
+            print(path)
+        return 0
     with unit_of_work(runtime.sessions) as session:
         try:
             case = queries.get_case(session, ref=args.ref)
@@ -223,6 +271,10 @@ def cmd_case(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  received: {case.received_at:%Y-%m-%d %H:%M} UTC   deadline: {case.deadline}")
         if case.extended_deadline:
             print(f"  extended: {case.extended_deadline} ({case.extension_reason})")
+        if json.loads(case.flags or "[]"):
+            print(f"  flags:    {', '.join(json.loads(case.flags))}")
+        if case.authorised_at:
+            print(f"  consent:  {case.authorised_at:%Y-%m-%d %H:%M} UTC")
         print(f"  from:     {case.requester_name} <{case.requester}>")
         print(f"  subject:  {case.subject}")
         for e in json.loads(case.evidence):
@@ -249,6 +301,7 @@ def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
     with unit_of_work(runtime.sessions) as session:
         drafts = queries.list_drafts(session, status=None if args.all else "pending")
         refs = queries.case_refs(session, case_ids=sorted({d.case_id for d in drafts}))
+        due = _deadlines(session, sorted(refs))
         for d in drafts:
             if args.json:
                 _print_json(
@@ -257,13 +310,28 @@ def cmd_drafts(args: argparse.Namespace, settings: Settings) -> int:
                         "case_ref": refs[d.case_id],
                         "version": d.version,
                         "status": d.status,
+                        "kind": d.kind,
+                        "deadline": due[d.case_id],
                         "subject": d.subject,
                         "body": d.body,
                     }
                 )
             else:
-                print(f"{d.id:>5}  {refs[d.case_id]}  v{d.version}  {d.status:<10} {d.subject}")
+                print(f"{d.id:>5}  {refs[d.case_id]}  v{d.version}  {d.status:<10} "
+                      f"due {due[d.case_id]}  {d.kind:<8} {d.subject}")
     return 0
+
+
+def _deadlines(session, case_ids: list[int]) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    """Each case's effective deadline: staff see it beside every draft they decide on."""
+    from storage.models import Case
+
+    out: dict[int, str] = {}
+    for case_id in case_ids:
+        case = session.get(Case, case_id)
+        if case is not None:
+            out[case_id] = (case.extended_deadline or case.deadline).isoformat()
+    return out
 
 
 def _decide(action) -> int:  # type: ignore[no-untyped-def]
@@ -329,8 +397,35 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 
     runtime = _runtime(settings)
     today = args.today or runtime.clock().date()
-    counts = purge(runtime, today=today)
-    print("purged: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    report = purge(runtime, today=today, dry_run=args.dry_run)
+    print(report.summary())
+    return 0
+
+
+def cmd_extend(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import staff
+    from storage.queries import NotFound, Refused
+
+    runtime = _runtime(settings)
+    try:
+        done = staff.extend_case(runtime, ref=args.ref, actor=args.by, reason=args.reason)
+    except (NotFound, Refused, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"case {done.case_ref}: deadline extended to {done.deadline}; "
+          f"notice to the requester is draft {done.draft_id} (v{done.version}), "
+          "to approve")
+    return 0
+
+
+def cmd_directory(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.directory import DirectoryError, import_csv
+
+    runtime = _runtime(settings)
+    try:
+        count = import_csv(runtime, Path(args.file), actor=args.by)
+    except DirectoryError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"customer directory replaced: {count} customers")
     return 0
 
 
@@ -382,6 +477,40 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _setup_logging(args: argparse.Namespace, settings: Settings) -> None:
+    """Flags over ``[logging]``; per-part levels from both, the flag's winning."""
+    from bot.logs import parse_levels, setup_logging
+
+    try:
+        overall, parts = parse_levels(args.log_level or "")
+    except ValueError as exc:
+        raise UsageError(f"--log-level: {exc}") from None
+    setup_logging(
+        overall or settings.logging.level,
+        fmt=args.log_format or settings.logging.format,
+        levels={**settings.logging.levels, **parts},
+    )
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from bot import init_config
+
+    try:
+        init_config.run(args)
+    except OSError as exc:
+        raise UsageError(f"init: cannot write: {exc.strerror} ({exc.filename})") from None
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import doctor
+
+    options = doctor.Options(
+        timeout=args.timeout, config_file=args.config or os.environ.get("PRIVACYBOT_CONFIG")
+    )
+    return doctor.report(doctor.run_checks(settings, options=options), sys.stdout)
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     _runtime(settings)
     print("database schema is up to date")
@@ -399,7 +528,10 @@ COMMANDS = {
     "edit": cmd_edit,
     "audit": cmd_audit,
     "purge": cmd_purge,
+    "extend": cmd_extend,
+    "directory": cmd_directory,
     "outbox": cmd_outbox,
     "config": cmd_config,
     "db": cmd_db,
+    "doctor": cmd_doctor,
 }

@@ -55,6 +55,12 @@ class DatabaseSettings(BaseModel):
         "sqlite:///data/privacybot.db",
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
+    busy_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="How long a SQLite write waits for a lock before giving up; the SMTP "
+        "listener then answers 451 and the sending server retries.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -67,9 +73,11 @@ class DatabaseSettings(BaseModel):
 
 
 class SmtpListenerSettings(BaseModel):
-    enabled: bool = True
-    host: str = "127.0.0.1"
-    port: int = Field(8025, ge=0, le=65535)
+    enabled: bool = Field(True, description="Receive mail by SMTP (the embedded default).")
+    host: str = Field(
+        "127.0.0.1", description="Address the listener binds to; loopback keeps it private."
+    )
+    port: int = Field(8025, ge=0, le=65535, description="Listener port (0 picks a free one).")
     max_message_bytes: int = Field(
         25 * 1024 * 1024, gt=0, description="Larger mail is refused with 552."
     )
@@ -81,46 +89,166 @@ class SmtpListenerSettings(BaseModel):
 
 
 class ImapSettings(BaseModel):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(993, ge=1, le=65535)
-    tls: Literal["ssl", "starttls", "none"] = "ssl"
-    username: str = ""
-    password: SecretStr = SecretStr("")
-    mailbox: str = "INBOX"
-    processed_action: Literal["flag", "move", "none"] = "flag"
-    processed_folder: str = "privacybot"
+    enabled: bool = Field(False, description="Watch a mailbox by IMAP (IDLE) for new mail.")
+    host: str = Field("127.0.0.1", description="IMAP server name.")
+    port: int = Field(993, ge=1, le=65535, description="IMAP port: 993 for ssl, 143 otherwise.")
+    tls: Literal["ssl", "starttls", "none"] = Field(
+        "ssl", description="ssl (implicit TLS), starttls, or none (loopback only)."
+    )
+    username: str = Field("", description="IMAP login name.")
+    password: SecretStr = Field(
+        SecretStr(""), description="IMAP password; keep it in the credentials file or environment."
+    )
+    mailbox: str = Field("INBOX", description="Folder that is watched.")
+    processed_action: Literal["flag", "move", "none"] = Field(
+        "flag", description="What happens to a stored mail: flag it, move it, or nothing."
+    )
+    processed_folder: str = Field(
+        "privacybot", description="Folder processed mail is moved to (processed_action=move)."
+    )
 
 
 class RelaySettings(BaseModel):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(587, ge=1, le=65535)
-    tls: Literal["ssl", "starttls", "none"] = "starttls"
-    username: str = ""
-    password: SecretStr = SecretStr("")
+    enabled: bool = Field(
+        False, description="Send through an SMTP relay; false writes .eml files to outbox.folder."
+    )
+    host: str = Field("127.0.0.1", description="SMTP relay (submission) server name.")
+    port: int = Field(587, ge=1, le=65535, description="Relay port: 587 starttls, 465 ssl.")
+    tls: Literal["ssl", "starttls", "none"] = Field(
+        "starttls", description="ssl (implicit TLS), starttls, or none (loopback only)."
+    )
+    username: str = Field("", description="Relay login name; empty sends without AUTH.")
+    password: SecretStr = Field(
+        SecretStr(""), description="Relay password; keep it in the credentials file or environment."
+    )
 
 
 class OutboxSettings(BaseModel):
     folder: Path = Field(Path("data/outbox"), description="Where .eml files are written.")
-    max_attempts: int = Field(8, ge=1)
+    max_attempts: int = Field(
+        8, ge=1, description="Delivery attempts before an item is marked failed."
+    )
+    send_timeout_seconds: float = Field(
+        30.0, gt=0, description="Per-message limit on one relay conversation."
+    )
+
+
+class ServiceSettings(BaseModel):
+    shutdown_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="After SIGTERM: how long in-flight work may take before it is abandoned "
+        "(it is transactional, so a restart takes it up again).",
+    )
 
 
 class TelegramSettings(BaseModel):
-    enabled: bool = False
-    token: SecretStr = SecretStr("")
-    staff_chat_id: int = 0
-    staff_user_ids: list[int] = Field(default_factory=list)
-    base_url: str = "https://api.telegram.org/bot"
+    enabled: bool = Field(False, description="Staff chat (and customer chat) by Telegram.")
+    token: SecretStr = Field(
+        SecretStr(""), description="Bot token from @BotFather; keep it out of the main file."
+    )
+    staff_chat_id: int = Field(0, description="Chat id of the staff group that sees cases.")
+    staff_user_ids: list[int] = Field(
+        default_factory=list, description="Telegram user ids allowed to approve and reject."
+    )
+    base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API URL (a local Bot API server)."
+    )
+    base_file_url: str = Field(
+        "", description="Bot API file URL; empty derives it from base_url (…/bot → …/file/bot)."
+    )
+    poll_timeout: int = Field(
+        10, ge=0, le=50, description="Seconds a getUpdates long poll waits for news."
+    )
+    customer_chat: bool = Field(
+        True, description="Private messages to the bot open cases like mail does."
+    )
+    reminder_days_before: list[int] = Field(
+        default_factory=lambda: [7, 2],
+        description="Remind staff of unanswered cases this many days before the deadline.",
+    )
+    reminder_hour: int = Field(
+        9, ge=0, le=23, description="Local hour (Europe/Copenhagen) from which reminders go out."
+    )
+    reminder_overdue_working_days: bool = Field(
+        True, description="Remind every working day once a case is overdue."
+    )
+    reminder_check_seconds: float = Field(
+        300.0, gt=0, description="How often the elected worker looks for reminders due."
+    )
 
 
 class PolicySettings(BaseModel):
-    retention_years: int = Field(2, ge=0)
-    extended_retention_years: int = Field(10, ge=0)
-    access_requires_signed_letter: bool = True
-    acks_per_sender_per_day: int = Field(3, ge=0)
+    retention_years: int = Field(
+        2, ge=0, description="Years a closed case is kept (policy/RULES.md)."
+    )
+    extended_retention_years: int = Field(
+        10, ge=0, description="Years a case under an extended retention rule is kept."
+    )
+    access_requires_signed_letter: bool = Field(
+        True, description="Access requests are answered only against a signed letter."
+    )
+    acks_per_sender_per_day: int = Field(
+        3, ge=0, description="Acknowledgements one sender can get per day (loop protection)."
+    )
+    acks_per_hour_global: int = Field(
+        100,
+        ge=0,
+        description="More acknowledgements than this in one hour pause them all and alert "
+        "staff: a flood or a loop the per-sender limit cannot see (rotating addresses).",
+    )
     message_retention_days: int = Field(
         3 * 365, ge=1, description="How long mail that opened no case is kept before purge."
+    )
+    trusted_authserv_id: str = Field(
+        "",
+        description="authserv-id of our own receiving mail server; only its "
+        "Authentication-Results headers are believed. Empty trusts none.",
+    )
+    verify_flagged_senders: bool = Field(
+        True,
+        description="Access and erasure drafts for a sender who failed authentication or is "
+        "not in the customer directory ask for proof of identity instead of acting.",
+    )
+    purge_every_hours: float = Field(
+        24.0, gt=0, description="How often the service runs the retention purge."
+    )
+
+
+class MetricsSettings(BaseModel):
+    enabled: bool = Field(
+        False, description="Serve /healthz and /metrics (Prometheus text format) over HTTP."
+    )
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the endpoint binds to; keep it on loopback and let a reverse "
+        "proxy or the Prometheus agent on the same machine reach it.",
+    )
+    port: int = Field(9108, ge=0, le=65535, description="Endpoint port (0 picks a free one).")
+
+
+class LoggingSettings(BaseModel):
+    format: Literal["text", "json"] = Field(
+        "text", description="text for people, json for one JSON object per line (journald, Loki)."
+    )
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Level for every part that has no level of its own."
+    )
+    levels: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR"]] = Field(
+        default_factory=dict,
+        description="Levels per part, e.g. {inbound = \"DEBUG\", outbox = \"WARNING\"}; a "
+        "part is a logger under privacybot. (inbound, inbound.imap, cases, outbox, chat, "
+        "service) or a library (httpx, alembic, sqlalchemy.engine, mail.log).",
+    )
+
+
+class CredentialsSettings(BaseModel):
+    file: str = Field(
+        "",
+        description="A TOML file with the secret keys (imap.password, relay.password, "
+        "telegram.token, database.url), same sections as this file, mode 0600. It is read "
+        "after this file and before the environment; a relative path is relative to this "
+        "file's folder. PRIVACYBOT_CREDENTIALS__FILE names it too.",
     )
 
 
@@ -139,8 +267,13 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     telegram: TelegramSettings = TelegramSettings()
     policy: PolicySettings = PolicySettings()
+    service: ServiceSettings = ServiceSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    logging: LoggingSettings = LoggingSettings()
+    credentials: CredentialsSettings = CredentialsSettings()
 
     _toml_file: ClassVar[Path | None] = None
+    _secrets_file: ClassVar[Path | None] = None
 
     @classmethod
     def settings_customise_sources(
@@ -152,6 +285,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._secrets_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._secrets_file))
         if cls._toml_file is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
         return tuple(sources)
@@ -174,6 +309,7 @@ class Settings(BaseSettings):
             extended_retention_years=p.extended_retention_years,
             access_requires_signed_letter=p.access_requires_signed_letter,
             acks_per_sender_per_day=p.acks_per_sender_per_day,
+            acks_per_hour_global=p.acks_per_hour_global,
             message_retention_days=p.message_retention_days,
         )
 
@@ -183,7 +319,19 @@ class Settings(BaseSettings):
         for section, key in (("imap", "password"), ("relay", "password"), ("telegram", "token")):
             if data[section][key]:
                 data[section][key] = "***"
+        data["database"]["url"] = masked_url(data["database"]["url"])
         return data
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password (if any) replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings:
@@ -194,14 +342,13 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
         toml_path = Path(path)
         if not toml_path.is_file():
             raise ConfigError(f"configuration file {toml_path} does not exist")
-        try:
-            with toml_path.open("rb") as fh:
-                tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"configuration file {toml_path} is not valid TOML: {exc}") from exc
+        _read_toml(toml_path, what="configuration file")
+
+    secrets_path = _secrets_path(toml_path)
 
     class _FileSettings(Settings):
         _toml_file: ClassVar[Path | None] = toml_path
+        _secrets_file: ClassVar[Path | None] = secrets_path
 
     try:
         loaded = _FileSettings()
@@ -210,3 +357,40 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
         where = ".".join(str(part) for part in first["loc"])
         raise ConfigError(f"setting {where}: {first['msg']}") from None
     return loaded
+
+
+def _read_toml(path: Path, *, what: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{what} {path} cannot be read: {exc.strerror}") from exc
+
+
+def _secrets_path(toml_path: Path | None) -> Path | None:
+    """Where the credentials file is, if one is named, checked to exist and parse.
+
+    The environment names it as ``PRIVACYBOT_CREDENTIALS__FILE`` (relative to the working
+    folder), the main file as ``[credentials] file`` (relative to that file's folder, so a
+    configuration folder can be moved as a whole). "Credentials", not "secrets", matches
+    systemd's ``LoadCredential`` that hands the file over.
+    """
+    named = os.environ.get("PRIVACYBOT_CREDENTIALS__FILE", "")
+    base = Path.cwd()
+    if not named and toml_path is not None:
+        section = _read_toml(toml_path, what="configuration file").get("credentials", {})
+        named = section.get("file", "") if isinstance(section, dict) else ""
+        base = toml_path.parent
+    if not named:
+        return None
+    path = Path(named)
+    if not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        raise ConfigError(f"setting credentials.file: {path} does not exist")
+    data = _read_toml(path, what="credentials file")
+    if "credentials" in data:
+        raise ConfigError(f"credentials file {path} must not name another one")
+    return path

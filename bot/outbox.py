@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -32,15 +32,28 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=base + jitter)
 
 
-def deliver_due(runtime: Runtime, senders: Mapping[str, Sender], *, limit: int = 20) -> int:
-    """Deliver what is due now; returns how many items were sent."""
+def deliver_due(
+    runtime: Runtime,
+    senders: Mapping[str, Sender],
+    *,
+    limit: int = 20,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
+    """Deliver what is due now; returns how many items were sent.
+
+    ``should_stop`` is asked before each item: on shutdown the items not yet tried go
+    back to ``pending`` at once, instead of waiting out a stale claim after the restart.
+    """
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
         _settle_stale(session, senders, now)
         claimed = queries.claim_outbox(session, now=now, limit=limit)
         session.expunge_all()
     sent = 0
-    for item in claimed:
+    for index, item in enumerate(claimed):
+        if should_stop is not None and should_stop():
+            _release(runtime, [i.id for i in claimed[index:] if i.id is not None])
+            break
         sender = senders.get(item.transport)
         error: Exception | None = None
         if sender is None:
@@ -55,14 +68,36 @@ def deliver_due(runtime: Runtime, senders: Mapping[str, Sender], *, limit: int =
     return sent
 
 
-def _settle_stale(session: Session, senders: Mapping[str, Sender], now: datetime) -> None:
+def _release(runtime: Runtime, ids: list[int]) -> None:
+    """Claimed but never handed to a sender: certainly not sent, so simply pending again."""
+    with unit_of_work(runtime.sessions) as session:
+        for row_id in ids:
+            row = session.get(OutboxItem, row_id)
+            if row is not None and row.status == "sending":
+                row.status = "pending"
+                row.attempts = max(row.attempts - 1, 0)
+                row.claimed_at = None
+
+
+def settle_after_restart(runtime: Runtime, senders: Mapping[str, Sender]) -> None:
+    """At the start of the only worker (SQLite): settle its own crash's claims now."""
+    with unit_of_work(runtime.sessions) as session:
+        _settle_stale(session, senders, runtime.clock(), stale_after=timedelta(0))
+
+
+def _settle_stale(
+    session: Session,
+    senders: Mapping[str, Sender],
+    now: datetime,
+    stale_after: timedelta = STALE_CLAIM,
+) -> None:
     """A claim left by a crash: resend only where sending twice is harmless.
 
     Writing the same ``.eml`` file again replaces it, so those go back to ``pending``.
     A relay may already have accepted the mail before the crash: such an item becomes
     ``in_doubt`` and waits for ``privacybot outbox resend|mark-sent ID``.
     """
-    for row in queries.stale_sending(session, now=now, stale_after=STALE_CLAIM):
+    for row in queries.stale_sending(session, now=now, stale_after=stale_after):
         sender = senders.get(row.transport)
         if getattr(sender, "idempotent", False):
             row.status = "pending"

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.mail import build_message
+from bot import authorisation
+from bot.mail import address_text, build_message
 from bot.runtime import Runtime
-from handlers import case_rules, case_thread, classify, drafting, loop_guard, normalise
+from handlers import case_rules, case_thread, classify, drafting, flood, loop_guard, normalise
 from handlers.values import (
     CaseCandidate,
     CaseView,
@@ -31,13 +34,20 @@ from handlers.values import (
 from storage import queries
 from storage.audit import append_event
 from storage.engine import unit_of_work
-from storage.models import Case, Draft, Message, as_utc
+from storage.models import Case, Counter, Draft, Message, as_utc
 
 log = logging.getLogger("privacybot.cases")
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 MAX_ATTEMPTS = 3
+CRASH_LIMIT = 6
 STALE_CLAIM = timedelta(minutes=5)
+#: Counter row that is 1 while acknowledgements are paused by the global hourly cap.
+ACK_PAUSE = "acks_paused"
+#: Defects after which the text cannot be trusted to be what the sender wrote: a person
+#: reads the raw mail instead of the bot guessing (``normalise.parse`` never raises, it
+#: records these).
+_TRIAGE_DEFECTS = ("parse-error:", "nesting-too-deep", "headers-unreadable")
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,14 @@ def case_view(case: Case) -> CaseView:
     )
 
 
-def process_pending(runtime: Runtime, *, limit: int = 20) -> list[Outcome]:
-    """Claim a batch of stored messages and decide each in its own transaction."""
+def process_pending(
+    runtime: Runtime, *, limit: int = 20, should_stop: Callable[[], bool] | None = None
+) -> list[Outcome]:
+    """Claim a batch of stored messages and decide each in its own transaction.
+
+    ``should_stop`` is asked before each message; on shutdown the rest of the batch is
+    given back untouched so a restart takes it up at once.
+    """
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
         claimed = queries.claim_messages(
@@ -81,13 +97,75 @@ def process_pending(runtime: Runtime, *, limit: int = 20) -> list[Outcome]:
         )
         ids = [(row.id, row.attempts) for row in claimed]
     outcomes = []
-    for message_id, attempts in ids:
+    for index, (message_id, attempts) in enumerate(ids):
+        if should_stop is not None and should_stop():
+            _give_back(runtime, [mid for mid, _ in ids[index:]])
+            break
+        if attempts > CRASH_LIMIT:
+            # Claimed this often without an outcome: the process died while deciding it
+            # (a stack overflow, the OOM killer). Deciding it again would kill it again.
+            # Claims count per batch, so an outside kill can also claim a message that
+            # was only waiting its turn: the limit leaves room for a few of those.
+            outcomes.append(_triage(runtime, message_id, "processing-interrupted"))
+            continue
         try:
             outcomes.append(process_message(runtime, message_id))
-        except Exception:
-            log.exception("message %s could not be processed (attempt %s)", message_id, attempts)
+        except DBAPIError as exc:
+            # The database, not the message: try again later (locked, restarted). The
+            # type only: the error's text holds the row's values (personal data).
+            log.error("message %s could not be processed (attempt %s): %s",
+                      message_id, attempts, type(exc).__name__)
             outcomes.append(_record_failure(runtime, message_id, attempts))
+        except Exception as exc:  # RecursionError and LookupError included
+            # The message itself: the same input fails the same way every time, so a
+            # retry is a crash loop. A person reads it instead.
+            log.error(
+                "message %s could not be decided (%s); it is in triage",
+                message_id, type(exc).__name__,
+            )
+            outcomes.append(_triage(runtime, message_id, f"error:{type(exc).__name__}"))
     return outcomes
+
+
+def _give_back(runtime: Runtime, message_ids: list[int]) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        for message_id in message_ids:
+            row = session.get(Message, message_id)
+            if row is not None and row.status == "processing":
+                row.status, row.claimed_at = "received", None
+                row.attempts = max(row.attempts - 1, 0)
+
+
+def _triage(runtime: Runtime, message_id: int, reason: str) -> Outcome:
+    """Keep the message, stop deciding it automatically, and tell staff why."""
+    now = runtime.clock()
+    with unit_of_work(runtime.sessions) as session:
+        row = session.get(Message, message_id)
+        if row is None:
+            return Outcome(message_id, "missing")
+        _mark_triage(session, runtime, row, reason, now)
+    return Outcome(message_id, "triage", rule=reason)
+
+
+def _mark_triage(session: Session, runtime: Runtime, row: Message, reason: str, now) -> None:  # type: ignore[no-untyped-def]
+    _finish(row, status="triage", rule="triage", now=now, runtime=runtime)
+    row.error = reason[:200]
+    append_event(
+        session,
+        actor="privacybot",
+        action="message_triage",
+        case_id=row.case_id,
+        detail={"message": row.id, "reason": reason[:200]},
+        at=now,
+    )
+    log.warning("message %s put in triage: %s", row.id, reason[:200])
+
+
+def _triage_reason(inbound: Inbound) -> str | None:
+    for defect in inbound.defects:
+        if defect.startswith(_TRIAGE_DEFECTS):
+            return defect[:200]
+    return None
 
 
 def _record_failure(runtime: Runtime, message_id: int, attempts: int) -> Outcome:
@@ -122,7 +200,13 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
         row.text = inbound.text
         row.language = inbound.language
         row.message_id = row.message_id or inbound.message_id
+        row.authenticity = authorisation.message_authenticity(runtime, row).verdict
         now = runtime.clock()
+
+        reason = _triage_reason(inbound)
+        if reason is not None:
+            _mark_triage(session, runtime, row, reason, now)
+            return Outcome(message_id, "triage", rule=reason)
 
         verdict = loop_guard.check(
             inbound, own_addresses=runtime.own_addresses, own_domains=runtime.own_domains
@@ -135,6 +219,9 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
         match = case_thread.match(inbound, _candidates(session, inbound))
         if match is not None:
             return _add_to_case(session, runtime, row, inbound, match.case_id, match.rule)
+        waiting = authorisation.consent_case_for(session, inbound)
+        if waiting is not None:  # the data subject's consent, from the address given
+            return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
 
         classification = classify.classify(inbound)
         row.labels = json.dumps([label.value for label in classification.labels])
@@ -205,6 +292,7 @@ def _add_to_case(
         detail={"message": row.id, "rule": rule},
         at=now,
     )
+    authorisation.on_message_added(session, runtime, case, row, inbound, rule=rule, now=now)
     log.info("message %s added to case %s (%s)", row.id, case.ref, rule)
     return Outcome(row.id or 0, "processed", case_ref=case.ref, rule=f"thread:{rule}")
 
@@ -255,6 +343,7 @@ def open_case(
     )
     session.add(case)
     session.flush()
+    authorisation.mark_new_case(session, runtime, case, row, inbound, now)
     row.case_id = case.id
     _finish(row, status="processed", rule="case_opened", now=now, runtime=runtime)
     row.retain_until = retain
@@ -275,11 +364,13 @@ def open_case(
     view = case_view(case)
     _queue_acknowledgement(session, runtime, case, view, inbound, now)
     subject, body = drafting.reply(
-        runtime.templates, case=view, company=runtime.company, policy=runtime.policy
+        runtime.templates, case=view, company=runtime.company, policy=runtime.policy,
+        **authorisation.draft_options(runtime, case),
     )
     draft = Draft(
         case_id=case.id,
         version=1,
+        kind=authorisation.first_draft_kind(labels),
         subject=subject,
         body=body,
         created_at=now,
@@ -298,6 +389,7 @@ def open_case(
         detail={"draft": draft.id, "version": 1, "status": status},
         at=now,
     )
+    queue_staff_card(session, runtime, case, draft, now)
     log.info("case %s opened from message %s (%s)", ref, row.id, ",".join(labels))
     return case
 
@@ -306,19 +398,24 @@ def _queue_acknowledgement(
     session: Session, runtime: Runtime, case: Case, view: CaseView, inbound: Inbound, now
 ) -> None:  # type: ignore[no-untyped-def]
     if inbound.channel == Channel.CHAT:
-        return  # the chat adapter answers in the chat; no mail address to write to
-    cap = runtime.policy.acks_per_sender_per_day
-    sent = queries.acks_sent_since(
-        session, recipient=inbound.sender, since=now - timedelta(days=1)
-    )
-    if not inbound.sender or sent >= cap:
+        _queue_chat_acknowledgement(session, runtime, case, view, now)
+        return
+    try:
+        address_text(inbound.sender)
+    except ValueError:
+        # An address with quotes, spaces or two @ could smuggle a second recipient into a
+        # header; the case is opened and staff write to the sender themselves.
+        decision = flood.AckDecision(False, "no sender" if not inbound.sender else "unsafe address")
+    else:
+        decision = _ack_decision(session, runtime, inbound.sender, now)
+    if not decision.send:
         append_event(
             session,
             actor="privacybot",
             action="ack_suppressed",
             case_id=case.id,
             case_ref=case.ref,
-            detail={"reason": "no sender" if not inbound.sender else "per-sender cap"},
+            detail={"reason": decision.reason},
             at=now,
         )
         case.status = "acknowledged"
@@ -346,4 +443,117 @@ def _queue_acknowledgement(
         case_ref=case.ref,
         detail={"message_id": mail.message_id},
         at=now,
+    )
+
+
+def _ack_decision(
+    session: Session, runtime: Runtime, sender: str, now
+) -> flood.AckDecision:  # type: ignore[no-untyped-def]
+    """Count what was queued (per canonical sender, 24 h; everyone, 1 h) and decide.
+
+    Crossing the global cap pauses acknowledgements: one ``acks_paused`` audit event and
+    one ERROR line, which is what staff and the operator's log monitoring see; they
+    resume by themselves when the hour's count falls below the cap again.
+    """
+    policy = runtime.policy
+    log_rows = queries.ack_log_since(session, since=now - timedelta(days=1))
+    key = flood.canonical_sender(sender)
+    hour_ago = now - timedelta(hours=1)
+    to_sender = sum(1 for rcpt, _ in log_rows if flood.canonical_sender(rcpt) == key)
+    last_hour = sum(1 for _, at in log_rows if as_utc(at) >= hour_ago)
+    pause = session.get(Counter, ACK_PAUSE)
+    paused = pause is not None and pause.value == 1
+    decision = flood.decide_ack(
+        sender=sender,
+        sent_to_sender=to_sender,
+        per_sender_cap=policy.acks_per_sender_per_day,
+        sent_last_hour=last_hour,
+        global_cap=policy.acks_per_hour_global,
+        paused=paused,
+    )
+    if decision.alert:
+        if pause is None:
+            pause = Counter(name=ACK_PAUSE)
+            session.add(pause)
+        pause.value, pause.text = 1, now.isoformat()
+        append_event(
+            session,
+            actor="privacybot",
+            action="acks_paused",
+            detail={"reason": "global hourly cap", "cap": policy.acks_per_hour_global},
+            at=now,
+        )
+        log.error(
+            "acknowledgements paused: %s queued in the last hour (cap %s); "
+            "staff must look for a mail loop or flood",
+            last_hour, policy.acks_per_hour_global,
+        )
+    elif paused and last_hour < policy.acks_per_hour_global and pause is not None:
+        pause.value = 0
+        append_event(
+            session, actor="privacybot", action="acks_resumed",
+            detail={"queued_last_hour": last_hour}, at=now,
+        )
+        log.warning("acknowledgements resumed (%s in the last hour)", last_hour)
+    return decision
+
+
+# --- chat ----------------------------------------------------------------------------
+
+
+def queue_staff_card(session: Session, runtime: Runtime, case: Case, draft: Draft, now) -> None:  # type: ignore[no-untyped-def]
+    """Post the draft to the staff chat through the outbox, in the deciding transaction.
+
+    Through the outbox rather than straight to Telegram, so that a card for a case opened
+    while Telegram is unreachable is posted once it is back, and never twice. The chat
+    sender renders the card when it sends it, from the database as it is then.
+    """
+    telegram = runtime.settings.telegram
+    if not (telegram.enabled and telegram.staff_chat_id):
+        return
+    queries.add_outbox(
+        session,
+        kind="staff_card",
+        transport="chat",
+        message_id=drafting.message_id(
+            kind="card", ref=case.ref, n=draft.version, domain=runtime.mail_domain
+        ),
+        payload=json.dumps({"draft_id": draft.id, "version": draft.version}).encode(),
+        recipient=str(telegram.staff_chat_id),
+        subject="",
+        case_id=case.id,
+        now=now,
+        retain_until=case.retain_until,
+    )
+
+
+def _queue_chat_acknowledgement(
+    session: Session, runtime: Runtime, case: Case, view: CaseView, now
+) -> None:  # type: ignore[no-untyped-def]
+    """A case opened from a chat message is acknowledged in that chat, with its reference."""
+    language = drafting.choose_language(case.language, runtime.company)
+    text = runtime.templates.get_template(f"{language}/chat_ack.txt.j2").render(
+        case=view, company=runtime.company
+    )
+    message_id = drafting.message_id(
+        kind="ack", ref=case.ref, n=1, domain=runtime.mail_domain
+    )
+    queries.add_outbox(
+        session,
+        kind="ack",
+        transport="chat",
+        message_id=message_id,
+        payload=json.dumps(
+            {"chat_id": int(case.chat_thread or 0), "text": text.strip()}, ensure_ascii=False
+        ).encode("utf-8"),
+        recipient=f"tg:{case.chat_thread}",
+        subject="",
+        case_id=case.id,
+        now=now,
+        retain_until=case.retain_until,
+    )
+    case.status = "acknowledged"
+    append_event(
+        session, actor="privacybot", action="ack_queued", case_id=case.id, case_ref=case.ref,
+        detail={"message_id": message_id, "transport": "chat"}, at=now,
     )

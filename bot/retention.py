@@ -1,61 +1,166 @@
 """The retention purge: what the service stores is personal data too, and it expires.
 
-A case and everything that belongs to it (messages, drafts, outbox items) is deleted
-once its ``retain_until`` has passed and the case is finished; mail that opened no case
-expires on its own date. The audit events stay, since they carry references and ids,
-not personal data; the purge itself is an audit event.
+A finished case (answered, closed or rejected) is kept for the configured years after
+it finished, the extended years when it carries a complaint; its messages, drafts and
+outbox items go with it. Mail that opened no case expires on its own date. What stays
+of a purged case is a tombstone (reference, request types, dates, outcome) and its audit
+events, which carry references and ids rather than personal data: that is what the
+company needs to show afterwards that it answered, and when. Open cases are never purged,
+whatever their date, because someone still has to answer them.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.runtime import Runtime
+from handlers import case_rules
+from handlers.values import RequestType
 from storage.audit import append_event
 from storage.engine import unit_of_work
-from storage.models import Case, Draft, Message, OutboxItem
+from storage.models import Case, CaseTombstone, Draft, Message, OutboxItem, as_utc
 
 FINISHED = ("answered", "closed", "rejected")
+#: Messages that opened no case and need nobody any more ("triage" still waits for staff).
+DONE_MESSAGES = ("processed", "ignored", "failed")
 
 
-def purge(runtime: Runtime, *, today: date) -> dict[str, int]:
+@dataclass
+class PurgeReport:
+    """What a purge did, or with ``dry_run`` would do: counts and case references only."""
+
+    today: date
+    dry_run: bool
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"cases": 0, "messages": 0, "drafts": 0, "outbox items": 0}
+    )
+    refs: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would purge" if self.dry_run else "purged"
+        text = f"{verb}: " + ", ".join(f"{n} {what}" for what, n in self.counts.items())
+        if self.refs:
+            text += " (cases " + ", ".join(self.refs) + ")"
+        return text
+
+
+def finished_at(case: Case) -> datetime:
+    """When a finished case finished: its closing time, else its last change."""
+    return as_utc(case.closed_at or case.updated_at or case.received_at)
+
+
+def retention_date(case: Case, runtime: Runtime) -> date:
+    """The last day a finished case may be kept, by the configured rules.
+
+    Counted from when it finished, not from receipt ("2 years after the case closes"),
+    and never earlier than a date already stored on the case, which may have been set
+    longer on purpose.
+    """
+    complaint = RequestType.COMPLAINT in set(json.loads(case.labels or "[]"))
+    due = case_rules.retention_until(finished_at(case), runtime.policy, complaint=complaint)
+    if case.retain_until is not None and case.retain_until > due:
+        return case.retain_until
+    return due
+
+
+def purge(runtime: Runtime, *, today: date, dry_run: bool = False) -> PurgeReport:
+    """Erase what is due on ``today``; with ``dry_run``, only say what that would be."""
+    report = PurgeReport(today=today, dry_run=dry_run)
+    now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        expired = list(
+        finished = list(
             session.execute(
-                select(Case.id)
-                .where(Case.retain_until < today)
-                .where(Case.status.in_(FINISHED))
+                select(Case).where(Case.status.in_(FINISHED)).order_by(Case.id)
             ).scalars()
         )
-        counts = {"cases": len(expired), "messages": 0, "drafts": 0, "outbox items": 0}
-        if expired:
-            counts["messages"] += session.execute(
-                delete(Message).where(Message.case_id.in_(expired))
-            ).rowcount
-            counts["drafts"] = session.execute(
-                delete(Draft).where(Draft.case_id.in_(expired))
-            ).rowcount
-            counts["outbox items"] += session.execute(
-                delete(OutboxItem).where(OutboxItem.case_id.in_(expired))
-            ).rowcount
-            session.execute(delete(Case).where(Case.id.in_(expired)))
-        counts["messages"] += session.execute(
-            delete(Message)
-            .where(Message.case_id.is_(None))
-            .where(Message.retain_until < today)
-            .where(Message.status.in_(("processed", "ignored", "failed")))
-        ).rowcount
-        counts["outbox items"] += session.execute(
-            delete(OutboxItem)
-            .where(OutboxItem.case_id.is_(None))
-            .where(OutboxItem.retain_until < today)
-            .where(OutboxItem.status.in_(("sent", "failed")))
-        ).rowcount
-        if any(counts.values()):
+        expired: list[Case] = []
+        for case in finished:
+            due = retention_date(case, runtime)
+            if due < today:
+                expired.append(case)
+            elif not dry_run and case.retain_until != due:
+                _set_retention(session, case, due)
+        ids = [case.id for case in expired if case.id is not None]
+        report.refs = [case.ref for case in expired]
+        report.counts["cases"] = len(ids)
+        if ids:
+            report.counts["messages"] += _count(session, Message, Message.case_id.in_(ids))
+            report.counts["drafts"] += _count(session, Draft, Draft.case_id.in_(ids))
+            report.counts["outbox items"] += _count(
+                session, OutboxItem, OutboxItem.case_id.in_(ids)
+            )
+        loose_messages = (
+            Message.case_id.is_(None),
+            Message.retain_until < today,
+            Message.status.in_(DONE_MESSAGES),
+        )
+        loose_outbox = (
+            OutboxItem.case_id.is_(None),
+            OutboxItem.retain_until < today,
+            OutboxItem.status.in_(("sent", "failed")),
+        )
+        report.counts["messages"] += _count(session, Message, *loose_messages)
+        report.counts["outbox items"] += _count(session, OutboxItem, *loose_outbox)
+        if dry_run:
+            session.rollback()
+            return report
+
+        for case in expired:
+            session.add(_tombstone(case, runtime, now))
+            append_event(
+                session, actor="privacybot", action="case_purged", case_id=case.id,
+                case_ref=case.ref,
+                detail={"outcome": case.status,
+                        "before": {"status": case.status},
+                        "after": {"status": "purged"}},
+                at=now,
+            )
+        if ids:
+            session.execute(delete(Message).where(Message.case_id.in_(ids)))
+            session.execute(delete(Draft).where(Draft.case_id.in_(ids)))
+            session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(ids)))
+            session.execute(delete(Case).where(Case.id.in_(ids)))
+        session.execute(delete(Message).where(*loose_messages))
+        session.execute(delete(OutboxItem).where(*loose_outbox))
+        if any(report.counts.values()):
             append_event(
                 session, actor="privacybot", action="retention_purge",
-                detail={"today": today.isoformat(), **counts}, at=runtime.clock(),
+                detail={"today": today.isoformat(), "cases": report.refs, **{
+                    k.replace(" ", "_"): v for k, v in report.counts.items() if k != "cases"
+                }},
+                at=now,
             )
-        return counts
+    return report
+
+
+def _count(session, model, *conditions) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    return int(session.execute(select(func.count()).select_from(model).where(*conditions))
+               .scalar_one())
+
+
+def _set_retention(session, case: Case, due: date) -> None:  # type: ignore[no-untyped-def]
+    """Write a finished case's retention date onto it and everything that belongs to it."""
+    case.retain_until = due
+    for model in (Message, Draft, OutboxItem):
+        session.execute(update(model).where(model.case_id == case.id).values(retain_until=due))
+
+
+def _tombstone(case: Case, runtime: Runtime, now: datetime) -> CaseTombstone:
+    return CaseTombstone(
+        ref=case.ref,
+        labels=case.labels,
+        channel=case.channel,
+        received_at=as_utc(case.received_at),
+        deadline=case.deadline,
+        extended_deadline=case.extended_deadline,
+        finished_at=finished_at(case),
+        outcome=case.status,
+        retain_until=retention_date(case, runtime),
+        purged_at=now,
+    )

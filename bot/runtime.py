@@ -47,7 +47,9 @@ class Runtime:
 def build_runtime(
     settings: Settings, *, migrate: bool = True, clock: Callable[[], datetime] = utcnow
 ) -> Runtime:
-    engine = make_engine(settings.database.url)
+    engine = make_engine(
+        settings.database.url, busy_timeout=settings.database.busy_timeout_seconds
+    )
     if migrate:
         upgrade(engine)
     return Runtime(

@@ -10,19 +10,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot import outbox, pipeline
 from bot.config import Settings
+from bot.imap_watcher import ImapWatcher
 from bot.runtime import Runtime, build_runtime
 from bot.senders import EmlFolderSender, Sender, SmtpRelaySender
 from bot.smtp_listener import start_smtp_listener
+from storage import queries
+from storage.engine import is_postgres, unit_of_work
 
 log = logging.getLogger("privacybot.service")
 
 POLL_SECONDS = 1.0
+T = TypeVar("T")
 
 
 def make_senders(runtime: Runtime) -> dict[str, Sender]:
@@ -36,10 +44,21 @@ def make_senders(runtime: Runtime) -> dict[str, Sender]:
             username=relay.username,
             password=relay.password.get_secret_value(),
             envelope_from=settings.company.email,
+            timeout=settings.outbox.send_timeout_seconds,
         )
     else:
         mail = EmlFolderSender(settings.outbox.folder)
-    return {"mail": mail}
+    # Staff notices (bot.authorisation) when no staff chat is configured: mail files in a
+    # folder of their own, so they are never mistaken for mail to customers.
+    senders: dict[str, Sender] = {
+        "mail": mail, "staff": EmlFolderSender(settings.outbox.folder / "staff")
+    }
+    if settings.telegram.enabled:
+        # Imported here: without Telegram the service never loads python-telegram-bot.
+        from bot.telegram_app import ChatSender
+
+        senders["chat"] = ChatSender(runtime)
+    return senders
 
 
 @dataclass
@@ -49,8 +68,14 @@ class Service:
     inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    #: The IMAP watcher runs in a thread, which cannot wait on an asyncio.Event.
+    imap_stop: threading.Event = field(default_factory=threading.Event)
     smtp_port: int | None = None
     _server: asyncio.AbstractServer | None = None
+    #: ``/healthz`` and ``/metrics`` (bot.metrics), when ``[metrics] enabled``.
+    metrics: Any = None
+    metrics_port: int | None = None
+    _metrics_server: Any = None
 
     def wake_inbound(self) -> None:
         self.inbound_ready.set()
@@ -61,15 +86,56 @@ class Service:
             self.smtp_port = self._server.sockets[0].getsockname()[1]
             log.info("SMTP listener on %s:%s", self.runtime.settings.smtp_listener.host,
                      self.smtp_port)
+        self.start_metrics()
+
+    def start_metrics(self) -> None:
+        """Serve /healthz and /metrics on loopback; prometheus-client loads only then."""
+        settings = self.runtime.settings.metrics
+        if not settings.enabled or self._metrics_server is not None:
+            return
+        from bot.metrics import Metrics, MetricsServer
+
+        self.metrics = self.metrics or Metrics(self.runtime)
+        self._metrics_server = MetricsServer(
+            self.metrics, settings.host, settings.port,
+            alive=lambda: not self.stopping.is_set(),
+        ).start()
+        self.metrics_port = self._metrics_server.port
+        log.info("metrics on http://%s:%s/metrics", settings.host, self.metrics_port)
+
+    def stop_metrics(self) -> None:
+        if self._metrics_server is not None:
+            self._metrics_server.stop()
+            self._metrics_server = None
 
     async def _sleep(self, event: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), POLL_SECONDS)
         event.clear()
 
+    async def _step(self, what: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """One worker step in a thread. A database that is locked or away for a moment
+        must not end the service: log (the error's type only; SQL errors carry the row's
+        values, personal data), wait a poll interval, and let the caller try again."""
+        try:
+            return await asyncio.to_thread(func, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            log.error("%s failed (%s); trying again shortly", what, type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), POLL_SECONDS)
+            return None
+
     async def pipeline_worker(self) -> None:
         while not self.stopping.is_set():
-            outcomes = await asyncio.to_thread(pipeline.process_pending, self.runtime)
+            started = time.perf_counter()
+            outcomes = await self._step(
+                "deciding messages", pipeline.process_pending, self.runtime,
+                should_stop=self.stopping.is_set,
+            ) or []
+            if self.metrics is not None:
+                self.metrics.decided(
+                    (o.status for o in outcomes), time.perf_counter() - started
+                )
             if outcomes:
                 self.outbox_ready.set()
                 continue
@@ -77,29 +143,106 @@ class Service:
 
     async def outbox_worker(self) -> None:
         while not self.stopping.is_set():
-            sent = await asyncio.to_thread(outbox.deliver_due, self.runtime, self.senders)
+            sent = await self._step(
+                "delivering the outbox", outbox.deliver_due, self.runtime, self.senders,
+                should_stop=self.stopping.is_set,
+            ) or 0
             if sent:
                 continue
             await self._sleep(self.outbox_ready)
 
+    def recover(self) -> None:
+        """Take up at once what this service's own crash left claimed (SQLite only).
+
+        With SQLite there is exactly one service process, so a claim found at start-up is
+        its predecessor's. PostgreSQL workers share claims and wait for them to go stale.
+        """
+        if is_postgres(self.runtime.engine):
+            return
+        with unit_of_work(self.runtime.sessions) as session:
+            released = queries.release_message_claims(session)
+        outbox.settle_after_restart(self.runtime, self.senders)
+        if released:
+            log.warning("%s messages left in hand by an earlier stop are decided again", released)
+
     async def run(self) -> None:
+        await asyncio.to_thread(self.recover)
         await self.start_listeners()
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self.pipeline_worker())
                 group.create_task(self.outbox_worker())
+                group.create_task(self.retention_worker())
+                if self.runtime.settings.imap.enabled:
+                    group.create_task(self.imap_watcher())
+                chat = self.senders.get("chat")
+                channel = getattr(chat, "channel", None)
+                if channel is not None:
+                    group.create_task(
+                        channel.run(
+                            self.stopping,
+                            wake_inbound=self.wake_inbound,
+                            wake_outbox=self.outbox_ready.set,
+                        )
+                    )
                 group.create_task(self._wait_stop())
         finally:
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
+            await asyncio.to_thread(self.stop_metrics)
+
+    async def imap_watcher(self) -> None:
+        """Run the blocking watcher in a thread; it wakes the pipeline thread-safely."""
+        loop = asyncio.get_running_loop()
+
+        def wake() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed while we stored
+                loop.call_soon_threadsafe(self.wake_inbound)
+
+        if self.metrics is not None:
+            from bot.metrics import CountingImapWatcher
+
+            watcher: ImapWatcher = CountingImapWatcher(
+                self.runtime, wake=wake, stop=self.imap_stop, metrics=self.metrics
+            )
+        else:
+            watcher = ImapWatcher(self.runtime, wake=wake, stop=self.imap_stop)
+        try:
+            await asyncio.to_thread(watcher.run)
+        finally:
+            self.imap_stop.set()  # also when the task group is cancelled
+
+    async def retention_worker(self) -> None:
+        """The daily retention purge (``policy.purge_every_hours``), first run at start.
+
+        Each run is one transaction that deletes only what is due, so a run on two
+        workers at once, or one repeated after a crash, erases nothing twice.
+        """
+        from bot.retention import purge  # imported here: retention imports nothing of ours
+
+        every = self.runtime.settings.policy.purge_every_hours * 3600
+        while not self.stopping.is_set():
+            try:
+                today = self.runtime.clock().date()
+                await asyncio.to_thread(purge, self.runtime, today=today)
+            except Exception:  # noqa: BLE001 - a failed purge must not stop the service
+                log.exception("retention purge failed; it runs again at the next interval")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), every)
 
     async def _wait_stop(self) -> None:
         await self.stopping.wait()
+        self.imap_stop.set()
         self.inbound_ready.set()
         self.outbox_ready.set()
 
     def stop(self) -> None:
+        """Stop taking new mail first (new connections are refused, so senders retry
+        later), then let the workers finish the message in hand."""
+        if self._server is not None and self._server.is_serving():
+            self._server.close()
+            log.info("SMTP listener closed; finishing work in hand")
         self.stopping.set()
 
 
@@ -112,6 +255,21 @@ async def serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, service.stop)
     log.info("privacybot running; database %s", runtime.engine.url.render_as_string())
-    await service.run()
+    running = asyncio.create_task(service.run())
+    stop_requested = asyncio.create_task(service.stopping.wait())
+    await asyncio.wait({running, stop_requested}, return_when=asyncio.FIRST_COMPLETED)
+    stop_requested.cancel()
+    if not running.done():
+        limit = settings.service.shutdown_seconds
+        try:
+            await asyncio.wait_for(asyncio.shield(running), limit)
+        except TimeoutError:
+            # Every step is one transaction and every claim is given back or settled at
+            # the next start, so leaving now is as safe as a crash, and bounded.
+            log.warning("work in hand did not finish within %s s; abandoned, a restart "
+                        "takes it up again", limit)
+            logging.shutdown()
+            os._exit(0)
+    await running
     runtime.engine.dispose()
     log.info("privacybot stopped")

@@ -32,7 +32,7 @@ def external_id_for(raw: bytes) -> tuple[str, str | None]:
     headers = BytesHeaderParser(policy=compat32).parsebytes(raw, headersonly=True)
     value = headers.get("Message-ID")
     message_id = str(value).strip().strip("<>").strip() if value else ""
-    if message_id and " " not in message_id:
+    if message_id and message_id.isprintable() and " " not in message_id and len(message_id) <= 320:
         return message_id, message_id
     return "sha256:" + hashlib.sha256(raw).hexdigest(), None
 
@@ -91,8 +91,10 @@ class InboundHandler:
             row_id, created = await asyncio.to_thread(
                 store_mail, self.runtime, raw, channel=Channel.SMTP
             )
-        except Exception:
-            log.exception("a mail could not be stored; the sender was told to retry")
+        except Exception as exc:  # noqa: BLE001
+            # The type only: a database error's text holds the row's values (the mail).
+            log.error("a mail could not be stored (%s); the sender was told to retry",
+                      type(exc).__name__)
             return "451 4.3.0 Could not store the message, please try again later"
         log.info("mail stored as message %s%s", row_id, "" if created else " (duplicate)")
         self.on_stored()

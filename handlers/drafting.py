@@ -266,7 +266,13 @@ def acknowledgement(
 
 
 def reply(
-    env: jinja2.Environment, *, case: CaseView, company: Company, policy: Policy
+    env: jinja2.Environment,
+    *,
+    case: CaseView,
+    company: Company,
+    policy: Policy,
+    sender_flags: Iterable[str] = (),
+    verify_identity: bool = False,
 ) -> tuple[str, str]:
     """Subject and body of the one letter that answers every request in the case.
 
@@ -274,6 +280,10 @@ def reply(
     each, in a fixed order, and what the sections share (what is kept, and why) is said
     once. When someone writes on another's behalf, every section is worded as what will
     happen once the data subject's consent arrives, so nothing is disclosed before it.
+
+    With ``verify_identity`` (the sender failed authentication or is unknown, see
+    ``handlers.identity``), the letter asks for proof of identity and words access and
+    erasure as what happens once it has arrived; ``sender_flags`` tells staff why.
 
     Raises:
         ValueError: the case carries no privacy request type to answer.
@@ -283,6 +293,8 @@ def reply(
     if not context["labels"]:
         raise ValueError(f"case {case.ref} has no privacy request type to answer")
     context["policy"] = policy
+    context["sender_flags"] = [str(flag) for flag in sender_flags]
+    context["verify_identity"] = verify_identity
     context["access_by_letter"] = (
         str(RequestType.ACCESS) in context["labels"] and policy.access_requires_signed_letter
     )

@@ -19,6 +19,7 @@ import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
@@ -74,6 +75,7 @@ MAX_TEXT_CHARS = 200_000
 _MAX_DEPTH = 12
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
+_TRAILING_ANGLE = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>\s*$")
 _ADDR_FALLBACK = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _WS = re.compile(r"\s+")
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|vs|vb|wg|tr|vl|i)\s*:", re.IGNORECASE)
@@ -205,6 +207,12 @@ class _Headers:
         if pairs and all("@" in spec for _, spec in pairs):
             return [(_clean_header(n), spec) for n, spec in pairs]
         single = _unescape_8bit(raws[0])
+        trailing = _TRAILING_ANGLE.search(single) if name == "from" else None
+        if trailing and len(raws) == 1:
+            # The mailbox is the last <addr-spec>; an "@" in the display name (an encoded
+            # "Bcc: x@y" the stdlib refused) must not become the address we answer.
+            display = _decode_words(single[: trailing.start()]).strip(" \t\"'")
+            return [(_clean_header(display), trailing.group(1))]
         if len(raws) == 1 and single.count("@") == 1 and "<" in single:
             # One address whose display name has an unquoted comma ("Hansen, Jens <j@x>").
             found = _ADDR_FALLBACK.search(single.split("<", 1)[1])
@@ -510,7 +518,7 @@ def parse(raw: bytes, channel: Channel, *, external_id: str | None = None) -> In
     redelivery of the same bytes maps to the same stored message.
     """
     try:
-        return _parse(raw, channel, external_id)
+        return _printable_fields(_parse(raw, channel, external_id), raw)
     except Exception as exc:  # noqa: BLE001 - last resort: keep the mail, say why
         digest = "sha256:" + hashlib.sha256(raw if isinstance(raw, bytes) else b"").hexdigest()
         text = _decode_bytes(raw, None, []) if isinstance(raw, bytes) else ""
@@ -528,6 +536,56 @@ def parse(raw: bytes, channel: Channel, *, external_id: str | None = None) -> In
             language=detect_language(text),
             defects=(f"parse-error:{type(exc).__name__}",),
         )
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+#: Longer than any real address or Message-ID; also what the database columns hold.
+_MAX_ID_CHARS = 320
+
+
+def _printable_fields(inbound: Inbound, raw: bytes) -> Inbound:
+    """No control characters in the one-line fields, whatever the mail carried.
+
+    A NUL or CR in a subject or name is stored, shown to staff and copied into letters;
+    PostgreSQL refuses NUL in text, so one such mail would fail its store forever. An
+    address or Message-ID with a control character, or absurdly long, is not repaired
+    into a different one (that could answer a stranger): it is dropped and recorded.
+    """
+    defects = list(inbound.defects)
+    sender = inbound.sender
+    if sender and (_CONTROLS.search(sender) or len(sender) > _MAX_ID_CHARS):
+        sender = ""
+        defects.append("invalid-sender")
+    message_id = inbound.message_id
+    if message_id and (_CONTROLS.search(message_id) or len(message_id) > _MAX_ID_CHARS):
+        message_id = None
+        defects.append("invalid-message-id")
+
+    def ok_id(value: str) -> bool:
+        return not _CONTROLS.search(value) and len(value) <= _MAX_ID_CHARS
+
+    in_reply_to = inbound.in_reply_to
+    if in_reply_to and not ok_id(in_reply_to):
+        in_reply_to = None
+    external_id = inbound.external_id
+    if not ok_id(external_id):
+        external_id = "sha256:" + hashlib.sha256(raw).hexdigest()
+    return replace(
+        inbound,
+        external_id=external_id,
+        sender=sender,
+        sender_name=_CONTROLS.sub(" ", inbound.sender_name).strip()[:_MAX_ID_CHARS],
+        subject=_CONTROLS.sub(" ", inbound.subject).strip(),
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=tuple(r for r in inbound.references if ok_id(r)),
+        recipients=tuple(r for r in inbound.recipients if ok_id(r)),
+        headers={k: _CONTROLS.sub(" ", v) for k, v in inbound.headers.items()},
+        return_path=inbound.return_path
+        if inbound.return_path is None or ok_id(inbound.return_path)
+        else "",
+        defects=_dedupe(defects),
+    )
 
 
 def _parse(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:

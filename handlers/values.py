@@ -151,6 +151,7 @@ class Policy:
     extended_retention_years: int = 10
     access_requires_signed_letter: bool = True
     acks_per_sender_per_day: int = 3
+    acks_per_hour_global: int = 100
     message_retention_days: int = 3 * 365
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -55,6 +65,8 @@ class Message(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=_ts(True))
     processed_at: datetime | None = Field(default=None, sa_column=_ts(True))
     retain_until: date | None = Field(default=None, index=True)
+    #: The trusted receiving server's verdict (handlers.authenticity.Verdict), or "none".
+    authenticity: str = Field(default="none", max_length=8)
 
 
 class Case(SQLModel, table=True):
@@ -76,7 +88,7 @@ class Case(SQLModel, table=True):
     requester: str = Field(default="", max_length=512)
     requester_name: str = Field(default="", max_length=512)
     subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    chat_thread: str | None = Field(default=None, max_length=64)
+    chat_thread: str | None = Field(default=None, max_length=64, index=True)
     first_message_id: str | None = Field(default=None, max_length=512)
     received_at: datetime = Field(sa_column=_ts())
     deadline: date
@@ -86,6 +98,12 @@ class Case(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts(True))
     retain_until: date | None = Field(default=None, index=True)
+    #: What staff must know about the sender (handlers.identity.FLAG_*), JSON list.
+    flags: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    #: Where the data subject's consent is expected from, when the writer named it.
+    subject_address: str | None = Field(default=None, max_length=512, index=True)
+    #: When the data subject's consent arrived; until then nothing may be disclosed.
+    authorised_at: datetime | None = Field(default=None, sa_column=_ts(True))
 
 
 class Draft(SQLModel, table=True):
@@ -113,6 +131,11 @@ class OutboxItem(SQLModel, table=True):
     """Something to deliver; written in the transaction that decided to send it."""
 
     __tablename__ = "outbox_item"
+    __table_args__ = (
+        # migration 0005: the per-sender and global ack limits, and stale claims
+        Index("ix_outbox_item_kind_created_at", "kind", "created_at"),
+        Index("ix_outbox_item_status_claimed_at", "status", "claimed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
@@ -170,3 +193,73 @@ class MailboxCursor(SQLModel, table=True):
     uidvalidity: int = 0
     last_uid: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ChatPost(SQLModel, table=True):
+    """A message the bot posted in a chat, and which case and draft version it is about.
+
+    Telegram's ``reply_to_message`` only names a message, so this row is how a staff
+    member's reply to a card (an edit) or to a question (a rejection or extension reason)
+    finds its draft. ``purpose`` says which: ``card``, ``reject_prompt``, ``extend_prompt``.
+    Ids are 64-bit: supergroup chat ids and newer user ids do not fit in 32 bits.
+    """
+
+    __tablename__ = "chat_post"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_chat_post_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    purpose: str = Field(default="card", max_length=16)
+    # CASCADE: the retention purge deletes cases and drafts; their chat posts go with them.
+    case_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    draft_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("draft.id", ondelete="CASCADE"), index=True),
+    )
+    draft_version: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retain_until: date | None = Field(default=None, index=True)
+
+
+class CustomerDirectory(SQLModel, table=True):
+    """Known customers' contact details, imported from the company's own records.
+
+    It lets the service tell a known sender from a stranger before anyone discloses or
+    erases data; it is a copy that each import replaces, not a second customer register.
+    """
+
+    __tablename__ = "customer_directory"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_ref: str = Field(default="", max_length=128)
+    name: str = Field(default="", max_length=512)
+    email: str = Field(default="", max_length=512, index=True)
+    phone: str = Field(default="", max_length=64, index=True)
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class CaseTombstone(SQLModel, table=True):
+    """What remains of a purged case: enough to show it existed and how it ended.
+
+    No names, addresses or text: the reference, the request types, the dates and the
+    outcome are what an authority asks about, and none of them identifies a person.
+    """
+
+    __tablename__ = "case_tombstone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=32, unique=True)
+    labels: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    channel: str = Field(default="", max_length=16)
+    received_at: datetime = Field(sa_column=_ts())
+    deadline: date
+    extended_deadline: date | None = None
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(True))
+    outcome: str = Field(max_length=32)
+    retain_until: date | None = None
+    purged_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

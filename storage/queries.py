@@ -306,3 +306,266 @@ def outbox_items(session: Session, *, case_id: int | None = None) -> list[Outbox
 
 def labels_of(row: Case | Message) -> list[str]:
     return list(json.loads(row.labels or "[]"))
+
+
+
+# --- IMAP mailbox cursors -----------------------------------------------------------
+# MailboxCursor is imported inside these functions only because this block was added
+# without touching the module's import line; move it up there when convenient.
+
+
+def mailbox_cursor(session: Session, *, mailbox: str) -> MailboxCursor | None:  # noqa: F821
+    """The stored IMAP progress for ``mailbox`` (the watcher's key); None before the first."""
+    from storage.models import MailboxCursor
+
+    return session.get(MailboxCursor, mailbox)
+
+
+def advance_mailbox_cursor(
+    session: Session, *, mailbox: str, uidvalidity: int, last_uid: int, now: datetime
+) -> MailboxCursor:  # noqa: F821
+    """Record that every UID up to ``last_uid`` under ``uidvalidity`` has been stored.
+
+    Within one UIDVALIDITY the cursor only moves forward, so a late or repeated call
+    cannot make the watcher skip mail. A different UIDVALIDITY means the server
+    renumbered the mailbox: the new value and ``last_uid`` replace the old ones, which
+    is how the watcher resets to 0 and re-scans (Message-ID dedupe makes that harmless).
+    """
+    from storage.models import MailboxCursor
+
+    row = session.get(MailboxCursor, mailbox)
+    if row is None:
+        row = MailboxCursor(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid)
+        session.add(row)
+    elif row.uidvalidity != uidvalidity:
+        row.uidvalidity = uidvalidity
+        row.last_uid = last_uid
+    else:
+        row.last_uid = max(row.last_uid, last_uid)
+    row.updated_at = now
+    session.flush()
+    return row
+
+
+# --- acknowledgement flood limits ---------------------------------------------------
+
+
+def ack_log_since(session: Session, *, since: datetime) -> list[tuple[str, datetime]]:
+    """Recipient and queue time of every acknowledgement since ``since``.
+
+    Bounded by the global hourly cap times the window, so counting the canonical sender
+    in Python (``handlers.flood``) is cheap and needs no extra column.
+    """
+    rows = session.execute(
+        select(OutboxItem.recipient, OutboxItem.created_at)
+        .where(OutboxItem.kind == "ack")
+        .where(OutboxItem.created_at >= since)
+    )
+    return [(recipient, created_at) for recipient, created_at in rows]
+
+
+# --- chat posts and staff chat views ------------------------------------------------
+# Models are imported inside these functions so that this block leaves the module's
+# import line alone while others add to the file too.
+
+
+def record_chat_post(
+    session: Session,
+    *,
+    chat_id: int,
+    message_id: int,
+    purpose: str,
+    case_id: int,
+    draft_id: int | None,
+    draft_version: int | None,
+    now: datetime,
+    retain_until: date | None = None,
+) -> None:
+    """Remember what a posted chat message is about; posting it twice keeps one row."""
+    from storage.models import ChatPost
+
+    existing = chat_post(session, chat_id=chat_id, message_id=message_id)
+    if existing is not None:
+        return
+    session.add(
+        ChatPost(
+            chat_id=chat_id, message_id=message_id, purpose=purpose, case_id=case_id,
+            draft_id=draft_id, draft_version=draft_version, created_at=now,
+            retain_until=retain_until,
+        )
+    )
+    session.flush()
+
+
+def chat_post(session: Session, *, chat_id: int, message_id: int):  # type: ignore[no-untyped-def]
+    """The ``ChatPost`` for one chat message, or None when the bot did not post it."""
+    from storage.models import ChatPost
+
+    return session.execute(
+        select(ChatPost).where(ChatPost.chat_id == chat_id).where(ChatPost.message_id == message_id)
+    ).scalar_one_or_none()
+
+
+def chat_cards(session: Session, *, draft_id: int) -> list:  # type: ignore[type-arg]
+    """Every card posted for a draft (a resend after an outage may have made two)."""
+    from storage.models import ChatPost
+
+    return list(
+        session.execute(
+            select(ChatPost).where(ChatPost.draft_id == draft_id).where(ChatPost.purpose == "card")
+        ).scalars()
+    )
+
+
+#: Statuses in which a case still waits for staff or for the requester.
+OPEN_STATUSES = (
+    "new", "acknowledged", "awaiting_authorisation", "awaiting_customer", "draft_pending",
+    "approved", "triage",
+)
+
+
+def open_cases(session: Session) -> list[Case]:
+    """Open cases, soonest effective deadline (the extended one where set) first."""
+    effective = func.coalesce(Case.extended_deadline, Case.deadline)
+    return list(
+        session.execute(
+            select(Case).where(Case.status.in_(OPEN_STATUSES)).order_by(effective, Case.id)
+        ).scalars()
+    )
+
+
+def case_status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Case.status, func.count(Case.id)).group_by(Case.status))
+    return {status: int(count) for status, count in rows}
+
+
+def outbox_exists(session: Session, *, message_id: str) -> bool:
+    """Whether an outbox row with this Message-ID was ever written (reminders use it once)."""
+    return (
+        session.execute(
+            select(OutboxItem.id).where(OutboxItem.message_id == message_id)
+        ).first()
+        is not None
+    )
+
+
+# --- case rules: consent, directory, export -------------------------------------------
+# The models are imported inside these functions so that this block needs no change to
+# the module's import line, which other features edit too.
+
+
+def cases_awaiting_consent_from(session: Session, *, address: str) -> list[Case]:
+    """Cases waiting for the consent of the data subject whose address is ``address``."""
+    if not address:
+        return []
+    return list(
+        session.execute(
+            select(Case)
+            .where(func.lower(Case.subject_address) == address.lower())
+            .where(Case.status == "awaiting_authorisation")
+            .where(Case.authorised_at.is_(None))
+            .order_by(Case.id)
+        ).scalars()
+    )
+
+
+def directory_in_use(session: Session) -> bool:
+    """Whether a customer directory has been imported; without one nobody is 'unknown'."""
+    from storage.models import CustomerDirectory
+
+    return session.execute(select(CustomerDirectory.id).limit(1)).first() is not None
+
+
+def directory_knows(session: Session, *, email: str = "", phone: str = "") -> bool:
+    """Whether the directory holds this e-mail address or phone number."""
+    from storage.models import CustomerDirectory
+
+    conditions = []
+    if email.strip():
+        conditions.append(func.lower(CustomerDirectory.email) == email.strip().lower())
+    if phone.strip():
+        conditions.append(CustomerDirectory.phone == phone.strip())
+    if not conditions:
+        return False
+    return (
+        session.execute(select(CustomerDirectory.id).where(or_(*conditions)).limit(1)).first()
+        is not None
+    )
+
+
+def replace_directory(
+    session: Session, *, rows: Sequence[dict[str, str]], now: datetime
+) -> int:
+    """Replace the whole directory with ``rows`` (customer_ref, name, email, phone)."""
+    from sqlalchemy import delete
+
+    from storage.models import CustomerDirectory
+
+    session.execute(delete(CustomerDirectory))
+    for row in rows:
+        session.add(
+            CustomerDirectory(
+                customer_ref=row.get("customer_ref", ""),
+                name=row.get("name", ""),
+                email=row.get("email", "").strip().lower(),
+                phone=row.get("phone", "").strip(),
+                imported_at=now,
+            )
+        )
+    session.flush()
+    return len(rows)
+
+
+def case_drafts(session: Session, *, case_id: int) -> list[Draft]:
+    return list(
+        session.execute(
+            select(Draft).where(Draft.case_id == case_id).order_by(Draft.version)
+        ).scalars()
+    )
+
+
+def case_events(session: Session, *, case_id: int) -> list:  # list[AuditEvent]
+    """The audit events of one case, in chain order."""
+    from storage.models import AuditEvent
+
+    return list(
+        session.execute(
+            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+        ).scalars()
+    )
+
+
+def pending_drafts_of(session: Session, *, case_id: int, kind: str | None = None) -> list[Draft]:
+    query = select(Draft).where(Draft.case_id == case_id).where(Draft.status == "pending")
+    if kind is not None:
+        query = query.where(Draft.kind == kind)
+    return list(session.execute(query.order_by(Draft.version)).scalars())
+
+
+def release_message_claims(session: Session) -> int:
+    """Give back every claimed message: only for a single process at its start.
+
+    A SQLite service is the only worker there is, so a ``processing`` row at start-up was
+    left by its own crash and can be decided again now rather than after the stale-claim
+    wait; ``attempts`` is kept so a message that kills the process ends in triage.
+    """
+    result = session.execute(
+        update(Message)
+        .where(Message.direction == "in")
+        .where(Message.status == "processing")
+        .values(status="received", claimed_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def hasten_outbox(session: Session, *, transport: str, now: datetime) -> int:
+    """Make waiting items of one transport due now: its server is back, so the backoff
+    that was meant for its outage would only delay them."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.transport == transport)
+        .where(OutboxItem.status == "pending")
+        .where(OutboxItem.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)

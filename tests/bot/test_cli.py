@@ -88,7 +88,7 @@ def test_config_prints_effective_settings_with_secrets_masked(tmp_path: Path) ->
     assert shown["company"]["name"] == "Acme A/S"
     assert shown["smtp_listener"]["port"] == 2525
     assert shown["imap"]["password"] == "***" and shown["telegram"]["token"] == "***"
-    assert "hunter2" not in result.stdout and "secret" not in result.stdout
+    assert "hunter2" not in result.stdout and "123:secret" not in result.stdout
 
 
 def test_classify_json_from_file_and_stdin(tmp_path: Path) -> None:

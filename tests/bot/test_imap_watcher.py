@@ -1,0 +1,494 @@
+"""The IMAP watcher against a real Dovecot and a real database.
+
+What a person would notice is asserted: every mail ends up stored exactly once, the
+owner's mailbox looks as configured afterwards (nothing marked read, nothing deleted),
+and a wrong password or a server restart costs log lines and time, never mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import logging
+import os
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import ImapSettings, Settings
+from bot.imap_watcher import (
+    PROCESSED_KEYWORD,
+    Backoff,
+    ImapWatcher,
+    WatcherTiming,
+    cursor_key,
+)
+from bot.runtime import Runtime, build_runtime
+from bot.service import Service, make_senders
+from storage import queries
+from storage.engine import unit_of_work
+from storage.models import Case, Message
+from tests.servers.dovecot import Dovecot, unavailable_reason
+
+LOGGER = "privacybot.inbound.imap"
+FAST = WatcherTiming(
+    idle_renew=30.0,
+    idle_check=0.2,
+    poll_interval=0.5,
+    connect_timeout=5.0,
+    read_timeout=10.0,
+    backoff_initial=0.1,
+    backoff_cap=1.0,
+)
+
+
+def _server(**options: object) -> Iterator[Dovecot]:
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"Dovecot is required in CI: {reason}")
+        pytest.skip(reason)
+    server = Dovecot(**options)  # type: ignore[arg-type]
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A fresh Dovecot with an empty INBOX, on its own port, removed afterwards."""
+    yield from _server()
+
+
+@pytest.fixture
+def dovecot_tls() -> Iterator[Dovecot]:
+    """Dovecot with a self-signed certificate: STARTTLS on ``port``, TLS on ``tls_port``."""
+    yield from _server(tls=True)
+
+
+@pytest.fixture
+def dovecot_without_idle() -> Iterator[Dovecot]:
+    """Dovecot that does not advertise IDLE, like some hosted servers."""
+    yield from _server(
+        extra_config="protocol imap {\n  imap_capability = IMAP4rev1 UIDPLUS MOVE\n}\n"
+    )
+
+
+def mail(n: int, *, subject: str | None = None, body: str | None = None) -> bytes:
+    return (
+        f"From: Mette Hansen <mette.{n}@example.dk>\r\n"
+        f"To: info@alottbetter.dk\r\n"
+        f"Subject: {subject or f'Spørgsmål {n}'}\r\n"
+        f"Message-ID: <imap.{n}@example.dk>\r\n"
+        f"Date: Mon, 6 Jan 2025 10:00:00 +0100\r\n"
+        f"MIME-Version: 1.0\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        f"{body or f'Hej, dette er besked nummer {n}.'}\r\n"
+    ).encode()
+
+
+def stored(runtime: Runtime) -> list[Message]:
+    with unit_of_work(runtime.sessions) as session:
+        return list(session.execute(select(Message).order_by(Message.id)).scalars())
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 15.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def stored_count(runtime: Runtime, n: int) -> Callable[[], bool]:
+    return lambda: len(stored(runtime)) >= n
+
+
+@dataclass
+class Running:
+    watcher: ImapWatcher
+    thread: threading.Thread
+    stop: threading.Event
+    wakes: list[float] = field(default_factory=list)
+
+
+@contextmanager
+def watching(
+    runtime: Runtime,
+    server: Dovecot,
+    *,
+    timing: WatcherTiming = FAST,
+    ssl_context: ssl.SSLContext | None = None,
+    on_wake: Callable[[], None] | None = None,
+    **imap: object,
+) -> Iterator[Running]:
+    """The watcher in its own thread, as the service runs it; stopped and joined after."""
+    values: dict[str, object] = {
+        "enabled": True,
+        "host": server.host,
+        "port": server.port,
+        "tls": "none",
+        "username": server.user,
+        "password": server.password,
+    }
+    values.update(imap)
+    stop = threading.Event()
+    wakes: list[float] = []
+
+    def wake() -> None:
+        wakes.append(time.monotonic())
+        if on_wake is not None:
+            on_wake()
+
+    watcher = ImapWatcher(
+        runtime,
+        wake=wake,
+        stop=stop,
+        settings=ImapSettings(**values),  # type: ignore[arg-type]
+        timing=timing,
+        ssl_context=ssl_context,
+    )
+    thread = threading.Thread(target=watcher.run, name="imap-watcher", daemon=True)
+    running = Running(watcher, thread, stop, wakes)
+    thread.start()
+    try:
+        yield running
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive(), "the watcher did not stop when asked"
+
+
+def all_mail_on_server(server: Dovecot) -> dict[str, dict[int, set[str]]]:
+    return {folder: server.flags(folder) for folder in server.folders()}
+
+
+# --- taking mail ------------------------------------------------------------------------
+
+
+def test_mail_waiting_before_start_is_taken_on_start_and_never_marked_read(
+    runtime: Runtime, dovecot: Dovecot
+) -> None:
+    dovecot.append(mail(1))
+    dovecot.append(mail(2))
+    dovecot.append(mail(3), flags=["\\Seen"])  # the owner had read this one already
+
+    with watching(runtime, dovecot) as running:
+        wait_until(stored_count(runtime, 3))
+        wait_until(lambda: all(PROCESSED_KEYWORD in f for f in dovecot.flags().values()))
+        assert running.wakes, "the pipeline must be woken after a store"
+
+    rows = stored(runtime)
+    assert [r.external_id for r in rows] == [f"imap.{n}@example.dk" for n in (1, 2, 3)]
+    assert {r.channel for r in rows} == {"imap"}
+    assert rows[0].subject == "Spørgsmål 1"
+    assert rows[0].raw.endswith(b"Hej, dette er besked nummer 1.\r\n")
+    flags = dovecot.flags()
+    assert flags == {
+        1: {PROCESSED_KEYWORD},
+        2: {PROCESSED_KEYWORD},
+        3: {PROCESSED_KEYWORD, "\\Seen"},
+    }, "BODY.PEEK[] must leave \\Seen as the owner left it"
+    with unit_of_work(runtime.sessions) as session:
+        cursor = queries.mailbox_cursor(session, mailbox=running.watcher.key)
+        assert cursor is not None
+        assert (cursor.uidvalidity, cursor.last_uid) == (dovecot.uidvalidity(), 3)
+
+
+def test_new_mail_under_idle_is_stored_without_waiting_for_a_poll(
+    runtime: Runtime, dovecot: Dovecot
+) -> None:
+    # Polling would take a minute here, so arrival within the wait proves IDLE woke us.
+    slow_poll = WatcherTiming(**{**FAST.__dict__, "poll_interval": 60.0, "idle_renew": 60.0})
+    with watching(runtime, dovecot, timing=slow_poll):
+        dovecot.append(mail(1))
+        wait_until(stored_count(runtime, 1))
+        appended = time.monotonic()
+        dovecot.append(mail(2))
+        wait_until(stored_count(runtime, 2), timeout=10.0)
+        elapsed = time.monotonic() - appended
+    print(f"stored {elapsed:.2f} s after APPEND (Dovecot notifies IDLE after ~0.5 s)")
+    assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
+
+
+def test_mail_arriving_while_a_scan_runs_is_not_left_for_the_next_idle_renewal(
+    runtime: Runtime, dovecot: Dovecot
+) -> None:
+    # The server announces such mail in its answer to our STORE (the flag), and IDLE
+    # does not announce it again: only renewing IDLE (a minute here) would find it.
+    slow = WatcherTiming(**{**FAST.__dict__, "poll_interval": 60.0, "idle_renew": 60.0})
+    delivered: list[int] = []
+
+    def deliver_during_scan() -> None:
+        # Runs in the watcher's thread after the first store, before the flag is set.
+        if not delivered:
+            delivered.append(dovecot.append(mail(2)))
+
+    dovecot.append(mail(1))
+    with watching(runtime, dovecot, timing=slow, on_wake=deliver_during_scan):
+        wait_until(stored_count(runtime, 2), timeout=10.0)
+    assert delivered == [2]
+    assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
+
+
+def test_polling_takes_new_mail_where_the_server_offers_no_idle(
+    runtime: Runtime, dovecot_without_idle: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    with watching(runtime, dovecot_without_idle):
+        dovecot_without_idle.append(mail(1))
+        wait_until(stored_count(runtime, 1))
+        dovecot_without_idle.append(mail(2))
+        wait_until(stored_count(runtime, 2))
+    assert "polling every" in caplog.text
+    assert len(stored(runtime)) == 2
+
+
+@pytest.mark.parametrize("action", ["flag", "move", "none"])
+def test_processed_action_does_what_it_says_and_nothing_is_deleted(
+    runtime: Runtime, dovecot: Dovecot, action: str
+) -> None:
+    dovecot.append(mail(1))
+    with watching(runtime, dovecot, processed_action=action, processed_folder="Behandlet"):
+        wait_until(stored_count(runtime, 1))
+        dovecot.append(mail(2))
+        wait_until(stored_count(runtime, 2))
+        if action == "flag":
+            wait_until(lambda: all(PROCESSED_KEYWORD in f for f in dovecot.flags().values()))
+        elif action == "move":
+            wait_until(lambda: "Behandlet" in dovecot.folders()
+                       and len(dovecot.flags("Behandlet")) == 2)
+        else:
+            time.sleep(1.0)  # give a wrong action time to show
+
+    everywhere = all_mail_on_server(dovecot)
+    total = sum(len(uids) for uids in everywhere.values())
+    assert total == 2, f"mail must never be deleted or doubled: {everywhere}"
+    for folder in everywhere.values():
+        for flags in folder.values():
+            assert "\\Deleted" not in flags and "\\Seen" not in flags
+    if action == "flag":
+        assert everywhere == {"INBOX": {1: {PROCESSED_KEYWORD}, 2: {PROCESSED_KEYWORD}}}
+    elif action == "move":
+        assert everywhere["INBOX"] == {}
+        assert sorted(everywhere["Behandlet"]) == [1, 2]
+    else:
+        assert everywhere == {"INBOX": {1: set(), 2: set()}}
+    assert len(stored(runtime)) == 2
+
+
+# --- connection faults ---------------------------------------------------------------------
+
+
+def test_server_restarts_mid_stream_and_every_mail_is_stored_exactly_once(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    total = 40
+    errors: list[BaseException] = []
+
+    def deliver_all() -> None:
+        # An MTA retries until the server takes the mail; a lost OK means the same mail
+        # may be appended twice, which the watcher must also take only once.
+        try:
+            for n in range(1, total + 1):
+                deadline = time.monotonic() + 30
+                while True:
+                    try:
+                        dovecot.append(mail(n))
+                        break
+                    except Exception:
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.1)
+                time.sleep(0.03)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            errors.append(exc)
+
+    with watching(runtime, dovecot):
+        appender = threading.Thread(target=deliver_all, name="mta")
+        appender.start()
+        wait_until(stored_count(runtime, 5))
+        dovecot.restart()
+        wait_until(stored_count(runtime, 15))
+        dovecot.restart()
+        appender.join(60)
+        assert not errors, errors
+        wait_until(stored_count(runtime, total), timeout=30)
+        time.sleep(1.0)  # a double would show up now
+
+    rows = stored(runtime)
+    ids = [r.external_id for r in rows]
+    assert sorted(ids) == sorted(f"imap.{n}@example.dk" for n in range(1, total + 1))
+    assert len(ids) == len(set(ids)) == total
+    reconnects = [r for r in caplog.records if "reconnecting" in r.getMessage()]
+    assert reconnects, "the restarts must have been noticed"
+    assert all(r.exc_info is None for r in reconnects)
+
+
+def test_refused_login_is_one_clear_line_per_attempt_and_retried_until_fixed(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    dovecot.append(mail(1))
+    wrong = "not-the-Password-42"
+    with watching(runtime, dovecot, password=wrong) as running:
+
+        def refusals() -> list[logging.LogRecord]:
+            return [r for r in caplog.records if "login" in r.getMessage()]
+
+        wait_until(lambda: len(refusals()) >= 3)
+        assert running.thread.is_alive()
+        assert stored(runtime) == []
+
+        dovecot.set_password(wrong)  # the operator fixes the account
+        wait_until(stored_count(runtime, 1))
+
+    for record in refusals():
+        text = record.getMessage()
+        assert record.levelno == logging.ERROR
+        assert record.exc_info is None, "a refused login is not a crash"
+        assert "\n" not in text
+        assert "imap.password" in text and "retrying in" in text
+        assert wrong not in text and dovecot.user not in text.replace("imap.username", "")
+    assert "Traceback" not in caplog.text
+    assert wrong not in caplog.text
+
+
+def test_uidvalidity_change_rereads_the_mailbox_without_doubling(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    dovecot.append(mail(1))
+    dovecot.append(mail(2))
+    quick_renew = WatcherTiming(**{**FAST.__dict__, "idle_renew": 1.0})
+    with watching(runtime, dovecot, timing=quick_renew) as running:
+        wait_until(stored_count(runtime, 2))
+        old = dovecot.uidvalidity()
+        dovecot.set_uidvalidity(old + 1000)  # while the watcher is connected
+        dovecot.append(mail(3))
+        wait_until(stored_count(runtime, 3))
+        wait_until(lambda: "UIDVALIDITY of mailbox INBOX changed" in caplog.text)
+        key = running.watcher.key
+
+    # ...and while it is stopped: the next start notices it on SELECT.
+    dovecot.set_uidvalidity(old + 2000)
+    dovecot.append(mail(4))
+    with watching(runtime, dovecot):
+        wait_until(stored_count(runtime, 4))
+        time.sleep(1.0)  # a re-read double would show up now
+
+    ids = [r.external_id for r in stored(runtime)]
+    assert ids == [f"imap.{n}@example.dk" for n in (1, 2, 3, 4)]
+    with unit_of_work(runtime.sessions) as session:
+        cursor = queries.mailbox_cursor(session, mailbox=key)
+        assert cursor is not None
+        assert cursor.uidvalidity == old + 2000
+        assert cursor.last_uid == 4
+
+
+# --- TLS ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tls", ["ssl", "starttls"])
+def test_tls_login_checks_the_certificate(
+    runtime: Runtime, dovecot_tls: Dovecot, caplog: pytest.LogCaptureFixture, tls: str
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    port = dovecot_tls.tls_port if tls == "ssl" else dovecot_tls.port
+    dovecot_tls.append(mail(1))
+
+    # Certificate checks are on by default: a self-signed server is refused, loudly.
+    with watching(runtime, dovecot_tls, tls=tls, port=port):
+        wait_until(lambda: "certificate not trusted" in caplog.text)
+    assert stored(runtime) == []
+
+    trusted = ssl.create_default_context(cafile=str(dovecot_tls.ca_file))
+    with watching(runtime, dovecot_tls, tls=tls, port=port, ssl_context=trusted):
+        wait_until(stored_count(runtime, 1))
+    assert "Traceback" not in caplog.text
+
+
+# --- small parts ----------------------------------------------------------------------------
+
+
+def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
+    backoff = Backoff(1.0, 8.0, rng=lambda: 1.0)
+    assert [backoff.next_delay() for _ in range(6)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    backoff = Backoff(1.0, 8.0, rng=lambda: 0.0)
+    assert [backoff.next_delay() for _ in range(3)] == [0.5, 1.0, 2.0]
+    backoff.reset()
+    assert backoff.next_delay() == 0.5
+
+
+def test_cursor_key_separates_accounts_without_storing_the_address() -> None:
+    one = ImapSettings(host="imap.example.com", username="info@example.com")
+    other = ImapSettings(host="imap.example.com", username="privacy@example.com")
+    assert cursor_key(one) != cursor_key(other)
+    assert "info" not in cursor_key(one) and "example.com/INBOX" in cursor_key(one)
+    assert cursor_key(one) == cursor_key(one.model_copy(update={"port": 143}))
+
+
+# --- the whole service ---------------------------------------------------------------------
+
+
+async def test_danish_erasure_request_in_the_mailbox_becomes_an_acknowledged_case(
+    make_settings: Callable[..., Settings], database_url: str, dovecot: Dovecot
+) -> None:
+    settings = make_settings(
+        database_url,
+        smtp_listener={"enabled": False},
+        imap={
+            "enabled": True,
+            "host": dovecot.host,
+            "port": dovecot.port,
+            "tls": "none",
+            "username": dovecot.user,
+            "password": dovecot.password,
+        },
+    )
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    service = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.to_thread(
+            dovecot.append,
+            mail(
+                7,
+                subject="Sletning af mine oplysninger",
+                body="Hej\r\n\r\nJeg vil gerne have slettet alle mine personoplysninger "
+                "hos jer.\r\n\r\nVenlig hilsen\r\nMette Hansen",
+            ),
+        )
+        outbox = Path(settings.outbox.folder)
+        files = await asyncio.to_thread(
+            wait_until, lambda: sorted(outbox.glob("*.eml")), 20.0
+        )
+        assert service.smtp_port is None, "the SMTP listener was switched off"
+        with unit_of_work(runtime.sessions) as session:
+            [case] = list(session.execute(select(Case)).scalars())
+    finally:
+        service.stop()
+        await asyncio.wait_for(task, 15)
+        runtime.engine.dispose()
+
+    assert queries.labels_of(case) == ["erasure"]
+    assert case.channel == "imap"
+    ack = email.message_from_bytes(files[0].read_bytes(), policy=default)  # type: ignore[index]
+    assert ack["To"] == "mette.7@example.dk"
+    assert case.ref in ack["Subject"]
+    assert ack["In-Reply-To"] == "<imap.7@example.dk>"
+    assert dovecot.flags() == {1: {PROCESSED_KEYWORD}}

@@ -1,0 +1,166 @@
+"""``/healthz`` and ``/metrics`` of a running service, read as Prometheus reads them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Callable
+from email.message import EmailMessage
+
+import aiosmtplib
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.config import Settings
+from bot.runtime import build_runtime
+from bot.service import Service, make_senders
+
+
+async def start(settings: Settings) -> tuple[Service, asyncio.Task[None]]:
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    for _ in range(200):
+        if svc.smtp_port:
+            break
+        await asyncio.sleep(0.05)
+    return svc, task
+
+
+@pytest.fixture
+async def service(
+    make_settings: Callable[..., Settings], database_url: str
+) -> AsyncIterator[Service]:
+    svc, task = await start(make_settings(database_url, metrics={"enabled": True, "port": 0}))
+    yield svc
+    svc.stop()
+    await asyncio.wait_for(task, 15)
+    svc.runtime.engine.dispose()
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    status, body = get(port, "/metrics")
+    assert status == 200
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(body)
+        for s in family.samples
+    }
+
+
+async def wait_for(predicate: Callable[[], object], timeout: float = 20.0) -> object:
+    for _ in range(int(timeout / 0.1)):
+        value = await asyncio.to_thread(predicate)
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+async def test_metrics_count_a_request_from_mail_to_case(service: Service) -> None:
+    port = service.metrics_port
+    assert port
+    status, body = await asyncio.to_thread(get, port, "/healthz")
+    assert (status, body) == (200, "ok\n")
+    before = await asyncio.to_thread(samples, port)
+    assert before[("privacybot_cases_open", ())] == 0
+    assert before[("privacybot_database_up", ())] == 1
+
+    msg = EmailMessage()
+    msg["From"] = "Mette Hansen <mette@example.dk>"
+    msg["To"] = "info@alottbetter.dk"
+    msg["Subject"] = "Slet mine oplysninger"
+    msg["Message-ID"] = "<metrics.1@example.dk>"
+    msg.set_content("Hej\n\nJeg vil gerne have slettet alle mine personoplysninger.\n\nMette")
+    await aiosmtplib.send(msg, hostname="127.0.0.1", port=service.smtp_port, timeout=10)
+
+    def decided(values: dict) -> float:  # type: ignore[type-arg]
+        wanted = "privacybot_messages_decided_total"
+        return sum(v for (name, _), v in values.items() if name == wanted)
+
+    # The case is committed a moment before the worker counts the message it decided.
+    after = await wait_for(
+        lambda: (s := samples(port)).get(("privacybot_cases_open", ())) == 1
+        and decided(s) == 1 and s
+    )
+    assert isinstance(after, dict)
+    assert after[("privacybot_messages_received", (("channel", "smtp"),))] == 1
+    assert after[("privacybot_requests", (("type", "erasure"),))] == 1
+    assert after[("privacybot_requests", (("type", "access"),))] == 0
+    assert after[("privacybot_cases_overdue", ())] == 0
+    assert after[("privacybot_pipeline_seconds_count", ())] == 1
+    # The acknowledgement goes through the outbox: backlog now or already sent.
+    await wait_for(lambda: samples(port)[("privacybot_outbox_backlog", ())] == 0)
+    final = await asyncio.to_thread(samples, port)
+    assert final[("privacybot_outbox_items", (("status", "sent"),))] >= 1
+    assert final[("privacybot_outbox_failed", ())] == 0
+
+    status, body = await asyncio.to_thread(get, port, "/metrics")
+    assert "mette" not in body.lower() and "slet" not in body.lower()
+    status, _ = await asyncio.to_thread(get, port, "/elsewhere")
+    assert status == 404
+
+
+async def test_metrics_are_off_by_default(make_settings: Callable[..., Settings]) -> None:
+    svc, task = await start(make_settings())
+    try:
+        assert svc.metrics_port is None and svc.metrics is None
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 15)
+        svc.runtime.engine.dispose()
+
+
+def test_an_unreachable_database_makes_healthz_fail_and_metrics_say_so(
+    make_settings: Callable[..., Settings],
+) -> None:
+    from bot.metrics import Metrics, MetricsServer
+    from tests.bot.test_doctor import closed_port
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/privacybot"
+    runtime = build_runtime(make_settings(url), migrate=False)
+    server = MetricsServer(Metrics(runtime), "127.0.0.1", 0).start()
+    try:
+        status, body = get(server.port, "/healthz")
+        assert status == 503 and body.startswith("database unreachable")
+        assert samples(server.port)[("privacybot_database_up", ())] == 0
+    finally:
+        server.stop()
+        runtime.engine.dispose()
+
+
+async def test_imap_reconnects_are_counted(make_settings: Callable[..., Settings]) -> None:
+    from tests.servers.dovecot import Dovecot, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"Dovecot is required in CI: {reason}")
+        pytest.skip(reason)
+    server = Dovecot()
+    await asyncio.to_thread(server.start)
+    imap = {"enabled": True, "host": server.host, "port": server.port, "tls": "none",
+            "username": server.user, "password": server.password}
+    svc, task = await start(make_settings(imap=imap, metrics={"enabled": True, "port": 0}))
+    try:
+        port = svc.metrics_port
+        assert port
+        await wait_for(lambda: samples(port)[("privacybot_imap_connects_total", ())] >= 1)
+        assert samples(port)[("privacybot_imap_reconnects_total", ())] == 0
+        await asyncio.to_thread(server.restart)
+        await wait_for(lambda: samples(port)[("privacybot_imap_reconnects_total", ())] >= 1)
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 15)
+        svc.runtime.engine.dispose()
+        await asyncio.to_thread(server.close)

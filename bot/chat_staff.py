@@ -38,7 +38,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -325,10 +325,23 @@ def _now_text(runtime: Runtime) -> str:
     return as_utc(runtime.clock()).astimezone(COPENHAGEN).strftime("%Y-%m-%d %H:%M")
 
 
+#: How often a card edit is tried when the network to Telegram fails.
+EDIT_ATTEMPTS = 4
+
+
 async def _edit_cards(
-    context: ContextTypes.DEFAULT_TYPE, draft_id: int, outcome: str, *, keep_buttons: bool = False
+    context: ContextTypes.DEFAULT_TYPE,
+    draft_id: int,
+    outcome: str,
+    *,
+    keep_buttons: bool = False,
+    shown: Message | None = None,
 ) -> None:
-    """Show a decision on every card of the draft; the buttons go unless still useful."""
+    """Show a decision on every card of the draft; the buttons go unless still useful.
+
+    ``shown`` is the card the staff member acted on: edited even when the sender thread
+    has not yet recorded it (a press or reply can arrive that fast).
+    """
     runtime = chat_context(context).runtime
 
     def load() -> tuple[CardData | None, list[tuple[int, int]], Draft | None]:
@@ -342,16 +355,29 @@ async def _edit_cards(
     card, posts, draft = await asyncio.to_thread(load)
     if card is None:
         return
+    if shown is not None and (shown.chat.id, shown.message_id) not in posts:
+        posts.append((shown.chat.id, shown.message_id))
     markup = card_keyboard(draft.id or 0, draft.version) if keep_buttons and draft else None
     for chat_id, message_id in posts:
-        try:
-            await context.bot.edit_message_text(
-                card.text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
-        except TelegramError as exc:
-            log.warning("card %s of draft %s not edited: %s", message_id, draft_id,
-                        type(exc).__name__)
+        for attempt in range(1, EDIT_ATTEMPTS + 1):
+            try:
+                await context.bot.edit_message_text(
+                    card.text, chat_id=chat_id, message_id=message_id,
+                    parse_mode=ParseMode.HTML, reply_markup=markup,
+                )
+                break
+            except RetryAfter as exc:
+                await asyncio.sleep(min(float(exc.retry_after), 30.0))
+            except NetworkError as exc:
+                # A slow or dropped connection: the decision is made, the card must say so.
+                if attempt == EDIT_ATTEMPTS:
+                    log.warning("card %s of draft %s not edited: %s", message_id, draft_id,
+                                type(exc).__name__)
+                await asyncio.sleep(0.5 * attempt)
+            except TelegramError as exc:
+                log.warning("card %s of draft %s not edited: %s", message_id, draft_id,
+                            type(exc).__name__)
+                break
 
 
 def parse_callback(data: str) -> tuple[str, int, int, str, int | None]:
@@ -423,7 +449,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ctx.wake_outbox()
         await query.answer(f"Approved: the letter for {decided.case_ref} is on its way.")
         await _edit_cards(
-            context, draft_id, f"✅ Approved by {name} at {_now_text(runtime)}."
+            context, draft_id, f"✅ Approved by {name} at {_now_text(runtime)}.",
+            shown=_card_message(query.message),
         )
     elif action == "ed":
         await query.answer(
@@ -515,6 +542,7 @@ async def _relabel_step(
         context, draft.id or 0,
         f"🏷 Relabelled by {name} to {', '.join(mask_labels(mask))}: replaced by "
         f"v{decided.version}.",
+        shown=_card_message(query.message),
     )
 
 
@@ -568,7 +596,8 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             )
             ctx.wake_outbox()
             await _edit_cards(
-                context, draft_id, f"✏️ Edited by {name}: replaced by v{decided.version}."
+                context, draft_id, f"✏️ Edited by {name}: replaced by v{decided.version}.",
+                shown=parent,
             )
             await _reply(message, f"Draft v{decided.version} of {decided.case_ref} follows.")
         elif purpose == "reject_prompt":
@@ -593,6 +622,11 @@ async def on_staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             )
     except (queries.Refused, queries.NotFound, ValueError) as exc:
         await _reply(message, f"Not done: {exc}")
+
+
+def _card_message(message: object) -> Message | None:
+    """The card a button was pressed under (None for an inaccessible old message)."""
+    return message if isinstance(message, Message) else None
 
 
 def _card_buttons_draft(parent: Message) -> tuple[str, int] | None:

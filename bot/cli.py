@@ -122,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check every configured part for real")
     doctor.add_argument("--timeout", type=float, default=10.0,
                         help="seconds each network check may take (default 10)")
+
+    import_ = sub.add_parser(
+        "import", help="take in a mailbox export (mbox file or Maildir folder) as live mail"
+    )
+    import_.add_argument("path", help="an mbox file or a Maildir folder")
+    import_.add_argument(
+        "--ack-after", type=date.fromisoformat, metavar="DATE",
+        help="acknowledge mail received on or after DATE (YYYY-MM-DD, Copenhagen time); "
+        "default: no imported mail is acknowledged",
+    )
     return parser
 
 
@@ -154,51 +164,81 @@ def _print_json(obj: dict[str, Any]) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.service import serve
 
-    if args.workers != 1:
-        raise UsageError("--workers other than 1 needs PostgreSQL, which is not built yet")
+    if args.workers < 1:
+        raise UsageError("--workers must be 1 or more")
+    if args.workers > 1 and not settings.database.url.startswith("postgresql"):
+        raise UsageError(
+            "--workers above 1 needs PostgreSQL (database.url); SQLite runs one worker"
+        )
     _setup_logging(args, settings)
+    if args.workers > 1:
+        from bot.workers import supervise
+
+        return supervise(args.workers, settings, worker_argv(args))
     asyncio.run(serve(settings))
     return 0
 
 
-def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+def worker_argv(args: argparse.Namespace) -> list[str]:
+    """The command line of one worker: this one's options, ``run`` without ``--workers``."""
+    argv = [sys.executable, "-m", "bot"]
+    if args.config:
+        argv += ["--config", args.config]
+    if args.log_format:
+        argv += ["--log-format", args.log_format]
+    if args.log_level:
+        argv += ["--log-level", args.log_level]
+    return [*argv, "run"]
+
+
+def classify_raw(raw: bytes, settings: Settings, phrases: Any = None) -> dict[str, Any]:
+    """One raw mail through the path ``classify`` takes: parse, loop guard, classifier
+    with the operator's ``[classifier] extra_phrases``. ``bench/eval_classifier.py``
+    uses it too, so its figures are the command's."""
     from handlers import classify, loop_guard, normalise
     from handlers.values import Channel, RequestType
 
+    if phrases is None:
+        phrases = classify.compile_phrases(settings.classifier.extra_phrases)
     company = settings.company_value()
     own = frozenset({company.email})
     domains = frozenset({company.email.rpartition("@")[2]})
+    inbound = normalise.parse(raw, Channel.FILE)
+    verdict = loop_guard.check(inbound, own_addresses=own, own_domains=domains)
+    if verdict is not None:
+        labels = [RequestType.NOT_PRIVACY.value]
+        evidence = [{"label": "not_privacy", "phrase": verdict.reason, "rule": verdict.rule}]
+        confidence = 0.99
+    else:
+        result = classify.classify(inbound, phrases)
+        labels = [label.value for label in result.labels]
+        evidence = [
+            {"label": e.label.value, "phrase": e.phrase, "rule": e.rule} for e in result.evidence
+        ]
+        confidence = result.confidence
+    return {
+        "labels": labels,
+        "language": inbound.language,
+        "confidence": round(confidence, 3),
+        "evidence": evidence,
+    }
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers import classify
+
+    phrases = classify.compile_phrases(settings.classifier.extra_phrases)
     for name in args.files:
         try:
             raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read {name}: {exc.strerror}") from None
-        inbound = normalise.parse(raw, Channel.FILE)
-        verdict = loop_guard.check(inbound, own_addresses=own, own_domains=domains)
-        if verdict is not None:
-            labels = [RequestType.NOT_PRIVACY.value]
-            evidence = [{"label": "not_privacy", "phrase": verdict.reason, "rule": verdict.rule}]
-            confidence = 0.99
-        else:
-            result = classify.classify(inbound)
-            labels = [label.value for label in result.labels]
-            evidence = [
-                {"label": e.label.value, "phrase": e.phrase, "rule": e.rule}
-                for e in result.evidence
-            ]
-            confidence = result.confidence
+        row = classify_raw(raw, settings, phrases)
         if args.json:
-            _print_json(
-                {
-                    "file": name,
-                    "labels": labels,
-                    "language": inbound.language,
-                    "confidence": round(confidence, 3),
-                    "evidence": evidence,
-                }
-            )
+            _print_json({"file": name, **row})
         else:
-            print(f"{name}: {', '.join(labels)} ({inbound.language}, {confidence:.2f})")
+            print(f"{name}: {', '.join(row['labels'])} ({row['language']}, "
+                  f"{row['confidence']:.2f})")
     return 0
 
 
@@ -517,6 +557,20 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.importer import ExportUnreadable, import_path
+
+    runtime = _runtime(settings)
+    try:
+        report = import_path(runtime, Path(args.path), ack_after=args.ack_after)
+    except ExportUnreadable as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        runtime.engine.dispose()
+    print(report.summary())
+    return 130 if report.interrupted else 0
+
+
 COMMANDS = {
     "run": cmd_run,
     "classify": cmd_classify,
@@ -534,4 +588,5 @@ COMMANDS = {
     "config": cmd_config,
     "db": cmd_db,
     "doctor": cmd_doctor,
+    "import": cmd_import,
 }

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -106,6 +114,48 @@ class ImapSettings(BaseModel):
     processed_folder: str = Field(
         "privacybot", description="Folder processed mail is moved to (processed_action=move)."
     )
+    ca_file: str = Field(
+        "",
+        description="PEM file of the CA (or self-signed certificate) to trust for this "
+        "server instead of the system's; certificates are always checked.",
+    )
+    auth: Literal["password", "xoauth2"] = Field(
+        "password",
+        description="password (LOGIN), or xoauth2 for Microsoft 365 and Google Workspace "
+        "where basic auth is switched off (see docs/mailbox.md).",
+    )
+    oauth2_token_command: str = Field(
+        "",
+        description="auth=xoauth2: a shell command that prints a current access token; run "
+        "at every login, so it can refresh the token.",
+    )
+    oauth2_token_file: str = Field(
+        "",
+        description="auth=xoauth2: a file holding a current access token, kept fresh by "
+        "another program; read at every login.",
+    )
+    idle_renew_seconds: float = Field(
+        300.0,
+        ge=10,
+        le=1740,
+        description="IDLE is ended and re-issued this often; a dead connection looks like "
+        "a quiet one, and servers drop idle clients (at most 29 minutes, RFC 2177).",
+    )
+    poll_seconds: float = Field(
+        30.0, gt=0, description="Interval between checks on servers that offer no IDLE."
+    )
+    since: date | None = Field(
+        None,
+        description="Mail the server received (INTERNALDATE) before this date is stored and "
+        "opens cases, but gets no acknowledgement. Unset: the moment of the very first "
+        "start (no cursor yet), so an old mailbox is taken in without writing to anyone.",
+    )
+
+    @model_validator(mode="after")
+    def _token_source(self) -> ImapSettings:
+        if self.auth == "xoauth2" and not (self.oauth2_token_command or self.oauth2_token_file):
+            raise ValueError("auth = xoauth2 needs oauth2_token_command or oauth2_token_file")
+        return self
 
 
 class RelaySettings(BaseModel):
@@ -120,6 +170,11 @@ class RelaySettings(BaseModel):
     username: str = Field("", description="Relay login name; empty sends without AUTH.")
     password: SecretStr = Field(
         SecretStr(""), description="Relay password; keep it in the credentials file or environment."
+    )
+    ca_file: str = Field(
+        "",
+        description="PEM file of the CA (or self-signed certificate) to trust for the relay "
+        "instead of the system's; certificates are always checked.",
     )
 
 
@@ -139,6 +194,13 @@ class ServiceSettings(BaseModel):
         gt=0,
         description="After SIGTERM: how long in-flight work may take before it is abandoned "
         "(it is transactional, so a restart takes it up again).",
+    )
+    claim_lease_seconds: float = Field(
+        300.0,
+        ge=1,
+        description="Several workers (PostgreSQL): a message or outbox item claimed by a "
+        "worker that died is taken over by another after this long. A live worker renews "
+        "its claim before each item, so it only has to exceed the time one item takes.",
     )
 
 
@@ -252,6 +314,29 @@ class CredentialsSettings(BaseModel):
     )
 
 
+class ClassifierSettings(BaseModel):
+    """The request classifier (docs/classifier.md)."""
+
+    extra_phrases: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="Company-specific phrases that mark a request, per request type and "
+        "language, added to the built-in rules, e.g. {erasure = {da = [\"glem mig\"]}, "
+        "consent_withdrawal = {en = [\"leave the alumni list\"]}}. Literal words, any case; "
+        "a * ends a word with any ending (\"slet* min bruger\"). Negation and sentence "
+        "checks apply as to the built-in rules.",
+    )
+
+    @field_validator("extra_phrases")
+    @classmethod
+    def _known_types(
+        cls, value: dict[str, dict[str, list[str]]]
+    ) -> dict[str, dict[str, list[str]]]:
+        from handlers.classify import compile_phrases
+
+        compile_phrases(value)  # raises ValueError naming an unknown type or empty phrase
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PRIVACYBOT_",
@@ -271,6 +356,7 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = MetricsSettings()
     logging: LoggingSettings = LoggingSettings()
     credentials: CredentialsSettings = CredentialsSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
 
     _toml_file: ClassVar[Path | None] = None
     _secrets_file: ClassVar[Path | None] = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -53,7 +54,13 @@ def _type_name(annotation: Any) -> str:
         return f"list of {_type_name(args[0])}"
     if origin is dict:
         return f"table of {_type_name(args[1])}"
-    names = {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}
+    if type(None) in args:  # ``X | None``: the key may be left out
+        inner = [a for a in args if a is not type(None)]
+        return f"{_type_name(inner[0])}, optional" if len(inner) == 1 else str(annotation)
+    names = {
+        str: "string", int: "integer", float: "number", bool: "boolean", Path: "path",
+        date: "date (YYYY-MM-DD)",
+    }
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 

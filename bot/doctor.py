@@ -122,16 +122,31 @@ def check_imap(settings: Settings, options: Options) -> Result:
     from imapclient import IMAPClient
     from imapclient.exceptions import IMAPClientError, LoginError
 
+    from bot.imap_watcher import TokenError, access_token
+    from bot.tls import TlsSetupError, client_context
+
     where = f"{imap.host}:{imap.port} ({imap.tls})"
     client: IMAPClient | None = None
     try:
+        tls = options.ssl_context or client_context(imap.ca_file, setting="imap.ca_file")
+    except TlsSetupError as exc:
+        return Result("imap", FAIL, str(exc), "fix imap.ca_file (a PEM file)")
+    try:
         client = IMAPClient(
             imap.host, port=imap.port, ssl=imap.tls == "ssl",
-            ssl_context=options.tls() if imap.tls == "ssl" else None, timeout=options.timeout,
+            ssl_context=tls if imap.tls == "ssl" else None, timeout=options.timeout,
         )
         if imap.tls == "starttls":
-            client.starttls(options.tls())
-        client.login(imap.username, imap.password.get_secret_value())
+            client.starttls(tls)
+        if imap.auth == "xoauth2":
+            try:
+                token = access_token(imap, timeout=options.timeout)
+            except TokenError as exc:
+                return Result("imap", FAIL, f"{where}: {exc}",
+                              "see docs/mailbox.md for getting an access token")
+            client.oauth2_login(imap.username, token)
+        else:
+            client.login(imap.username, imap.password.get_secret_value())
         try:
             info = client.select_folder(imap.mailbox, readonly=True)
         except IMAPClientError as exc:
@@ -168,18 +183,24 @@ def check_relay(settings: Settings, options: Options) -> Result:
         return Result(
             "relay", SKIP, f"not enabled: mail is written to {settings.outbox.folder}"
         )
+    from bot.tls import TlsSetupError, client_context
+
     where = f"{relay.host}:{relay.port} ({relay.tls})"
+    try:
+        tls = options.ssl_context or client_context(relay.ca_file, setting="relay.ca_file")
+    except TlsSetupError as exc:
+        return Result("relay", FAIL, str(exc), "fix relay.ca_file (a PEM file)")
     try:
         if relay.tls == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                relay.host, relay.port, timeout=options.timeout, context=options.tls()
+                relay.host, relay.port, timeout=options.timeout, context=tls
             )
         else:
             client = smtplib.SMTP(relay.host, relay.port, timeout=options.timeout)
         with client:
             client.ehlo()
             if relay.tls == "starttls":
-                client.starttls(context=options.tls())
+                client.starttls(context=tls)
                 client.ehlo()
             if not relay.username:
                 return Result("relay", OK, f"{where}: reachable, no login configured")

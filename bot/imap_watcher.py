@@ -20,7 +20,13 @@ Contract:
 - New mail is noticed with IDLE where offered (re-issued every few minutes, since a dead
   connection looks exactly like a quiet one), by polling otherwise.
 - A refused login is one log line and a retry; any network or protocol error is one line
-  and a reconnect; both wait with capped exponential backoff with jitter.
+  and a reconnect; both wait with capped exponential backoff with jitter. Login is a
+  password or, for Microsoft 365 and Google Workspace, XOAUTH2 with an access token
+  that a configured command prints (or a file holds), fetched anew at every login.
+- Old mail opens no acknowledgement: mail the server received (INTERNALDATE) before the
+  cut-off is stored ``quiet``. The cut-off is ``imap.since`` when set, otherwise the
+  moment of the very first start, kept with the cursor so that an interrupted first scan
+  keeps it; cursors made before that rule have none, and nothing is quiet for them.
 - Logs carry the mailbox name, UIDs and message row ids, never addresses, subjects,
   the username or the password.
 """
@@ -33,12 +39,17 @@ import logging
 import random
 import re
 import select
+import shlex
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
@@ -47,10 +58,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import ImapSettings
 from bot.runtime import Runtime
 from bot.smtp_listener import external_id_for
+from bot.tls import TlsSetupError, client_context
 from handlers import normalise
 from handlers.values import Channel, Inbound
 from storage import queries
 from storage.engine import unit_of_work
+from storage.models import as_utc
 
 log = logging.getLogger("privacybot.inbound.imap")
 
@@ -59,6 +72,10 @@ log = logging.getLogger("privacybot.inbound.imap")
 #: leaves the owner's own flags meaning what they meant.
 PROCESSED_KEYWORD = "$PrivacybotProcessed"
 FALLBACK_FLAG = "\\Flagged"
+#: A token command that takes longer than this is treated as failed.
+TOKEN_COMMAND_TIMEOUT = 30.0
+#: Cut-off dates are the company's calendar days, as case references and deadlines are.
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,62 @@ class WatcherTiming:
 
 class ServerClosed(ConnectionError):
     """The server ended the session (BYE, or end of stream while idling)."""
+
+
+class TokenError(Exception):
+    """No access token could be had for XOAUTH2; the message names the setting to fix."""
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 of ``day`` in Copenhagen, as an aware UTC time: where a cut-off date begins."""
+    return datetime.combine(day, day_time(0), tzinfo=COPENHAGEN).astimezone(UTC)
+
+
+def access_token(settings: ImapSettings, *, timeout: float = TOKEN_COMMAND_TIMEOUT) -> str:
+    """A current OAuth2 access token from ``oauth2_token_command`` or ``oauth2_token_file``.
+
+    Asked for at every login rather than cached: access tokens live about an hour, and
+    the command (``oama``, ``mailctl``, a script around MSAL) is what knows how to
+    refresh one. The command's stderr is left to the service's own stderr so the operator
+    sees why it failed; its output, the token, is never logged.
+    """
+    if settings.oauth2_token_command:
+        try:
+            done = subprocess.run(  # noqa: S602 - the operator's own configured command
+                settings.oauth2_token_command,
+                shell=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise TokenError(
+                f"imap.oauth2_token_command did not finish within {timeout:g} s"
+            ) from None
+        except OSError as exc:
+            raise TokenError(f"imap.oauth2_token_command could not run ({exc.strerror})") from None
+        if done.returncode != 0:
+            raise TokenError(
+                f"imap.oauth2_token_command {shlex.split(settings.oauth2_token_command)[0]!r} "
+                f"exited with status {done.returncode}"
+            )
+        source, output = "imap.oauth2_token_command", done.stdout
+    else:
+        try:
+            output = Path(settings.oauth2_token_file).read_bytes()
+        except OSError as exc:
+            raise TokenError(
+                f"imap.oauth2_token_file {settings.oauth2_token_file} cannot be read "
+                f"({exc.strerror})"
+            ) from None
+        source = "imap.oauth2_token_file"
+    token = output.decode("ascii", "replace").strip()
+    if not token:
+        raise TokenError(f"{source} gave no access token")
+    if any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise TokenError(f"{source} gave more than one word; it must print only the token")
+    return token
 
 
 class Backoff:
@@ -148,6 +221,8 @@ class _Session:
     last_uid: int
     processed_flag: str
     can_move: bool
+    #: Mail received before this is stored quiet (no acknowledgement); None: none is.
+    quiet_before: datetime | None = None
 
 
 class ImapWatcher:
@@ -167,7 +242,10 @@ class ImapWatcher:
         self.settings = settings or runtime.settings.imap
         self.wake = wake
         self.stop = stop
-        self.timing = timing or WatcherTiming()
+        self.timing = timing or WatcherTiming(
+            idle_renew=self.settings.idle_renew_seconds,
+            poll_interval=self.settings.poll_seconds,
+        )
         self.ssl_context = ssl_context
         self.key = cursor_key(self.settings)
         self.mailbox = self.settings.mailbox
@@ -190,10 +268,21 @@ class ImapWatcher:
             except LoginError as exc:
                 delay = backoff.next_delay()
                 log.error(
-                    "IMAP login for mailbox %s was refused%s: check imap.username and "
-                    "imap.password; retrying in %.1f s",
+                    "IMAP login for mailbox %s was refused%s: check imap.username and %s; "
+                    "retrying in %.1f s",
                     self.mailbox,
                     _response_code(exc),
+                    "imap.password"
+                    if self.settings.auth == "password"
+                    else "that the access token is current and for this account",
+                    delay,
+                )
+            except (TokenError, TlsSetupError) as exc:
+                delay = backoff.next_delay()
+                log.error(
+                    "IMAP for mailbox %s cannot log in: %s; retrying in %.1f s",
+                    self.mailbox,
+                    exc,
                     delay,
                 )
             except (OSError, IMAPClientError) as exc:
@@ -233,7 +322,7 @@ class ImapWatcher:
     def _connect(self) -> IMAPClient:
         s = self.settings
         timeout = SocketTimeout(connect=self.timing.connect_timeout, read=self.timing.read_timeout)
-        context = self.ssl_context or ssl.create_default_context()
+        context = self.ssl_context or client_context(s.ca_file, setting="imap.ca_file")
         if s.tls == "ssl":
             client = IMAPClient(
                 s.host, port=s.port, ssl=True, ssl_context=context, timeout=timeout
@@ -252,7 +341,12 @@ class ImapWatcher:
         return client
 
     def _login(self, client: IMAPClient) -> None:
-        client.login(self.settings.username, self.settings.password.get_secret_value())
+        s = self.settings
+        if s.auth == "xoauth2":
+            # imapclient's oauth2_login raises LoginError when the server says NO.
+            client.oauth2_login(s.username, access_token(s))
+        else:
+            client.login(s.username, s.password.get_secret_value())
 
     @staticmethod
     def _close(client: IMAPClient | None, *, logout: bool) -> None:
@@ -319,14 +413,32 @@ class ImapWatcher:
                 )
         with unit_of_work(self.runtime.sessions) as db:
             cursor = queries.mailbox_cursor(db, mailbox=self.key)
-            stored = (cursor.uidvalidity, cursor.last_uid) if cursor else None
+            if cursor is None:
+                # The very first start: fix the cut-off now, with the cursor, so that a
+                # first scan interrupted half-way still treats the old mail as old.
+                now = self.runtime.clock()
+                cursor = queries.advance_mailbox_cursor(
+                    db, mailbox=self.key, uidvalidity=uidvalidity, last_uid=0,
+                    now=now, quiet_before=now,
+                )
+                log.info(
+                    "first start on mailbox %s: mail received before %s opens cases "
+                    "without acknowledgements",
+                    self.mailbox,
+                    (self.settings.since or "now"),
+                )
+            stored = (cursor.uidvalidity, cursor.last_uid)
+            first_start = cursor.quiet_before
         last_uid = 0
-        if stored is not None:
-            if stored[0] == uidvalidity:
-                last_uid = stored[1]
-            else:
-                self._reset_cursor(old=stored[0], new=uidvalidity)
-        return _Session(client, uidvalidity, last_uid, processed_flag, can_move)
+        if stored[0] == uidvalidity:
+            last_uid = stored[1]
+        else:
+            self._reset_cursor(old=stored[0], new=uidvalidity)
+        if self.settings.since is not None:
+            quiet_before: datetime | None = start_of_day(self.settings.since)
+        else:
+            quiet_before = as_utc(first_start) if first_start is not None else None
+        return _Session(client, uidvalidity, last_uid, processed_flag, can_move, quiet_before)
 
     def _reselect(self, session: _Session) -> None:
         """Re-read UIDVALIDITY, which a server may change without ending the session."""
@@ -390,6 +502,7 @@ class ImapWatcher:
                     uid=uid,
                     uidvalidity=session.uidvalidity,
                     internal_date=data.get(b"INTERNALDATE"),
+                    quiet_before=session.quiet_before,
                 )
                 session.last_uid = uid
                 done.append(uid)
@@ -407,7 +520,13 @@ class ImapWatcher:
         return taken
 
     def _store(
-        self, raw: bytes, *, uid: int, uidvalidity: int, internal_date: object
+        self,
+        raw: bytes,
+        *,
+        uid: int,
+        uidvalidity: int,
+        internal_date: object,
+        quiet_before: datetime | None = None,
     ) -> tuple[int, bool]:
         """Store one mail and advance the cursor past it, in one transaction.
 
@@ -428,6 +547,9 @@ class ImapWatcher:
         # down keeps its true date, and with it its true deadline.
         if isinstance(internal_date, datetime) and internal_date.tzinfo is not None:
             received_at = min(internal_date.astimezone(UTC), now)
+        # INTERNALDATE has whole seconds: mail that came in the very second of a first
+        # start is not older than it.
+        quiet = quiet_before is not None and received_at < quiet_before.replace(microsecond=0)
         retention = timedelta(days=self.runtime.policy.message_retention_days)
         with unit_of_work(self.runtime.sessions) as db:
             row, created = queries.store_inbound(
@@ -440,6 +562,7 @@ class ImapWatcher:
                 subject=inbound.subject if inbound else "",
                 received_at=received_at,
                 retain_until=(received_at + retention).date(),
+                quiet=quiet,
             )
             if created and inbound is not None:
                 row.text = inbound.text

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
-from bot.senders import PermanentFailure, Sender, TemporaryFailure
+from bot.senders import OutcomeUnknown, PermanentFailure, Sender, TemporaryFailure
 from storage import queries
 from storage.audit import append_event
-from storage.engine import unit_of_work
+from storage.engine import is_postgres, unit_of_work
 from storage.models import Case, OutboxItem
 
 log = logging.getLogger("privacybot.outbox")
@@ -45,8 +45,10 @@ def deliver_due(
     back to ``pending`` at once, instead of waiting out a stale claim after the restart.
     """
     now = runtime.clock()
+    lease = timedelta(seconds=runtime.settings.service.claim_lease_seconds)
+    shared = is_postgres(runtime.engine)
     with unit_of_work(runtime.sessions) as session:
-        _settle_stale(session, senders, now)
+        _settle_stale(session, senders, now, stale_after=lease)
         claimed = queries.claim_outbox(session, now=now, limit=limit)
         session.expunge_all()
     sent = 0
@@ -54,6 +56,10 @@ def deliver_due(
         if should_stop is not None and should_stop():
             _release(runtime, [i.id for i in claimed[index:] if i.id is not None])
             break
+        if shared and index and not _renew(runtime, item):
+            # Another worker took the claim over (this batch outlived the lease): it
+            # sends the item; sending it here too would deliver it twice.
+            continue
         sender = senders.get(item.transport)
         error: Exception | None = None
         if sender is None:
@@ -61,11 +67,24 @@ def deliver_due(
         else:
             try:
                 sender.send(item)
-            except (TemporaryFailure, PermanentFailure) as exc:
+            except (TemporaryFailure, PermanentFailure, OutcomeUnknown) as exc:
                 error = exc
         _record(runtime, item, error)
         sent += error is None
     return sent
+
+
+def _renew(runtime: Runtime, item: OutboxItem) -> bool:
+    """Renew this worker's claim on ``item`` before sending it; False when it is lost.
+
+    Several workers share the outbox on PostgreSQL, and a claim older than the lease is
+    settled by whichever worker sees it, so a live worker renews before each item of its
+    batch: the lease then only has to outlast one send, not a whole batch of them.
+    """
+    with unit_of_work(runtime.sessions) as session:
+        return queries.renew_outbox_claim(
+            session, item_id=int(item.id or 0), attempts=item.attempts, now=runtime.clock()
+        )
 
 
 def _release(runtime: Runtime, ids: list[int]) -> None:
@@ -114,8 +133,10 @@ def _settle_stale(
 def _record(runtime: Runtime, item: OutboxItem, error: Exception | None) -> None:
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        row = session.get(OutboxItem, item.id)
-        if row is None:
+        row = session.get(OutboxItem, item.id, with_for_update=True)
+        if row is None or row.status != "sending" or row.attempts != item.attempts:
+            # Not our claim any more: a worker that took it over records its own outcome
+            # (one audit event per delivery), or an operator decided (in_doubt).
             return
         case = session.get(Case, row.case_id) if row.case_id else None
         ref = case.ref if case else None
@@ -131,6 +152,19 @@ def _record(runtime: Runtime, item: OutboxItem, error: Exception | None) -> None
                 case_id=row.case_id, case_ref=ref, detail={"outbox": row.id}, at=now,
             )
             log.info("outbox %s (%s) sent for case %s", row.id, row.kind, ref)
+            return
+        if isinstance(error, OutcomeUnknown):
+            # The relay may hold the mail already: resending could reach the customer
+            # twice, so a person decides (privacybot outbox resend|mark-sent ID).
+            row.status = "in_doubt"
+            row.last_error = str(error)
+            append_event(
+                session, actor="privacybot", action="delivery_in_doubt",
+                case_id=row.case_id, case_ref=ref,
+                detail={"outbox": row.id, "error": str(error)}, at=now,
+            )
+            log.error("outbox %s for case %s may or may not have been sent (%s); an operator "
+                      "must decide", row.id, ref, error)
             return
         permanent = isinstance(error, PermanentFailure)
         if permanent or row.attempts >= runtime.settings.outbox.max_attempts:

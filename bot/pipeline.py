@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -41,7 +41,6 @@ log = logging.getLogger("privacybot.cases")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 MAX_ATTEMPTS = 3
 CRASH_LIMIT = 6
-STALE_CLAIM = timedelta(minutes=5)
 #: Counter row that is 1 while acknowledgements are paused by the global hourly cap.
 ACK_PAUSE = "acks_paused"
 #: Defects after which the text cannot be trusted to be what the sender wrote: a person
@@ -82,6 +81,15 @@ def case_view(case: Case) -> CaseView:
     )
 
 
+def claim_lease(runtime: Runtime) -> timedelta:
+    """How long a claim keeps other workers off a message (``service.claim_lease_seconds``).
+
+    Only a dead worker's claim should expire; should a live one be slower, the row lock
+    in ``process_message`` still keeps the message from being decided twice.
+    """
+    return timedelta(seconds=runtime.settings.service.claim_lease_seconds)
+
+
 def process_pending(
     runtime: Runtime, *, limit: int = 20, should_stop: Callable[[], bool] | None = None
 ) -> list[Outcome]:
@@ -93,7 +101,7 @@ def process_pending(
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
         claimed = queries.claim_messages(
-            session, now=now, limit=limit, stale_after=STALE_CLAIM
+            session, now=now, limit=limit, stale_after=claim_lease(runtime)
         )
         ids = [(row.id, row.attempts) for row in claimed]
     outcomes = []
@@ -189,7 +197,10 @@ def _record_failure(runtime: Runtime, message_id: int, attempts: int) -> Outcome
 
 def process_message(runtime: Runtime, message_id: int) -> Outcome:
     with unit_of_work(runtime.sessions) as session:
-        row = session.get(Message, message_id)
+        # Locked, so that a worker that took over an expired claim waits here and then
+        # finds the message decided, instead of opening a second case (PostgreSQL;
+        # SQLite's BEGIN IMMEDIATE serialises anyway).
+        row = session.get(Message, message_id, with_for_update=True)
         if row is None:
             raise queries.NotFound(f"no message {message_id}")
         if row.status not in ("received", "processing"):
@@ -223,7 +234,7 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
         if waiting is not None:  # the data subject's consent, from the address given
             return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
 
-        classification = classify.classify(inbound)
+        classification = classify.classify(inbound, runtime.phrases)
         row.labels = json.dumps([label.value for label in classification.labels])
         if not classification.is_privacy:
             _finish(row, status="processed", rule="not_privacy", now=now, runtime=runtime)
@@ -362,7 +373,7 @@ def open_case(
         at=now,
     )
     view = case_view(case)
-    _queue_acknowledgement(session, runtime, case, view, inbound, now)
+    _queue_acknowledgement(session, runtime, case, view, inbound, now, quiet=row.quiet)
     subject, body = drafting.reply(
         runtime.templates, case=view, company=runtime.company, policy=runtime.policy,
         **authorisation.draft_options(runtime, case),
@@ -395,19 +406,24 @@ def open_case(
 
 
 def _queue_acknowledgement(
-    session: Session, runtime: Runtime, case: Case, view: CaseView, inbound: Inbound, now
-) -> None:  # type: ignore[no-untyped-def]
-    if inbound.channel == Channel.CHAT:
+    session: Session,
+    runtime: Runtime,
+    case: Case,
+    view: CaseView,
+    inbound: Inbound,
+    now: datetime,
+    *,
+    quiet: bool = False,
+) -> None:
+    if quiet:
+        # Old mail (an import, or what a first IMAP start found): its sender wrote long
+        # ago and was answered by hand or not at all; a receipt now would only confuse.
+        decision = flood.AckDecision(False, "received before the cut-off")
+    elif inbound.channel == Channel.CHAT:
         _queue_chat_acknowledgement(session, runtime, case, view, now)
         return
-    try:
-        address_text(inbound.sender)
-    except ValueError:
-        # An address with quotes, spaces or two @ could smuggle a second recipient into a
-        # header; the case is opened and staff write to the sender themselves.
-        decision = flood.AckDecision(False, "no sender" if not inbound.sender else "unsafe address")
     else:
-        decision = _ack_decision(session, runtime, inbound.sender, now)
+        decision = _mail_ack_decision(session, runtime, inbound, now)
     if not decision.send:
         append_event(
             session,
@@ -420,6 +436,24 @@ def _queue_acknowledgement(
         )
         case.status = "acknowledged"
         return
+    _write_acknowledgement(session, runtime, case, view, inbound, now)
+
+
+def _mail_ack_decision(
+    session: Session, runtime: Runtime, inbound: Inbound, now: datetime
+) -> flood.AckDecision:
+    try:
+        address_text(inbound.sender)
+    except ValueError:
+        # An address with quotes, spaces or two @ could smuggle a second recipient into a
+        # header; the case is opened and staff write to the sender themselves.
+        return flood.AckDecision(False, "no sender" if not inbound.sender else "unsafe address")
+    return _ack_decision(session, runtime, inbound.sender, now)
+
+
+def _write_acknowledgement(
+    session: Session, runtime: Runtime, case: Case, view: CaseView, inbound: Inbound, now
+) -> None:  # type: ignore[no-untyped-def]
     mail = drafting.acknowledgement(
         runtime.templates, case=view, inbound=inbound, company=runtime.company
     )

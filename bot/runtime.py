@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from handlers import drafting
+from handlers import classify, drafting
 from handlers.values import Company, Policy
 from storage.engine import make_engine, make_sessionmaker
 from storage.migrate import upgrade
@@ -30,6 +30,8 @@ class Runtime:
     company: Company
     policy: Policy
     clock: Callable[[], datetime] = field(default=utcnow)
+    #: The operator's extra classifier phrases, compiled once.
+    phrases: classify.Phrases = ()
 
     @property
     def own_addresses(self) -> frozenset[str]:
@@ -60,4 +62,5 @@ def build_runtime(
         company=settings.company_value(),
         policy=settings.policy_value(),
         clock=clock,
+        phrases=classify.compile_phrases(settings.classifier.extra_phrases),
     )

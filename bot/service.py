@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from bot import outbox, pipeline
 from bot.config import Settings
-from bot.imap_watcher import ImapWatcher
+from bot.election import AdvisoryLock, lead
+from bot.imap_watcher import ImapWatcher, cursor_key
 from bot.runtime import Runtime, build_runtime
 from bot.senders import EmlFolderSender, Sender, SmtpRelaySender
 from bot.smtp_listener import start_smtp_listener
@@ -30,6 +31,8 @@ from storage.engine import is_postgres, unit_of_work
 log = logging.getLogger("privacybot.service")
 
 POLL_SECONDS = 1.0
+#: Election name of the scheduled jobs (the retention purge): one worker runs them.
+SCHEDULER_ROLE = "scheduler"
 T = TypeVar("T")
 
 
@@ -45,6 +48,7 @@ def make_senders(runtime: Runtime) -> dict[str, Sender]:
             password=relay.password.get_secret_value(),
             envelope_from=settings.company.email,
             timeout=settings.outbox.send_timeout_seconds,
+            ca_file=relay.ca_file,
         )
     else:
         mail = EmlFolderSender(settings.outbox.folder)
@@ -172,9 +176,12 @@ class Service:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self.pipeline_worker())
                 group.create_task(self.outbox_worker())
-                group.create_task(self.retention_worker())
+                # Jobs that must run once across all workers: each is elected
+                # (bot.election); on SQLite this process always leads.
+                group.create_task(self.elected(SCHEDULER_ROLE, self.retention_worker))
                 if self.runtime.settings.imap.enabled:
-                    group.create_task(self.imap_watcher())
+                    mailbox = cursor_key(self.runtime.settings.imap)
+                    group.create_task(self.elected(f"imap:{mailbox}", self.imap_watcher))
                 chat = self.senders.get("chat")
                 channel = getattr(chat, "channel", None)
                 if channel is not None:
@@ -192,9 +199,21 @@ class Service:
                 await self._server.wait_closed()
             await asyncio.to_thread(self.stop_metrics)
 
-    async def imap_watcher(self) -> None:
-        """Run the blocking watcher in a thread; it wakes the pipeline thread-safely."""
+    async def elected(self, role: str, job: Callable[[asyncio.Event], Any]) -> None:
+        """Run ``job`` only while this worker holds the election for ``role``."""
+        lock = AdvisoryLock(self.runtime.engine, role)
+        await lead(lock, self.stopping, job)
+
+    async def imap_watcher(self, until: asyncio.Event | None = None) -> None:
+        """Run the blocking watcher in a thread; it wakes the pipeline thread-safely.
+
+        ``until`` ends this watcher's term (lost election) without stopping the service;
+        each term gets a fresh stop event, so a new term is not born stopped.
+        """
         loop = asyncio.get_running_loop()
+        self.imap_stop = stop = threading.Event()
+        if self.stopping.is_set():
+            stop.set()
 
         def wake() -> None:
             with contextlib.suppress(RuntimeError):  # the loop closed while we stored
@@ -204,17 +223,25 @@ class Service:
             from bot.metrics import CountingImapWatcher
 
             watcher: ImapWatcher = CountingImapWatcher(
-                self.runtime, wake=wake, stop=self.imap_stop, metrics=self.metrics
+                self.runtime, wake=wake, stop=stop, metrics=self.metrics
             )
         else:
-            watcher = ImapWatcher(self.runtime, wake=wake, stop=self.imap_stop)
+            watcher = ImapWatcher(self.runtime, wake=wake, stop=stop)
+
+        async def end_of_term() -> None:
+            await (until or self.stopping).wait()
+            stop.set()
+
+        ender = asyncio.create_task(end_of_term())
         try:
             await asyncio.to_thread(watcher.run)
         finally:
-            self.imap_stop.set()  # also when the task group is cancelled
+            stop.set()  # also when the task group is cancelled
+            ender.cancel()
 
-    async def retention_worker(self) -> None:
-        """The daily retention purge (``policy.purge_every_hours``), first run at start.
+    async def retention_worker(self, until: asyncio.Event | None = None) -> None:
+        """The daily retention purge (``policy.purge_every_hours``), first run at start
+        and at every take-over of the scheduler role (``until`` ends the term).
 
         Each run is one transaction that deletes only what is due, so a run on two
         workers at once, or one repeated after a crash, erases nothing twice.
@@ -222,14 +249,15 @@ class Service:
         from bot.retention import purge  # imported here: retention imports nothing of ours
 
         every = self.runtime.settings.policy.purge_every_hours * 3600
-        while not self.stopping.is_set():
+        term_over = until or self.stopping
+        while not self.stopping.is_set() and not term_over.is_set():
             try:
                 today = self.runtime.clock().date()
                 await asyncio.to_thread(purge, self.runtime, today=today)
             except Exception:  # noqa: BLE001 - a failed purge must not stop the service
                 log.exception("retention purge failed; it runs again at the next interval")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), every)
+                await asyncio.wait_for(term_over.wait(), every)
 
     async def _wait_stop(self) -> None:
         await self.stopping.wait()

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
-from storage.engine import unit_of_work
+from storage.engine import is_postgres, unit_of_work
 
 log = logging.getLogger("privacybot.inbound")
 
@@ -37,11 +37,23 @@ def external_id_for(raw: bytes) -> tuple[str, str | None]:
     return "sha256:" + hashlib.sha256(raw).hexdigest(), None
 
 
-def store_mail(runtime: Runtime, raw: bytes, *, channel: Channel) -> tuple[int, bool]:
-    """Commit one received mail (raw and normalised fields); returns (row id, new?)."""
+def store_mail(
+    runtime: Runtime,
+    raw: bytes,
+    *,
+    channel: Channel,
+    received_at: datetime | None = None,
+    quiet: bool = False,
+) -> tuple[int, bool]:
+    """Commit one received mail (raw and normalised fields); returns (row id, new?).
+
+    ``received_at`` is for mail that arrived elsewhere first (an import): its deadline
+    and retention run from when the company got it, not from when privacybot read it.
+    ``quiet`` mail opens its case without an acknowledgement.
+    """
     external_id, message_id = external_id_for(raw)
     inbound = normalise.parse(raw, channel, external_id=external_id)
-    now = runtime.clock()
+    now = received_at or runtime.clock()
     with unit_of_work(runtime.sessions) as session:
         row, created = queries.store_inbound(
             session,
@@ -53,6 +65,7 @@ def store_mail(runtime: Runtime, raw: bytes, *, channel: Channel) -> tuple[int, 
             subject=inbound.subject,
             received_at=now,
             retain_until=(now + timedelta(days=runtime.policy.message_retention_days)).date(),
+            quiet=quiet,
         )
         if created:
             row.text = inbound.text
@@ -108,7 +121,13 @@ class InboundHandler:
 async def start_smtp_listener(
     runtime: Runtime, on_stored: Callable[[], None]
 ) -> asyncio.AbstractServer:
-    """Start the listener inside the running loop (aiosmtpd's Controller has its own)."""
+    """Start the listener inside the running loop (aiosmtpd's Controller has its own).
+
+    On PostgreSQL several workers (``run --workers N``, or separate ``run`` processes on
+    one machine) bind the same port with ``SO_REUSEPORT`` and the kernel spreads the
+    connections among them. SQLite allows one service process, so there a second one
+    fails to bind, which is the early, clear error wanted.
+    """
     settings = runtime.settings.smtp_listener
     handler = InboundHandler(runtime, on_stored)
     loop = asyncio.get_running_loop()
@@ -123,5 +142,6 @@ async def start_smtp_listener(
         ),
         host=settings.host,
         port=settings.port,
+        reuse_port=is_postgres(runtime.engine),
     )
     return server

@@ -18,6 +18,7 @@ conditional threats, newsletter footers) run only on the few matches there are.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,16 +33,33 @@ from handlers.values import (
     RequestType,
 )
 
-__all__ = ["classify", "classify_text", "LEXICONS"]
+__all__ = ["classify", "classify_text", "compile_phrases", "Phrases", "LEXICONS"]
 
 #: Every language's cues are used for every message (see the module docstring).
 LEXICONS: tuple[ModuleType, ...] = (en, da, sv, no, de)
 
 #: A reply to our own mail carries our subject ("Re: Your erasure request"), not a request.
 _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|aw|vs|antw|odp|ref)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+#: Abbreviations whose full stop ends no sentence ("Art. 77", "e.g.", "f.eks.", "z.B.").
+_ABBREVIATIONS = (
+    "art", "nr", "no", "abs", "stk", "jf", "jfr", "evt", "ca", "bl.a", "f.eks", "fx", "e.g",
+    "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "tlf", "tel", "inkl", "ekskl", "mht",
+    "vedr", "pga", "iht", "ifm", "ang", "z.b", "d.h", "bzw", "vgl", "ggf", "usw", "bzgl",
+    "s.u", "s.o", "t.ex", "m.m", "o.s.v", "osv", "dvs", "pkt", "lit", "para", "sek", "bspw",
+    "evtl", "sog", "u.a", "z.t", "ff", "resp", "incl", "approx", "kl", "cf", "ref", "ibid",
+)
 #: Sentence ends: punctuation, a blank line, or a line break before a capital/non-letter.
 #: Wrapped lines continue in lower case, so they stay in the sentence they belong to.
-_BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])")
+#: A full stop after an abbreviation or after a day number ("den 3. marts") ends nothing.
+_BOUNDARY = re.compile(
+    r"[.!?]"
+    + "".join(
+        rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len)
+    )
+    + r"(?<![\s(]\d\.)(?<![\s(]\d\d\.)(?<![\s(][a-zæøå]\.)"
+    + r"[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])",
+    re.I,
+)
 _SHORT_REPLY_CHARS = 160
 #: How far around a trigger stem a rule may reach (widest rule: ~200 chars to the verb).
 _BEFORE = 240
@@ -146,12 +164,65 @@ _PRIVACY = _union("PRIVACY_CONTEXT")
 _PROCESSING = _union("PROCESSING_CONTEXT")
 _FOOTER = _union("FOOTER")
 _CONSEQUENCE = _union("CONSEQUENCE")
+_FACTUAL = _union("FACTUAL")
+_LOGIN = _union("LOGIN")
+_ANTECEDENT = _union("ANTECEDENT")
+_OFFER_CUE = _union("OFFER_CUE")
 _NEGATED = re.compile(
     r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS) + r")\W+(?:\w+\W+)?$"
 )
 _AFFIRMATION = re.compile(
     r"^\W*(?:" + "|".join(f"(?:{lex.AFFIRMATION})" for lex in LEXICONS) + r")\b"
 )
+
+
+#: Compiled operator phrases (``[classifier] extra_phrases``): one alternation per label.
+Phrases = tuple[tuple[RequestType, re.Pattern[str], dict[str, _Rule]], ...]
+_OPERATOR_WEIGHT = 0.85
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """A literal phrase, any case and spacing, whole words at both ends; ``*`` at the end
+    of a word stands for any ending ("slet* mig" matches "slette mig", "sletter mig")."""
+    words = phrase.lower().split()
+    if not words:
+        raise ValueError("empty phrase")
+    parts = []
+    for word in words:
+        star = word.endswith("*") and len(word) > 1
+        body = re.escape(word.rstrip("*")) + (r"\w*" if star else "")
+        parts.append(body)
+    pattern = r"\W+".join(parts)
+    if re.match(r"\w", words[0]):
+        pattern = r"\b" + pattern
+    if re.search(r"\w$", words[-1]) and not words[-1].endswith("*"):
+        pattern += r"\b"
+    return pattern
+
+
+def compile_phrases(extra: dict[str, dict[str, list[str]]] | None) -> Phrases:
+    """Operator phrases per label and language, e.g. ``{"erasure": {"da": ["glem mig"]}}``.
+
+    They add to the lexicons (they never remove a rule), are matched in every message
+    whatever its language, as literal phrases (not regular expressions), and pass the
+    same negation and one-sentence checks as the built-in rules. Evidence names them
+    ``config.<label>.<language>``. Raises ``ValueError`` for an unknown label.
+    """
+    rules: list[tuple[RequestType, str, str, float, str]] = []
+    for label_name, by_language in (extra or {}).items():
+        try:
+            label = RequestType(label_name)
+        except ValueError:
+            raise ValueError(f"unknown request type {label_name!r}") from None
+        if label is RequestType.NOT_PRIVACY:
+            raise ValueError("not_privacy takes no phrases: phrases only add requests")
+        for language, phrases in by_language.items():
+            for phrase in phrases:
+                rules.append(
+                    (label, f"config.{label.value}.{language}", _phrase_pattern(phrase),
+                     _OPERATOR_WEIGHT, "")
+                )
+    return _compile_rules(rules)
 
 
 def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -162,6 +233,23 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
         begin = m.end()
     m = _BOUNDARY.search(text, end, end + 400)
     return begin, (m.start() if m else min(len(text), end + 400))
+
+
+def _previous_sentence_start(text: str, begin: int) -> int:
+    """Where the sentence before the one starting at ``begin`` starts."""
+    lo = max(0, begin - 300)
+    prev = lo
+    for m in _BOUNDARY.finditer(text, lo, max(lo, begin - 1)):
+        if m.end() < begin:
+            prev = m.end()
+    return prev
+
+
+def _crosses_sentence(text: str, start: int, end: int) -> bool:
+    """A rule's action and object must stand in one sentence ("... mine login-oplysninger
+    igen? Jeg har slettet mailen" is no erasure)."""
+    m = _BOUNDARY.search(text, start, end)
+    return m is not None and m.end() < end
 
 
 @dataclass
@@ -220,17 +308,21 @@ def _scan(
         if _NEGATED.search(lower, max(0, s - 30), s):
             near_miss = True
             continue
+        if _crosses_sentence(original, s, e):
+            continue
         flags = rule.flags
         sentence = None
         if flags and flags != "s":
             sentence = _sentence_span(original, s, e)
             sent = lower[sentence[0] : sentence[1]]
             if (
-                ("c" in flags and _CONDITIONAL.search(sent))
+                ("c" in flags and _conditional(lower, sentence, s, e))
                 or ("p" in flags and not _PRIVACY.search(sent))
                 or ("m" in flags and not _PROCESSING.search(sent))
                 or ("f" in flags and _FOOTER.search(sent))
                 or ("q" in flags and _CONSEQUENCE.search(sent))
+                or ("l" in flags and _LOGIN.search(lower, s, e))
+                or ("r" in flags and not _has_antecedent(original, lower, sentence[0], e))
             ):
                 near_miss = True
                 continue
@@ -239,6 +331,29 @@ def _scan(
         hits.sort(key=lambda h: h.start)
     _drop_cited_articles(found)
     return found, near_miss
+
+
+def _conditional(lower: str, sentence: tuple[int, int], start: int, end: int) -> bool:
+    """A complaint only threatened ("otherwise I will complain") or hypothetical.
+
+    A conditional word anywhere in the sentence makes the cue conditional, unless the
+    cue itself states a fact: "I have complained", "jeg har indgivet en klage", "I hereby
+    complain" happened, whatever "if" stands later in the sentence.
+    """
+    lo, hi = sentence
+    if not _CONDITIONAL.search(lower, lo, hi):
+        return False
+    return not _FACTUAL.search(lower, max(lo, start - 40), min(hi, end + 25))
+
+
+def _has_antecedent(original: str, lower: str, sentence_start: int, end: int) -> bool:
+    """A pronoun object ("ret det", "delete them") needs personal data to point back to:
+    in its own sentence, in the two sentences before, or in the subject line."""
+    lo = _previous_sentence_start(original, _previous_sentence_start(original, sentence_start))
+    if _ANTECEDENT.search(lower, lo, end):
+        return True
+    head = lower.find("\n")  # the subject line, when there is one, is the first line
+    return 0 < head < lo and _ANTECEDENT.search(lower, 0, head) is not None
 
 
 def _drop_cited_articles(found: dict[RequestType, list[_Found]]) -> None:
@@ -319,20 +434,29 @@ def _prepare(subject: str, text: str) -> tuple[str, str]:
 
 
 def classify_text(
-    subject: str, text: str, language: str, *, scan_mode: str = "triggered"
+    subject: str,
+    text: str,
+    language: str,
+    *,
+    scan_mode: str = "triggered",
+    phrases: Phrases = (),
 ) -> Classification:
     """Classify a subject and new text; for callers that have no ``Inbound`` (CLI, tests).
 
     ``scan_mode="full"`` runs every rule over the whole text: slow, but it is the
-    reference the fast ``"triggered"`` mode is tested against.
+    reference the fast ``"triggered"`` mode is tested against. ``phrases`` are the
+    operator's own (``compile_phrases``).
     """
     original, lower = _prepare(subject, text)
+    matches: Iterable[tuple[_Rule, re.Match[str]]]
     if scan_mode == "full":
         matches = _full_matches(lower, _RULES)
     elif scan_mode == "triggered":
         matches = _triggered_matches(lower)
     else:
         raise ValueError(f"unknown scan_mode {scan_mode!r}")
+    if phrases:
+        matches = itertools.chain(matches, _full_matches(lower, phrases))
     found, near_miss = _scan(original, lower, matches)
     if found:
         near_miss = _resolve_support(found, lower) or near_miss
@@ -351,19 +475,32 @@ def _affirmed_offer(inbound: Inbound) -> Classification | None:
     if len(lower) != len(quoted):
         quoted = lower
     found, _ = _scan(quoted, lower, _full_matches(lower, _OFFERS))
+    for label in list(found):  # only what we asked or offered can be agreed to
+        found[label] = [f for f in found[label] if _is_offer(quoted, lower, f.start, f.end)]
+        if not found[label]:
+            del found[label]
     if not found:
         return None
     return _build(found, quoted, inbound.language, False, rule_prefix="affirmed:")
 
 
-def classify(inbound: Inbound) -> Classification:
+def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
+    """A question ("Ønsker du, at vi sletter dine oplysninger?") or an offer ("if you
+    would like us to delete your data, ..."): not a statement such as "Emne: Indsigt"."""
+    lo, hi = _sentence_span(quoted, start, end)
+    if quoted[hi : hi + 1] == "?" or "?" in quoted[end:hi]:
+        return True
+    return _OFFER_CUE.search(lower, lo, hi) is not None
+
+
+def classify(inbound: Inbound, phrases: Phrases = ()) -> Classification:
     """Label a message from its subject and new text, never from its quoted history.
 
     Old requests quoted under "thanks, see you in June" are not new requests. The one
     use of ``quoted``: a short affirmative reply ("ja tak", "yes please") takes its
     meaning from the offer it answers, e.g. "shall we also delete your data?".
     """
-    result = classify_text(inbound.subject, inbound.text, inbound.language)
+    result = classify_text(inbound.subject, inbound.text, inbound.language, phrases=phrases)
     if result.is_privacy:
         return result
     affirmed = _affirmed_offer(inbound)

@@ -41,6 +41,8 @@ class Channel(StrEnum):
     IMAP = "imap"
     CHAT = "chat"
     FILE = "file"
+    #: A mailbox export read by ``privacybot import`` (mbox or Maildir).
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)

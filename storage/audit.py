@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent, Counter, as_utc, utcnow
@@ -53,13 +54,7 @@ def append_event(
 ) -> AuditEvent:
     """Add one event to the chain inside the caller's transaction (never commits)."""
     at = at or utcnow()
-    head = session.execute(
-        select(Counter).where(Counter.name == HEAD).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = Counter(name=HEAD, value=0, text=GENESIS)
-        session.add(head)
-        session.flush()
+    head = _lock_head(session)
     prev = head.text or GENESIS
     detail_text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
     at = as_utc(at)
@@ -82,6 +77,26 @@ def append_event(
     )
     session.flush()
     return event
+
+
+def _lock_head(session: Session) -> Counter:
+    """The chain head, locked until the caller's commit; made at the very first event.
+
+    Two workers may write the first event of a fresh database at once: the loser's
+    insert fails on the primary key inside a savepoint, and it then queues on the
+    winner's row like every later writer does, instead of failing its transaction.
+    """
+    query = select(Counter).where(Counter.name == HEAD).with_for_update()
+    head = session.execute(query).scalar_one_or_none()
+    if head is not None:
+        return head
+    try:
+        with session.begin_nested():
+            head = Counter(name=HEAD, value=0, text=GENESIS)
+            session.add(head)
+        return head
+    except IntegrityError:
+        return session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -67,6 +69,12 @@ class Message(SQLModel, table=True):
     retain_until: date | None = Field(default=None, index=True)
     #: The trusted receiving server's verdict (handlers.authenticity.Verdict), or "none".
     authenticity: str = Field(default="none", max_length=8)
+    #: Opens its case without an acknowledgement: old mail taken in by an import or at the
+    #: first IMAP start, whose senders were answered long ago or never expect one now.
+    quiet: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
 
 
 class Case(SQLModel, table=True):
@@ -193,6 +201,9 @@ class MailboxCursor(SQLModel, table=True):
     uidvalidity: int = 0
     last_uid: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    #: Mail the server received before this opens no acknowledgement (``imap.since``, or
+    #: the first start's time); NULL for cursors made before migration 0006: none quiet.
+    quiet_before: datetime | None = Field(default=None, sa_column=_ts(True))
 
 
 class ChatPost(SQLModel, table=True):

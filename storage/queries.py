@@ -41,11 +41,14 @@ def store_inbound(
     subject: str = "",
     received_at: datetime | None = None,
     retain_until: date | None = None,
+    quiet: bool = False,
 ) -> tuple[Message, bool]:
     """Store a received message once; the second delivery returns the first row.
 
     Returns the row and whether it was new. A duplicate is recognised by its external
-    id (the Message-ID for mail, chat and message id for chat).
+    id (the Message-ID for mail, chat and message id for chat). ``quiet`` mail opens its
+    case without an acknowledgement (old mail from an import or a first IMAP start); a
+    duplicate keeps the first row's value, so a live mail never turns quiet later.
     """
     existing = session.execute(
         select(Message).where(Message.external_id == external_id)
@@ -63,6 +66,7 @@ def store_inbound(
         size=len(raw),
         received_at=received_at or utcnow(),
         retain_until=retain_until,
+        quiet=quiet,
     )
     try:
         with session.begin_nested():
@@ -297,6 +301,22 @@ def stale_sending(
     )
 
 
+def renew_outbox_claim(session: Session, *, item_id: int, attempts: int, now: datetime) -> bool:
+    """Move a claim's lease forward; False when the claim is no longer the caller's.
+
+    ``attempts`` identifies the claim: every claim adds one, so a worker that took over
+    a stale item holds a different value than the worker that claimed it first.
+    """
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id)
+        .where(OutboxItem.status == "sending")
+        .where(OutboxItem.attempts == attempts)
+        .values(claimed_at=now)
+    )
+    return bool(result.rowcount)
+
+
 def outbox_items(session: Session, *, case_id: int | None = None) -> list[OutboxItem]:
     query = select(OutboxItem).order_by(OutboxItem.id)
     if case_id is not None:
@@ -322,7 +342,13 @@ def mailbox_cursor(session: Session, *, mailbox: str) -> MailboxCursor | None:  
 
 
 def advance_mailbox_cursor(
-    session: Session, *, mailbox: str, uidvalidity: int, last_uid: int, now: datetime
+    session: Session,
+    *,
+    mailbox: str,
+    uidvalidity: int,
+    last_uid: int,
+    now: datetime,
+    quiet_before: datetime | None = None,
 ) -> MailboxCursor:  # noqa: F821
     """Record that every UID up to ``last_uid`` under ``uidvalidity`` has been stored.
 
@@ -335,7 +361,11 @@ def advance_mailbox_cursor(
 
     row = session.get(MailboxCursor, mailbox)
     if row is None:
-        row = MailboxCursor(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid)
+        # ``quiet_before`` is set only when the cursor is made: the first start's cut-off.
+        row = MailboxCursor(
+            mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid,
+            quiet_before=quiet_before,
+        )
         session.add(row)
     elif row.uidvalidity != uidvalidity:
         row.uidvalidity = uidvalidity

@@ -205,3 +205,27 @@ async def test_oversized_mail_is_refused_with_552(service: Service) -> None:
     with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
         await send(service, big)
     assert refused.value.code == 552
+
+
+async def test_operator_phrases_reach_the_running_service(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    settings = make_settings(
+        database_url, classifier={"extra_phrases": {"erasure": {"da": ["glem alt om mig"]}}}
+    )
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    try:
+        for _ in range(100):
+            if svc.smtp_port:
+                break
+            await asyncio.sleep(0.05)
+        await send(svc, customer_mail("Hej", "Hej, glem alt om mig.\n", msgid="op.1@example.dk"))
+        await wait_for(lambda: cases(svc))
+        [case] = cases(svc)
+        assert json.loads(case.labels) == ["erasure"]
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 10)
+        runtime.engine.dispose()

@@ -21,7 +21,7 @@ AA = r"(?:å|aa|a)"
 NEG = (
     r"(?:booking\w*|bestilling\w*|faktura\w*|regning\w*|reservation\w*|ans" + OE + r"gning\w*|"
     r"fly\w*|billet\w*|betaling\w*|rejse\w*|program\w*|praktik\w*|visum\w*|forsikring\w*|"
-    r"bolig\w*|sidste|seneste|forrige|tidligere)\b"
+    r"bolig\w*|sidste|seneste|forrige|tidligere|login\w*|log|adgangs\w*|kode\w*)\b"
 )
 _GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
 _GAP4 = r"(?:\w+\W+){0,4}?"
@@ -159,7 +159,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         rf"\b(?:kopi\w*|udskrift\w*|oversigt\w*|liste|eksport\w*|download\w*|udlevering)\s+"
         rf"(?:af|over|med)\s+(?:\w+\s+){{0,2}}?{OBJ}",
         0.85,
-        "",
+        "l",
     ),
     (
         T.ACCESS,
@@ -168,7 +168,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         rf"|\b(?:se|f{AA}\s+(?:adgang\s+til|indblik\s+i|udleveret|tilsendt|en\s+kopi\s+af))\s+"
         rf"(?:\w+\s+){{0,2}}?{OBJ}",
         0.7,
-        "",
+        "l",
     ),
     # -- berigtigelse ------------------------------------------------------------------------
     (T.RECTIFICATION, "da.ret_mine_oplysninger", rf"{_RECTIFY}\W+{_GAP4}{OBJ_RECT}", 0.8, ""),
@@ -406,7 +406,7 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.ERASURE,
         "da.offer_sletning",
         r"\b(?:slet\w*|fjern\w*)\b(?:\W+\w+){0,4}?\W+(?:dine|din|dit|jeres)\s+(?:\w+\s+){0,2}?"
-        r"(?:oplysning\w*|data|persondata|konto\w*|profil\w*)",
+        r"(?:\w*oplysning\w*|\w*data|konto\w*|profil\w*)",
         0.7,
         "",
     ),
@@ -510,3 +510,160 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "besvaret", "efterkommet", "overholdt",
     ),
 }
+
+# -- everyday phrasings (held-out dev set): pronoun objects, "må ikke", sources -------------
+#: Personal data a pronoun ("ret det", "slet den") can point back to (flag ``r``).
+ANTECEDENT = (
+    r"\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:gamle\s+|nye\s+)?(?:(?:person|kontakt|kunde|helbreds)?"
+    r"oplysning\w*|data|persondata\w*|adresse\w*|e-?mail-?adresse\w*|mailadresse\w*|hotmail|"
+    r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
+    + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
+    r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
+    r"|\b(?:billede\w*|foto\w*|oplysning\w*|data|alt)\s+(?:\w+\s+)?(?:af|om)\s+mig\b"
+    r"|\bjeg\s+er\s+(?:lige\s+)?flyttet\b|\bpersonoplysning\w*"
+)
+#: Facts, not threats: "jeg har klaget", "klager hermed" (flag ``c`` ignores "hvis" then).
+FACTUAL = (
+    r"\b(?:har|havde)\s+(?:\w+\s+){0,3}?(?:klaget|indgivet|anmeldt|indberettet)\b|\bhermed\b"
+    r"|\bi\s+dag\b"
+)
+#: A login or connection problem: "adgang til min konto/portalen" is not a request (flag ``l``).
+LOGIN = (
+    r"\b(?:log\w*\s+ind|logge\s+ind|login\w*|log-?in\w*|adgangskode\w*|kodeord\w*|password\w*|"
+    r"brugernavn\w*|portal\w*|app|appen|wifi|wi-fi|internet\w*|adgang\s+n" + AE + r"gtet|"
+    r"l" + AA + r"st|konto\w*|profil\w*|kursus\w*|kurset)\b"
+)
+#: Our own questions and offers in quoted text ("Ønsker du, at vi ...").
+OFFER_CUE = (
+    r"\b(?:" + OE + r"nsker\s+(?:du|i)|vil\s+(?:du|i)\s+(?:have|gerne)|skal\s+vi|"
+    r"hvis\s+du\s+" + OE + r"nsker)\b"
+)
+
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.ret_det",
+        rf"{_RECTIFY}\s+(?:\w+\s+){{0,2}}?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden))"
+        r"|\b(?:f" + AA + r"|faa)\s+(?:det|den|dem)\s+(?:\w+\s+)?(?:rettet|" + AE + r"ndret|"
+        r"opdateret|korrigeret)\b|\b(?:det|den|dem)\s+(?:\w+\s+){0,3}?(?:rettes|rettet|"
+        + AE + r"ndres|opdateres|korrigeres)\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.mit_nummer_er_skiftet",
+        r"\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:adresse|telefonnummer|nummer|navn|efternavn|"
+        r"e-?mail\w*|mailadresse\w*|mobilnummer)\s+(?:er|blev)\s+(?:blevet\s+)?(?:\w+\s+)?"
+        r"(?:skiftet|" + AE + r"ndret|nyt|ny)\b"
+        r"|\b(?:i|du|de)\s+har\s+(?:stadig\s+|endnu\s+|fortsat\s+)?(?:min|mit|mine)\s+gamle\s+"
+        r"(?:adresse|telefonnummer|nummer|navn|efternavn|e-?mail\w*|mailadresse|hotmail|gmail)"
+        r"|\b(?:har|er)\s+(?:\w+\s+){0,2}?(?:stavet|skrevet|registreret|noteret)\s+(?:mit|min|"
+        r"mine)\s+(?:\w+\s+)?(?:navn\w*|efternavn\w*|adresse\w*|f" + OE + r"dselsdato\w*)\s+"
+        r"(?:\w+\s+){0,2}?forkert"
+        r"|\b(?:tilf" + OE + r"j\w*|supplere?)\s+(?:\w+\s+){0,4}?(?:som\s+)?(?:n" + OE
+        + r"dkontakt\w*|til\s+min\s+profil|i\s+min\s+profil)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "da.slet_det",
+        r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
+        r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
+        r"|\b(?:det|den|dem)\s+(?:\w+\s+){0,4}?(?:slettet|slettes|fjernet|fjernes)\b",
+        0.75,
+        "rq",
+    ),
+    (
+        T.ERASURE,
+        "da.ikke_vaere_registreret",
+        rf"\b(?:vil|{OE}nsker|gider)\s+ikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:at\s+)?"
+        rf"(?:v{AE}re|st{AA})\s+(?:\w+\s+)?(?:registreret|i\s+jeres\s+(?:system|database|"
+        r"kartotek))\w*"
+        rf"|\b(?:vil|{OE}nsker)\s+ikke\s+(?:l{AE}ngere\s+)?(?:at\s+)?(?:i|du|de)\s+(?:\w+\s+)?"
+        rf"(?:har|gemmer|opbevarer|beholder|ligger\s+inde\s+med)\s+{OBJ}",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_staar_der_om_mig",
+        r"\bhvad\s+st" + AA + r"r\s+der\s+(?:\w+\s+)?om\s+mig\b"
+        r"|\bhvor\s+har\s+(?:i|du|de)\s+(?:\w+\s+)?(?:min|mit|mine)\s+(?:\w+\s+)?fra\b"
+        r"|\bhvem\s+(?:har\s+)?(?:i|du)\s+(?:\w+\s+)?(?:delt|givet|videregivet|sendt|deler|"
+        r"giver|videregiver|s" + AE + r"lger|solgt)\s+(?:mine|min|mit|dem)\b"
+        r"|\bhvad\s+bruger\s+(?:i|du|de)\s+(?:\w+\s+)?(?:mine|min|mit)\s+(?:\w+\s+)?"
+        r"(?:oplysning\w*|data|persondata|personoplysning\w*)\s+til\b"
+        r"|\bhvor\s+l" + AE + r"nge\s+(?:gemmer|opbevarer|beholder)\s+(?:i|du)\s+(?:\w+\s+)?"
+        r"(?:mine|min|mit)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.oplysninger_om_hende",
+        r"\b(?:hvilke|hvad|hvilken)\s+(?:\w+\s+){0,3}?(?:oplysning\w*|data|persondata\w*|"
+        r"personoplysning\w*|info\w*)\b[^.?!\n]{0,40}?\bom\s+(?:ham|hende)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.RESTRICTION,
+        "da.maa_ikke_bruge",
+        r"\b(?:i|du|de)\s+m" + AA + r"\s+ikke\s+(?!l" + AE + r"ngere)(?:\w+\s+)?(?:bruge|"
+        r"anvende|dele|videregive|s" + AE + r"lge|offentligg" + OE + r"re)\s+(?:mit|min|mine)\s+"
+        r"(?:\w+\s+)?(?:oplysning\w*|data|persondata|billede\w*|foto\w*|historie\w*|navn|"
+        r"adresse|helbreds\w*)"
+        r"|\bikke\W+(?:\w+\W+){0,3}?(?:videregiv\w*|dele|deler|deles|s" + AE + r"lge\w*)\s+"
+        r"(?:\w+\s+)?(?:mine|min|mit|hans|hendes)\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata|"
+        r"helbredsoplysning\w*|billede\w*)"
+        r"|\b(?:lade\s+v" + AE + r"re\s+med\s+at|undlade\s+at)\s+(?:\w+\s+)?(?:bruge|anvende|"
+        r"behandle|dele|videregive)\s+" + OBJ,
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.kun_bruges_til",
+        r"\bkun\s+(?:\w+\s+){0,2}?(?:bruge|bruges|brugt|anvende\w*|behandle\w*)\s+til\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.stop_nyhedsbrev",
+        r"\bstop\w*\s+(?:\w+\s+){0,3}?(?:nyhedsbrev\w*|markedsf\w*|reklame\w*|tilbudsmails?|"
+        r"sms\w*)"
+        r"|\bm" + AA + r"\s+ikke\s+(?:l" + AE + r"ngere\s+|mere\s+)?sende\s+mig\s+(?:flere\s+)?"
+        rf"(?:\w+\s+){{0,2}}?{_NEWS}"
+        r"|\bikke\s+l" + AE + r"ngere\s+(?:\w+\s+)?(?:bruge|anvende|behandle)\s+(?:\w+\s+){0,3}?"
+        r"(?:til|i)\s+(?:\w+\s+)?(?:invitation\w*|markedsf\w*|reklame\w*|nyhedsbrev\w*|"
+        r"historie\w*|tilbud\w*)",
+        0.8,
+        "f",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.ret_det": ('ret', 'opdater', 'ændr', 'aendr', 'andr', 'endr', 'korriger', 'skift'),
+        "da.mit_nummer_er_skiftet": (
+            "skift", "ændr", "aendr", "andr", "nyt", "ny", "gamle", "stavet", "skrevet",
+            "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
+        ),
+        "da.slet_det": ('slet', 'fjern'),
+        "da.ikke_vaere_registreret": (
+            "registreret", "system", "database", "kartotek", "oplysning", "data", "persondata",
+            "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
+            "profil", "cpr", "personnummer", "mig",
+        ),
+        "da.hvad_staar_der_om_mig": ("hvad", "hvor", "hvem"),
+        "da.oplysninger_om_hende": ("hvilke", "hvad", "hvilken"),
+        "da.maa_ikke_bruge": (
+            "bruge", "anvende", "dele", "deler", "deles", "videregiv", "sælge", "saelge", "salge",
+            "selge", "offentlig", "lade", "undlade",
+        ),
+        "da.kun_bruges_til": ("kun",),
+        "da.stop_nyhedsbrev": ('stop', 'sende', 'bruge', 'anvende', 'behandle'),
+    }
+)

@@ -116,3 +116,31 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "überschritten", "ueberschritten", "uberschritten", "abgelaufen", "verstrichen",
     ),
 }
+
+
+#: Personal data a pronoun ("korrigieren Sie sie") can point back to (flag ``r``).
+ANTECEDENT = (
+    r"\b(?:meine|mein|meinen|meiner|meines)\s+(?:\w+\s+)?(?:alte\w*\s+|neue\w*\s+)?"
+    r"(?:adresse|anschrift|name\w*|telefonnummer|nummer|e-?mail\w*|daten|angaben|profil\w*|"
+    r"konto\w*|foto\w*|bild\w*)\b|\bpersonenbezogen\w*\s+daten\b"
+)
+FACTUAL = (
+    r"\b(?:habe|haben|hatte)\s+(?:\w+\s+){0,4}?(?:beschwert|eingereicht|gemeldet)\b|\bhiermit\b"
+)
+OFFER_CUE = r"\b(?:m" + OE + r"chten\s+sie|sollen\s+wir|w" + UE + r"nschen\s+sie)\b"
+
+RULES = RULES + (
+    (T.RECTIFICATION, "de.korrigieren_sie_es",
+     r"\b(?:korrigier\w*|" + AE + r"nder\w*|aktualisier\w*|berichtig\w*)\s+(?:sie\s+|ihr\s+)?"
+     r"(?:es|sie|diese|das)\b", 0.7, "r"),
+    (T.ERASURE, "de.loeschen_sie_sie",
+     r"\bl" + OE + r"sch\w*\s+(?:sie\s+|ihr\s+)?(?:es|sie|diese|das)\b(?!\s+(?:letzte|e-?mail|"
+     r"buchung|rechnung))", 0.7, "rq"),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.korrigieren_sie_es": ("korrigier", "änder", "aender", "ander", "aktualisier",
+                                  "berichtig"),
+        "de.loeschen_sie_sie": ("lösch", "loesch", "losch"),
+    }
+)

@@ -29,7 +29,7 @@ NEG = (
     r"(?:booking|bookings|invoice|invoices|order|orders|reservation|reservations|flight|"
     r"flights|ticket|tickets|payment|payments|bank|card|travel|trip|programme|program|"
     r"application|visa|insurance|accommodation|housing|last|previous|latest|recent|"
-    r"arrival|departure|internship)\b"
+    r"arrival|departure|internship|login|log-?in|password|portal|wifi|company)\b"
 )
 _GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
 _GAP4 = r"(?:\w+\W+){0,4}?"
@@ -148,7 +148,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         0.75,
         "",
     ),
-    (T.ACCESS, "en.access_to_my_data", rf"\baccess\s+to\s+(?:\w+\s+){{0,2}}?{OBJ}", 0.85, ""),
+    (T.ACCESS, "en.access_to_my_data", rf"\baccess\s+to\s+(?:\w+\s+){{0,2}}?{OBJ}", 0.85, "l"),
     (
         T.ACCESS,
         "en.copy_of_my_data",
@@ -327,7 +327,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "en.i_authorise",
         r"\bi\s+(?:hereby\s+)?(?:authori[sz]e|give|grant|allow|permit)\s+(?:my\s+)?"
-        r"(?:\w+\s+){0,3}?(?:to\s+)?(?:act|speak|talk|communicate|handle|deal|receive|"
+        r"(?:\w+\W+){0,4}?(?:to\s+)?(?:act|speak|talk|communicate|handle|deal|receive|"
         r"represent|see|access|request|ask)\b",
         0.85,
         "s",
@@ -335,9 +335,11 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.THIRD_PARTY_AUTHORISATION,
         "en.represent",
-        r"\b(?:i\s+represent|i\s+am\s+writing\s+as|as\s+(?:the\s+|his\s+|her\s+|their\s+)?"
-        r"(?:parent|guardian|mother|father|lawyer|attorney|solicitor|legal\s+representative)"
-        r"\s+of)\b|\bmy\s+(?:lawyer|solicitor|attorney|legal\s+representative)\b",
+        r"\b(?:i\s+represent|i\s+am\s+writing\s+as|(?:as|i\s+am|i'm)\s+(?:the\s+|his\s+|"
+        r"her\s+|their\s+)?(?:parent|guardian|mother|father|mum|mom|dad|lawyer|attorney|"
+        r"solicitor|legal\s+representative)\s+of)\b|\bas\s+(?:his|her|their)\s+(?:parent|"
+        r"guardian|mother|father|mum|mom|dad)\b|\bmy\s+(?:lawyer|solicitor|attorney|"
+        r"legal\s+representative)\b",
         0.75,
         "s",
     ),
@@ -548,3 +550,130 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "en.deadline_exceeded": ("exceeded", "expired", "passed", "missed", "overdue"),
     "en.data_breach": ("breach",),
 }
+
+
+# -- everyday phrasings (held-out dev set): pronoun objects, sources, login problems ------
+#: Personal data a pronoun ("update it", "delete them") can point back to (flag ``r``).
+ANTECEDENT = (
+    r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
+    r"date\s+of\s+birth|birthday|details|data|information|info|profile|account|photos?|"
+    r"pictures?|passport|story|medical|health|allergy|allergies|emergency\s+contact)\b"
+    r"|\b(?:photos?|pictures?|data|information|everything)\s+(?:\w+\s+)?(?:of|about|on)\s+me\b"
+    r"|\bi(?:'ve|\s+have)\s+(?:just\s+)?moved\b|\bpersonal\s+(?:data|information|details)\b"
+)
+#: Facts, not threats: "I have complained", "I hereby complain" (flag ``c``).
+FACTUAL = (
+    r"\b(?:have|has|had|i've|we've)\s+(?:\w+\s+){0,2}?(?:complained|reported|filed|lodged|"
+    r"submitted|made)\b|\bhereby\b|\b(?:today|yesterday)\b|\bfyi\b"
+)
+#: A login or connection problem: "access to my account" is no access request (flag ``l``).
+LOGIN = (
+    r"\b(?:log\s*in|logging\s+in|login|sign\s*in|password\w*|username|portal|app|wifi|"
+    r"wi-fi|internet|account|profile|course)\b"
+)
+#: Our own questions and offers in quoted text.
+OFFER_CUE = (
+    r"\b(?:would\s+you\s+like|do\s+you\s+want|shall\s+we|should\s+we|if\s+you\s+(?:would\s+"
+    r"like|want|wish))\b"
+)
+
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "en.update_it",
+        rf"{_RECTIFY}\s+(?:\w+\s+)?(?:it|that|this|them|those)\b(?!\s+(?:booking|invoice|"
+        r"flight|date|ticket|itinerary))",
+        0.75,
+        "r",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.my_email_has_changed",
+        r"\bmy\s+(?:\w+\s+)?(?:e-?mail(?:\s+address)?|address|phone(?:\s+number)?|"
+        r"(?:mobile\s+)?number|name|surname|last\s+name)\s+(?:has|have|is)\s+(?:now\s+)?"
+        r"(?:changed|new)\b"
+        r"|\byou\s+(?:still\s+)?have\s+my\s+(?:\w+\s+)?(?:name|surname|address|e-?mail|"
+        r"phone\s+number|date\s+of\s+birth|birthday)\s+(?:as|wrong\w*|spelled|down\s+as)\b"
+        r"|\byou\s+(?:still\s+)?have\s+my\s+old\s+(?:address|e-?mail|phone|number|name)",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "en.delete_it",
+        r"\b(?:delete|erase|remove|wipe)\s+(?:\w+\s+)?(?:it|them|those)\b(?!\s+from\s+(?:the\s+)?"
+        r"(?:booking|invoice|basket|cart))",
+        0.75,
+        "rq",
+    ),
+    (
+        T.ERASURE,
+        "en.forget_me",
+        r"\bforget\s+(?:about\s+)?me\b|\b(?:want|wish|like)\s+to\s+be\s+(?:removed|deleted|"
+        r"erased|forgotten)\b|\b(?:do\s+not|don't|no\s+longer)\s+want\s+to\s+be\s+(?:in|on)\s+"
+        r"your\s+(?:system|database|records|files|register|crm)s?\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.where_did_you_get",
+        r"\bwhere\s+(?:did|do)\s+you\s+(?:get|obtain|find|have)\s+my\s+(?:\w+\s+)?(?:data|"
+        r"details|information|number|e-?mail(?:\s+address)?|address|name|contact\s+details)\b"
+        r"|\bwhat\s+(?:do|are|will)\s+you\s+(?:use|using)\s+my\s+(?:personal\s+)?(?:data|"
+        r"information|details)\s+for\b"
+        r"|\bwho\s+(?:do|have|did|has)\s+(?:you\s+)?(?:shared|share|given|give|sold|sell|"
+        r"passed|disclosed)\s+my\s+(?:\w+\s+)?(?:data|information|details)\b"
+        r"|\b(?:who|whom)\s+(?:you(?:'ve|\s+have)?\s+)?(?:shared|given|sold|passed|disclosed)\s+"
+        r"it\s+(?:with|to)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.data_about_her",
+        r"\b(?:send|give|provide|show|tell|email)\s+(?:me|us)\s+(?:\w+\s+){0,4}?(?:data|"
+        r"information|info|details|everything)\b[^.?!\n]{0,40}?\b(?:about|on)\s+(?:him|her|them)\b"
+        r"|\b(?:what|which)\s+(?:\w+\s+){0,3}?(?:data|information|info|details)\b[^.?!\n]{0,50}?"
+        r"\b(?:about|on)\s+(?:him|her)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.COMPLAINT,
+        "en.reported_to_authority",
+        r"\b(?:report\w*|complain\w*)\s+(?:you|this|it|your\s+company|the\s+matter)?\s*to\s+"
+        r"(?:the\s+)?(?:\w+\s+){0,2}?(?:datatilsynet|data\s+protection\s+(?:authority|agency)|"
+        r"supervisory\s+authority|ico|dpa)\b",
+        0.8,
+        "c",
+    ),
+    (
+        T.RESTRICTION,
+        "en.only_use_for",
+        r"\b(?:limit|restrict)\s+(?:its|their|the)\s+use\s+to\b|\bonly\s+(?:be\s+)?(?:use|used|"
+        r"process|processed)\s+(?:\w+\s+)?for\b"
+        r"|\b(?:do\s+not|don't)\s+want\s+my\s+(?:\w+\s+){0,2}?(?:data|information|details|"
+        r"photos?)\s+(?:to\s+be\s+)?(?:used|processed|shared|passed\s+on)\b",
+        0.75,
+        "r",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.update_it": ("correct", "rectif", "updat", "chang", "amend", "fix", "modif"),
+        "en.my_email_has_changed": (
+            "e-mail", "email", "address", "phone", "number", "mobile", "name", "surname", "last",
+            "date", "birthday",
+        ),
+        "en.delete_it": ("delete", "erase", "remove", "wipe"),
+        "en.forget_me": (
+            "forget", "removed", "deleted", "erased", "forgotten", "system", "database", "records",
+            "files", "register", "crm",
+        ),
+        "en.where_did_you_get": ("where", "what", "who", "whom"),
+        "en.data_about_her": ("send", "give", "provide", "show", "tell", "email", "what", "which"),
+        "en.reported_to_authority": ("report", "complain"),
+        "en.only_use_for": ('limit', 'restrict', 'use', 'process', 'shared', 'passed'),
+    }
+)

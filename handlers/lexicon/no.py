@@ -21,7 +21,8 @@ _GAP4 = r"(?:\w+\W+){0,4}?"
 _NOUN = r"(?:(?:person)?opplysning\w*|data|personopplysning\w*|konto\w*|profil\w*)"
 OBJ = (
     rf"(?:\b(?:mine|min|mitt|alle|hans|hennes|deres)\W+{_GAP3}{_NOUN}\b"
-    r"|\bpersonopplysning\w*|\b(?:opplysning\w*|data|alt)\b[^.?!\n]{0,40}?\bom\s+meg\b)"
+    r"|\bpersonopplysning\w*|\b(?:opplysning\w*|data|alt)\b[^.?!\n]{0,40}?\bom\s+meg\b"
+    r"|\b(?:opplysning\w*|data\w*|profil\w*|konto\w*|informasjon\w*|info)\s+(?:mine|min|mitt)\b)"
 )
 _REL = (
     r"(?:s" + OE + r"nn|s" + OE + r"nnen|datter|barn|mor|far|foreldre|mann|kone|klient|"
@@ -84,3 +85,32 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "no.paa_vegne_av": ("vegne", "fullmakt", "verge"),
     "no.klage": ("klag",),
 }
+
+
+#: Personal data a pronoun ("oppdatere det") can point back to (flag ``r``); Norwegian
+#: puts the possessive after the noun ("telefonnummeret mitt").
+ANTECEDENT = (
+    r"\b(?:min|mitt|mine)\s+(?:\w+\s+)?(?:gamle\s+|nye\s+)?(?:adresse\w*|navn\w*|"
+    r"telefonnummer\w*|nummer\w*|e-?post\w*|opplysning\w*|profil\w*|konto\w*|bilde\w*)\b"
+    r"|\b(?:adresse\w*|navn\w*|etternavn\w*|telefonnummer\w*|nummer\w*|e-?post\w*|"
+    r"opplysning\w*|profil\w*|konto\w*|bilde\w*)\s+(?:min|mitt|mine|mi)\b"
+    r"|\bjeg\s+har\s+flyttet\b|\bpersonopplysning\w*"
+)
+FACTUAL = r"\b(?:har|hadde)\s+(?:\w+\s+){0,2}?(?:klaget|anmeldt|meldt)\b|\bherved\b"
+OFFER_CUE = r"\b(?:" + OE + r"nsker\s+du|vil\s+du|skal\s+vi)\b"
+
+RULES = RULES + (
+    (T.RECTIFICATION, "no.oppdatere_det",
+     r"\b(?:oppdater\w*|rett|rette|endre|korriger\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b"
+     r"|\b(?:adresse\w*|navn\w*|etternavn\w*|telefonnummer\w*|nummer\w*|e-?post\w*)\s+"
+     r"(?:min|mitt|mi)\s+(?:er|har)\s+(?:blitt\s+)?(?:endret|byttet|ny|nytt)\b", 0.75, "r"),
+    (T.ERASURE, "no.slett_det",
+     r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b", 0.75, "rq"),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.oppdatere_det": ("oppdater", "rett", "endre", "korriger", "adresse", "navn",
+                             "etternavn", "telefonnummer", "nummer", "e-post", "epost"),
+        "no.slett_det": ("slett", "fjern"),
+    }
+)

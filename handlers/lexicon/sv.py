@@ -116,3 +116,41 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sv.klagomal": ("klagom", "klaga"),
     "sv.tidsfrist_overskriden": ("överskr", "oeverskr", "overskr"),
 }
+
+
+#: Personal data a pronoun ("ändra det") can point back to (flag ``r``).
+ANTECEDENT = (
+    r"\b(?:min|mitt|mina)\s+(?:\w+\s+)?(?:gamla\s+|nya\s+)?(?:adress\w*|namn|efternamn|"
+    r"telefonnummer|nummer|e-?post\w*|mejl\w*|uppgift\w*|personuppgift\w*|profil\w*|konto\w*|"
+    r"bild\w*|foto\w*)\b|\bjag\s+har\s+flyttat\b|\bpersonuppgift\w*"
+)
+FACTUAL = (
+    r"\b(?:har|hade)\s+(?:\w+\s+){0,2}?(?:klagat|anm" + AE + r"lt|l" + AE + r"mnat)\b"
+    r"|\bh" + AE + r"rmed\b"
+)
+OFFER_CUE = r"\b(?:vill\s+du|ska\s+vi|" + OE + r"nskar\s+du)\b"
+
+RULES = RULES + (
+    (T.RECTIFICATION, "sv.andra_det",
+     r"\b(?:" + AE + r"ndra|r" + AE + r"tta|uppdatera|korrigera)\s+(?:\w+\s+)?(?:det|den|dem)\b"
+     r"|\bni\s+har\s+(?:fortfarande\s+|kvar\s+)?min\s+gamla\s+(?:adress|e-?post\w*|mejl\w*|"
+     r"nummer|telefonnummer|namn)"
+     r"|\b(?:min|mitt)\s+(?:\w+\s+)?(?:adress|telefonnummer|nummer|namn|efternamn|e-?post\w*)\s+"
+     + AE + r"r\s+(?:nu\s+)?(?:" + AE + r"ndrad\w*|ny\w*)\b", 0.75, "r"),
+    (T.ERASURE, "sv.radera_det",
+     r"\b(?:radera|ta\s+bort|tag\s+bort)\s+(?:\w+\s+)?(?:det|den|dem)\b", 0.75, "rq"),
+    (T.ACCESS, "sv.vad_har_ni_om_mig",
+     r"\bvad\s+(?:har|vet|sparar|lagrar)\s+ni\s+(?:\w+\s+){0,3}?om\s+mig\b"
+     r"|\bvilka\s+(?:\w+\s+){0,2}?(?:personuppgift\w*|uppgift\w*|data)\b[^.?!\n]{0,40}?"
+     r"\b(?:sparat|lagrat|registrerat)\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.andra_det": (
+            "ändra", "aendra", "andra", "rätta", "raetta", "ratta", "uppdatera", "korrigera",
+            "gamla", "ändrad", "aendrad", "andrad", "ny",
+        ),
+        "sv.radera_det": ("radera", "ta", "tag"),
+        "sv.vad_har_ni_om_mig": ("vad", "vilka"),
+    }
+)

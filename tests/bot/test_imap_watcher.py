@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.policy import default
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -458,6 +460,8 @@ async def test_danish_erasure_request_in_the_mailbox_becomes_an_acknowledged_cas
             "tls": "none",
             "username": dovecot.user,
             "password": dovecot.password,
+            # The mail may land before the first connect; from today on, it is new mail.
+            "since": datetime.now(ZoneInfo("Europe/Copenhagen")).date().isoformat(),
         },
     )
     runtime = await asyncio.to_thread(build_runtime, settings)

@@ -109,7 +109,9 @@ async def test_relay_permanent_refusal_fails_once_and_is_reported(
             [row] = outbox_rows(svc)
             with unit_of_work(svc.runtime.sessions) as session:
                 actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
-    assert row.status == "failed" and row.last_error == "relay answered 554"
+    # The server's reason is kept, so the operator sees why without the relay's logs.
+    assert row.status == "failed"
+    assert row.last_error == "relay answered 554 5.7.1 refused by the test relay"
     assert "delivery_failed" in actions
     assert relay.received == [] and relay.refused == 1
 

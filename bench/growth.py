@@ -94,7 +94,9 @@ def seed(folder: Path, cases: int, *, log=print) -> Path:  # type: ignore[no-unt
                 id=i, case_id=i, kind="ack", transport="mail", recipient=sender,
                 message_id=ack_id, subject=f"[{ref}] Vi har modtaget din henvendelse",
                 payload=ack_payload, status="sent", attempts=1, next_attempt_at=at,
-                claimed_at=at, sent_at=at, created_at=at, retain_until=retain))
+                claimed_at=at, sent_at=at, created_at=at, retain_until=retain,
+                **({"recipient_key": sender} if "recipient_key" in OutboxItem.__table__.c
+                   else {})))
             draft_rows.append(dict(
                 case_id=i, version=1, kind="reply", status="approved", subject=f"[{ref}]",
                 body="Kære kunde\n\nVi har slettet dine oplysninger.\n" * 10,

@@ -106,8 +106,11 @@ def _flag_text(flags: list[str]) -> str:
 
 
 def draft_options(runtime: Runtime, case: Case) -> dict[str, Any]:
-    """Keyword arguments for ``drafting.reply`` that follow from the sender's flags."""
+    """Keyword arguments for ``drafting.reply`` that follow from the sender's flags and
+    the case's channel: a chat case's access or erasure draft asks for proof of identity
+    by e-mail. Every draft of the case (first, relabelled, after consent) gets them."""
     flags = case_flags(case)
+    flags += [f for f in identity.channel_flags(case.channel) if f not in flags]
     verify = runtime.settings.policy.verify_flagged_senders and identity.needs_verification(
         queries.labels_of(case), flags
     )

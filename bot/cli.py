@@ -114,6 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     db_sub.add_parser("upgrade", help="apply the migrations")
 
+    backup = sub.add_parser(
+        "backup", help="copy the database to DEST, also while the service runs"
+    )
+    backup.add_argument("dest", help="a new file, or a folder to write a dated file into")
+    restore = sub.add_parser(
+        "restore", help="restore a backup into the configured database (service stopped)"
+    )
+    restore.add_argument("src", help="a file written by 'privacybot backup'")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that already holds data")
+
     from bot import init_config
 
     init = sub.add_parser("init", help="write a commented configuration file (and secrets)")
@@ -132,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="acknowledge mail received on or after DATE (YYYY-MM-DD, Copenhagen time); "
         "default: no imported mail is acknowledged",
     )
+    web = sub.add_parser("web", help="the staff web dashboard")
+    web_sub = web.add_subparsers(dest="web_command", required=True, parser_class=_Parser)
+    adduser = web_sub.add_parser(
+        "adduser", help="hash a staff member's password; prints the line for [web.users]"
+    )
+    adduser.add_argument("name", help="the staff member's login name")
+    adduser.add_argument("--password-stdin", action="store_true",
+                         help="read the password from the first line of stdin")
     return parser
 
 
@@ -557,6 +576,28 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import BackupError, backup
+
+    try:
+        report = backup(settings.database.url, Path(args.dest))
+    except (BackupError, OSError) as exc:
+        raise UsageError(f"backup: {exc}") from None
+    print(report.summary("backed up to"))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import BackupError, restore
+
+    try:
+        report = restore(settings.database.url, Path(args.src), force=args.force)
+    except (BackupError, OSError) as exc:
+        raise UsageError(f"restore: {exc}") from None
+    print(report.summary("restored into"))
+    return 0
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.importer import ExportUnreadable, import_path
 
@@ -569,6 +610,35 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         runtime.engine.dispose()
     print(report.summary())
     return 130 if report.interrupted else 0
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    """Print ``"name" = "<argon2 hash>"`` for ``[web.users]``; the password is not kept.
+
+    Printing rather than editing the file: the line belongs in the credentials file, which
+    the operator owns, and a TOML file edited by a program loses its comments.
+    """
+    import getpass
+    import re
+
+    from bot.web.auth import hash_password
+
+    name = args.name.strip()
+    if not re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", name):
+        raise UsageError("a web user name is 1-64 letters, digits and . _ @ -")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("again: ") != password:
+            raise UsageError("the two passwords differ")
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print("# add under [web.users] in the credentials file", file=sys.stderr)
+    print(f"{json.dumps(name)} = {json.dumps(hashed)}")
+    return 0
 
 
 COMMANDS = {
@@ -587,6 +657,9 @@ COMMANDS = {
     "outbox": cmd_outbox,
     "config": cmd_config,
     "db": cmd_db,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "doctor": cmd_doctor,
     "import": cmd_import,
+    "web": cmd_web,
 }

@@ -269,8 +269,9 @@ class PolicySettings(BaseModel):
     )
     verify_flagged_senders: bool = Field(
         True,
-        description="Access and erasure drafts for a sender who failed authentication or is "
-        "not in the customer directory ask for proof of identity instead of acting.",
+        description="Access and erasure drafts for a sender who failed authentication, is "
+        "not in the customer directory or wrote by chat ask for proof of identity (by "
+        "e-mail, for chat) instead of acting.",
     )
     purge_every_hours: float = Field(
         24.0, gt=0, description="How often the service runs the retention purge."
@@ -287,6 +288,51 @@ class MetricsSettings(BaseModel):
         "proxy or the Prometheus agent on the same machine reach it.",
     )
     port: int = Field(9108, ge=0, le=65535, description="Endpoint port (0 picks a free one).")
+
+
+class WebSettings(BaseModel):
+    """The staff web dashboard (bot/web, docs/web.md)."""
+
+    enabled: bool = Field(
+        False, description="Serve the staff web dashboard from the running service."
+    )
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the dashboard binds to; keep it on loopback behind a TLS "
+        "reverse proxy.",
+    )
+    port: int = Field(8080, ge=0, le=65535, description="Dashboard port (0 picks a free one).")
+    users: dict[str, str] = Field(
+        default_factory=dict,
+        description="Staff who may log in: name = argon2 hash, as printed by "
+        "`privacybot web adduser NAME`; keep them in the credentials file.",
+    )
+    session_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key that signs session cookies (32+ random characters; credentials "
+        "file or environment). Empty: a random key per start, so a restart logs everyone out.",
+    )
+    session_hours: float = Field(
+        8.0, gt=0, description="A login lasts this long, then the password is asked again."
+    )
+    cookie_secure: bool = Field(
+        True,
+        description="Mark cookies Secure (sent over HTTPS only; browsers also send them to "
+        "http://localhost). Turn off only for plain HTTP on a trusted network.",
+    )
+    trusted_proxy_header: str = Field(
+        "",
+        description="A header set by the reverse proxy that already logged the person in "
+        "(e.g. X-Remote-User), taken as the staff name. Only with a proxy in front: "
+        "anyone who reaches the port directly could send it. Empty: password login only.",
+    )
+    login_attempts: int = Field(
+        5, ge=1, description="Failed logins per user name, and per address, within "
+        "login_window_minutes before further attempts are refused."
+    )
+    login_window_minutes: float = Field(
+        15.0, gt=0, description="Window for login_attempts."
+    )
 
 
 class LoggingSettings(BaseModel):
@@ -354,6 +400,7 @@ class Settings(BaseSettings):
     policy: PolicySettings = PolicySettings()
     service: ServiceSettings = ServiceSettings()
     metrics: MetricsSettings = MetricsSettings()
+    web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     credentials: CredentialsSettings = CredentialsSettings()
     classifier: ClassifierSettings = ClassifierSettings()
@@ -406,6 +453,9 @@ class Settings(BaseSettings):
             if data[section][key]:
                 data[section][key] = "***"
         data["database"]["url"] = masked_url(data["database"]["url"])
+        if data["web"]["session_secret"]:
+            data["web"]["session_secret"] = "***"
+        data["web"]["users"] = {name: "***" for name in data["web"]["users"]}
         return data
 
 

@@ -272,7 +272,7 @@ def check_templates(settings: Settings, options: Options) -> Result:
     The environment is strict (undefined names fail), so a template edited with a typo
     fails here rather than in a letter to a customer.
     """
-    from handlers import drafting
+    from handlers import drafting, identity
     from handlers.values import REQUEST_TYPES, CaseView, Channel, Inbound
 
     env = drafting.make_environment()
@@ -296,12 +296,14 @@ def check_templates(settings: Settings, options: Options) -> Result:
             drafting.acknowledgement(env, case=base, inbound=inbound, company=company)
             rendered += 1
             sets = [(t,) for t in REQUEST_TYPES] + [REQUEST_TYPES]
+            # Unflagged, a flagged mail sender, a chat requester (asked by e-mail).
+            variants = ((False, ()), (True, ()), (True, (identity.FLAG_CHAT_SENDER,)))
             for labels in sets:
-                for verify in (False, True):
+                for verify, flags in variants:
                     what = f"{language} reply for {'+'.join(str(t) for t in labels)}"
                     case = replace(base, labels=labels)
                     drafting.reply(env, case=case, company=company, policy=policy,
-                                   verify_identity=verify)
+                                   verify_identity=verify, sender_flags=flags)
                     rendered += 1
             what = f"{language} extension notice"
             drafting.extension_notice(env, case=base, company=company,

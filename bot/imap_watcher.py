@@ -55,6 +55,7 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import parsed
 from bot.config import ImapSettings
 from bot.runtime import Runtime
 from bot.smtp_listener import external_id_for
@@ -567,6 +568,7 @@ class ImapWatcher:
             if created and inbound is not None:
                 row.text = inbound.text
                 row.language = inbound.language
+                parsed.put(inbound, raw)  # the pipeline takes it instead of parsing again
             queries.advance_mailbox_cursor(
                 db, mailbox=self.key, uidvalidity=uidvalidity, last_uid=uid, now=now
             )

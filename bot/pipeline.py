@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot import authorisation
+from bot import authorisation, parsed
 from bot.mail import address_text, build_message
 from bot.runtime import Runtime
 from handlers import case_rules, case_thread, classify, drafting, flood, loop_guard, normalise
@@ -60,10 +60,17 @@ class Outcome:
 
 
 def inbound_from_row(row: Message) -> Inbound:
-    """Rebuild the normalised value from the stored raw bytes."""
+    """Rebuild the normalised value from the stored raw bytes.
+
+    When this process stored the mail a moment ago, the value its adapter already parsed
+    from these very bytes is taken instead (``bot.parsed``; ``normalise.parse`` is pure).
+    """
     if row.channel == Channel.CHAT:
         fields = json.loads(row.raw.decode("utf-8"))
         return normalise.parse_chat(**fields)
+    held = parsed.take(row.external_id, row.channel, row.raw)
+    if held is not None:
+        return held
     return normalise.parse(row.raw, Channel(row.channel), external_id=row.external_id)
 
 
@@ -490,11 +497,9 @@ def _ack_decision(
     resume by themselves when the hour's count falls below the cap again.
     """
     policy = runtime.policy
-    log_rows = queries.ack_log_since(session, since=now - timedelta(days=1))
     key = flood.canonical_sender(sender)
-    hour_ago = now - timedelta(hours=1)
-    to_sender = sum(1 for rcpt, _ in log_rows if flood.canonical_sender(rcpt) == key)
-    last_hour = sum(1 for _, at in log_rows if as_utc(at) >= hour_ago)
+    to_sender = queries.acks_to_sender_since(session, key=key, since=now - timedelta(days=1))
+    last_hour = queries.acks_since(session, since=now - timedelta(hours=1))
     pause = session.get(Counter, ACK_PAUSE)
     paused = pause is not None and pause.value == 1
     decision = flood.decide_ack(

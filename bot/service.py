@@ -33,6 +33,8 @@ log = logging.getLogger("privacybot.service")
 POLL_SECONDS = 1.0
 #: Election name of the scheduled jobs (the retention purge): one worker runs them.
 SCHEDULER_ROLE = "scheduler"
+#: Election name of the web dashboard (bot.web): one worker binds its port.
+WEB_ROLE = "web"
 T = TypeVar("T")
 
 
@@ -79,6 +81,8 @@ class Service:
     #: ``/healthz`` and ``/metrics`` (bot.metrics), when ``[metrics] enabled``.
     metrics: Any = None
     metrics_port: int | None = None
+    #: The staff web dashboard's port (bot.web), while this worker serves it.
+    web_port: int | None = None
     _metrics_server: Any = None
 
     def wake_inbound(self) -> None:
@@ -192,12 +196,31 @@ class Service:
                             wake_outbox=self.outbox_ready.set,
                         )
                     )
+                if self.runtime.settings.web.enabled:
+                    # One worker serves the dashboard: its port and its login limits.
+                    group.create_task(self.elected(WEB_ROLE, self.web_server))
                 group.create_task(self._wait_stop())
         finally:
             if self._server is not None:
                 self._server.close()
                 await self._server.wait_closed()
             await asyncio.to_thread(self.stop_metrics)
+
+    async def web_server(self, until: asyncio.Event | None = None) -> None:
+        """Serve the staff dashboard in this loop until the service stops or this worker
+        loses the election (``until``, which the election sets in both cases); Starlette
+        and uvicorn load only when it is enabled."""
+        from bot.web.server import serve_web
+
+        def on_port(port: int) -> None:
+            self.web_port = port
+
+        try:
+            await serve_web(self.runtime, until or self.stopping, on_port=on_port)
+        except OSError as exc:  # the port is taken: the rest of the service goes on
+            log.error("web dashboard not started: %s", exc.strerror or type(exc).__name__)
+        finally:
+            self.web_port = None
 
     async def elected(self, role: str, job: Callable[[asyncio.Event], Any]) -> None:
         """Run ``job`` only while this worker holds the election for ``role``."""

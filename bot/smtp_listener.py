@@ -18,6 +18,7 @@ from email.policy import compat32
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from bot import parsed
 from bot.runtime import Runtime
 from handlers import normalise
 from handlers.values import Channel
@@ -66,10 +67,11 @@ def store_mail(
             received_at=now,
             retain_until=(now + timedelta(days=runtime.policy.message_retention_days)).date(),
             quiet=quiet,
+            text=inbound.text,
+            language=inbound.language,
         )
         if created:
-            row.text = inbound.text
-            row.language = inbound.language
+            parsed.put(inbound, raw)  # the pipeline takes it instead of parsing again
         return int(row.id or 0), created
 
 

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.authorisation import KIND_AUTHORISATION_REQUEST, first_draft_kind, refuse_disclosure
+from bot.authorisation import (
+    KIND_AUTHORISATION_REQUEST,
+    draft_options,
+    first_draft_kind,
+    refuse_disclosure,
+)
 from bot.mail import build_message
 from bot.pipeline import case_view, queue_staff_card
 from bot.runtime import Runtime
@@ -212,9 +217,10 @@ def relabel_draft(
             raise Refused(f"draft {draft_id} is an {draft.kind} notice; relabel the reply")
         before = json.loads(case.labels)
         case.labels = json.dumps([str(t) for t in chosen])
+        # The same identity checks as the first draft (flagged sender, chat requester).
         subject, body = drafting.reply(
             runtime.templates, case=case_view(case), company=runtime.company,
-            policy=runtime.policy,
+            policy=runtime.policy, **draft_options(runtime, case),
         )
         draft.status = "superseded"
         draft.decided_by = actor

@@ -8,9 +8,12 @@ Contract:
   service's ``TaskGroup``, stopped in reverse order. Telegram being unreachable never
   stops the service: start-up is retried with capped backoff while mail goes on.
 * One poller per bot token: a second ``getUpdates`` makes Telegram answer 409 Conflict and
-  the two pollers steal each other's updates. On PostgreSQL the poller (and the reminder
-  scheduler with it) is elected with ``pg_try_advisory_lock``; every worker may still
-  *send*. SQLite means one process, which polls.
+  the two pollers steal each other's updates. The poller (and the reminder scheduler with
+  it) is a role elected like the IMAP watcher's (``bot.election``, role ``telegram:<bot
+  id>``, never the token): the lock's connection is health-checked, and a worker that can
+  no longer vouch for it stops polling at once and campaigns again, so a lost connection
+  never leaves two pollers. Every worker may still *send*. SQLite means one process,
+  which polls.
 * Sending goes through the outbox: ``ChatSender`` is the outbox's ``"chat"`` transport. Its
   ``send`` runs in a worker thread and hands the Bot API call to the loop. Telegram's
   answers are split by who must act: ``RetryAfter`` and network errors are temporary (the
@@ -21,14 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from telegram import BotCommand, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import (
@@ -42,18 +42,17 @@ from telegram.error import (
 from telegram.ext import Application
 
 from bot import chat_customer, chat_staff
+from bot.election import AdvisoryLock, lead
 from bot.runtime import Runtime
 from bot.senders import PermanentFailure, TemporaryFailure
 from storage import queries
-from storage.engine import is_postgres, unit_of_work
+from storage.engine import unit_of_work
 from storage.models import OutboxItem
 
 log = logging.getLogger("privacybot.chat")
 
 #: Backoff while Telegram cannot be reached at start-up: from 1 s, doubling, capped.
 START_RETRY_CAP = 60.0
-#: How often a worker that lost the election tries again (the poller may have died).
-ELECTION_RETRY_SECONDS = 5.0
 #: How long a sender thread waits for one Bot API call.
 SEND_TIMEOUT = 60.0
 
@@ -79,11 +78,10 @@ def build_application(runtime: Runtime) -> Application:
     )
 
 
-def lock_key(token: str) -> int:
-    """The advisory lock id for a bot: from the bot's id, never the secret part."""
-    bot_id = token.split(":", 1)[0]
-    digest = hashlib.sha256(f"privacybot:telegram:{bot_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def election_role(token: str) -> str:
+    """The elected role of a bot's poller: named by the bot's id, never the secret part
+    (role names show in logs; ``bot.election.lock_key`` turns it into the lock id)."""
+    return f"telegram:{token.split(':', 1)[0]}"
 
 
 class TelegramChannel:
@@ -94,7 +92,7 @@ class TelegramChannel:
         self.application: Application | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.polling = False
-        self._lock_connection: Connection | None = None
+        self.role = election_role(runtime.settings.telegram.token.get_secret_value())
 
     @property
     def connected(self) -> bool:
@@ -122,14 +120,11 @@ class TelegramChannel:
             self.application = application
             await asyncio.to_thread(self._hasten_waiting)
             wake_outbox()  # cards queued while Telegram was away can go now
-            while not stopping.is_set():
-                if await asyncio.to_thread(self._elect):
-                    break
-                await _wait(stopping, ELECTION_RETRY_SECONDS)
-            if stopping.is_set():
-                return
-            await self._start_polling(application, stopping)
-            await self._scheduler(stopping, wake_outbox)
+
+            async def poll(until: asyncio.Event) -> None:
+                await self._poll(application, until, wake_outbox)
+
+            await lead(AdvisoryLock(self.runtime.engine, self.role), stopping, poll)
         finally:
             self.application = None
             await self._stop(application, started)
@@ -151,6 +146,27 @@ class TelegramChannel:
                 delay = min(delay * 2, START_RETRY_CAP)
         return False
 
+    async def _poll(
+        self, application: Application, until: asyncio.Event, wake_outbox: Callable[[], None]
+    ) -> None:
+        """One term as the elected poller: poll and send reminders until ``until`` (this
+        worker stops, or can no longer vouch for its lock), then stop polling at once."""
+        try:
+            await self._start_polling(application, until)
+            await self._scheduler(until, wake_outbox)
+        except Exception as exc:  # the election campaigns again after a pause
+            log.error("telegram polling failed (%s)", type(exc).__name__)
+            raise
+        finally:
+            await self._stop_polling(application)
+
+    async def _stop_polling(self, application: Application) -> None:
+        self.polling = False
+        with contextlib.suppress(Exception):
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+                log.info("telegram polling stopped")
+
     async def _start_polling(self, application: Application, stopping: asyncio.Event) -> None:
         assert application.updater is not None
         delay = 1.0
@@ -168,6 +184,8 @@ class TelegramChannel:
                             type(exc).__name__, delay)
                 await _wait(stopping, delay)
                 delay = min(delay * 2, START_RETRY_CAP)
+        if not self.polling:
+            return
         with contextlib.suppress(TelegramError):
             await application.bot.set_my_commands(
                 [BotCommand(name, text) for name, text in chat_staff.STAFF_COMMANDS]
@@ -186,57 +204,19 @@ class TelegramChannel:
             await _wait(stopping, every)
 
     async def _stop(self, application: Application, started: bool) -> None:
-        with contextlib.suppress(Exception):
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-        self.polling = False
+        await self._stop_polling(application)
         with contextlib.suppress(Exception):
             if application.running:
                 await application.stop()
         if started:
             with contextlib.suppress(Exception):
                 await application.shutdown()
-        await asyncio.to_thread(self._release)
 
     def _hasten_waiting(self) -> None:
         with unit_of_work(self.runtime.sessions) as session:
             waiting = queries.hasten_outbox(session, transport="chat", now=self.runtime.clock())
         if waiting:
             log.info("%s chat items waited for telegram; sending them now", waiting)
-
-    # --- election ---------------------------------------------------------------------
-
-    def _elect(self) -> bool:
-        """Whether this worker is the one that polls (blocking; run in a thread)."""
-        engine = self.runtime.engine
-        if not is_postgres(engine):
-            return True
-        key = lock_key(self.runtime.settings.telegram.token.get_secret_value())
-        connection = engine.connect()
-        try:
-            won = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
-            ).scalar_one()
-            connection.commit()
-        except Exception:
-            connection.close()
-            raise
-        if not won:
-            connection.close()
-            return False
-        self._lock_connection = connection  # the lock lives as long as this connection
-        log.info("this worker polls telegram")
-        return True
-
-    def _release(self) -> None:
-        connection, self._lock_connection = self._lock_connection, None
-        if connection is None:
-            return
-        with contextlib.suppress(Exception):
-            key = lock_key(self.runtime.settings.telegram.token.get_secret_value())
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-            connection.commit()
-        connection.close()
 
     # --- calls from sender threads -------------------------------------------------------
 

@@ -11,10 +11,13 @@ import re
 from collections.abc import Collection, Iterable
 
 from handlers.authenticity import Authenticity, Verdict
-from handlers.values import RequestType
+from handlers.values import Channel, RequestType
 
 FLAG_AUTH_FAILED = "authentication_failed"
 FLAG_UNKNOWN_SENDER = "unknown_sender"
+#: The request came by chat: a chat account says nothing about who the person is, so it
+#: is never a verified identity (RULES.md), and proof is asked for by e-mail.
+FLAG_CHAT_SENDER = "chat_sender"
 
 #: Requests where acting for the wrong person does harm: disclosure or loss of data.
 VERIFY_TYPES: frozenset[str] = frozenset({RequestType.ACCESS, RequestType.ERASURE})
@@ -79,6 +82,11 @@ def flags(
     if directory_in_use and not sender_known:
         out.append(FLAG_UNKNOWN_SENDER)
     return tuple(out)
+
+
+def channel_flags(channel: str) -> tuple[str, ...]:
+    """What the channel alone says about the sender: by chat, no identity at all."""
+    return (FLAG_CHAT_SENDER,) if channel == Channel.CHAT else ()
 
 
 def needs_verification(labels: Collection[str], case_flags: Collection[str]) -> bool:

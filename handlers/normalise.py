@@ -377,10 +377,17 @@ def _disposition(part: Message) -> str:
 
 
 def _content_type(part: Message) -> str:
+    # Kept on the part: each get_content_type() parses the header again through the
+    # header registry, and a part is asked several times (issue 9 profile).
+    held = part.__dict__.get("_normalise_ctype")
+    if held is not None:
+        return str(held)
     try:
-        return part.get_content_type()
+        ctype = part.get_content_type()
     except Exception:  # noqa: BLE001
-        return "text/plain"
+        ctype = "text/plain"
+    part.__dict__["_normalise_ctype"] = ctype
+    return ctype
 
 
 def _part_text(part: Message, body: _Body) -> str:

@@ -4,6 +4,11 @@ Each event's hash covers its own fields and the previous event's hash, so a chan
 removed or re-ordered event breaks every hash after it. The chain head lives in the
 ``counter`` row ``audit_head``; updating that row in the writing transaction is what
 keeps two writers from both chaining onto the same predecessor.
+
+The head row is locked (``SELECT ... FOR UPDATE``) at a transaction's first event and
+kept, locked, for the rest of that transaction: later events chain onto the head held in
+the session, and the row is written once, at the next flush, instead of once per event
+(issue 9: a case opened four events, each a SELECT, an INSERT, an UPDATE and a flush).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,9 +57,13 @@ def append_event(
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Add one event to the chain inside the caller's transaction (never commits)."""
+    """Add one event to the chain inside the caller's transaction (never commits).
+
+    The event and the new head are written at the session's next flush (any query
+    autoflushes, and so does the commit); the event's ``id`` is set then.
+    """
     at = at or utcnow()
-    head = _lock_head(session)
+    head = _transaction_head(session)
     prev = head.text or GENESIS
     detail_text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
     at = as_utc(at)
@@ -72,11 +81,33 @@ def append_event(
         hash=digest,
     )
     session.add(event)
-    session.execute(
-        update(Counter).where(Counter.name == HEAD).values(value=Counter.value + 1, text=digest)
-    )
-    session.flush()
+    # The row is locked by this transaction (``_transaction_head``), so the increment
+    # made here is the one the database gets; it is written with the next flush.
+    head.value = (head.value or 0) + 1
+    head.text = digest
     return event
+
+
+#: ``session.info`` key: (the transaction that locked the head, the locked head row).
+_HELD = "privacybot.audit_head"
+
+
+def _transaction_head(session: Session) -> Counter:
+    """The chain head, locked once per transaction and then kept in the session.
+
+    Locked again when the transaction is a new one, or when the head held was expunged
+    or expired (its value would otherwise be read without the lock, or lost).
+    """
+    held = session.info.get(_HELD)
+    transaction = session.get_transaction()
+    if held is not None and transaction is not None and held[0] is transaction:
+        head = held[1]
+        state = inspect(head)
+        if state.session_id == session.hash_key and not state.expired_attributes:
+            return head
+    head = _lock_head(session)
+    session.info[_HELD] = (session.get_transaction(), head)
+    return head
 
 
 def _lock_head(session: Session) -> Counter:
@@ -86,7 +117,14 @@ def _lock_head(session: Session) -> Counter:
     insert fails on the primary key inside a savepoint, and it then queues on the
     winner's row like every later writer does, instead of failing its transaction.
     """
-    query = select(Counter).where(Counter.name == HEAD).with_for_update()
+    # populate_existing: a head row already in the session (an earlier transaction of
+    # the same session) is read again under the lock, never taken from memory.
+    query = (
+        select(Counter)
+        .where(Counter.name == HEAD)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     head = session.execute(query).scalar_one_or_none()
     if head is not None:
         return head
@@ -96,7 +134,7 @@ def _lock_head(session: Session) -> Counter:
             session.add(head)
         return head
     except IntegrityError:
-        return session.execute(query.execution_options(populate_existing=True)).scalar_one()
+        return session.execute(query).scalar_one()
 
 
 @dataclass(frozen=True)

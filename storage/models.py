@@ -22,6 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -44,7 +47,17 @@ class Message(SQLModel, table=True):
     """A message in (mail, chat) or out; inbound rows are stored before anything else."""
 
     __tablename__ = "message"
-    __table_args__ = (UniqueConstraint("external_id", name="uq_message_external_id"),)
+    __table_args__ = (
+        UniqueConstraint("external_id", name="uq_message_external_id"),
+        # migration 0007: what ``queries.claim_messages`` reads, and nothing else, so the
+        # planner keeps using it after ANALYZE (``ix_message_status`` it gives up on).
+        Index(
+            "ix_message_claimable",
+            "id",
+            sqlite_where=sql_text("status IN ('received', 'processing')"),
+            postgresql_where=sql_text("status IN ('received', 'processing')"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     direction: str = Field(default="in", max_length=3)
@@ -143,6 +156,8 @@ class OutboxItem(SQLModel, table=True):
         # migration 0005: the per-sender and global ack limits, and stale claims
         Index("ix_outbox_item_kind_created_at", "kind", "created_at"),
         Index("ix_outbox_item_status_claimed_at", "status", "claimed_at"),
+        # migration 0007: the per-sender ack count, in SQL
+        Index("ix_outbox_item_recipient_key_created_at", "recipient_key", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -150,6 +165,9 @@ class OutboxItem(SQLModel, table=True):
     kind: str = Field(max_length=32)
     transport: str = Field(default="mail", max_length=16)
     recipient: str = Field(default="", max_length=512)
+    #: An acknowledgement's recipient as the flood limit counts it
+    #: (``handlers.flood.canonical_sender``); NULL for every other kind (migration 0007).
+    recipient_key: str | None = Field(default=None, max_length=512)
     message_id: str = Field(max_length=512, unique=True)
     subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

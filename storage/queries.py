@@ -12,10 +12,11 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from handlers.flood import canonical_sender
 from storage.models import Case, Counter, Draft, Message, OutboxItem, utcnow
 
 
@@ -42,6 +43,8 @@ def store_inbound(
     received_at: datetime | None = None,
     retain_until: date | None = None,
     quiet: bool = False,
+    text: str = "",
+    language: str = "",
 ) -> tuple[Message, bool]:
     """Store a received message once; the second delivery returns the first row.
 
@@ -49,6 +52,7 @@ def store_inbound(
     id (the Message-ID for mail, chat and message id for chat). ``quiet`` mail opens its
     case without an acknowledgement (old mail from an import or a first IMAP start); a
     duplicate keeps the first row's value, so a live mail never turns quiet later.
+    ``text`` and ``language`` (the normalised text) are written only into a new row.
     """
     existing = session.execute(
         select(Message).where(Message.external_id == external_id)
@@ -67,6 +71,8 @@ def store_inbound(
         received_at=received_at or utcnow(),
         retain_until=retain_until,
         quiet=quiet,
+        text=text,
+        language=language,
     )
     try:
         with session.begin_nested():
@@ -79,24 +85,49 @@ def store_inbound(
     return row, True
 
 
+#: The condition of the partial index ``ix_message_claimable`` (migration 0007).
+CLAIMABLE = "status IN ('received', 'processing')"
+
+#: SQLite: the index named, so the plan cannot change. Without it, once the database has
+#: statistics (``ANALYZE``, ``PRAGMA optimize``) SQLite may scan the whole message table
+#: in id order for every poll instead (180 ms at 100,000 cases).
+_CLAIM_SQLITE = text(
+    "SELECT message.* FROM message INDEXED BY ix_message_claimable "
+    f"WHERE message.{CLAIMABLE} AND message.direction = 'in' "
+    "AND (message.status = 'received' "
+    "OR (message.status = 'processing' AND message.claimed_at < :stale)) "
+    "ORDER BY message.id LIMIT :limit"
+).bindparams(
+    bindparam("stale", type_=Message.__table__.c.claimed_at.type),
+    bindparam("limit", type_=Integer()),
+)
+
+
 def claim_messages(
     session: Session, *, now: datetime, limit: int = 20, stale_after: timedelta
 ) -> list[Message]:
     """Claim received messages (and stale claims of a dead worker) for processing."""
     stale = now - stale_after
-    query = (
-        select(Message)
-        .where(Message.direction == "in")
-        .where(
-            or_(
-                Message.status == "received",
-                (Message.status == "processing") & (Message.claimed_at < stale),
-            )
+    if session.get_bind().dialect.name == "sqlite":
+        # BEGIN IMMEDIATE (storage.engine) already holds the only write lock.
+        query = select(Message).from_statement(
+            _CLAIM_SQLITE.bindparams(stale=stale, limit=limit)
         )
-        .order_by(Message.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    else:
+        query = (
+            select(Message)
+            .where(text(f"message.{CLAIMABLE}"))  # the partial index's own condition
+            .where(Message.direction == "in")
+            .where(
+                or_(
+                    Message.status == "received",
+                    (Message.status == "processing") & (Message.claimed_at < stale),
+                )
+            )
+            .order_by(Message.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
     rows = list(session.execute(query).scalars())
     for row in rows:
         row.status = "processing"
@@ -256,6 +287,8 @@ def add_outbox(
         kind=kind,
         transport=transport,
         recipient=recipient,
+        # what the per-sender acknowledgement limit counts (acks_to_sender_since)
+        recipient_key=canonical_sender(recipient) if kind == "ack" else None,
         message_id=message_id,
         subject=subject,
         payload=payload,
@@ -263,8 +296,7 @@ def add_outbox(
         created_at=now,
         retain_until=retain_until,
     )
-    session.add(item)
-    session.flush()
+    session.add(item)  # inserted at the next flush: no caller needs its id at once
     return item
 
 
@@ -392,6 +424,29 @@ def ack_log_since(session: Session, *, since: datetime) -> list[tuple[str, datet
         .where(OutboxItem.created_at >= since)
     )
     return [(recipient, created_at) for recipient, created_at in rows]
+
+
+def acks_to_sender_since(session: Session, *, key: str, since: datetime) -> int:
+    """Acknowledgements queued since ``since`` to one canonical sender (``recipient_key``)."""
+    return int(
+        session.execute(
+            select(func.count(OutboxItem.id))
+            .where(OutboxItem.recipient_key == key)
+            .where(OutboxItem.created_at >= since)
+            .where(OutboxItem.kind == "ack")
+        ).scalar_one()
+    )
+
+
+def acks_since(session: Session, *, since: datetime) -> int:
+    """Acknowledgements queued since ``since``, to anyone (the global hourly cap)."""
+    return int(
+        session.execute(
+            select(func.count(OutboxItem.id))
+            .where(OutboxItem.kind == "ack")
+            .where(OutboxItem.created_at >= since)
+        ).scalar_one()
+    )
 
 
 # --- chat posts and staff chat views ------------------------------------------------

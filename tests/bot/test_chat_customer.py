@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import chat_staff, pipeline
+from bot import chat_staff, pipeline, staff
 from bot.chat_customer import store_chat_message
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.service import Service, make_senders
 from handlers import case_rules, preview
 from storage.engine import unit_of_work
-from storage.models import AuditEvent, Case, OutboxItem
+from storage.models import AuditEvent, Case, Draft, OutboxItem
 from tests.servers.fake_telegram import FakeTelegram
 
 STAFF_CHAT = -1001234567890
@@ -89,6 +89,9 @@ async def test_private_message_opens_a_case_acknowledged_and_answered_in_chat(
     answer = await until(fake, lambda: len(fake.bot_messages(KUNDE["id"])) == 2
                          and fake.bot_messages(KUNDE["id"])[1])
     assert case.ref in answer["text"] and "[STAFF:" not in answer["text"]
+    # Nobody is identified by a chat account: the answer asks for proof by e-mail.
+    assert "bekræfte det pr. mail" in answer["text"]
+    assert "Vi har slettet" not in answer["text"]
 
     def answered() -> bool:
         return cases(service)[0].status == "answered"
@@ -128,11 +131,10 @@ def clocked(make_settings: Callable[..., Settings], database_url: str,
     runtime.engine.dispose()
 
 
-def open_chat_case(runtime: Runtime) -> Case:
+def open_chat_case(runtime: Runtime, text: str = "Please delete my personal data") -> Case:
     store_chat_message(runtime, {
         "chat_id": KUNDE["id"], "message_id": 1, "user_id": KUNDE["id"],
-        "user_name": "Karen Kunde", "text": "Please delete my personal data",
-        "reply_to_message_id": None,
+        "user_name": "Karen Kunde", "text": text, "reply_to_message_id": None,
     })
     pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
@@ -166,6 +168,62 @@ def test_reminders_7_and_2_days_before_and_every_working_day_when_overdue(clocke
     now[0] = now[0].replace(hour=5)  # before reminder_hour (09:00 Copenhagen)
     now[0] += timedelta(days=1)
     assert chat_staff.queue_reminders(runtime) == 0
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def drafts(runtime: Runtime) -> list[Draft]:
+    with unit_of_work(runtime.sessions) as session:
+        return list(session.execute(select(Draft).order_by(Draft.id)).scalars())
+
+
+@pytest.mark.parametrize(
+    ("text", "asks", "acts"),
+    [
+        ("Jeg vil gerne have slettet mine oplysninger",
+         "bekræfte det pr. mail: skriv venligst til {email} med sagsnummeret {ref} i emnefeltet",
+         "Vi har slettet"),
+        ("Please delete my personal data",
+         "confirm it by e-mail: please write to {email} with the case number {ref} in the "
+         "subject line", "We have erased"),
+    ],
+)
+def test_a_chat_erasure_draft_asks_for_verification_by_email(
+    clocked: Any, text: str, asks: str, acts: str
+) -> None:
+    """RULES.md: erasure and access need a verified identity, and a chat user has none."""
+    runtime, _ = clocked
+    case = open_chat_case(runtime, text)
+    assert json.loads(case.labels) == ["erasure"]
+    [draft] = drafts(runtime)
+    wanted = asks.format(email=runtime.company.email, ref=case.ref)
+    assert wanted in draft.body
+    assert acts not in draft.body  # nothing is erased before the proof
+    assert "[STAFF:" in draft.body  # staff are told why
+
+    # A relabelled draft asks too (here: access instead of erasure).
+    staff.relabel_draft(runtime, draft_id=draft.id or 0, actor="anne", labels=["access"])
+    relabelled = drafts(runtime)[-1]
+    assert relabelled.version == 2 and wanted in relabelled.body
+
+    # Approved, the letter goes back into the chat without the staff note.
+    staff.approve_draft(runtime, draft_id=relabelled.id or 0, actor="anne")
+    with unit_of_work(runtime.sessions) as session:
+        letter = session.execute(
+            select(OutboxItem).where(OutboxItem.kind == "reply")
+        ).scalar_one()
+    payload = json.loads(letter.payload)
+    assert letter.transport == "chat" and wanted in payload["text"]
+    assert "[STAFF:" not in payload["text"]
+
+
+def test_a_chat_request_that_needs_no_identity_asks_for_none(clocked: Any) -> None:
+    runtime, _ = clocked
+    open_chat_case(runtime, "I withdraw my consent to marketing e-mails")
+    [draft] = drafts(runtime)
+    assert "Withdrawal of consent" in draft.body
+    assert "by e-mail" not in draft.body and "[STAFF:" not in draft.body
 
 
 # --------------------------------------------------------------------------- preview

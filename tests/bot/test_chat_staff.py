@@ -19,15 +19,16 @@ from typing import Any
 
 import aiosmtplib
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot import chat_staff
 from bot.config import Settings
+from bot.election import lock_key
 from bot.runtime import build_runtime
 from bot.service import Service, make_senders
 from handlers import case_rules, preview
 from handlers.values import REQUEST_TYPES
-from storage.engine import unit_of_work
+from storage.engine import make_engine, unit_of_work
 from storage.models import AuditEvent, Case, Draft, OutboxItem, as_utc
 from tests.servers.fake_telegram import FakeTelegram
 
@@ -397,3 +398,81 @@ async def test_only_one_of_two_workers_polls_the_bot(
         assert fake.conflicts == 0
         await send_mail(one, ERASURE)
         await until(fake, lambda: card_with_buttons(fake, 1))
+
+
+def _pollers(services: list[Service]) -> list[Service]:
+    return [svc for svc in services if svc.senders["chat"].channel.polling]  # type: ignore[attr-defined]
+
+
+async def _answered(fake: FakeTelegram, user: dict[str, Any], command: str) -> str:
+    sent = fake.send_message(user, command, chat_id=STAFF_CHAT)
+    answer = await until(fake, lambda: next(
+        (m for m in fake.bot_messages(STAFF_CHAT)
+         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None),
+        timeout=60)
+    return answer["text"]
+
+
+async def test_another_worker_polls_when_the_poller_stops(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+) -> None:
+    """Two workers on one database: the one that polls stops; the other takes over, and
+    staff commands sent meanwhile are answered."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the poller is elected on PostgreSQL; SQLite means one process")
+    settings = chat_settings(make_settings, database_url, fake)
+    stacks = [contextlib.AsyncExitStack(), contextlib.AsyncExitStack()]
+    try:
+        services = [await stack.enter_async_context(running(settings)) for stack in stacks]
+        [holder] = await until_db(lambda: _pollers(services))
+        survivor = services[1 - services.index(holder)]
+        assert "/cases" in await _answered(fake, ANNE, "/help")
+
+        await stacks[services.index(holder)].aclose()  # the poller's worker stops
+        assert "/cases" in await _answered(fake, BO, "/help")  # sent during the take-over
+        assert _pollers(services) == [survivor]
+        await send_mail(survivor, ERASURE)
+        await until(fake, lambda: card_with_buttons(fake, 1))
+        assert "1 open" in await _answered(fake, ANNE, "/stats")
+    finally:
+        for stack in reversed(stacks):
+            await stack.aclose()
+
+
+async def test_a_poller_that_loses_its_lock_connection_stops_polling(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The server ends the poller's lock session (a database restart, a dropped network):
+    the worker notices, stops polling, and the role is elected again: one poller goes on."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the poller is elected on PostgreSQL; SQLite means one process")
+    caplog.set_level("INFO", logger="privacybot")
+    settings = chat_settings(make_settings, database_url, fake)
+    async with running(settings) as one, running(settings) as two:
+        services = [one, two]
+        [holder] = await until_db(lambda: _pollers(services))
+        role = holder.senders["chat"].channel.role  # type: ignore[attr-defined]
+        assert role == f"telegram:{fake.token.split(':')[0]}"
+        assert fake.token not in role
+
+        key = lock_key(role)
+        killer = make_engine(database_url)
+        try:
+            with killer.connect() as conn:
+                ended = conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                        "WHERE locktype = 'advisory' AND granted "
+                        "AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"
+                    ),
+                    {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF},
+                ).scalar_one()
+                conn.commit()
+        finally:
+            killer.dispose()
+        assert ended == 1
+
+        await until_db(lambda: f"lost the lead of {role}" in caplog.text, timeout=30)
+        assert "/cases" in await _answered(fake, ANNE, "/help")
+        await until_db(lambda: len(_pollers(services)) == 1, timeout=30)

@@ -105,7 +105,7 @@ def stored(runtime: Runtime) -> list[Message]:
         return list(session.execute(select(Message).order_by(Message.id)).scalars())
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 15.0) -> object:
+def wait_until(predicate: Callable[[], object], timeout: float = 30.0) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -7,7 +7,9 @@ import pytest
 from handlers.authenticity import Verdict, assess, parse_header
 from handlers.identity import (
     FLAG_AUTH_FAILED,
+    FLAG_CHAT_SENDER,
     FLAG_UNKNOWN_SENDER,
+    channel_flags,
     expresses_consent,
     flags,
     mentioned_addresses,
@@ -65,6 +67,14 @@ def test_flags_and_verification() -> None:
     assert needs_verification(["access", "complaint"], [FLAG_UNKNOWN_SENDER])
     assert not needs_verification(["consent_withdrawal"], [FLAG_AUTH_FAILED])
     assert not needs_verification(["erasure"], [])
+
+
+def test_a_chat_requester_is_never_a_verified_identity() -> None:
+    assert channel_flags("chat") == (FLAG_CHAT_SENDER,)
+    assert channel_flags("smtp") == channel_flags("imap") == ()
+    assert needs_verification(["erasure"], channel_flags("chat"))
+    assert needs_verification(["access"], channel_flags("chat"))
+    assert not needs_verification(["restriction"], channel_flags("chat"))
 
 
 @pytest.mark.parametrize(

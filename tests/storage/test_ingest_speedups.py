@@ -1,0 +1,128 @@
+"""What the issue 9 speed-ups must keep: the audit chain, the flood counts, the claims.
+
+No timing here: these check behaviour only, on both real backends where a database is
+involved.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from sqlalchemy import select, text
+
+from bot import parsed
+from bot.runtime import Runtime
+from handlers import normalise
+from handlers.values import Channel
+from storage import queries
+from storage.audit import HEAD, append_event, verify_chain
+from storage.engine import unit_of_work
+from storage.models import AuditEvent, Counter, utcnow
+
+
+def test_several_events_in_one_transaction_chain_and_move_the_head_once_each(
+    runtime: Runtime,
+) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="first")
+    with unit_of_work(runtime.sessions) as session:
+        for i in range(4):
+            append_event(session, actor="test", action="step", detail={"i": i})
+        # read back inside the same transaction: the head and the events agree
+        assert verify_chain(session).ok
+    with unit_of_work(runtime.sessions) as session:
+        events = list(session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars())
+        head = session.get(Counter, HEAD)
+        report = verify_chain(session)
+    assert report.ok and report.events == 5
+    assert head is not None and head.value == 5 and head.text == events[-1].hash
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+
+def test_a_rolled_back_transaction_leaves_the_chain_as_it_was(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="kept")
+    try:
+        with unit_of_work(runtime.sessions) as session:
+            append_event(session, actor="test", action="lost")
+            append_event(session, actor="test", action="lost")
+            raise RuntimeError("crash before commit")
+    except RuntimeError:
+        pass
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        report = verify_chain(session)
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+    assert report.ok and actions == ["kept", "after"]
+
+
+def test_a_session_that_commits_twice_reads_the_head_again(runtime: Runtime) -> None:
+    session = runtime.sessions()
+    try:
+        append_event(session, actor="test", action="one")
+        session.commit()
+        with unit_of_work(runtime.sessions) as other:  # another writer in between
+            append_event(other, actor="test", action="two")
+        append_event(session, actor="test", action="three")
+        session.commit()
+    finally:
+        session.close()
+    with unit_of_work(runtime.sessions) as check:
+        assert verify_chain(check).ok
+
+
+def test_ack_counts_see_through_tags_and_srs(runtime: Runtime) -> None:
+    now = utcnow()
+    with unit_of_work(runtime.sessions) as session:
+        for n, rcpt in enumerate(["Robot+1@example.org", "robot+2@example.org",
+                                  "SRS0=abcd=tt=example.org=robot@forwarder.example",
+                                  "someone@example.org"]):
+            queries.add_outbox(session, kind="ack", message_id=f"<a{n}@x>", payload=b"x",
+                               recipient=rcpt, subject="", case_id=None, now=now)
+        queries.add_outbox(session, kind="reply", message_id="<r@x>", payload=b"x",
+                           recipient="robot@example.org", subject="", case_id=None, now=now)
+        old = now - timedelta(days=2)
+        queries.add_outbox(session, kind="ack", message_id="<old@x>", payload=b"x",
+                           recipient="robot@example.org", subject="", case_id=None, now=old)
+    with unit_of_work(runtime.sessions) as session:
+        day = now - timedelta(days=1)
+        assert queries.acks_to_sender_since(session, key="robot@example.org", since=day) == 3
+        assert queries.acks_since(session, since=now - timedelta(hours=1)) == 4
+
+
+def test_the_claim_query_uses_its_index_after_analyze(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        for i in range(30):
+            queries.store_inbound(session, channel="smtp", external_id=f"m{i}", raw=b"x")
+        session.execute(text("UPDATE message SET status = 'processed' WHERE id > 3"))
+    if runtime.engine.dialect.name == "sqlite":
+        with runtime.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    with unit_of_work(runtime.sessions) as session:
+        claimed = queries.claim_messages(session, now=utcnow(),
+                                         stale_after=timedelta(minutes=5))
+    assert [m.external_id for m in claimed] == ["m0", "m1", "m2"]
+    if runtime.engine.dialect.name == "sqlite":
+        db = sqlite3.connect(runtime.engine.url.database)
+        try:
+            sql = queries._CLAIM_SQLITE.text.replace(":stale", "'x'").replace(":limit", "20")
+            plan = " ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql))
+        finally:
+            db.close()
+        assert "ix_message_claimable" in plan, plan
+
+
+def test_the_parse_cache_gives_only_the_value_of_the_same_bytes() -> None:
+    raw = b"From: a@example.org\r\nMessage-ID: <c1@example.org>\r\n\r\nHello\r\n"
+    inbound = normalise.parse(raw, Channel.SMTP, external_id="c1@example.org")
+    parsed.put(inbound, raw)
+    assert parsed.take("c1@example.org", "smtp", raw + b"changed") is None
+    assert parsed.take("c1@example.org", "smtp", raw) is None, "taken out by the miss"
+    parsed.put(inbound, raw)
+    assert parsed.take("c1@example.org", "imap", raw) is None
+    parsed.put(inbound, raw)
+    assert parsed.take("c1@example.org", "smtp", raw) == inbound
+    assert parsed.take("c1@example.org", "smtp", raw) is None, "once"

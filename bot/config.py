@@ -372,6 +372,15 @@ class ClassifierSettings(BaseModel):
         "checks apply as to the built-in rules.",
     )
 
+    triage_below: float = Field(
+        0.65,
+        ge=0.0,
+        le=1.0,
+        description="A request classified with a lower confidence opens its case in "
+        "triage, with the classifier's best guess and no acknowledgement, for staff to "
+        "decide; ordinary mail below it is marked uncertain (rule not_privacy:uncertain).",
+    )
+
     @field_validator("extra_phrases")
     @classmethod
     def _known_types(

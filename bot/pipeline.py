@@ -243,10 +243,12 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
 
         classification = classify.classify(inbound, runtime.phrases)
         row.labels = json.dumps([label.value for label in classification.labels])
+        uncertain = classification.confidence < runtime.settings.classifier.triage_below
         if not classification.is_privacy:
-            _finish(row, status="processed", rule="not_privacy", now=now, runtime=runtime)
-            log.info("message %s is not a privacy request", message_id)
-            return Outcome(message_id, "processed", rule="not_privacy")
+            rule = "not_privacy:uncertain" if uncertain else "not_privacy"
+            _finish(row, status="processed", rule=rule, now=now, runtime=runtime)
+            log.info("message %s is not a privacy request (%s)", message_id, rule)
+            return Outcome(message_id, "processed", rule=rule)
         case = open_case(session, runtime, row, inbound, classification)
         return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
 
@@ -380,7 +382,16 @@ def open_case(
         at=now,
     )
     view = case_view(case)
-    _queue_acknowledgement(session, runtime, case, view, inbound, now, quiet=row.quiet)
+    triage = classification.confidence < runtime.settings.classifier.triage_below
+    if triage:
+        # Not sure it is a request: staff decide before the customer hears anything.
+        append_event(
+            session, actor="privacybot", action="ack_suppressed", case_id=case.id,
+            case_ref=ref, detail={"reason": "triage: low confidence",
+                                  "confidence": round(classification.confidence, 3)}, at=now,
+        )
+    else:
+        _queue_acknowledgement(session, runtime, case, view, inbound, now, quiet=row.quiet)
     subject, body = drafting.reply(
         runtime.templates, case=view, company=runtime.company, policy=runtime.policy,
         **authorisation.draft_options(runtime, case),
@@ -396,7 +407,7 @@ def open_case(
     )
     session.add(draft)
     session.flush()
-    status = case_rules.initial_status(labels)
+    status = "triage" if triage else case_rules.initial_status(labels)
     case.status = status
     append_event(
         session,

@@ -193,8 +193,9 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
                             _S.AWAITING_CUSTOMER, _S.TRIAGE}),
     _S.CLOSED: frozenset(),
     _S.REJECTED: frozenset({_S.TRIAGE, _S.CLOSED}),
+    # Approving the draft of a triage case is staff confirming the classifier's guess.
     _S.TRIAGE: frozenset({_S.ACKNOWLEDGED, _S.AWAITING_AUTHORISATION, _S.AWAITING_CUSTOMER,
-                          _S.DRAFT_PENDING, _S.REJECTED, _S.CLOSED}),
+                          _S.DRAFT_PENDING, _S.APPROVED, _S.REJECTED, _S.CLOSED}),
 }
 # fmt: on
 

@@ -16,12 +16,13 @@ import aiosmtplib
 import pytest
 from sqlalchemy import select
 
+from bot import staff
 from bot.cli import main
 from bot.config import Settings
 from bot.runtime import build_runtime
 from bot.service import Service, make_senders
 from storage.engine import unit_of_work
-from storage.models import Case, Message, OutboxItem
+from storage.models import Case, Draft, Message, OutboxItem
 
 
 def write_config(path: Path, settings: Settings) -> Path:
@@ -77,6 +78,11 @@ async def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> ob
             return value
         await asyncio.sleep(0.1)
     raise AssertionError("condition not reached in time")
+
+
+def pending_drafts(svc: Service) -> list[Draft]:
+    with unit_of_work(svc.runtime.sessions) as session:
+        return list(session.execute(select(Draft).where(Draft.status == "pending")).scalars())
 
 
 def outbox_files(svc: Service) -> list[Path]:
@@ -225,6 +231,38 @@ async def test_operator_phrases_reach_the_running_service(
         await wait_for(lambda: cases(svc))
         [case] = cases(svc)
         assert json.loads(case.labels) == ["erasure"]
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 10)
+        runtime.engine.dispose()
+
+
+async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswered(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    settings = make_settings(database_url, classifier={"triage_below": 0.99})
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    try:
+        for _ in range(100):
+            if svc.smtp_port:
+                break
+            await asyncio.sleep(0.05)
+        await send(svc, customer_mail(
+            "Sletning", "Slet venligst mine personoplysninger.\n", msgid="tri.1@example.dk"
+        ))
+        [case] = await wait_for(lambda: cases(svc))
+        assert case.status == "triage"
+        assert json.loads(case.labels) == ["erasure"], "the best guess is kept for staff"
+        with unit_of_work(svc.runtime.sessions) as session:
+            acks = session.execute(select(OutboxItem).where(OutboxItem.kind == "ack")).all()
+        assert acks == [], "nobody is told anything before staff decide"
+        [draft] = await asyncio.to_thread(pending_drafts, svc)
+        decided = await asyncio.to_thread(
+            staff.approve_draft, svc.runtime, draft_id=draft.id, actor="anne"
+        )
+        assert decided.status == "approved"
     finally:
         svc.stop()
         await asyncio.wait_for(task, 10)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import growth, ingest, procs
+from bot.progress import bar as progress_bar
 
 ALL = ("ingest", "latency", "classify", "growth", "explain")
 
@@ -36,12 +37,28 @@ def _machine() -> str:
             f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
+def _runs(desc: str, total: int):  # type: ignore[no-untyped-def]
+    """A bar over a benchmark's runs (rate and ETA) on a terminal; nothing otherwise."""
+    return progress_bar(desc, total=total, unit=" runs")
+
+
+def _log_and_advance(bar):  # type: ignore[no-untyped-def]
+    """A ``log`` for bench.ingest: print the run's line above the bar, then advance it."""
+
+    def log(line: str) -> None:
+        bar.write(line, file=sys.stdout)
+        bar.update(1)
+
+    return log
+
+
 def run_ingest(args, results) -> None:  # type: ignore[no-untyped-def]
     print(f"\n== 1+5. ingest: {args.n} mails over {args.connections} SMTP connections, "
           f"{args.runs} runs (privacybot = python -m bot run, SQLite; baseline = "
           "bench/baseline_server.py)")
-    runs = ingest.ingest(args.n, args.runs, connections=args.connections,
-                         profile=args.profile)
+    with _runs("ingest", args.runs) as bar:
+        runs = ingest.ingest(args.n, args.runs, connections=args.connections,
+                             profile=args.profile, log=_log_and_advance(bar))
     summary = ingest.summarise_ingest(runs, args.n)
     results["ingest"] = summary
     print(f"  median: privacybot {summary['privacybot_mails_per_s']:.1f} mails/s end to end, "
@@ -57,7 +74,9 @@ def run_ingest(args, results) -> None:  # type: ignore[no-untyped-def]
 def run_latency(args, results) -> None:  # type: ignore[no-untyped-def]
     print(f"\n== 2. latency: the same mix at a steady {args.rate:g} mails/s for "
           f"{args.seconds:g} s, {args.runs} runs")
-    summary = ingest.latency(args.rate, args.seconds, args.runs)
+    with _runs("latency", args.runs) as bar:
+        summary = ingest.latency(args.rate, args.seconds, args.runs,
+                                 log=_log_and_advance(bar))
     results["latency"] = summary
     print(f"  median: end of DATA -> ack written p50 {summary['ack_p50_ms']:.1f} ms, p99 "
           f"{summary['ack_p99_ms']:.1f} ms (target p99 < 250 ms); end of DATA -> 250 p50 "
@@ -78,7 +97,8 @@ def run_growth(args, results) -> None:  # type: ignore[no-untyped-def]
     print(f"\n== 7. growth: ingest of {args.growth_n} mails with 0 / "
           f"{' / '.join(f'{s:,}' for s in sizes)} cases present, {args.growth_runs} run(s)")
     rows = []
-    with tempfile.TemporaryDirectory(prefix="privacybot-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="privacybot-bench-") as tmp, \
+            _runs("growth", (len(sizes) + 1) * args.growth_runs) as bar:
         for size in [0, *sizes]:
             seeded = growth.seed(Path(tmp) / f"seed{size}", size) if size else None
             size_mb = seeded.stat().st_size / 2**20 if seeded else 0.0
@@ -93,14 +113,16 @@ def run_growth(args, results) -> None:  # type: ignore[no-untyped-def]
                 peak.append(mem["peak_rss_mb"])
                 after_mb = (folder / "privacybot.db").stat().st_size / 2**20
                 __import__("shutil").rmtree(folder)
+                bar.update(1)
             rows.append({"cases": size, "mails_per_s": statistics.median(rates),
                          "db_mb_before": size_mb, "db_mb_after": after_mb,
                          "idle_rss_mb": statistics.median(idle),
                          "peak_rss_mb": statistics.median(peak)})
-            print(f"  {size:>7,} cases: {rows[-1]['mails_per_s']:6.1f} mails/s "
+            bar.write(f"  {size:>7,} cases: {rows[-1]['mails_per_s']:6.1f} mails/s "
                   f"(runs: {', '.join(f'{r:.1f}' for r in rates)}), database "
                   f"{size_mb:,.0f} MB before, {after_mb:,.0f} MB after; service RSS idle "
-                  f"{rows[-1]['idle_rss_mb']:.0f} MB, peak {rows[-1]['peak_rss_mb']:.0f} MB")
+                      f"{rows[-1]['idle_rss_mb']:.0f} MB, peak {rows[-1]['peak_rss_mb']:.0f} MB",
+                      file=sys.stdout)
     base = rows[0]["mails_per_s"]
     for row in rows:
         row["ratio_to_empty"] = row["mails_per_s"] / base

@@ -323,7 +323,8 @@ class WebSettings(BaseModel):
     trusted_proxy_header: str = Field(
         "",
         description="A header set by the reverse proxy that already logged the person in "
-        "(e.g. X-Remote-User), taken as the staff name. Only with a proxy in front: "
+        "(e.g. X-Remote-User), taken as the staff name if it is one of [web.users]. Only "
+        "with a proxy in front: "
         "anyone who reaches the port directly could send it. Empty: password login only.",
     )
     login_attempts: int = Field(

@@ -28,8 +28,6 @@ import email.utils
 import logging
 import os
 import re
-import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from typing import IO
 
 from bot import pipeline
 from bot.imap_watcher import start_of_day
+from bot.progress import bar as progress_bar
 from bot.runtime import Runtime
 from bot.smtp_listener import store_mail
 from handlers.values import Channel
@@ -187,8 +186,6 @@ def import_path(
     should_stop: Callable[[], bool] | None = None,
 ) -> Report:
     """Import every message of ``path``; returns what happened (also when interrupted)."""
-    from tqdm import tqdm  # imported here: only the import command needs it
-
     if is_maildir(path):
         files = maildir_files(path)
         total, unit, scale = len(files), " mails", False
@@ -218,15 +215,7 @@ def import_path(
         with unit_of_work(runtime.sessions) as session:
             queries.release_message_claims(session)
     report = Report()
-    show = sys.stderr.isatty() if progress is None else progress
-    screen = shutil.get_terminal_size((100, 24))
-    bar = tqdm(
-        total=total, unit=unit, unit_scale=scale, disable=not show, file=sys.stderr,
-        desc="import", smoothing=0.1,
-        # A terminal that reports no size (a fresh pty, ``script``, some CI shells) gets
-        # no bar at all from tqdm: fall back to 100 x 24.
-        ncols=screen.columns or 100, nrows=screen.lines or 24,
-    )
+    bar = progress_bar("import", total=total, unit=unit, unit_scale=scale, show=progress)
     started = time.monotonic()
     try:
         for item in found:

@@ -110,17 +110,20 @@ def process_pending(
         claimed = queries.claim_messages(
             session, now=now, limit=limit, stale_after=claim_lease(runtime)
         )
+        # Only the first of a batch counts as an attempt: a crash interrupts the message
+        # in hand, which comes first in the next batch (ids ascend), while the others
+        # were only waiting their turn and must not creep towards CRASH_LIMIT.
+        for row in claimed[1:]:
+            row.attempts = max(row.attempts - 1, 0)
         ids = [(row.id, row.attempts) for row in claimed]
     outcomes = []
     for index, (message_id, attempts) in enumerate(ids):
         if should_stop is not None and should_stop():
-            _give_back(runtime, [mid for mid, _ in ids[index:]])
+            _give_back(runtime, [mid for mid, _ in ids[index:]], counted=ids[0][0])
             break
         if attempts > CRASH_LIMIT:
             # Claimed this often without an outcome: the process died while deciding it
             # (a stack overflow, the OOM killer). Deciding it again would kill it again.
-            # Claims count per batch, so an outside kill can also claim a message that
-            # was only waiting its turn: the limit leaves room for a few of those.
             outcomes.append(_triage(runtime, message_id, "processing-interrupted"))
             continue
         try:
@@ -142,13 +145,15 @@ def process_pending(
     return outcomes
 
 
-def _give_back(runtime: Runtime, message_ids: list[int]) -> None:
+def _give_back(runtime: Runtime, message_ids: list[int], *, counted: int) -> None:
+    """Return untouched claims; only ``counted`` (the batch's first) had an attempt added."""
     with unit_of_work(runtime.sessions) as session:
         for message_id in message_ids:
             row = session.get(Message, message_id)
             if row is not None and row.status == "processing":
                 row.status, row.claimed_at = "received", None
-                row.attempts = max(row.attempts - 1, 0)
+                if message_id == counted:
+                    row.attempts = max(row.attempts - 1, 0)
 
 
 def _triage(runtime: Runtime, message_id: int, reason: str) -> Outcome:

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.progress import bar as progress_bar
 from bot.runtime import Runtime
 from handlers import case_rules
 from handlers.values import RequestType
@@ -68,8 +69,14 @@ def retention_date(case: Case, runtime: Runtime) -> date:
     return due
 
 
-def purge(runtime: Runtime, *, today: date, dry_run: bool = False) -> PurgeReport:
-    """Erase what is due on ``today``; with ``dry_run``, only say what that would be."""
+def purge(
+    runtime: Runtime, *, today: date, dry_run: bool = False, progress: bool | None = None
+) -> PurgeReport:
+    """Erase what is due on ``today``; with ``dry_run``, only say what that would be.
+
+    ``progress``: a bar with rate and ETA over the cases written, in batches (None: only
+    when standard error is a terminal). It counts cases, never names them.
+    """
     report = PurgeReport(today=today, dry_run=dry_run)
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
@@ -86,7 +93,10 @@ def purge(runtime: Runtime, *, today: date, dry_run: bool = False) -> PurgeRepor
                 expired.append(case)
             elif not dry_run and case.retain_until != due:
                 changed.setdefault(due, []).append(case)
-        _set_retention(session, changed)
+        work = 0 if dry_run else len(expired) + sum(len(cases) for cases in changed.values())
+        # Nothing to write (or a dry run): no bar, not even an empty one.
+        bar = progress_bar("purge", total=work, unit=" cases", show=progress if work else False)
+        _set_retention(session, changed, bar)
         ids = [case.id for case in expired if case.id is not None]
         report.refs = [case.ref for case in expired]
         report.counts["cases"] = len(ids)
@@ -109,24 +119,30 @@ def purge(runtime: Runtime, *, today: date, dry_run: bool = False) -> PurgeRepor
         report.counts["messages"] += _count(session, Message, *loose_messages)
         report.counts["outbox items"] += _count(session, OutboxItem, *loose_outbox)
         if dry_run:
+            bar.close()
             session.rollback()
             return report
 
-        for case in expired:
-            session.add(_tombstone(case, runtime, now))
-            append_event(
-                session, actor="privacybot", action="case_purged", case_id=case.id,
-                case_ref=case.ref,
-                detail={"outcome": case.status,
-                        "before": {"status": case.status},
-                        "after": {"status": "purged"}},
-                at=now,
-            )
-        if ids:
-            session.execute(delete(Message).where(Message.case_id.in_(ids)))
-            session.execute(delete(Draft).where(Draft.case_id.in_(ids)))
-            session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(ids)))
-            session.execute(delete(Case).where(Case.id.in_(ids)))
+        for start in range(0, len(expired), BATCH):
+            cases = expired[start : start + BATCH]
+            for case in cases:
+                session.add(_tombstone(case, runtime, now))
+                append_event(
+                    session, actor="privacybot", action="case_purged", case_id=case.id,
+                    case_ref=case.ref,
+                    detail={"outcome": case.status,
+                            "before": {"status": case.status},
+                            "after": {"status": "purged"}},
+                    at=now,
+                )
+            batch = [case.id for case in cases if case.id is not None]
+            if batch:
+                session.execute(delete(Message).where(Message.case_id.in_(batch)))
+                session.execute(delete(Draft).where(Draft.case_id.in_(batch)))
+                session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(batch)))
+                session.execute(delete(Case).where(Case.id.in_(batch)))
+            bar.update(len(cases))
+        bar.close()
         session.execute(delete(Message).where(*loose_messages))
         session.execute(delete(OutboxItem).where(*loose_outbox))
         if any(report.counts.values()):
@@ -151,7 +167,7 @@ def _count(session, model, *conditions) -> int:  # type: ignore[no-untyped-def]
 BATCH = 500
 
 
-def _set_retention(session, changed: dict[date, list[Case]]) -> None:  # type: ignore[no-untyped-def]
+def _set_retention(session, changed: dict[date, list[Case]], bar=None) -> None:  # type: ignore[no-untyped-def]
     """Write finished cases' retention dates onto them and everything that belongs to them.
 
     Bulk statements per date and batch of cases, without synchronising the session (its
@@ -167,6 +183,8 @@ def _set_retention(session, changed: dict[date, list[Case]]) -> None:  # type: i
                     update(model).where(key.in_(batch)).values(retain_until=due),
                     execution_options={"synchronize_session": False},
                 )
+            if bar is not None:
+                bar.update(len(batch))
         for case in cases:
             set_committed_value(case, "retain_until", due)
 

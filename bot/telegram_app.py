@@ -16,8 +16,9 @@ Contract:
   which polls.
 * Sending goes through the outbox: ``ChatSender`` is the outbox's ``"chat"`` transport. Its
   ``send`` runs in a worker thread and hands the Bot API call to the loop. Telegram's
-  answers are split by who must act: ``RetryAfter`` and network errors are temporary (the
-  outbox backs off), ``BadRequest``/``Forbidden`` permanent.
+  answers are split by who must act: ``RetryAfter`` (once the rate limiter's own retries
+  are spent) and network errors are temporary (the outbox backs off),
+  ``BadRequest``/``Forbidden`` permanent.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application
+from telegram.ext import AIORateLimiter, Application
 
 from bot import chat_customer, chat_staff
 from bot.election import AdvisoryLock, lead
@@ -55,6 +56,8 @@ log = logging.getLogger("privacybot.chat")
 START_RETRY_CAP = 60.0
 #: How long a sender thread waits for one Bot API call.
 SEND_TIMEOUT = 60.0
+#: Times one Bot API call is retried after Telegram's ``RetryAfter`` (429) before it fails.
+RATE_LIMIT_RETRIES = 3
 
 
 def file_url(base_url: str) -> str:
@@ -65,7 +68,12 @@ def file_url(base_url: str) -> str:
 
 def build_application(runtime: Runtime) -> Application:
     """The PTB application, with concurrent updates so that two simultaneous button
-    presses really race in the database (whose locks decide), as they would in use."""
+    presses really race in the database (whose locks decide), as they would in use.
+
+    Every Bot API call (handlers' replies, callback answers, card edits, outbox sends) goes
+    through PTB's ``AIORateLimiter``: Telegram's flood limits (30 messages a second overall,
+    20 a minute per group) are kept, and a 429 ``RetryAfter`` holds all calls for the time
+    Telegram names, then retries the call (``RATE_LIMIT_RETRIES`` times, then it raises)."""
     settings = runtime.settings.telegram
     return (
         Application.builder()
@@ -73,6 +81,7 @@ def build_application(runtime: Runtime) -> Application:
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url or file_url(settings.base_url))
         .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .get_updates_read_timeout(settings.poll_timeout + 10.0)
         .build()
     )

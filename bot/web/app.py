@@ -115,12 +115,19 @@ def read_session(request: Request) -> WebSession | None:
 
 
 def proxy_user(request: Request) -> str | None:
-    """The staff name a trusted reverse proxy vouches for, when one is configured."""
-    header = state(request).settings.trusted_proxy_header
+    """The staff name a trusted reverse proxy vouches for, when one is configured: only a
+    name configured in ``[web.users]`` (a proxy's SSO may know the whole company)."""
+    settings = state(request).settings
+    header = settings.trusted_proxy_header
     if not header:
         return None
     value = request.headers.get(header, "").strip()
-    return value[:128] or None
+    if not value:
+        return None
+    if value not in settings.users:
+        log.warning("web: the proxy named someone who is not a configured staff user")
+        return None
+    return value
 
 
 def staff_only(handler: Handler) -> Handler:

@@ -382,6 +382,34 @@ async def test_a_long_draft_fits_one_card(service: Service, fake: FakeTelegram) 
     assert "Mette & <familie>" in v2["text"]
 
 
+async def test_telegram_429_is_waited_out_and_answer_edit_and_reply_still_arrive(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Telegram's flood control answers 429 with ``retry_after``: the rate limiter holds the
+    calls that long and retries, so nothing a person should see is lost."""
+    card = await first_card(service, fake)
+    too_many = {"code": 429, "description": "Too Many Requests: retry after 1", "retry_after": 1}
+    fake.fail("answerCallbackQuery", **too_many)
+    fake.fail("editMessageText", **too_many)
+    pressed = fake.press(card, ANNE, data_of(card, "ok"))
+    await until(fake, lambda: pressed in fake.answers)
+    assert "Approved" in fake.answers[pressed]["text"]
+    await until(
+        fake, lambda: "Approved by Anne" in fake.message(STAFF_CHAT, card["message_id"])["text"]
+    )
+    for method in ("answerCallbackQuery", "editMessageText"):
+        first, second = fake.calls_to(method)[:2]
+        assert second.at - first.at >= 1.0, method  # waited as Telegram asked
+
+    fake.fail("sendMessage", **too_many)
+    sent = fake.send_message(BO, "/overdue", chat_id=STAFF_CHAT)
+    answer = await until(fake, lambda: next(
+        (m for m in fake.bot_messages(STAFF_CHAT)
+         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+    assert answer["text"] == "No overdue cases."
+    assert len(fake.calls_to("sendMessage")) >= 3  # the card, the refused try, the reply
+
+
 async def test_only_one_of_two_workers_polls_the_bot(
     make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
 ) -> None:

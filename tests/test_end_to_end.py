@@ -5,6 +5,7 @@ the acknowledgement file, the pending draft, approval from the command line, the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import json
 from collections.abc import AsyncIterator, Callable
@@ -34,22 +35,31 @@ def write_config(path: Path, settings: Settings) -> Path:
     return path
 
 
+@contextlib.asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Service]:
+    """The whole service in this test's loop, listening on a free port, stopped after."""
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    try:
+        for _ in range(100):
+            if svc.smtp_port:
+                break
+            await asyncio.sleep(0.05)
+        yield svc
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 10)
+        runtime.engine.dispose()
+
+
 @pytest.fixture
 async def service(
     make_settings: Callable[..., Settings], database_url: str
 ) -> AsyncIterator[Service]:
     settings = make_settings(database_url, smtp_listener={"max_message_bytes": 200_000})
-    runtime = await asyncio.to_thread(build_runtime, settings)
-    svc = Service(runtime, make_senders(runtime))
-    task = asyncio.create_task(svc.run())
-    for _ in range(100):
-        if svc.smtp_port:
-            break
-        await asyncio.sleep(0.05)
-    yield svc
-    svc.stop()
-    await asyncio.wait_for(task, 10)
-    runtime.engine.dispose()
+    async with running(settings) as svc:
+        yield svc
 
 
 def customer_mail(
@@ -219,36 +229,17 @@ async def test_operator_phrases_reach_the_running_service(
     settings = make_settings(
         database_url, classifier={"extra_phrases": {"erasure": {"da": ["glem alt om mig"]}}}
     )
-    runtime = await asyncio.to_thread(build_runtime, settings)
-    svc = Service(runtime, make_senders(runtime))
-    task = asyncio.create_task(svc.run())
-    try:
-        for _ in range(100):
-            if svc.smtp_port:
-                break
-            await asyncio.sleep(0.05)
+    async with running(settings) as svc:
         await send(svc, customer_mail("Hej", "Hej, glem alt om mig.\n", msgid="op.1@example.dk"))
-        await wait_for(lambda: cases(svc))
-        [case] = cases(svc)
+        [case] = await wait_for(lambda: cases(svc))
         assert json.loads(case.labels) == ["erasure"]
-    finally:
-        svc.stop()
-        await asyncio.wait_for(task, 10)
-        runtime.engine.dispose()
 
 
 async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswered(
     make_settings: Callable[..., Settings], database_url: str
 ) -> None:
     settings = make_settings(database_url, classifier={"triage_below": 0.99})
-    runtime = await asyncio.to_thread(build_runtime, settings)
-    svc = Service(runtime, make_senders(runtime))
-    task = asyncio.create_task(svc.run())
-    try:
-        for _ in range(100):
-            if svc.smtp_port:
-                break
-            await asyncio.sleep(0.05)
+    async with running(settings) as svc:
         await send(svc, customer_mail(
             "Sletning", "Slet venligst mine personoplysninger.\n", msgid="tri.1@example.dk"
         ))
@@ -263,7 +254,3 @@ async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswer
             staff.approve_draft, svc.runtime, draft_id=draft.id, actor="anne"
         )
         assert decided.status == "approved"
-    finally:
-        svc.stop()
-        await asyncio.wait_for(task, 10)
-        runtime.engine.dispose()

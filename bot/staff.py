@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -249,52 +250,23 @@ def relabel_draft(
 
 
 def extend_deadline(runtime: Runtime, *, draft_id: int, actor: str, reason: str) -> Decided:
-    """Extend by two months with a reason, and draft the notice Art. 12(3) requires.
+    """Extend from a draft's button: refused for a stale draft, otherwise as ``extend_case``.
 
-    Refused once the first month is over (the notice would come too late) or when the
-    case was already extended. The reply draft stays pending beside the notice; each is
-    approved on its own.
+    The reply draft stays pending beside the notice; each is approved on its own.
     """
     if not reason.strip():
         raise Refused("an extension needs a reason the requester can read")
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        draft, case = _pending_draft(session, draft_id)
-        if case.extended_deadline is not None:
-            raise Refused(f"case {case.ref} was already extended to {case.extended_deadline}")
-        received = as_utc(case.received_at)
-        if not case_rules.can_extend(received, now):
-            raise Refused(
-                f"case {case.ref}: the first deadline {case.deadline} has passed; "
-                "an extension must be announced within the first month"
-            )
-        new_deadline = case_rules.deadline(received, months=3)
-        subject, body = drafting.extension_notice(
-            runtime.templates, case=case_view(case), company=runtime.company,
-            new_deadline=new_deadline, reason=reason,
-        )
-        case.extended_deadline = new_deadline
-        case.extension_reason = reason.strip()
-        case.updated_at = now
-        notice = Draft(
-            case_id=case.id or 0, version=_next_version(session, case), kind="extension",
-            subject=subject, body=body, created_by=actor, created_at=now,
-            retain_until=draft.retain_until,
-        )
-        session.add(notice)
-        session.flush()
-        append_event(
-            session, actor=actor, action="deadline_extended", case_id=case.id,
-            case_ref=case.ref,
-            detail={"deadline": new_deadline.isoformat(), "reason": reason.strip(),
-                    "draft": notice.id, "version": notice.version},
-            at=now,
-        )
-        queue_staff_card(session, runtime, case, notice, now)
+        _draft, case = _pending_draft(session, draft_id)
+        notice = _extend(session, runtime, case, actor=actor, reason=reason, now=now)
         return Decided(
-            notice.id or 0, case.ref, notice.version, notice.status,
-            note=new_deadline.isoformat(),
+            notice.id or 0, case.ref, notice.version, notice.status, note=notice_deadline(case)
         )
+
+
+def notice_deadline(case: Case) -> str:
+    return (case.extended_deadline or case.deadline).isoformat()
 
 
 @dataclass(frozen=True)
@@ -331,40 +303,52 @@ def extend_case(runtime: Runtime, *, ref: str, actor: str, reason: str) -> Exten
             raise queries.NotFound(f"no case {ref}")
         if case.status in ("answered", "closed", "rejected"):
             raise Refused(f"case {case.ref} is {case.status}; there is nothing left to extend")
-        if case.extended_deadline is not None:
-            raise Refused(f"case {case.ref} was already extended to {case.extended_deadline}")
-        received = as_utc(case.received_at)
-        if not case_rules.can_extend(received, now):
-            raise Refused(
-                f"case {case.ref}: the first deadline {case.deadline} has passed; "
-                "an extension must be announced within the first month"
-            )
-        new_deadline = case_rules.extended_deadline(received)
-        subject, body = drafting.extension_notice(
-            runtime.templates, case=case_view(case), company=runtime.company,
-            new_deadline=new_deadline, reason=reason,
+        notice = _extend(session, runtime, case, actor=actor, reason=reason, now=now)
+        return Extended(case.ref, notice_deadline(case), notice.id or 0, notice.version)
+
+
+def _extend(
+    session: Session, runtime: Runtime, case: Case, *, actor: str, reason: str, now: datetime
+) -> Draft:
+    """The one place an extension happens: new deadline, notice draft, audit, staff card.
+
+    The caller has locked the case and checked that it may still be extended.
+    """
+    if case.extended_deadline is not None:
+        raise Refused(f"case {case.ref} was already extended to {case.extended_deadline}")
+    received = as_utc(case.received_at)
+    if not case_rules.can_extend(received, now):
+        raise Refused(
+            f"case {case.ref}: the first deadline {case.deadline} has passed; "
+            "an extension must be announced within the first month"
         )
-        before = case.deadline.isoformat()
-        case.extended_deadline = new_deadline
-        case.extension_reason = reason.strip()
-        case.updated_at = now
-        notice = Draft(
-            case_id=case.id or 0, version=_next_version(session, case), kind="extension",
-            subject=subject, body=body, created_by=actor, created_at=now,
-            retain_until=case.retain_until,
-        )
-        session.add(notice)
-        session.flush()
-        append_event(
-            session, actor=actor, action="deadline_extended", case_id=case.id,
-            case_ref=case.ref,
-            detail={
-                "deadline": new_deadline.isoformat(), "reason": reason.strip(),
-                "draft": notice.id, "version": notice.version,
-                "before": {"deadline": before},
-                "after": {"deadline": new_deadline.isoformat()},
-            },
-            at=now,
-        )
-        queue_staff_card(session, runtime, case, notice, now)
-        return Extended(case.ref, new_deadline.isoformat(), notice.id or 0, notice.version)
+    new_deadline = case_rules.extended_deadline(received)
+    subject, body = drafting.extension_notice(
+        runtime.templates, case=case_view(case), company=runtime.company,
+        new_deadline=new_deadline, reason=reason,
+    )
+    before = case.deadline.isoformat()
+    case.extended_deadline = new_deadline
+    case.extension_reason = reason.strip()
+    case.updated_at = now
+    notice = Draft(
+        case_id=case.id or 0, version=_next_version(session, case), kind="extension",
+        subject=subject, body=body, created_by=actor, created_at=now,
+        retain_until=case.retain_until,
+    )
+    session.add(notice)
+    session.flush()
+    append_event(
+        session, actor=actor, action="deadline_extended", case_id=case.id,
+        case_ref=case.ref,
+        detail={
+            "deadline": new_deadline.isoformat(), "reason": reason.strip(),
+            "draft": notice.id, "version": notice.version,
+            "before": {"deadline": before},
+            "after": {"deadline": new_deadline.isoformat()},
+        },
+        at=now,
+    )
+    queue_staff_card(session, runtime, case, notice, now)
+    return notice
+

@@ -60,7 +60,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'privacybot.db'}"
         return
-    template = request.getfixturevalue("pg_template")
+    yield from _fresh_pg_database(request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture
+def pg_database_url(pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, for what only PostgreSQL does (elections)."""
+    yield from _fresh_pg_database(pg_template)
+
+
+def _fresh_pg_database(template: str) -> Iterator[str]:
     name = f"privacybot_test_{uuid.uuid4().hex[:10]}"
     admin = _pg_admin()
     with admin.connect() as conn:

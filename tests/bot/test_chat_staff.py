@@ -411,11 +411,9 @@ async def test_telegram_429_is_waited_out_and_answer_edit_and_reply_still_arrive
 
 
 async def test_only_one_of_two_workers_polls_the_bot(
-    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+    make_settings: Callable[..., Settings], pg_database_url: str, fake: FakeTelegram
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the poller is elected on PostgreSQL; SQLite means one process")
-    settings = chat_settings(make_settings, database_url, fake)
+    settings = chat_settings(make_settings, pg_database_url, fake)
     async with running(settings) as one, running(settings) as two:
         channels = [svc.senders["chat"].channel for svc in (one, two)]  # type: ignore[attr-defined]
         await until_db(lambda: all(c.connected for c in channels) and any(
@@ -442,13 +440,11 @@ async def _answered(fake: FakeTelegram, user: dict[str, Any], command: str) -> s
 
 
 async def test_another_worker_polls_when_the_poller_stops(
-    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+    make_settings: Callable[..., Settings], pg_database_url: str, fake: FakeTelegram
 ) -> None:
     """Two workers on one database: the one that polls stops; the other takes over, and
     staff commands sent meanwhile are answered."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the poller is elected on PostgreSQL; SQLite means one process")
-    settings = chat_settings(make_settings, database_url, fake)
+    settings = chat_settings(make_settings, pg_database_url, fake)
     stacks = [contextlib.AsyncExitStack(), contextlib.AsyncExitStack()]
     try:
         services = [await stack.enter_async_context(running(settings)) for stack in stacks]
@@ -468,15 +464,13 @@ async def test_another_worker_polls_when_the_poller_stops(
 
 
 async def test_a_poller_that_loses_its_lock_connection_stops_polling(
-    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram,
+    make_settings: Callable[..., Settings], pg_database_url: str, fake: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server ends the poller's lock session (a database restart, a dropped network):
     the worker notices, stops polling, and the role is elected again: one poller goes on."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the poller is elected on PostgreSQL; SQLite means one process")
     caplog.set_level("INFO", logger="privacybot")
-    settings = chat_settings(make_settings, database_url, fake)
+    settings = chat_settings(make_settings, pg_database_url, fake)
     async with running(settings) as one, running(settings) as two:
         services = [one, two]
         [holder] = await until_db(lambda: _pollers(services))
@@ -485,7 +479,7 @@ async def test_a_poller_that_loses_its_lock_connection_stops_polling(
         assert fake.token not in role
 
         key = lock_key(role)
-        killer = make_engine(database_url)
+        killer = make_engine(pg_database_url)
         try:
             with killer.connect() as conn:
                 ended = conn.execute(

@@ -262,6 +262,8 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _case_json(case) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from storage.models import as_utc
+
     return {
         "ref": case.ref,
         "status": case.status,
@@ -269,7 +271,8 @@ def _case_json(case) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "deadline": (case.extended_deadline or case.deadline).isoformat(),
         "language": case.language,
         "channel": case.channel,
-        "received_at": case.received_at.isoformat(),
+        # With its offset: SQLite hands the time back naive, and a reader must not guess.
+        "received_at": as_utc(case.received_at).isoformat(),
     }
 
 

@@ -9,7 +9,7 @@ import asyncio
 import email
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -237,7 +237,9 @@ async def test_extension_inside_the_first_month_only(
     expected = case_rules.deadline(as_utc(case.received_at), months=3)
     assert expected.isoformat() in out
     code, out, _ = await cli(capsys, "--config", str(config), "cases", "--json")
-    assert json.loads(out)["deadline"] == expected.isoformat()
+    listed = json.loads(out)
+    assert listed["deadline"] == expected.isoformat()
+    assert datetime.fromisoformat(listed["received_at"]) == as_utc(case.received_at)
     code, out, _ = await cli(capsys, "--config", str(config), "drafts", "--json")
     drafts = [json.loads(line) for line in out.splitlines()]
     assert {d["kind"] for d in drafts} == {"reply", "extension"}

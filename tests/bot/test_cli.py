@@ -131,3 +131,20 @@ def test_non_editable_install_finds_templates_and_migrations(tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stderr
     assert (work / "data" / "privacybot.db").is_file()
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
+    """`privacybot config | head -1`: the pipe closes before we are done writing."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRIVACYBOT_")}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "config"],
+            cwd=tmp_path, env=env, stdout=write_end, stderr=subprocess.PIPE,
+            text=True, timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0
+    assert done.stderr == ""

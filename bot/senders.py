@@ -47,7 +47,8 @@ class EmlFolderSender:
     """The embedded default: every outgoing mail becomes an ``.eml`` file in a folder.
 
     The file is written under ``tmp/`` and renamed into place, so a reader never sees a
-    half-written mail.
+    half-written mail. Folders are made owner-only and files are created ``0600``: every
+    file is a letter to a person about their personal data.
     """
 
     idempotent = True
@@ -58,10 +59,12 @@ class EmlFolderSender:
     def send(self, item: OutboxItem) -> None:
         try:
             tmp = self.folder / "tmp"
-            tmp.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp.mkdir(mode=0o700, exist_ok=True)
             name = file_name(item.message_id)
             partial = tmp / name
-            with partial.open("wb") as fh:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(item.payload)
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiosmtplib
 import pytest
@@ -68,6 +69,13 @@ async def test_full_run_log_has_references_but_no_addresses_or_words(
     raw = "\n".join(r.getMessage() for r in caplog.records)
     for phrase in PHRASES:
         assert phrase not in raw, f"privacybot logged {phrase!r} before redaction"
+    # The letters themselves (acknowledgement and reply) are for their owner's eyes only.
+    folder = Path(svc.runtime.settings.outbox.folder)
+    letters = sorted(folder.glob("*.eml"))
+    assert len(letters) == 2
+    for path in (folder, folder / "tmp", *letters):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path.name} has mode {oct(mode)}"
 
 
 def test_sqlite_database_files_are_readable_by_their_owner_only(

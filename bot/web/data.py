@@ -21,10 +21,11 @@ import threading
 import time
 from collections import Counter as Tally
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import case as case_when
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -108,7 +109,11 @@ def _filtered(query: Any, flt: CaseFilter, today: date) -> Any:
     if flt.overdue:
         effective = func.coalesce(Case.extended_deadline, Case.deadline)
         query = query.where(Case.status.in_(queries.OPEN_STATUSES)).where(effective < today)
-    if flt.q:
+    reference = case_rules.find_reference(flt.q) if flt.q else None
+    if reference is not None and reference.lower() == flt.q.lower():
+        # A whole reference names one case: the unique index, not a scan of every subject.
+        query = query.where(Case.ref == reference)
+    elif flt.q:
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", flt.q.lower()) + "%"
         query = query.where(
             or_(
@@ -371,8 +376,32 @@ def months_back(today: date, count: int = 12) -> list[str]:
     return out[::-1]
 
 
-def _month(value: datetime) -> str:
-    return as_utc(value).astimezone(LOCAL_TZ).strftime("%Y-%m")
+def _month_starts(labels_: list[str]) -> list[datetime]:
+    """The first instant (UTC) of each ``YYYY-MM`` in local time, and of the month after."""
+    starts = []
+    for label in labels_:
+        year, month = map(int, label.split("-"))
+        starts.append(datetime(year, month, 1, tzinfo=LOCAL_TZ))
+    year, month = starts[-1].year, starts[-1].month
+    starts.append(datetime(year + month // 12, month % 12 + 1, 1, tzinfo=LOCAL_TZ))
+    return [start.astimezone(UTC) for start in starts]
+
+
+def _bucket(column: Any, bounds: list[datetime]) -> Any:
+    """Which month a timestamp falls in, 0 to len(bounds) - 2, as SQL (-1 before the first)."""
+    whens = [(column >= bounds[i], i) for i in range(len(bounds) - 2, -1, -1)]
+    return case_when(*whens, else_=-1)
+
+
+def _monthly_count(session: Session, column: Any, bounds: list[datetime], *where: Any) -> list[int]:
+    counts = [0] * (len(bounds) - 1)
+    bucket = _bucket(column, bounds)
+    for i, count in session.execute(
+        select(bucket, func.count()).where(*where)
+        .where(column >= bounds[0]).where(column < bounds[-1]).group_by(bucket)
+    ):
+        counts[i] = count
+    return counts
 
 
 @dataclass
@@ -396,47 +425,46 @@ def figures(session: Session, *, today: date, months: int = 12) -> Figures:
     Time to answer is from receipt to the approval of the first reply; late means that
     approval came after the effective deadline. Purged cases still count as requests
     (their tombstones keep type and date), not in the answer times.
+
+    The database counts, by month (a ``CASE`` over the months' first instants, in UTC),
+    so the page costs a few grouped queries, not a Python loop over every case of the
+    year; only the answer times, whose median needs every value, come back per case.
     """
     labels_ = months_back(today, months)
-    index = {m: i for i, m in enumerate(labels_)}
-    y, m = map(int, labels_[0].split("-"))
-    since = datetime(y, m, 1, tzinfo=LOCAL_TZ) - timedelta(days=1)
+    bounds = _month_starts(labels_)
 
     per_type = {t: [0] * months for t in TYPES}
-    rows = session.execute(
-        select(Case.received_at, Case.labels).where(Case.received_at >= since)
-    ).all()
-    rows += session.execute(
-        select(CaseTombstone.received_at, CaseTombstone.labels)
-        .where(CaseTombstone.received_at >= since)
-    ).all()
-    for received, labels in rows:
-        i = index.get(_month(received))
-        if i is None:
-            continue
-        for label in json.loads(labels or "[]"):
-            if label in per_type:
-                per_type[label][i] += 1
+    for table in (Case, CaseTombstone):
+        bucket = _bucket(table.received_at, bounds)
+        for i, labels, count in session.execute(
+            select(bucket, table.labels, func.count())
+            .where(table.received_at >= bounds[0]).where(table.received_at < bounds[-1])
+            .group_by(bucket, table.labels)
+        ):
+            for label in json.loads(labels or "[]"):
+                if label in per_type:
+                    per_type[label][i] += count
 
     first_answer = (
         select(Draft.case_id, func.min(Draft.decided_at).label("answered"))
+        .join(Case, Case.id == Draft.case_id)
         .where(Draft.status == "approved").where(Draft.kind == "reply")
+        .where(Case.received_at >= bounds[0]).where(Case.received_at < bounds[-1])
         .group_by(Draft.case_id).subquery()
     )
     answers = session.execute(
-        select(Case.received_at, Case.deadline, Case.extended_deadline, first_answer.c.answered)
+        select(_bucket(Case.received_at, bounds), Case.received_at,
+               func.coalesce(Case.extended_deadline, Case.deadline), first_answer.c.answered)
         .join(first_answer, first_answer.c.case_id == Case.id)
-        .where(Case.received_at >= since)
     ).all()
     days: list[list[float]] = [[] for _ in labels_]
     late = [0] * months
-    for received, deadline, extended, answered in answers:
-        i = index.get(_month(received))
-        if i is None or answered is None:
+    for i, received, deadline, answered in answers:
+        if answered is None:
             continue
-        taken = (as_utc(answered) - as_utc(received)).total_seconds() / 86400
-        days[i].append(round(taken, 1))
-        if as_utc(answered).astimezone(LOCAL_TZ).date() > (extended or deadline):
+        answered = as_utc(answered)
+        days[i].append(round((answered - as_utc(received)).total_seconds() / 86400, 1))
+        if answered.astimezone(LOCAL_TZ).date() > deadline:
             late[i] += 1
 
     effective = func.coalesce(Case.extended_deadline, Case.deadline)
@@ -448,22 +476,10 @@ def figures(session: Session, *, today: date, months: int = 12) -> Figures:
         .where(Case.status.in_(queries.OPEN_STATUSES)).where(effective < today)
     ).scalar_one()
 
-    suppressed = [0] * months
-    for (at,) in session.execute(
-        select(AuditEvent.at).where(AuditEvent.action == "ack_suppressed")
-        .where(AuditEvent.at >= since)
-    ):
-        i = index.get(_month(at))
-        if i is not None:
-            suppressed[i] += 1
-    ignored = [0] * months
-    for (received,) in session.execute(
-        select(Message.received_at).where(Message.status == "ignored")
-        .where(Message.received_at >= since)
-    ):
-        i = index.get(_month(received))
-        if i is not None:
-            ignored[i] += 1
+    suppressed = _monthly_count(
+        session, AuditEvent.at, bounds, AuditEvent.action == "ack_suppressed"
+    )
+    ignored = _monthly_count(session, Message.received_at, bounds, Message.status == "ignored")
 
     return Figures(
         months=labels_,

@@ -1,12 +1,11 @@
 """The dashboard's pieces on their own: folding quoted history, version diffs, the SVG
-charts, the case list's filters and paging (fast at 100,000 cases), the CSV, the figures,
+charts, the case list's filters and paging (at 100,000 cases), the CSV, the figures,
 and the ``privacybot web adduser`` command."""
 
 from __future__ import annotations
 
 import io
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from bot.runtime import build_runtime
 from bot.web import data
 from bot.web.auth import LoginLimiter, SessionCodec, check_password, new_session
 from bot.web.charts import bar_chart
+from storage.audit import append_event
 from storage.engine import unit_of_work
-from storage.models import Case
+from storage.models import Case, Draft, Message
 
 from .conftest import PASSWORD, staff_hash
 
@@ -112,14 +112,14 @@ def _bulk_cases(url: str, count: int, today: date) -> None:
     rt.engine.dispose()
 
 
-def test_case_list_filters_pages_and_stays_fast_at_100k(tmp_path: Path) -> None:
+def test_case_list_filters_and_pages_by_key_at_100k(tmp_path: Path) -> None:
+    """Correctness at size; how fast it stays is bench/web_list.py's (docs/PERFORMANCE.md)."""
     url = f"sqlite:///{tmp_path / 'big.db'}"
     today = date.today()
     _bulk_cases(url, 100_000, today)
     rt = build_runtime(Settings(database={"url": url}))
     try:
         with unit_of_work(rt.sessions) as session:
-            started = time.perf_counter()
             first = data.list_cases(session, data.CaseFilter(), today=today)
             assert [r.ref for r in first.rows][:2] == ["PR-T-100000", "PR-T-099999"]
             assert first.older is not None and first.newer is None
@@ -136,8 +136,6 @@ def test_case_list_filters_pages_and_stays_fast_at_100k(tmp_path: Path) -> None:
             ):
                 page = data.list_cases(session, flt, today=today)
                 assert page.rows, flt
-            elapsed = time.perf_counter() - started
-            assert elapsed < 5.0, f"ten list pages took {elapsed:.2f}s"
             chat = data.list_cases(session, data.CaseFilter(channel="chat"), today=today)
             assert all(r.channel == "chat" for r in chat.rows)
             # No health words in a preview: the sentence is hidden.
@@ -149,13 +147,93 @@ def test_case_list_filters_pages_and_stays_fast_at_100k(tmp_path: Path) -> None:
                 "ORDER BY id DESC LIMIT 51"
             )))
             assert "ix_case_channel_id" in plan
-            started = time.perf_counter()
             fig = data.figures(session, today=today)
-            assert time.perf_counter() - started < 10.0
             assert sum(sum(v) for v in fig.per_type.values()) > 50_000
             assert fig.open_cases == 10_000
     finally:
         rt.engine.dispose()
+
+
+def test_figures_count_by_local_month_on_both_backends(database_url: str) -> None:
+    """Months are Copenhagen months: 23:30 UTC on 30 November is already December."""
+    rt = build_runtime(Settings(database={"url": database_url}))
+    today = date(2026, 12, 15)
+
+    def utc(*args: int) -> datetime:
+        return datetime(*args, tzinfo=UTC)
+
+    cases = [  # received, labels, status, deadline, first approved reply (or None)
+        (utc(2026, 11, 30, 23, 30), ["erasure"], "answered", date(2027, 1, 4),
+         utc(2026, 12, 3, 11, 30)),                       # 2.5 days, in time
+        (utc(2026, 12, 2, 9, 0), ["erasure", "access"], "answered", date(2027, 1, 4),
+         utc(2027, 1, 5, 9, 0)),                          # 34 days, late
+        (utc(2026, 12, 5, 9, 0), ["complaint"], "draft_pending", date(2026, 12, 10), None),
+        (utc(2026, 3, 10, 12, 0), ["access"], "closed", date(2026, 4, 10),
+         utc(2026, 3, 11, 12, 0)),                        # 1 day
+        (utc(2025, 12, 31, 23, 30), ["erasure"], "closed", date(2026, 2, 2), None),  # Jan
+        (utc(2025, 12, 31, 22, 30), ["erasure"], "closed", date(2026, 2, 2), None),  # Dec
+    ]
+    try:
+        with unit_of_work(rt.sessions) as session:
+            for seq, (received, labels, status, deadline, answered) in enumerate(cases, 1):
+                row = Case(
+                    ref=f"PR-F-{seq}", year=2000, seq=seq, status=status,
+                    labels=json.dumps(labels), language="da", channel="smtp",
+                    requester=f"p{seq}@example.dk", subject="s", received_at=received,
+                    deadline=deadline,
+                )
+                session.add(row)
+                session.flush()
+                if answered is not None:
+                    session.add(Draft(case_id=row.id, status="approved", kind="reply",
+                                      decided_at=answered, version=1))
+                    # A later approved reply does not change the time to the first one.
+                    session.add(Draft(case_id=row.id, status="approved", kind="reply",
+                                      decided_at=answered + timedelta(days=50), version=2))
+            session.add(Message(channel="smtp", external_id="ignored-1", raw=b"x",
+                                status="ignored", received_at=utc(2026, 12, 1, 8, 0)))
+            session.add(Message(channel="smtp", external_id="ignored-2", raw=b"x",
+                                status="ignored", received_at=utc(2025, 11, 1, 8, 0)))
+            append_event(session, actor="privacybot", action="ack_suppressed",
+                         at=utc(2026, 2, 14, 12, 0))
+        with unit_of_work(rt.sessions) as session:
+            fig = data.figures(session, today=today)
+    finally:
+        rt.engine.dispose()
+    assert fig.months[0] == "2026-01" and fig.months[-1] == "2026-12"
+    dec, mar, jan = 11, 2, 0
+    assert fig.per_type["erasure"][dec] == 2 and fig.per_type["access"][dec] == 1
+    assert fig.per_type["complaint"][dec] == 1
+    assert fig.per_type["access"][mar] == 1
+    assert fig.per_type["erasure"][jan] == 1, "23:30 UTC on 31 Dec 2025 is January here"
+    assert sum(map(sum, fig.per_type.values())) == 6
+    assert fig.answered[dec] == 2 and fig.answered_late[dec] == 1
+    assert fig.answer_median[dec] == pytest.approx((2.5 + 34) / 2)
+    assert fig.answer_worst[dec] == 34.0
+    assert fig.answered[mar] == 1 and fig.answer_worst[mar] == 1.0
+    assert fig.answer_median[jan] is None
+    assert fig.loop_ignored[dec] == 1 and sum(fig.loop_ignored) == 1
+    assert fig.acks_suppressed[1] == 1 and sum(fig.acks_suppressed) == 1
+    assert fig.open_cases == 1 and fig.overdue == 1
+
+
+def test_a_whole_reference_finds_its_case_and_a_fragment_searches(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'refs.db'}"
+    today = date.today()
+    _bulk_cases(url, 30, today)
+    rt = build_runtime(Settings(database={"url": url}))
+    try:
+        with unit_of_work(rt.sessions) as session:
+            session.execute(text("UPDATE \"case\" SET ref = 'PR-2026-0007' WHERE seq = 7"))
+            session.execute(text("UPDATE \"case\" SET subject = 'SV: PR-2026-0007' "
+                                 "WHERE seq = 8"))
+        with unit_of_work(rt.sessions) as session:
+            whole = data.list_cases(session, data.CaseFilter(q="pr-2026-0007"), today=today)
+            part = data.list_cases(session, data.CaseFilter(q="2026-0007"), today=today)
+    finally:
+        rt.engine.dispose()
+    assert [r.ref for r in whole.rows] == ["PR-2026-0007"]
+    assert sorted(r.ref for r in part.rows) == ["PR-2026-0007", "PR-T-000008"]
 
 
 def test_csv_masks_and_defuses_formulas(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import case as case_when
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from handlers import case_rules
+from handlers import case_rules, normalise
 from handlers.preview import hide_special_categories, mask_address, shorten
 from handlers.values import REQUEST_TYPES, Channel
 from storage import queries
@@ -255,6 +255,23 @@ def split_quoted(text: str) -> tuple[str, str]:
     return (text or "").rstrip(), ""
 
 
+#: Channels whose stored ``raw`` is a whole RFC 5322 mail.
+_MAIL_CHANNELS = frozenset({Channel.SMTP, Channel.IMAP, Channel.FILE, Channel.IMPORT})
+
+
+def quoted_history(message: Message) -> str:
+    """The history quoted below a received mail's own words, for the page to fold.
+
+    The pipeline stores only the new part (``Message.text``), which is what the rules
+    read; staff still need to see what the customer was answering. It is parsed again
+    from the stored mail, with the same pure parser, only for the case page in view.
+    """
+    if message.direction != "in" or message.channel not in _MAIL_CHANNELS or not message.raw:
+        return ""
+    inbound = normalise.parse(bytes(message.raw), Channel(message.channel))
+    return inbound.quoted.strip("\n")
+
+
 def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
     """A unified diff as (kind, line) pairs: ``add``, ``del``, ``hunk`` or ``same``."""
     out: list[tuple[str, str]] = []
@@ -329,6 +346,8 @@ def case_detail(session: Session, ref: str, *, now: datetime, chain: ChainCache)
     )
     for m in queries.case_messages(session, case_id=case_id):
         fresh, quoted = split_quoted(m.text or "")
+        if not quoted:
+            quoted = quoted_history(m)
         detail.messages.append({
             "id": m.id, "direction": m.direction, "channel": m.channel, "sender": m.sender,
             "subject": m.subject, "received": local(m.received_at), "fresh": fresh,

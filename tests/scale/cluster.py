@@ -79,6 +79,20 @@ class MtaSender:
         for thread in self.threads:
             thread.join(max(deadline - time.monotonic(), 0.1))
 
+    def finish(self, *, stall: float = 120.0) -> None:
+        """Wait for the client threads for as long as mails keep being delivered; give
+        up only after ``stall`` seconds in which none was (the caller then sees how many
+        were not)."""
+        last, changed = -1, time.monotonic()
+        while any(thread.is_alive() for thread in self.threads):
+            with self.lock:
+                done = len(self.delivered)
+            if done != last:
+                last, changed = done, time.monotonic()
+            if time.monotonic() - changed >= stall:
+                return
+            self.join(timeout=1.0)
+
     def _next(self) -> int | None:
         with self.lock:
             return self.queue.pop(0) if self.queue else None
@@ -189,6 +203,36 @@ def settled(engine: Engine) -> bool:
         engine, "SELECT count(*) FROM outbox_item WHERE status IN ('pending','sending')"
     )
     return busy == 0 and queued == 0
+
+
+def progress(engine: Engine) -> tuple[tuple[str, int], ...]:
+    """Where the work stands: messages and outbox items per status."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT 'message ' || status, count(*) FROM message GROUP BY status "
+                "UNION ALL SELECT 'outbox ' || status, count(*) FROM outbox_item "
+                "GROUP BY status ORDER BY 1"
+            )
+        ).all()
+    return tuple((str(name), int(count)) for name, count in rows)
+
+
+def wait_until_settled(engine: Engine, stored: int, *, stall: float = 120.0) -> None:
+    """Wait until ``stored`` messages are in and all work is done, for as long as the
+    work moves. A busy shared machine may take minutes; only ``stall`` seconds without
+    any change in the counts is a failure (something is stuck), reported with them."""
+    last, changed = progress(engine), time.monotonic()
+    while True:
+        if scalar(engine, "SELECT count(*) FROM message") >= stored and settled(engine):
+            return
+        time.sleep(0.5)
+        now = progress(engine)
+        if now != last:
+            last, changed = now, time.monotonic()
+        assert time.monotonic() - changed < stall, (
+            f"no progress for {stall:.0f} s before all work was done: {dict(now)}"
+        )
 
 
 def check_exactly_once(

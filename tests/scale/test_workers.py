@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from bot.config import ImapSettings
 from bot.imap_watcher import cursor_key
@@ -37,9 +36,9 @@ from tests.scale.cluster import (
     listeners,
     listening,
     scalar,
-    settled,
     start_run,
     wait_for,
+    wait_until_settled,
     write_config,
 )
 from tests.servers.dovecot import Dovecot, unavailable_reason
@@ -123,12 +122,11 @@ def test_four_workers_take_1000_mails_once_each_while_the_leader_is_killed(
         for _kind, _token, raw in imap_mails[IMAP_MAILS // 2:]:
             dovecot.append(raw)  # type: ignore[union-attr]
 
-        sender.join(timeout=240)
+        sender.finish()
         assert len(sender.delivered) == SMTP_MAILS, "the sender could not deliver everything"
         assert successor in children(supervisor.pid)
         wait_for(lambda: listeners(port) == 4, 60, "the killed worker restarted")
-        wait_for(lambda: _all_stored(engine, SMTP_MAILS + len(imap_mails)) and settled(engine),
-                 120, "all work done", every=0.5)
+        wait_until_settled(engine, SMTP_MAILS + len(imap_mails))
 
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=40) == 0
@@ -177,10 +175,9 @@ def test_separate_run_processes_share_the_port_and_the_work(
         victim = procs.pop(1)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
-        sender.join(timeout=180)
+        sender.finish()
         assert len(sender.delivered) == len(mails)
-        wait_for(lambda: _all_stored(engine, len(mails)) and settled(engine), 120,
-                 "all work done", every=0.5)
+        wait_until_settled(engine, len(mails))
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
         assert [proc.wait(timeout=30) for proc in procs] == [0, 0, 0]
@@ -205,6 +202,3 @@ def test_workers_above_one_on_sqlite_are_refused_with_one_line(tmp_path: Path) -
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "PostgreSQL" in result.stderr, result.stderr
 
-
-def _all_stored(engine: Engine, count: int) -> bool:
-    return scalar(engine, "SELECT count(*) FROM message") >= count

@@ -1,8 +1,11 @@
-"""What staff decide about a draft: approve, reject, edit. Used by the CLI and the chat.
+"""What staff decide about a draft: approve, reject, edit. Used by the CLI, the chat and
+the web dashboard.
 
 Each decision is one transaction that locks the draft row, checks that it is still the
 newest pending version (a stale button or an old ID is refused), and writes the outcome
-with its audit event.
+with its audit event. A decision taken outside the chat also queues an edit of the
+draft's chat cards, so the staff chat shows it as decided instead of offering buttons
+that can only be refused.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +61,43 @@ def _pending_draft(session: Session, draft_id: int) -> tuple[Draft, Case]:
     return draft, case
 
 
+#: The chat's own handlers edit the cards they decided from, at once and with the name
+#: Telegram shows; only decisions by other actors need the outbox to do it.
+CHAT_ACTOR_PREFIX = "telegram:"
+_OFFICE_TZ = ZoneInfo("Europe/Copenhagen")
+
+
+def _show_in_chat(
+    session: Session, runtime: Runtime, case: Case, draft: Draft, *, actor: str, outcome: str,
+    now: datetime,
+) -> None:
+    """Queue the edit of ``draft``'s staff chat cards that records ``outcome``, in the
+    deciding transaction (the outbox's ``card_update``; the chat sender removes the
+    buttons). Nothing when there is no staff chat or the chat itself decided."""
+    telegram = runtime.settings.telegram
+    if not (telegram.enabled and telegram.staff_chat_id) or actor.startswith(CHAT_ACTOR_PREFIX):
+        return
+    when = as_utc(now).astimezone(_OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+    queries.add_outbox(
+        session,
+        kind="card_update",
+        transport="chat",
+        # A draft version is decided once, so this id is made once.
+        message_id=drafting.message_id(
+            kind="card-update", ref=case.ref, n=draft.version, domain=runtime.mail_domain
+        ),
+        payload=json.dumps(
+            {"draft_id": draft.id, "outcome": f"{outcome} by {actor} at {when}."},
+            ensure_ascii=False,
+        ).encode("utf-8"),
+        recipient=str(telegram.staff_chat_id),
+        subject="",
+        case_id=case.id,
+        now=now,
+        retain_until=case.retain_until,
+    )
+
+
 def approve_draft(runtime: Runtime, *, draft_id: int, actor: str) -> Decided:
     """Approve: the reply goes into the outbox and the case moves to ``approved``."""
     now = runtime.clock()
@@ -71,6 +112,7 @@ def approve_draft(runtime: Runtime, *, draft_id: int, actor: str) -> Decided:
         draft.status = "approved"
         draft.decided_by = actor
         draft.decided_at = now
+        _show_in_chat(session, runtime, case, draft, actor=actor, outcome="✅ Approved", now=now)
         if case.channel == "chat":
             message_id = _queue_chat_letter(session, runtime, case, draft, now)
             append_event(
@@ -124,6 +166,7 @@ def reject_draft(runtime: Runtime, *, draft_id: int, actor: str, reason: str) ->
         draft.decided_at = now
         draft.reason = reason
         case.status = case_rules.transition(case.status, "rejected")
+        _show_in_chat(session, runtime, case, draft, actor=actor, outcome="❌ Rejected", now=now)
         case.updated_at = now
         append_event(
             session, actor=actor, action="draft_rejected", case_id=case.id, case_ref=case.ref,
@@ -157,6 +200,8 @@ def edit_draft(
         session.add(new)
         session.flush()
         case.updated_at = now
+        _show_in_chat(session, runtime, case, draft, actor=actor,
+                      outcome=f"✏️ Replaced by v{new.version}, edited", now=now)
         append_event(
             session, actor=actor, action="draft_edited", case_id=case.id, case_ref=case.ref,
             detail={"draft": new.id, "version": new.version, "replaces": draft.id}, at=now,
@@ -239,6 +284,8 @@ def relabel_draft(
         if case.status != wanted and case_rules.can_transition(case.status, wanted):
             case.status = wanted
         case.updated_at = now
+        _show_in_chat(session, runtime, case, draft, actor=actor,
+                      outcome=f"🏷 Replaced by v{new.version}, relabelled", now=now)
         append_event(
             session, actor=actor, action="case_relabelled", case_id=case.id, case_ref=case.ref,
             detail={"from": before, "to": [str(t) for t in chosen], "draft": new.id,

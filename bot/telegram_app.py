@@ -249,7 +249,8 @@ class TelegramChannel:
 
 
 class ChatSender:
-    """The outbox's ``"chat"`` transport: staff cards, acknowledgements, replies, reminders.
+    """The outbox's ``"chat"`` transport: staff cards and their updates, acknowledgements,
+    replies, reminders.
 
     A card is rendered when it is sent, from the database as it is then: a card whose
     draft was decided or replaced meanwhile is not posted (its successor has its own).
@@ -266,6 +267,9 @@ class ChatSender:
         data = json.loads(item.payload.decode("utf-8"))
         if item.kind == "staff_card":
             self._send_card(item, data)
+            return
+        if item.kind == "card_update":
+            self._update_cards(data)
             return
         bot = self._bot()
         parse_mode = ParseMode.HTML if data.get("parse_mode") == "HTML" else None
@@ -298,6 +302,33 @@ class ChatSender:
             card=card,
         )
         log.info("card for case %s draft v%s posted", card.ref, card.version)
+
+
+    def _update_cards(self, data: dict[str, Any]) -> None:
+        """Record a decision taken elsewhere (web, command line) on every card of the
+        draft and take its buttons away, as the chat does for its own decisions.
+
+        A card Telegram will not edit any more (deleted, too old) is left as it is: its
+        buttons are refused as out of date anyway. A network error leaves the whole item
+        to the outbox's retry; editing a card twice to the same text is harmless.
+        """
+        draft_id = int(data["draft_id"])
+        card = chat_staff.load_card(self.runtime, draft_id, str(data.get("outcome", "")))
+        with unit_of_work(self.runtime.sessions) as session:
+            posts = [(p.chat_id, p.message_id)
+                     for p in queries.chat_cards(session, draft_id=draft_id)]
+        if card is None or not posts:
+            return
+        bot = self._bot()
+        for chat_id, message_id in posts:
+            try:
+                self.channel.call(bot.edit_message_text(
+                    card.text, chat_id=chat_id, message_id=message_id,
+                    parse_mode=ParseMode.HTML, reply_markup=None,
+                ))
+            except PermanentFailure as exc:
+                log.warning("card %s of draft %s not edited: %s", message_id, draft_id, exc)
+        log.info("cards of draft %s show the decision taken outside the chat", draft_id)
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

@@ -24,10 +24,12 @@ import aiosmtplib
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import staff
+from bot import pipeline, staff
 from bot.config import Settings
 from bot.runtime import build_runtime
 from bot.service import Service, make_senders
+from bot.smtp_listener import store_mail
+from handlers.values import Channel
 from storage import queries
 from storage.engine import unit_of_work
 from tests.scale.cluster import scalar, settled
@@ -212,3 +214,55 @@ def test_backup_and_restore_refuse_what_would_lose_data(tmp_path: Path) -> None:
     missing = privacybot(other, "restore", str(tmp_path / "nothing.db"))
     assert missing.returncode == 2 and "no backup file" in missing.stderr
     assert not (tmp_path / "new.db").exists()
+
+
+CHECK_SCRIPT = ROOT / "docs" / "deploy" / "check-backup.sh"
+
+
+def test_the_documented_check_script_restores_a_backup_aside_and_verifies_it(
+    make_settings: Callable[..., Settings], database_url: str, tmp_path: Path,
+    new_database: Callable[[], str],
+) -> None:
+    """docs/deploy.md's "Test the backups" is docs/deploy/check-backup.sh: a backup
+    restores into a scratch database with its chain intact; the live database is not
+    touched even when the operator's shell names it; a damaged backup fails the check."""
+    runtime = build_runtime(make_settings(database_url))
+    for n in range(3):
+        msg = EmailMessage()
+        msg["From"] = f"Kunde {n} <kunde.{n}@example.dk>"
+        msg["To"] = "info@alottbetter.dk"
+        msg["Subject"], body = BODIES[n]
+        msg["Message-ID"] = f"<check.{n}@example.dk>"
+        msg.set_content(body)
+        store_mail(runtime, bytes(msg), channel=Channel.SMTP)
+    pipeline.process_pending(runtime)
+    runtime.engine.dispose()
+    live = write_config(tmp_path / "live.toml", database_url, tmp_path / "outbox")
+    before = ok(live, "cases", "--json")
+    suffix = ".db" if database_url.startswith("sqlite") else ".dump"
+    backup = tmp_path / f"privacybot-test{suffix}"
+    ok(live, "backup", str(backup))
+
+    def check(path: Path) -> subprocess.CompletedProcess[str]:
+        args = [str(path)] if suffix == ".db" else [str(path), new_database()]
+        env = {**os.environ, "PYTHONPATH": str(ROOT),
+               "PRIVACYBOT": f"{sys.executable} -m bot",
+               # An operator's shell that points at the live service, as the pb() helper
+               # of docs/deploy.md does: the script must not restore into it.
+               "PRIVACYBOT_CONFIG": str(live), "PRIVACYBOT_DATABASE__URL": database_url}
+        return subprocess.run(["sh", str(CHECK_SCRIPT), *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=180)
+
+    good = check(backup)
+    assert good.returncode == 0, good.stdout + good.stderr
+    lines = good.stdout.splitlines()
+    assert lines[0].startswith("restored into")
+    assert lines[1].startswith("audit chain OK")
+    assert lines[-1] == "3 cases in the backup"  # two requests and a withdrawn consent
+    assert ok(live, "cases", "--json") == before
+
+    damaged = tmp_path / f"damaged{suffix}"
+    damaged.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+    bad = check(damaged)
+    assert bad.returncode != 0 and "cases in the backup" not in bad.stdout
+    assert ok(live, "cases", "--json") == before

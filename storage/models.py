@@ -94,7 +94,13 @@ class Case(SQLModel, table=True):
     """One privacy request, from receipt to answer; ``ref`` is what everyone quotes."""
 
     __tablename__ = "case"
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_case_year_seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_case_year_seq"),
+        # migration 0011: the dashboard's filtered, keyset-paged list and its figures
+        Index("ix_case_channel_id", "channel", "id"),
+        Index("ix_case_language_id", "language", "id"),
+        Index("ix_case_received_at", "received_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=32, unique=True)
@@ -185,6 +191,8 @@ class AuditEvent(SQLModel, table=True):
     """Append-only; ``hash`` covers the event and the previous event's hash."""
 
     __tablename__ = "audit_event"
+    # migration 0011: acknowledgements held back per month (the dashboard's figures)
+    __table_args__ = (Index("ix_audit_event_action_at", "action", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int | None = Field(default=None, index=True)

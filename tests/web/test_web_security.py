@@ -183,3 +183,29 @@ async def test_logout_ends_the_session(client: httpx.AsyncClient, web_runtime: R
     token = csrf_of((await client.get("/cases")).text)
     assert (await client.post("/logout", data={"csrf_token": token})).status_code == 303
     assert (await client.get("/cases")).status_code == 303
+
+
+async def test_every_form_refuses_a_post_without_its_token(
+    client: httpx.AsyncClient, web_runtime: Runtime
+) -> None:
+    """Each form the pages offer, posted as another site would (logged-in cookie, no
+    token or a wrong one): refused, and nothing about the case changes."""
+    ref = open_case(web_runtime)
+    draft = pending_draft(web_runtime)
+    await login(client)
+    page = (await client.get(f"/cases/{ref}")).text
+    actions = set(re.findall(r'<form method="post" action="([^"]+)"', page))
+    base = f"/cases/{ref}/drafts/{draft.id}"
+    assert actions == {"/logout", f"/cases/{ref}/extend", f"{base}/approve", f"{base}/reject",
+                       f"{base}/edit", f"{base}/relabel"}
+    fields = {"reason": "x", "body": "Ny tekst\n", "labels": "access"}
+    with unit_of_work(web_runtime.sessions) as session:
+        events_before = session.execute(select(AuditEvent.id)).scalars().all()
+    for action in sorted(actions):
+        for token in ({}, {"csrf_token": "not-the-token"}):
+            response = await client.post(action, data={**fields, **token})
+            assert response.status_code == 403, (action, token)
+    with unit_of_work(web_runtime.sessions) as session:
+        assert session.execute(select(AuditEvent.id)).scalars().all() == events_before
+        assert session.get(Draft, draft.id).status == "pending"
+    assert (await client.get("/cases")).status_code == 200  # and still logged in

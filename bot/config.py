@@ -8,6 +8,7 @@ whole service on one machine with nothing to set up. Nothing is read at import t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from datetime import date
@@ -535,6 +536,20 @@ class Settings(BaseSettings):
             data["web"]["session_secret"] = "***"
         data["web"]["users"] = {name: "***" for name in data["web"]["users"]}
         return data
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret the settings hold, for the log redactor (``bot.logs.hide_secrets``)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    values = [settings.imap.password.get_secret_value(),
+              settings.relay.password.get_secret_value(),
+              settings.telegram.token.get_secret_value(),
+              settings.web.session_secret.get_secret_value()]
+    with contextlib.suppress(ArgumentError):
+        values.append(make_url(settings.database.url).password or "")
+    return [v for v in values if v]
 
 
 def masked_url(url: str) -> str:

@@ -546,7 +546,10 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 def _setup_logging(args: argparse.Namespace, settings: Settings) -> None:
     """Flags over ``[logging]``; per-part levels from both, the flag's winning."""
-    from bot.logs import parse_levels, setup_logging
+    from bot.config import secret_values
+    from bot.logs import hide_secrets, parse_levels, setup_logging
+
+    hide_secrets(secret_values(settings))
 
     try:
         overall, parts = parse_levels(args.log_level or "")

@@ -8,6 +8,7 @@ whole service on one machine with nothing to set up. Nothing is read at import t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from datetime import date
@@ -34,6 +35,41 @@ from handlers.values import Company, Policy
 
 class ConfigError(Exception):
     """A setting is wrong; the message names the setting and what is wrong, on one line."""
+
+
+#: How long a secret's command (``imap.password_command``, ...) may take.
+SECRET_COMMAND_TIMEOUT = 30.0
+
+
+def secret_from_command(command: str, *, setting: str,
+                        timeout: float = SECRET_COMMAND_TIMEOUT) -> SecretStr:
+    """The first line a password manager's command prints (``pass show privacybot/imap``).
+
+    So a password need not sit in any file privacybot reads: the operator's keyring, a
+    vault agent or ``systemd-creds`` hands it over at start. The first line, as msmtp's
+    ``passwordeval`` and mbsync's ``PassCmd`` take it, because ``pass`` prints notes
+    below. The command's stderr goes to privacybot's stderr for the operator; its output
+    is never shown, and errors name the setting and the exit status only.
+    """
+    import shlex
+    import subprocess
+
+    try:
+        done = subprocess.run(  # noqa: S602 - the operator's own configured command
+            command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            timeout=timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ValueError(f"{setting} did not finish within {timeout:g} s") from None
+    except OSError as exc:
+        raise ValueError(f"{setting} could not run ({exc.strerror})") from None
+    if done.returncode != 0:
+        words = shlex.split(command) or [command]
+        raise ValueError(f"{setting} {words[0]!r} exited with status {done.returncode}")
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if not lines or not lines[0]:
+        raise ValueError(f"{setting} printed nothing on its first line")
+    return SecretStr(lines[0])
 
 
 class CompanySettings(BaseModel):
@@ -107,6 +143,12 @@ class ImapSettings(BaseModel):
     password: SecretStr = Field(
         SecretStr(""), description="IMAP password; keep it in the credentials file or environment."
     )
+    password_command: str = Field(
+        "",
+        description="A shell command that prints the IMAP password on its first line (a "
+        "password manager: pass show privacybot/imap); run at start when password is "
+        "not set.",
+    )
     mailbox: str = Field("INBOX", description="Folder that is watched.")
     processed_action: Literal["flag", "move", "none"] = Field(
         "flag", description="What happens to a stored mail: flag it, move it, or nothing."
@@ -155,6 +197,9 @@ class ImapSettings(BaseModel):
     def _token_source(self) -> ImapSettings:
         if self.auth == "xoauth2" and not (self.oauth2_token_command or self.oauth2_token_file):
             raise ValueError("auth = xoauth2 needs oauth2_token_command or oauth2_token_file")
+        if self.enabled and self.password_command and not self.password.get_secret_value():
+            self.password = secret_from_command(self.password_command,
+                                                setting="imap.password_command")
         return self
 
 
@@ -171,11 +216,23 @@ class RelaySettings(BaseModel):
     password: SecretStr = Field(
         SecretStr(""), description="Relay password; keep it in the credentials file or environment."
     )
+    password_command: str = Field(
+        "",
+        description="A shell command that prints the relay password on its first line; run "
+        "at start when password is not set.",
+    )
     ca_file: str = Field(
         "",
         description="PEM file of the CA (or self-signed certificate) to trust for the relay "
         "instead of the system's; certificates are always checked.",
     )
+
+    @model_validator(mode="after")
+    def _password_source(self) -> RelaySettings:
+        if self.enabled and self.password_command and not self.password.get_secret_value():
+            self.password = secret_from_command(self.password_command,
+                                                setting="relay.password_command")
+        return self
 
 
 class OutboxSettings(BaseModel):
@@ -209,6 +266,11 @@ class TelegramSettings(BaseModel):
     token: SecretStr = Field(
         SecretStr(""), description="Bot token from @BotFather; keep it out of the main file."
     )
+    token_command: str = Field(
+        "",
+        description="A shell command that prints the bot token on its first line; run at "
+        "start when token is not set.",
+    )
     staff_chat_id: int = Field(0, description="Chat id of the staff group that sees cases.")
     staff_user_ids: list[int] = Field(
         default_factory=list, description="Telegram user ids allowed to approve and reject."
@@ -238,6 +300,13 @@ class TelegramSettings(BaseModel):
     reminder_check_seconds: float = Field(
         300.0, gt=0, description="How often the elected worker looks for reminders due."
     )
+
+    @model_validator(mode="after")
+    def _token_source(self) -> TelegramSettings:
+        if self.enabled and self.token_command and not self.token.get_secret_value():
+            self.token = secret_from_command(self.token_command,
+                                             setting="telegram.token_command")
+        return self
 
 
 class PolicySettings(BaseModel):
@@ -467,6 +536,20 @@ class Settings(BaseSettings):
             data["web"]["session_secret"] = "***"
         data["web"]["users"] = {name: "***" for name in data["web"]["users"]}
         return data
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret the settings hold, for the log redactor (``bot.logs.hide_secrets``)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    values = [settings.imap.password.get_secret_value(),
+              settings.relay.password.get_secret_value(),
+              settings.telegram.token.get_secret_value(),
+              settings.web.session_secret.get_secret_value()]
+    with contextlib.suppress(ArgumentError):
+        values.append(make_url(settings.database.url).password or "")
+    return [v for v in values if v]
 
 
 def masked_url(url: str) -> str:

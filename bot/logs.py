@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -31,8 +31,27 @@ LIBRARY_LOGGERS = frozenset(
 _QUIET = ("mail.log", "httpx", "httpcore", "telegram", "alembic", "imapclient")
 
 
+#: The configured passwords and tokens themselves (``hide_secrets``), longest first.
+_secrets: tuple[str, ...] = ()
+
+
+def hide_secrets(values: Iterable[str]) -> None:
+    """Redact these exact strings from every line from now on.
+
+    The patterns above know what a real bot token looks like, not a password, nor a
+    token of another shape (a local Bot API server's, a test's): a library that logs a
+    URL or a login at DEBUG would print them. Knowing the configured values closes that.
+    Very short values are left out, since replacing them would mangle ordinary words.
+    """
+    global _secrets
+    known = {v for v in (*_secrets, *values) if len(v) >= 6}
+    _secrets = tuple(sorted(known, key=len, reverse=True))
+
+
 def redact(text: str) -> str:
-    """Text with addresses and bot tokens replaced by placeholders."""
+    """Text with configured secrets, addresses and bot tokens replaced by placeholders."""
+    for secret in _secrets:
+        text = text.replace(secret, "<secret>")
     return _TOKEN.sub("<token>", _ADDRESS.sub("<address>", text))
 
 

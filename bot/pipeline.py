@@ -447,6 +447,19 @@ def _queue_acknowledgement(
         return
     else:
         decision = _mail_ack_decision(session, runtime, inbound, now)
+    if decision.alert:
+        # The log line reaches the operator's monitoring, if there is any; staff must
+        # hear it where they work, since only they can tell a loop from a busy day.
+        authorisation.queue_staff_notice(
+            session, runtime, case, now=now, event=ACK_PAUSE,
+            text=f"Acknowledgements are paused: more than "
+            f"{runtime.policy.acks_per_hour_global} were queued in the last hour. That is "
+            "how a mail loop with an auto-responder or a flood of forged requests looks. "
+            "Look at the newest cases; requests still open cases, only the "
+            "acknowledgements wait. They resume by themselves once the last hour holds "
+            "fewer than the cap (policy.acks_per_hour_global). This case is the first "
+            "one left unacknowledged.",
+        )
     if not decision.send:
         append_event(
             session,
@@ -508,9 +521,10 @@ def _ack_decision(
 ) -> flood.AckDecision:  # type: ignore[no-untyped-def]
     """Count what was queued (per canonical sender, 24 h; everyone, 1 h) and decide.
 
-    Crossing the global cap pauses acknowledgements: one ``acks_paused`` audit event and
-    one ERROR line, which is what staff and the operator's log monitoring see; they
-    resume by themselves when the hour's count falls below the cap again.
+    Crossing the global cap pauses acknowledgements: one ``acks_paused`` audit event, one
+    ERROR line for the operator's log monitoring and (``decision.alert``, in the caller)
+    one staff notice; they resume by themselves when the hour's count falls below the
+    cap again.
     """
     policy = runtime.policy
     key = flood.canonical_sender(sender)

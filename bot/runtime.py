@@ -13,7 +13,8 @@ import jinja2
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Settings, secret_values
+from bot.logs import hide_secrets
 from handlers import classify, drafting
 from handlers.values import Company, Policy
 from storage.engine import make_engine, make_sessionmaker
@@ -49,6 +50,7 @@ class Runtime:
 def build_runtime(
     settings: Settings, *, migrate: bool = True, clock: Callable[[], datetime] = utcnow
 ) -> Runtime:
+    hide_secrets(secret_values(settings))
     engine = make_engine(
         settings.database.url, busy_timeout=settings.database.busy_timeout_seconds
     )

@@ -22,7 +22,11 @@ from dataclasses import dataclass
 
 __all__ = ["AckDecision", "canonical_sender", "decide_ack"]
 
-_SRS = re.compile(r"^srs[01][=+-].*?=[^=]*=([^=]+)=(.+)$", re.IGNORECASE)
+#: ``SRS0=hash=tt=orig.example=user``: the original domain and local part come last.
+_SRS0 = re.compile(r"^srs0[=+-][^=]*=[^=]*=([^=]+)=(.+)$", re.IGNORECASE)
+#: ``SRS1=hash=first-forwarder.example==hash=tt=orig.example=user``: an SRS0 address
+#: rewritten by a second forwarder; what follows ``==`` is that SRS0 address's tail.
+_SRS1 = re.compile(r"^srs1[=+-][^=]*=[^=]*==(.+)$", re.IGNORECASE)
 _BATV = re.compile(r"^(?:prvs|msprvs\d?|btv1)=+[^=]*=+(.+)$", re.IGNORECASE)
 
 
@@ -36,7 +40,10 @@ def canonical_sender(address: str) -> str:
     if "@" not in value:
         return value
     local, _, domain = value.rpartition("@")
-    srs = _SRS.match(local)
+    srs1 = _SRS1.match(local)
+    if srs1:
+        local = "SRS0=" + srs1.group(1)
+    srs = _SRS0.match(local)
     if srs:
         domain, local = srs.group(1), srs.group(2)
     batv = _BATV.match(local)

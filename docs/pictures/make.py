@@ -21,6 +21,7 @@ Nothing here is real personal data: the requester is made up.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import shutil
@@ -139,23 +140,43 @@ def screenshot(page: Path, png: Path, width: int, height: int) -> None:
     print(f"wrote {png.relative_to(ROOT)}")
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="privacybot-pictures-") as tmp:
-        folder = Path(tmp)
-        runtime, ref, draft_id = sample_case(folder)
-        try:
-            card = folder / "card.html"
-            card.write_text(card_page(runtime, draft_id), encoding="utf-8")
-            screenshot(card, HERE / "staff-card.png", 600, 420)
+#: The pages behind the pictures, hashed: a test compares them with what the code draws
+#: now, so a change to a template or to the card fails until the pictures are redrawn.
+SOURCES = HERE / "sources.sha256"
 
-            staff.approve_draft(runtime, draft_id=draft_id, actor="staff:anna")
-            outbox.deliver_due(runtime,
-                               {"mail": EmlFolderSender(runtime.settings.outbox.folder)})
-            _, page = export.export_case(runtime, ref=ref, folder=folder / "export",
-                                         actor="staff:anna")
-            screenshot(page, HERE / "case-export.png", 1000, 1300)
-        finally:
-            runtime.engine.dispose()
+
+def pages(folder: Path) -> dict[str, Path]:
+    """The HTML of each picture (``staff-card``, ``case-export``), written into ``folder``."""
+    runtime, ref, draft_id = sample_case(folder)
+    try:
+        card = folder / "card.html"
+        card.write_text(card_page(runtime, draft_id), encoding="utf-8")
+
+        staff.approve_draft(runtime, draft_id=draft_id, actor="staff:anna")
+        outbox.deliver_due(runtime, {"mail": EmlFolderSender(runtime.settings.outbox.folder)})
+        _, page = export.export_case(runtime, ref=ref, folder=folder / "export",
+                                     actor="staff:anna")
+    finally:
+        runtime.engine.dispose()
+    return {"staff-card": card, "case-export": page}
+
+
+def digests(built: dict[str, Path]) -> str:
+    """One ``sha256  name.png`` line per picture, of the page it is drawn from."""
+    return "".join(
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}.png\n"
+        for name, path in sorted(built.items())
+    )
+
+
+def main() -> int:
+    sizes = {"staff-card": (600, 420), "case-export": (1000, 1300)}
+    with tempfile.TemporaryDirectory(prefix="privacybot-pictures-") as tmp:
+        built = pages(Path(tmp))
+        for name, page in built.items():
+            screenshot(page, HERE / f"{name}.png", *sizes[name])
+        SOURCES.write_text(digests(built), encoding="utf-8")
+        print(f"wrote {SOURCES.relative_to(ROOT)}")
     return 0
 
 

@@ -186,6 +186,29 @@ async def test_mail_to_card_then_stranger_refused_and_staff_approval_sends_the_r
     await until_db(lambda: the_case(service).status == "answered")
 
 
+async def test_customer_markup_in_a_card_is_shown_as_written_never_as_formatting(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """What a customer writes is text: a tag or an ``&`` in it neither formats the card
+    nor breaks it (Telegram refuses unbalanced HTML with 400, and the card would be lost)."""
+    subject = "Slet <b>mine</b> data & <a href='x'>alt</a> <3"
+    msg = EmailMessage()
+    msg["From"] = "<i>Mette</i> & Co <mette.hansen@example.dk>"
+    msg["To"] = "info@alottbetter.dk"
+    msg["Subject"] = subject
+    msg["Message-ID"] = "<markup.1@example.dk>"
+    msg.set_content("Hej\n\nJeg vil gerne have slettet alle mine personoplysninger "
+                    "<script>alert(1)</script> & <u>mere</u>.\n")
+    await aiosmtplib.send(msg, hostname="127.0.0.1", port=service.smtp_port, timeout=10)
+    card = await until(fake, lambda: card_with_buttons(fake, 1))
+    # The evidence quotes the subject, the draft greets the name: both exactly as written.
+    assert "«Slet <b>mine</b> data»" in card["text"]
+    assert "Kære <i>Mette</i> & Co" in card["text"]
+    html = card["html"]
+    assert "<b>mine</b>" not in html and "<i>Mette" not in html and "<script>" not in html
+    assert "&lt;b&gt;mine&lt;/b&gt;" in html and "&lt;i&gt;Mette&lt;/i&gt; &amp; Co" in html
+
+
 async def test_two_staff_pressing_approve_at_once_send_exactly_one_reply(
     service: Service, fake: FakeTelegram
 ) -> None:

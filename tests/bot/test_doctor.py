@@ -182,6 +182,37 @@ def test_relay_login_is_checked_and_nothing_is_sent(
     assert "wrong" not in out and "relaypass" not in out
 
 
+def test_relay_password_from_a_command_logs_in_and_is_never_shown(
+    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
+    relay: tuple[Controller, _Recorder], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A password manager prints the password (and notes below it, as ``pass`` does)."""
+    controller, recorder = relay
+    vault = tmp_path / "vault.sh"
+    vault.write_text("#!/bin/sh\nprintf 'relaypass\\nurl: smtp.example\\n'\n")
+    vault.chmod(0o700)
+    settings = {"enabled": True, "host": "127.0.0.1", "port": controller.port, "tls": "none",
+                "username": "relayuser", "password_command": str(vault)}
+    status, lines, out = doctor(migrated, relay=settings)
+    assert status == 0, out
+    assert "login ok (nothing sent)" in lines["relay"]
+    assert recorder.messages == []
+
+    config = tmp_path / "privacybot.toml"
+    assert main(["--config", str(config), "config"]) == 0
+    shown = capsys.readouterr().out
+    assert '"password": "***"' in shown and "relaypass" not in shown
+
+    # A command that fails stops start-up with one line that names it, and no output.
+    write_config(config, {"database": {"url": migrated},
+                          "relay": {**settings, "password_command": "echo relaypass; false"}})
+    status = main(["--config", str(config), "doctor"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "relay.password_command 'echo' exited with status 1" in err
+    assert "relaypass" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_an_unreachable_relay_gives_exit_1_and_a_hint(
     doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
 ) -> None:

@@ -125,3 +125,17 @@ def test_json_formatter_redacts_addresses_in_exceptions_too() -> None:
 )
 def test_log_level_spec(spec: str, expected: tuple[str | None, dict[str, str]]) -> None:
     assert parse_levels(spec) == expected
+
+
+def test_configured_secrets_are_redacted_whatever_their_shape() -> None:
+    """A password or a token of no known shape, as a library at DEBUG might print it."""
+    from bot.logs import TextFormatter, hide_secrets
+
+    hide_secrets(["hunter2-relay", "42:short-tok"])
+    record = logging.LogRecord(
+        "httpx", logging.DEBUG, __file__, 1,
+        "POST http://127.0.0.1/bot42:short-tok/getMe auth=%s", ("hunter2-relay",), None,
+    )
+    line = TextFormatter().format(record)
+    assert "hunter2" not in line and "short-tok" not in line
+    assert line.endswith("POST http://127.0.0.1/bot<secret>/getMe auth=<secret>")

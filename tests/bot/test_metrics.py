@@ -164,3 +164,44 @@ async def test_imap_reconnects_are_counted(make_settings: Callable[..., Settings
         await asyncio.wait_for(task, 15)
         svc.runtime.engine.dispose()
         await asyncio.to_thread(server.close)
+
+
+def test_a_case_past_its_deadline_is_counted_overdue(
+    make_settings: Callable[..., Settings], database_url: str,
+) -> None:
+    """The gauge an alert rule watches: zero while the month runs, one the day after."""
+    from datetime import timedelta
+
+    from bot import pipeline
+    from bot.metrics import Metrics, MetricsServer
+    from bot.smtp_listener import store_mail
+    from handlers.values import Channel
+    from storage import queries
+    from storage.engine import unit_of_work
+
+    settings = make_settings(database_url)
+    runtime = build_runtime(settings)
+    raw = (b"From: Mette <mette@example.dk>\r\nTo: info@alottbetter.dk\r\n"
+           b"Subject: Slet mine data\r\nMessage-ID: <overdue.1@example.dk>\r\n\r\n"
+           b"Jeg vil gerne have slettet alle mine personoplysninger.\r\n")
+    store_mail(runtime, raw, channel=Channel.SMTP)
+    [outcome] = pipeline.process_pending(runtime)
+    with unit_of_work(runtime.sessions) as session:
+        deadline = queries.get_case(session, ref=outcome.case_ref or "").deadline
+    runtime.engine.dispose()
+
+    def overdue_on(day_offset: int) -> float:
+        at = build_runtime(settings, migrate=False, clock=lambda: runtime.clock().replace(
+            year=deadline.year, month=deadline.month, day=deadline.day
+        ) + timedelta(days=day_offset))
+        server = MetricsServer(Metrics(at), "127.0.0.1", 0).start()
+        try:
+            values = samples(server.port)
+            assert values[("privacybot_cases_open", ())] == 1
+            return values[("privacybot_cases_overdue", ())]
+        finally:
+            server.stop()
+            at.engine.dispose()
+
+    assert overdue_on(0) == 0, "due today is not overdue"
+    assert overdue_on(1) == 1

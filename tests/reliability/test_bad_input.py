@@ -9,11 +9,14 @@ whole way through the listener's store function and the pipeline on a real datab
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import compat32
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -261,3 +264,71 @@ def test_build_message_flattens_line_breaks_from_any_source() -> None:
                          subject="s", body="b", message_id="<m@alottbetter.dk>"),
             sender_name="", date=datetime(2026, 11, 2, tzinfo=UTC),
         )
+
+
+# --------------------------------------------------------------------------- memory
+
+#: Run in a child process, so that its peak resident size is this work's and nothing else's.
+MEMORY_PROBE = """
+import json, sys
+from bot import pipeline
+from bot.config import Settings
+from bot.runtime import build_runtime
+from bot.smtp_listener import store_mail
+from handlers.values import Channel
+from tests.reliability import mail_factory as mf
+
+def peak_mb():
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the parent
+    # across fork and exec, so a big pytest process would hide this one's own peak.
+    with open("/proc/self/status") as status:
+        line = next(x for x in status if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+folder = sys.argv[1]
+rt = build_runtime(Settings(database={"url": f"sqlite:///{folder}/m.db"},
+                            outbox={"folder": f"{folder}/outbox"},
+                            policy={"acks_per_hour_global": 100000}))
+def take(raw):
+    store_mail(rt, raw, channel=Channel.SMTP)
+    while pipeline.process_pending(rt):
+        pass
+
+take(mf.plain("warm.1@fuzz.example"))
+peaks = [peak_mb()]
+heavy = (mf.big_attachment, mf.long_line, mf.deep_nesting, mf.many_parts,
+         mf.header_stuffing)
+for round_ in range(ROUNDS):
+    for i, make in enumerate(heavy):
+        take(make(f"heavy{round_}.{i}@fuzz.example"))
+    peaks.append(peak_mb())
+print(json.dumps(peaks))
+"""
+
+
+def test_the_heaviest_mails_keep_memory_bounded(tmp_path: Path) -> None:
+    """A 10 MB attachment, a 1 MB line, 5,000 levels and 5,000 parts, 10,000 ``;``: each
+    costs a bounded multiple of its size while it is decided, and taking them again and
+    again does not add up (nothing is kept per mail in memory)."""
+    rounds = 3
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE.replace("ROUNDS", str(rounds)), str(tmp_path)],
+        cwd=root, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    base, first, *_, last = json.loads(done.stdout)
+    print(f"\nmemory: {base:.0f} MB after one plain mail, {first:.0f} MB peak after the first "
+          f"round of heavy mails, {last:.0f} MB after {rounds} rounds")
+    assert first - base < 25 * 10, "one 10 MB mail took more than 25 times its size"
+    assert last - first < 64, "memory grows with the number of heavy mails"
+    runtime = build_runtime(Settings(database={"url": f"sqlite:///{tmp_path}/m.db"}),
+                            migrate=False)
+    try:
+        with unit_of_work(runtime.sessions) as session:
+            statuses = Counter(session.execute(select(Message.status)).scalars())
+    finally:
+        runtime.engine.dispose()
+    assert sum(statuses.values()) == 1 + 5 * rounds
+    assert set(statuses) <= {"processed", "triage"}, statuses

@@ -10,11 +10,14 @@ the worst case: nothing but the flood limits can end the exchange.
 from __future__ import annotations
 
 import asyncio
+import email
 import itertools
 import logging
 import smtplib
 from collections.abc import Callable
 from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -149,3 +152,14 @@ async def test_robots_rotating_addresses_hit_the_global_cap_and_staff_are_alerte
     assert any("acknowledgements paused" in r.getMessage() and r.levelno == logging.ERROR
                for r in caplog.records)
     assert len(rows(settings, Case)) == 6, "requests still open cases while acks are paused"
+    # Staff hear it where they work (no staff chat here: the staff folder), once.
+    folder = Path(settings.outbox.folder) / "staff"
+    [notice] = [email.message_from_bytes(p.read_bytes(), policy=default)
+                for p in folder.glob("*.eml")]
+    assert notice["To"] == "info@alottbetter.dk" and "acks paused" in notice["Subject"]
+    assert notice["Auto-Submitted"] == "auto-generated"
+    text = notice.get_content()
+    assert "Acknowledgements are paused" in text and "more than 5" in text
+    assert "example.net" not in text, "the notice names the case, not the robots"
+    [paused_case] = [c for c in rows(settings, Case) if c.ref in notice["Subject"]]
+    assert paused_case.ref in text

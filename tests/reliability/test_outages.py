@@ -1,4 +1,4 @@
-"""Outages: a relay that is down or refusing, a database that is locked.
+"""Outages: a relay that is down or refusing, a database that is locked or away.
 
 What a user notices: acknowledgements and approved replies wait while the relay is away
 and then each arrives exactly once; a sending server is told ``4xx`` (try again) while
@@ -16,14 +16,17 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot import staff
 from bot.config import Settings
+from bot.service import POLL_SECONDS
 from storage import queries
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Message, OutboxItem, utcnow
 from tests.reliability.conftest import running_service, settled, wait_for
 from tests.servers.relay import Relay
+from tests.servers.tcp_proxy import TcpProxy
 
 
 class Clock:
@@ -139,3 +142,42 @@ async def test_locked_database_makes_the_listener_answer_4xx_never_250(
         with unit_of_work(svc.runtime.sessions) as session:
             rows = list(session.execute(select(Message)).scalars())
     assert len(rows) == 1 and rows[0].status == "processed" and rows[0].case_id
+
+
+async def test_database_away_for_a_moment_makes_the_listener_answer_4xx_never_250(
+    make_settings: Callable[..., Settings], pg_database_url: str,
+) -> None:
+    """PostgreSQL restarts (through a proxy the test cuts): mail waits with its sender."""
+    url = make_url(pg_database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.start()
+    proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
+    try:
+        async with running_service(make_settings(proxied)) as svc:
+            await aiosmtplib.send(request(1), hostname="127.0.0.1", port=svc.smtp_port)
+            await wait_for(lambda: settled(svc))
+
+            proxy.cut()
+            with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+                await aiosmtplib.send(request(2), hostname="127.0.0.1", port=svc.smtp_port,
+                                      timeout=30)
+            assert 400 <= refused.value.code < 500, refused.value.code
+            # The workers meet the outage too, and keep going.
+            await asyncio.sleep(2 * POLL_SECONDS)
+            proxy.restore()
+
+            # The sending server retries, as a real MTA does: stored once, acknowledged once.
+            errors, _ = await aiosmtplib.send(request(2), hostname="127.0.0.1",
+                                              port=svc.smtp_port)
+            assert not errors
+            await wait_for(lambda: settled(svc) and len(outbox_rows(svc)) == 2)
+            with unit_of_work(svc.runtime.sessions) as session:
+                messages = list(session.execute(select(Message)).scalars())
+            acks = outbox_rows(svc)
+    finally:
+        proxy.close()
+    assert sorted(m.message_id for m in messages) == ["req1@example.dk", "req2@example.dk"]
+    assert all(m.status == "processed" and m.case_id for m in messages)
+    assert len({m.case_id for m in messages}) == 2
+    assert sorted(a.case_id for a in acks) == sorted(m.case_id for m in messages)
+    assert {a.status for a in acks} == {"sent"}

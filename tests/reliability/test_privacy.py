@@ -1,4 +1,4 @@
-"""What an operator could leak: the log of a full run, and the database file's mode."""
+"""What an operator could leak: the log of a full run, secrets, and the database file's mode."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ from bot.runtime import build_runtime
 from storage import queries
 from storage.engine import unit_of_work
 from tests.reliability.conftest import running_service, settled, wait_for
+from tests.servers.fake_telegram import FakeTelegram
+from tests.servers.relay import Relay
 
 ADDRESS = "mette.hansen@example.dk"
+STAFF_CHAT = -1001234
 PHRASES = ("Mette Hansen", "personoplysninger", "Hvidovrevej", "cykelhjelm", ADDRESS)
 
 
@@ -92,3 +95,50 @@ def test_sqlite_database_files_are_readable_by_their_owner_only(
             assert mode == 0o600, f"{path + suffix} has mode {oct(mode)}"
     finally:
         runtime.engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+async def test_passwords_and_the_bot_token_never_reach_the_log(
+    make_settings: Callable[..., Settings], service_log: io.StringIO,
+) -> None:
+    """A run with every secret in use (relay login, Telegram) logged at DEBUG, libraries
+    included: the relay password and the bot token appear nowhere in the log."""
+    password = "relay-s3cret-pw"
+    with FakeTelegram() as fake, Relay(login=("privacybot", password)) as relay:
+        fake.group(STAFF_CHAT, "Privacy staff")
+        settings = make_settings(
+            relay={"enabled": True, "host": "127.0.0.1", "port": relay.port, "tls": "none",
+                   "username": "privacybot", "password": password},
+            telegram={"enabled": True, "token": fake.token, "base_url": fake.base_url,
+                      "staff_chat_id": STAFF_CHAT, "staff_user_ids": [1111],
+                      "poll_timeout": 1, "reminder_check_seconds": 3600},
+        )
+        libraries = [logging.getLogger(n) for n in ("httpx", "httpcore", "telegram")]
+        saved = [lib.level for lib in libraries]
+        for lib in libraries:  # as an operator debugging the chat would turn them up
+            lib.setLevel(logging.DEBUG)
+        try:
+            await _one_request(settings, relay, fake)
+        finally:
+            for lib, level in zip(libraries, saved, strict=True):
+                lib.setLevel(level)
+    assert relay.received[0].rcpt_tos == (ADDRESS,), "the relay took the login"
+    text = service_log.getvalue()
+    assert "sendMessage" in text or "getUpdates" in text, "the Bot API calls were logged"
+    secret_half = fake.token.split(":", 1)[1]
+    for secret in (password, fake.token, secret_half):
+        assert secret not in text, "a secret reached the log"
+    assert ADDRESS not in text
+
+
+async def _one_request(settings: Settings, relay: Relay, fake: FakeTelegram) -> None:
+    async with running_service(settings) as svc:
+        msg = EmailMessage()
+        msg["From"] = f"Mette Hansen <{ADDRESS}>"
+        msg["To"] = "info@alottbetter.dk"
+        msg["Subject"] = "Sletning"
+        msg["Message-ID"] = "<secret.1@example.dk>"
+        msg.set_content("Slet venligst alle mine personoplysninger.\n")
+        await aiosmtplib.send(msg, hostname="127.0.0.1", port=svc.smtp_port)
+        await wait_for(lambda: settled(svc) and relay.received
+                       and fake.bot_messages(STAFF_CHAT), what="ack sent, card posted")

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 def free_port() -> int:
@@ -76,7 +76,14 @@ class _Handler:
 class Relay:
     """Start with ``start()``; ``stop()`` makes it unreachable (connection refused)."""
 
-    def __init__(self, on_message: Callable[[Received], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_message: Callable[[Received], None] | None = None,
+        *,
+        login: tuple[str, str] | None = None,
+    ) -> None:
+        #: (user, password) the relay demands by AUTH (plain text, loopback only).
+        self.login = login
         self.port = free_port()
         self.received: list[Received] = []
         #: Reply codes for the next DATA commands, one each (``[451, 451]``, ``[554]``).
@@ -102,15 +109,26 @@ class Relay:
         with self.lock:
             return self.callbacks_done == self.callbacks_started
 
+    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope,
+                      mechanism: str, auth_data: object) -> AuthResult:
+        wanted = tuple(part.encode() for part in self.login or ("", ""))
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login, auth_data.password) == wanted
+        return AuthResult(success=ok, handled=False)
+
     @property
     def up(self) -> bool:
         return self._controller is not None
 
     def start(self) -> None:
         if self._controller is None:
+            extra: dict[str, object] = {}
+            if self.login is not None:
+                extra = {"authenticator": self._authenticate, "auth_require_tls": False,
+                         "auth_required": True}
             controller = Controller(
                 _Handler(self), hostname="127.0.0.1", port=self.port,
-                decode_data=False, enable_SMTPUTF8=True,
+                decode_data=False, enable_SMTPUTF8=True, **extra,
             )
             controller.start()
             self._controller = controller

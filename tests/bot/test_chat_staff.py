@@ -247,6 +247,7 @@ async def test_reject_asks_for_a_reason_and_the_card_records_it(
                             if m["text"].startswith("Reason for rejecting")), None)
     )
     assert prompt["force_reply"] is True
+    assert prompt["text"].endswith("it stays in the case's record.")
     fake.send_message(ANNE, "Ikke en anmodning; kunden er allerede slettet.",
                       chat_id=STAFF_CHAT, reply_to=prompt)
     await until(
@@ -299,6 +300,7 @@ async def test_extend_sets_the_deadline_and_drafts_the_notice(
         fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT)
                             if m["text"].startswith("Reason for extending")), None)
     )
+    assert prompt["text"].endswith("the requester reads it in the extension notice.")
     fake.send_message(ANNE, "Vi skal indhente oplysninger fra tre praktiksteder.",
                       chat_id=STAFF_CHAT, reply_to=prompt)
     notice = await until(

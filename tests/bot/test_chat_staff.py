@@ -617,3 +617,38 @@ async def test_cases_lists_the_soonest_deadline_first(
     assert [line.split(" · ")[0] for line in lines[1:]] == [second.ref, first.ref]
     extended = case_rules.extended_deadline(as_utc(first.received_at))
     assert lines[2].endswith(f"due {extended.isoformat()}")
+
+
+async def test_telegram_lost_mid_run_mail_goes_on_and_the_card_follows_its_return(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Issue 5, item 7: Telegram goes away while the service runs. Mail is still taken
+    and acknowledged; the card that could not be posted is sent once Telegram answers
+    again, not at the end of the outbox's backoff (which doubles up to an hour)."""
+    await first_card(service, fake)
+    fake.down = True
+    await send_mail(service, ERASURE, msgid="during-outage@example.dk")
+    await until_db(lambda: len(outbox_files(service)) == 2)  # the second acknowledgement
+
+    def waiting_card() -> OutboxItem | None:
+        with unit_of_work(service.runtime.sessions) as session:
+            rows = list(session.execute(
+                select(OutboxItem).where(OutboxItem.kind == "staff_card")
+                .order_by(OutboxItem.id)).scalars())
+        return rows[1] if len(rows) == 2 and rows[1].attempts >= 1 else None
+
+    failed = await until_db(lambda: (row := waiting_card()) is not None
+                            and row.status == "pending" and row)
+    retry_at = as_utc(failed.next_attempt_at)
+    assert len(cards(fake)) == 1
+    fake.down = False
+    await until(fake, lambda: len([c for c in cards(fake) if fake.buttons(c)]) == 2,
+                timeout=60)
+
+    def sent_row() -> OutboxItem | None:
+        with unit_of_work(service.runtime.sessions) as session:
+            row = session.get(OutboxItem, failed.id)
+            return row if row is not None and row.status == "sent" else None
+
+    sent = await until_db(sent_row)
+    assert as_utc(sent.sent_at) < retry_at, "it waited out the backoff"

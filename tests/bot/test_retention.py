@@ -197,3 +197,21 @@ def test_a_purged_case_takes_its_chat_cards_with_it(runtime: Runtime) -> None:
     with unit_of_work(runtime.sessions) as session:
         assert session.execute(select(ChatPost)).all() == []
         assert verify_chain(session).ok
+
+
+def test_a_new_case_never_shows_a_purged_cases_history(runtime: Runtime) -> None:
+    """SQLite gives a new row the id of a deleted last row. The audit events of a purged
+    case stay (they are the accountability) with their case id; a new case that gets the
+    same id must not show them as its own, in an export or on the dashboard."""
+    from bot.export import case_data
+
+    old = receive(runtime, "gone.1@example.dk", "Slet mine data", ERASE)
+    answer(runtime, old)
+    assert purge(runtime, today=date.today() + timedelta(days=3 * 366)).refs == [old.ref]
+    new = receive(runtime, "new.2@example.dk", "Slet mine data", ERASE)
+    with unit_of_work(runtime.sessions) as session:
+        data = case_data(session, new.ref)
+        events = queries.case_events(session, case_id=new.id or 0)
+    assert {e.case_ref for e in events} == {new.ref}
+    assert all(e["action"] != "case_purged" for e in data["events"])
+    assert old.ref not in json.dumps(data)

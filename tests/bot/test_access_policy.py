@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot import pipeline
 from bot.config import Settings
+from bot.directory import import_csv
 from bot.runtime import Runtime, build_runtime
 from handlers import case_rules
 from handlers.drafting import long_date
@@ -96,3 +98,24 @@ def test_a_setting_lets_staff_answer_emailed_access_requests_directly(
     assert "Anmodning om persondataudtræk" not in body and "[STAFF:" not in body
     assert f"Fristen for vores svar på din henvendelse er {long_date(case.deadline, 'da')}" \
         in body
+
+
+def test_answered_directly_only_once_an_unknown_sender_has_shown_who_they_are(
+    runtime_with: Callable[..., Runtime], tmp_path: Path
+) -> None:
+    """With direct answers allowed and a customer directory kept, a listed sender's
+    access draft promises the overview; an unlisted one's asks for proof first."""
+    runtime = runtime_with(access_requires_signed_letter=False)
+    listing = tmp_path / "customers.csv"
+    listing.write_text("email,name\njens@example.dk,Jens Jensen\n", encoding="utf-8")
+    assert import_csv(runtime, listing, actor="test") == 1
+
+    known, known_draft = receive(runtime, DANISH, "jens@example.dk")
+    assert known.flags == "[]"
+    assert "Vi sender dig en oversigt over de oplysninger" in known_draft.body
+    stranger, asks = receive(runtime, DANISH, "ukendt@example.dk")
+    assert stranger.flags == '["unknown_sender"]'
+    assert "Når vi har bekræftet, at henvendelsen kommer fra dig, sender vi dig en oversigt" \
+        in asks.body
+    assert "Bekræftelse af, at henvendelsen kommer fra dig" in asks.body
+    assert stranger.deadline == case_rules.deadline(RECEIVED)

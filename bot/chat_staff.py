@@ -495,11 +495,15 @@ async def _ask_reason(
     draft: Draft = info["draft"]
     what = "rejecting" if action == "rj" else "extending the deadline of"
     purpose = "reject_prompt" if action == "rj" else "extend_prompt"
+    # Only an extension's reason reaches the requester (art. 12(3)); a rejection's stays
+    # in the case and its audit trail.
+    who_reads = ("it stays in the case's record" if action == "rj"
+                 else "the requester reads it in the extension notice")
     await query.answer("Reply to my question with the reason.")
     prompt = await context.bot.send_message(
         query.message.chat.id,
         f"Reason for {what} {html.escape(info['ref'])} (draft v{draft.version})? "
-        "Reply to this message with it; the requester will read an extension reason.",
+        f"Reply to this message with it; {who_reads}.",
         parse_mode=ParseMode.HTML,
         reply_parameters=ReplyParameters(query.message.message_id),
         reply_markup=ForceReply(input_field_placeholder="Reason"),

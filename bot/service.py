@@ -276,7 +276,10 @@ class Service:
         while not self.stopping.is_set() and not term_over.is_set():
             try:
                 today = self.runtime.clock().date()
-                await asyncio.to_thread(purge, self.runtime, today=today)
+                report = await asyncio.to_thread(purge, self.runtime, today=today)
+                if any(report.counts.values()):
+                    # Counts and case references only, as ``privacybot purge`` prints.
+                    log.info("retention %s", report.summary())
             except Exception:  # noqa: BLE001 - a failed purge must not stop the service
                 log.exception("retention purge failed; it runs again at the next interval")
             with contextlib.suppress(TimeoutError):

@@ -104,6 +104,7 @@ def approve_draft(runtime: Runtime, *, draft_id: int, actor: str) -> Decided:
     with unit_of_work(runtime.sessions) as session:
         draft, case = _pending_draft(session, draft_id)
         refuse_disclosure(case, draft)
+        before = _state(case, draft)
         if draft.kind == "reply" and case.status != "awaiting_authorisation":
             # A third-party case's first letter asks for the subject's consent; the case
             # keeps waiting for it after that letter is approved. An extension notice
@@ -118,7 +119,8 @@ def approve_draft(runtime: Runtime, *, draft_id: int, actor: str) -> Decided:
             append_event(
                 session, actor=actor, action="draft_approved", case_id=case.id,
                 case_ref=case.ref,
-                detail={"draft": draft.id, "version": draft.version, "message_id": message_id},
+                detail={"draft": draft.id, "version": draft.version, "message_id": message_id,
+                        "before": before, "after": _state(case, draft)},
                 at=now,
             )
             return Decided(draft.id or 0, case.ref, draft.version, draft.status)
@@ -148,7 +150,8 @@ def approve_draft(runtime: Runtime, *, draft_id: int, actor: str) -> Decided:
         case.updated_at = now
         append_event(
             session, actor=actor, action="draft_approved", case_id=case.id, case_ref=case.ref,
-            detail={"draft": draft.id, "version": draft.version, "message_id": mail.message_id},
+            detail={"draft": draft.id, "version": draft.version, "message_id": mail.message_id,
+                    "before": before, "after": _state(case, draft)},
             at=now,
         )
         return Decided(draft.id or 0, case.ref, draft.version, draft.status)
@@ -161,6 +164,7 @@ def reject_draft(runtime: Runtime, *, draft_id: int, actor: str, reason: str) ->
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
         draft, case = _pending_draft(session, draft_id)
+        before = _state(case, draft)
         draft.status = "rejected"
         draft.decided_by = actor
         draft.decided_at = now
@@ -170,7 +174,9 @@ def reject_draft(runtime: Runtime, *, draft_id: int, actor: str, reason: str) ->
         case.updated_at = now
         append_event(
             session, actor=actor, action="draft_rejected", case_id=case.id, case_ref=case.ref,
-            detail={"draft": draft.id, "version": draft.version, "reason": reason}, at=now,
+            detail={"draft": draft.id, "version": draft.version, "reason": reason,
+                    "before": before, "after": _state(case, draft)},
+            at=now,
         )
         return Decided(draft.id or 0, case.ref, draft.version, draft.status)
 
@@ -204,10 +210,19 @@ def edit_draft(
                       outcome=f"✏️ Replaced by v{new.version}, edited", now=now)
         append_event(
             session, actor=actor, action="draft_edited", case_id=case.id, case_ref=case.ref,
-            detail={"draft": new.id, "version": new.version, "replaces": draft.id}, at=now,
+            detail={"draft": new.id, "version": new.version, "replaces": draft.id,
+                    "before": {"draft": draft.id, "version": draft.version},
+                    "after": {"draft": new.id, "version": new.version}},
+            at=now,
         )
         queue_staff_card(session, runtime, case, new, now)
         return Decided(new.id or 0, case.ref, new.version, new.status)
+
+
+def _state(case: Case, draft: Draft) -> dict[str, str]:
+    """What a decision changes, for the audit event's ``before`` and ``after``: an
+    auditor reads from the event alone what the case and the draft were, and became."""
+    return {"case_status": case.status, "draft_status": draft.status}
 
 
 def _next_version(session: Session, case: Case) -> int:
@@ -289,7 +304,10 @@ def relabel_draft(
         append_event(
             session, actor=actor, action="case_relabelled", case_id=case.id, case_ref=case.ref,
             detail={"from": before, "to": [str(t) for t in chosen], "draft": new.id,
-                    "version": new.version, "replaces": draft.id},
+                    "version": new.version, "replaces": draft.id,
+                    "before": {"labels": before, "draft": draft.id, "version": draft.version},
+                    "after": {"labels": [str(t) for t in chosen], "draft": new.id,
+                              "version": new.version}},
             at=now,
         )
         queue_staff_card(session, runtime, case, new, now)

@@ -58,6 +58,8 @@ START_RETRY_CAP = 60.0
 SEND_TIMEOUT = 60.0
 #: Times one Bot API call is retried after Telegram's ``RetryAfter`` (429) before it fails.
 RATE_LIMIT_RETRIES = 3
+#: While Telegram cannot be reached, how often a worker asks (``getMe``) whether it is back.
+PROBE_SECONDS = 5.0
 
 
 def file_url(base_url: str) -> str:
@@ -101,6 +103,8 @@ class TelegramChannel:
         self.application: Application | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.polling = False
+        #: Set when a call failed on the network; the probe clears it when Telegram answers.
+        self.unreachable = False
         self.role = election_role(runtime.settings.telegram.token.get_secret_value())
 
     @property
@@ -129,14 +133,40 @@ class TelegramChannel:
             self.application = application
             await asyncio.to_thread(self._hasten_waiting)
             wake_outbox()  # cards queued while Telegram was away can go now
+            probe = asyncio.create_task(self._probe(application, stopping, wake_outbox))
 
             async def poll(until: asyncio.Event) -> None:
                 await self._poll(application, until, wake_outbox)
 
-            await lead(AdvisoryLock(self.runtime.engine, self.role), stopping, poll)
+            try:
+                await lead(AdvisoryLock(self.runtime.engine, self.role), stopping, poll)
+            finally:
+                probe.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await probe
         finally:
             self.application = None
             await self._stop(application, started)
+
+    async def _probe(
+        self, application: Application, stopping: asyncio.Event,
+        wake_outbox: Callable[[], None],
+    ) -> None:
+        """Telegram lost mid-run: ask every few seconds whether it is back, and when it is,
+        send what waited for it at once instead of at the end of the outbox's backoff,
+        which doubles up to an hour while the outage lasts."""
+        while not stopping.is_set():
+            await _wait(stopping, PROBE_SECONDS)
+            if not self.unreachable or stopping.is_set():
+                continue
+            try:
+                await application.bot.get_me()
+            except TelegramError:
+                continue
+            self.unreachable = False
+            log.info("telegram reachable again")
+            await asyncio.to_thread(self._hasten_waiting)
+            wake_outbox()
 
     async def _start(self, application: Application, stopping: asyncio.Event) -> bool:
         delay = 1.0
@@ -184,7 +214,7 @@ class TelegramChannel:
                 await application.updater.start_polling(
                     timeout=self.runtime.settings.telegram.poll_timeout,
                     allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
-                    error_callback=_on_polling_error,
+                    error_callback=self._on_polling_error,
                 )
                 self.polling = True
                 break
@@ -221,6 +251,11 @@ class TelegramChannel:
             with contextlib.suppress(Exception):
                 await application.shutdown()
 
+    def _on_polling_error(self, exc: TelegramError) -> None:
+        log.warning("telegram polling: %s", type(exc).__name__)
+        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+            self.unreachable = True
+
     def _hasten_waiting(self) -> None:
         with unit_of_work(self.runtime.sessions) as session:
             waiting = queries.hasten_outbox(session, transport="chat", now=self.runtime.clock())
@@ -243,6 +278,7 @@ class TelegramChannel:
             raise PermanentFailure(f"telegram refused: {exc.message}") from exc
         except (NetworkError, TimeoutError) as exc:
             future.cancel()
+            self.unreachable = True
             raise TemporaryFailure(f"telegram unreachable: {type(exc).__name__}") from exc
         except TelegramError as exc:
             raise TemporaryFailure(f"telegram error: {type(exc).__name__}") from exc
@@ -334,10 +370,6 @@ class ChatSender:
 async def _wait(event: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), seconds)
-
-
-def _on_polling_error(exc: TelegramError) -> None:
-    log.warning("telegram polling: %s", type(exc).__name__)
 
 
 async def _on_error(update: object, context: Any) -> None:

@@ -610,12 +610,30 @@ def case_drafts(session: Session, *, case_id: int) -> list[Draft]:
 
 
 def case_events(session: Session, *, case_id: int) -> list:  # list[AuditEvent]
-    """The audit events of one case, in chain order."""
+    """The audit events of one case, in chain order.
+
+    A purged case's events stay in the chain with its old id, and SQLite gives the next
+    case the id of a deleted last row: an event counts only when it names this case's
+    reference (never reissued), or names none and came after the case was opened.
+    """
+    from sqlalchemy import and_
+
     from storage.models import AuditEvent
 
+    case = session.get(Case, case_id)
+    if case is None:
+        return []
     return list(
         session.execute(
-            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+            select(AuditEvent)
+            .where(AuditEvent.case_id == case_id)
+            .where(
+                or_(
+                    AuditEvent.case_ref == case.ref,
+                    and_(AuditEvent.case_ref.is_(None), AuditEvent.at >= case.created_at),
+                )
+            )
+            .order_by(AuditEvent.id)
         ).scalars()
     )
 

@@ -271,3 +271,94 @@ async def test_extension_inside_the_first_month_only(
     finally:
         later.engine.dispose()
     assert all_cases(service)[1].extended_deadline is None
+
+
+async def test_customer_directory_flags_an_unknown_sender(
+    service: Service, config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 6, item 3: a CSV export of the company's customers is imported; an erasure
+    request from an address in it is drafted as usual, one from an address not in it is
+    flagged to staff and its draft asks for proof of identity instead of acting."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kundenummer;navn;mail\nK1;Kim;ikke-en-adresse\n", encoding="utf-8")
+    code, _, err = await cli(capsys, "--config", str(config), "directory", "import", str(bad))
+    assert code == 2 and "line 2" in err
+    listing = tmp_path / "kunder.csv"
+    listing.write_text(
+        "kundenummer;navn;mail;telefon\nK1;Kim Kendt;Kim.Kendt@Example.dk;+4512345678\n"
+        "K2;Lis Lind;;+4587654321\n",
+        encoding="utf-8",
+    )
+    code, out, err = await cli(capsys, "--config", str(config), "directory", "import",
+                               str(listing))
+    assert code == 0, err
+    assert "2 customers" in out
+
+    await send(service, mail("kim.kendt@example.dk", "Kim Kendt", "Slet mine data", ERASE,
+                             "known.1@x.dk"))
+    await send(service, mail("ukendt@example.dk", "Ukendt", "Slet mine data", ERASE,
+                             "unknown.2@x.dk"))
+    known, stranger = await wait_for(
+        lambda: (lambda cs: cs if len(cs) == 2 and all(c.status != "new" for c in cs) else None)(
+            all_cases(service)
+        )
+    )
+    assert json.loads(known.flags) == []
+    [acts] = drafts_of(service, known)
+    assert "Vi har slettet" in acts.body
+    assert json.loads(stranger.flags) == ["unknown_sender"]
+    [asks] = drafts_of(service, stranger)
+    assert "Bekræftelse af, at henvendelsen kommer fra dig" in asks.body
+    assert "Vi har slettet" not in asks.body
+
+    notices = await wait_for(lambda: staff_notices(service))
+    [notice] = [n for n in notices if stranger.ref in n["Subject"]]
+    assert "not in the customer directory" in notice.get_content()
+    assert not [n for n in notices if known.ref in n["Subject"]]
+    code, out, _ = await cli(capsys, "--config", str(config), "case", stranger.ref)
+    assert code == 0 and "unknown_sender" in out
+    with unit_of_work(service.runtime.sessions) as session:
+        imported = [e.detail for e in session.execute(
+            select(AuditEvent).where(AuditEvent.action == "directory_imported")).scalars()]
+    assert imported == ['{"rows": 2}']
+
+
+async def test_consent_in_the_cases_thread_moves_it_on_and_the_writers_own_does_not(
+    service: Service, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 6, item 2: the data subject answers in the case's thread (the reference in
+    the subject) from an address the writer never gave; a "consent" from the writer
+    herself changes nothing."""
+    no_address = MOTHER.replace(" (jonas.hansen@example.dk)", "")
+    await send(service, mail("hanne@example.dk", "Hanne Hansen", "Min søns oplysninger",
+                             no_address, "mother.2@example.dk"))
+    [case] = await wait_for(lambda: [c for c in all_cases(service) if c.status != "new"])
+    assert case.status == "awaiting_authorisation" and case.subject_address is None
+
+    await send(service, mail("hanne@example.dk", "Hanne Hansen", f"Re: [{case.ref}] Samtykke",
+                             SON, "mother.3@example.dk"))
+    await wait_for(lambda: len(_case_messages(service, case)) == 2)
+    assert all_cases(service)[0].status == "awaiting_authorisation"
+    assert all_cases(service)[0].authorised_at is None
+
+    await send(service, mail("jonas.h@example.net", "Jonas Hansen", f"SV: [{case.ref}]",
+                             SON, "son.2@example.net"))
+    [moved] = await wait_for(
+        lambda: [c for c in all_cases(service) if c.status == "draft_pending"]
+    )
+    assert moved.authorised_at is not None and len(all_cases(service)) == 1
+    notices = await wait_for(
+        lambda: [n for n in staff_notices(service) if "consent" in n["Subject"]]
+    )
+    assert "in the case's thread (from an address we did not know for them: check it)" in (
+        notices[0].get_content()
+    )
+    [answer] = [d for d in drafts_of(service, moved) if d.status == "pending"]
+    assert answer.kind == "reply"
+    code, _, err = await cli(capsys, "--config", str(config), "approve", str(answer.id))
+    assert code == 0, err
+
+
+def _case_messages(svc: Service, case: Case) -> list[Message]:
+    with unit_of_work(svc.runtime.sessions) as session:
+        return list(session.execute(select(Message).where(Message.case_id == case.id)).scalars())

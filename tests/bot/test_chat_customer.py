@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from bot.service import Service, make_senders
 from handlers import case_rules, preview
+from handlers.drafting import long_date
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Draft, OutboxItem
 from tests.servers.fake_telegram import FakeTelegram
@@ -24,6 +26,7 @@ from tests.servers.fake_telegram import FakeTelegram
 STAFF_CHAT = -1001234567890
 ANNE = FakeTelegram.user(1111, "Anne", "Staff")
 KUNDE = FakeTelegram.user(5550001, "Karen", "Kunde")
+CPH = ZoneInfo("Europe/Copenhagen")
 
 
 @pytest.fixture
@@ -77,6 +80,7 @@ async def test_private_message_opens_a_case_acknowledged_and_answered_in_chat(
     [case] = cases(service)
     assert case.channel == "chat" and json.loads(case.labels) == ["erasure"]
     assert case.ref in ack["text"] and "sag" in ack["text"]
+    assert f"senest {long_date(case.deadline, 'da')}" in ack["text"]
 
     card = await until(fake, lambda: next(
         (m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None))
@@ -101,6 +105,42 @@ async def test_private_message_opens_a_case_acknowledged_and_answered_in_chat(
             break
         await asyncio.sleep(0.1)
     assert await asyncio.to_thread(answered)
+
+
+async def test_markup_in_chat_text_is_escaped_and_a_long_answer_comes_in_pieces(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Issue 5, item 7: what a customer writes may hold ``<`` and ``&`` (the staff card is
+    HTML and Telegram refuses broken markup); an answer over 4096 characters is split."""
+    fake.send_message(FakeTelegram.user(5550002, "Ib <3", "& Co"),
+                      "Jeg vil gerne have slettet mine oplysninger <nu> & straks")
+    card = await until(fake, lambda: next(
+        (m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None))
+    [case] = cases(service)
+    # The fake Bot API refuses unescaped markup as Telegram does: the card arrived whole.
+    assert "From: chat user …002 (Ib <. &. C.)" in card["text"].splitlines()
+    [draft] = await asyncio.to_thread(lambda: [
+        d for d in _drafts(service) if d.status == "pending"])
+    paragraph = "Vi har rettet <alt> & slettet det, du bad om. " * 20 + "\n\n"
+    body = "Kære Ib\n\n" + paragraph * 6 + "Venlig hilsen\nALOTTbetter"
+    assert len(body) > 4096
+    edited = await asyncio.to_thread(
+        staff.edit_draft, service.runtime, draft_id=draft.id or 0, actor="anne", body=body)
+    await asyncio.to_thread(
+        staff.approve_draft, service.runtime, draft_id=edited.draft_id, actor="anne")
+    service.outbox_ready.set()
+    pieces = await until(fake, lambda: (lambda ms: ms[1:] if len(ms) >= 3 else None)(
+        fake.bot_messages(5550002)))
+    assert case.ref in fake.bot_messages(5550002)[0]["text"]  # the acknowledgement
+    assert len(pieces) == 2 and all(len(p["text"]) <= 4096 for p in pieces)
+    # Cut at a line break, nothing lost: the words are the letter's, in order.
+    assert " ".join(p["text"] for p in pieces).split() == body.split()
+    assert pieces[1]["text"].startswith("Vi har rettet")
+
+
+def _drafts(svc: Service) -> list[Draft]:
+    with unit_of_work(svc.runtime.sessions) as session:
+        return list(session.execute(select(Draft).order_by(Draft.id)).scalars())
 
 
 async def test_customer_cannot_use_staff_commands(service: Service, fake: FakeTelegram) -> None:
@@ -253,3 +293,68 @@ def test_masking_of_senders_and_names() -> None:
     assert preview.mask_address("mette.hansen@example.dk") == "m***@example.dk"
     assert preview.mask_address("tg:5550001") == "chat user …001"
     assert preview.mask_name("Mette Bo Hansen") == "Mette B. H."
+
+
+def test_overdue_reminders_come_each_working_day_and_skip_days_off(clocked: Any) -> None:
+    runtime, now = clocked
+    case = open_chat_case(runtime)
+    day = case.deadline + timedelta(days=1)
+    seen: list[tuple[date, int]] = []
+    for _ in range(12):
+        now[0] = datetime.combine(day, time(10), CPH).astimezone(UTC)
+        seen.append((day, chat_staff.queue_reminders(runtime)))
+        day += timedelta(days=1)
+    assert [d for d, n in seen if n] == [d for d, _ in seen if case_rules.is_working_day(d)]
+    assert any(n == 0 for _, n in seen), "twelve days hold a weekend"
+    assert all(n <= 1 for _, n in seen)
+
+
+def test_reminder_days_hour_and_overdue_rule_are_configuration(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+) -> None:
+    now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    settings = settings_for(make_settings, database_url, fake, reminder_days_before=[10, 3],
+                            reminder_hour=14, reminder_overdue_working_days=False)
+    runtime = build_runtime(settings, clock=lambda: now[0])
+    try:
+        case = open_chat_case(runtime)
+
+        def at(day: date, hour: int) -> int:
+            now[0] = datetime.combine(day, time(hour), CPH).astimezone(UTC)
+            return chat_staff.queue_reminders(runtime)
+
+        assert at(case.deadline - timedelta(days=7), 15) == 1  # within 10 days
+        assert at(case.deadline - timedelta(days=3), 13) == 0  # before 14:00
+        assert at(case.deadline - timedelta(days=3), 14) == 1
+        assert at(case.deadline - timedelta(days=2), 15) == 0  # no 2-day reminder here
+        late = case_rules.next_working_day(case.deadline + timedelta(days=1))
+        assert at(late, 15) == 0  # no overdue reminders by this company's choice
+        assert reminders(runtime) == ["remind10d", "remind3d"]
+    finally:
+        runtime.engine.dispose()
+
+
+async def test_a_due_reminder_reaches_the_staff_chat(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+) -> None:
+    """The running service's elected poller queues the reminder and posts it."""
+    now = [datetime.now(UTC)]
+    settings = settings_for(make_settings, database_url, fake, reminder_check_seconds=0.2)
+    runtime = await asyncio.to_thread(build_runtime, settings, clock=lambda: now[0])
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    try:
+        fake.send_message(KUNDE, "Jeg vil gerne have slettet mine oplysninger")
+        await until(fake, lambda: next(
+            (m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None))
+        [case] = cases(svc)
+        now[0] = datetime.combine(case.deadline - timedelta(days=2), time(10), CPH)
+        reminder = await until(fake, lambda: next(
+            (m for m in fake.bot_messages(STAFF_CHAT) if m["text"].startswith("⏰")), None))
+        assert reminder["text"].startswith(f"⏰ {case.ref} is due in 2 days")
+        assert case.deadline.isoformat() in reminder["text"]
+        assert "Karen" not in reminder["text"]
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 20)
+        runtime.engine.dispose()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import email
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from email.policy import default
@@ -21,7 +22,8 @@ import aiosmtplib
 import pytest
 from sqlalchemy import select, text
 
-from bot import chat_staff
+from bot import chat_staff, staff
+from bot.cli import main as cli_main
 from bot.config import Settings
 from bot.election import lock_key
 from bot.runtime import build_runtime
@@ -183,6 +185,7 @@ async def test_mail_to_card_then_stranger_refused_and_staff_approval_sends_the_r
         and fake.message(STAFF_CHAT, card["message_id"])
     )
     assert not fake.buttons(edited)
+    assert re.search(r"✅ Approved by Anne at \d{4}-\d\d-\d\d \d\d:\d\d\.", edited["text"])
     await until_db(lambda: the_case(service).status == "answered")
 
 
@@ -267,6 +270,7 @@ async def test_reject_asks_for_a_reason_and_the_card_records_it(
                             if m["text"].startswith("Reason for rejecting")), None)
     )
     assert prompt["force_reply"] is True
+    assert prompt["text"].endswith("it stays in the case's record.")
     fake.send_message(ANNE, "Ikke en anmodning; kunden er allerede slettet.",
                       chat_id=STAFF_CHAT, reply_to=prompt)
     await until(
@@ -319,6 +323,7 @@ async def test_extend_sets_the_deadline_and_drafts_the_notice(
         fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT)
                             if m["text"].startswith("Reason for extending")), None)
     )
+    assert prompt["text"].endswith("the requester reads it in the extension notice.")
     fake.send_message(ANNE, "Vi skal indhente oplysninger fra tre praktiksteder.",
                       chat_id=STAFF_CHAT, reply_to=prompt)
     notice = await until(
@@ -521,3 +526,152 @@ async def test_a_poller_that_loses_its_lock_connection_stops_polling(
         await until_db(lambda: f"lost the lead of {role}" in caplog.text, timeout=30)
         assert "/cases" in await _answered(fake, ANNE, "/help")
         await until_db(lambda: len(_pollers(services)) == 1, timeout=30)
+
+
+async def test_the_command_line_decides_beside_the_chat_and_the_card_refuses_after(
+    service: Service, fake: FakeTelegram, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 5, item 8: the chat and the command line run at once, on one configuration;
+    a draft approved from the command line is refused on its chat card, one reply goes."""
+    card = await first_card(service, fake)
+    settings = service.runtime.settings
+    config = tmp_path / "privacybot.toml"
+    config.write_text(
+        f'[database]\nurl = "{settings.database.url}"\n'
+        f'[outbox]\nfolder = "{settings.outbox.folder}"\n'
+        f'[telegram]\nenabled = true\ntoken = "{fake.token}"\nbase_url = "{fake.base_url}"\n'
+        f"staff_chat_id = {STAFF_CHAT}\nstaff_user_ids = [{ANNE['id']}, {BO['id']}]\n",
+        encoding="utf-8",
+    )
+
+    async def cli(*args: str) -> tuple[int, str]:
+        code = await asyncio.to_thread(cli_main, ["--config", str(config), *args])
+        return code, capsys.readouterr().out
+
+    code, out = await cli("drafts", "--json")
+    [draft] = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and draft["case_ref"] == the_case(service).ref
+    code, _ = await cli("approve", str(draft["id"]), "--by", "mette-cli")
+    assert code == 0
+    await until_db(lambda: len(outbox_files(service)) == 2)  # the acknowledgement, the reply
+    await until_db(lambda: the_case(service).status == "answered")
+
+    late = fake.press(card, ANNE, data_of(card, "ok"))
+    await until(fake, lambda: late in fake.answers)
+    assert "already approved by mette-cli" in fake.answers[late]["text"]
+    with unit_of_work(service.runtime.sessions) as session:
+        replies = list(
+            session.execute(select(OutboxItem).where(OutboxItem.kind == "reply")).scalars()
+        )
+    assert len(replies) == 1 and len(outbox_files(service)) == 2
+
+
+async def test_the_card_shows_what_staff_need_and_nothing_about_health(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Issue 5, item 1: type with its evidence, language, channel, masked sender, deadline
+    and the draft; a sentence about a child's allergy in the mail reaches no card."""
+    await send_mail(
+        service,
+        "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger hos jer. Min søn "
+        "har nøddeallergi, og det står også i jeres papirer.\n\nMette\n",
+        subject="Sletning og min søns allergi",
+    )
+    card = await until(fake, lambda: card_with_buttons(fake, 1))
+    case = the_case(service)
+    lines = card["text"].splitlines()
+    assert lines[0] == f"{case.ref} · erasure · draft v1"
+    assert "Channel: smtp · language: da · status: draft_pending" in lines
+    assert "From: m***@example.dk (Mette H.)" in lines
+    assert f"Deadline: {case.deadline.isoformat()}" in lines
+    [why] = [line for line in lines if line.startswith("Why: ")]
+    phrase = json.loads(case.evidence)[0]["phrase"]
+    assert why.startswith(f"Why: erasure «{phrase}")
+    assert "Kære Mette" in card["text"] or "Hej Mette" in card["text"]  # the draft itself
+    assert "allergi" not in card["text"].lower() and "søn" not in card["text"]
+
+
+async def test_a_strangers_reply_and_relabel_on_a_card_are_refused(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Issue 5, item 3: an edit by reply and a relabel button from someone not on the
+    staff list change nothing; each gets a short answer and an audit event."""
+    card = await first_card(service, fake)
+    sent = fake.send_message(STRANGER, "Vi har slettet alt. Hilsen Eve", chat_id=STAFF_CHAT,
+                             reply_to=card)
+    refusal = await until(fake, lambda: next(
+        (m for m in fake.bot_messages(STAFF_CHAT)
+         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+    assert refusal["text"] == chat_staff.NOT_STAFF
+    relabel = fake.press(card, STRANGER, data_of(card, "rl"))
+    await until(fake, lambda: relabel in fake.answers)
+    assert fake.answers[relabel]["text"] == chat_staff.NOT_STAFF
+    refused = await until_db(lambda: len(events(service, "chat_refused")) == 2
+                             and events(service, "chat_refused"))
+    assert sorted(json.loads(e.detail)["what"] for e in refused) == [
+        "button", "staff chat message"]
+    assert all(e.actor == f"telegram:{STRANGER['id']}" for e in refused)
+    with unit_of_work(service.runtime.sessions) as session:
+        assert [(d.version, d.status) for d in session.execute(select(Draft)).scalars()] == [
+            (1, "pending")]
+    assert [label for label, _ in fake.buttons(
+        fake.message(STAFF_CHAT, card["message_id"]))][0] == "✅ Approve"
+
+
+async def test_cases_lists_the_soonest_deadline_first(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Issue 5, item 4: ``/cases`` orders by the deadline in force, not by reference."""
+    await send_mail(service, ERASURE, msgid="first@example.dk")
+    await until(fake, lambda: card_with_buttons(fake, 1))
+    await send_mail(service, ERASURE, msgid="second@example.dk")
+    await until(fake, lambda: len([c for c in cards(fake) if fake.buttons(c)]) == 2)
+    with unit_of_work(service.runtime.sessions) as session:
+        first, second = session.execute(select(Case).order_by(Case.id)).scalars()
+    # The older case gets two more months, so the newer one is now due first.
+    await asyncio.to_thread(staff.extend_case, service.runtime, ref=first.ref, actor="anne",
+                            reason="Vi venter på svar fra praktikstedet.")
+    sent = fake.send_message(ANNE, "/cases", chat_id=STAFF_CHAT)
+    answer = await until(fake, lambda: next(
+        (m for m in fake.bot_messages(STAFF_CHAT)
+         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+    lines = answer["text"].splitlines()
+    assert lines[0] == "Open cases (2)"
+    assert [line.split(" · ")[0] for line in lines[1:]] == [second.ref, first.ref]
+    extended = case_rules.extended_deadline(as_utc(first.received_at))
+    assert lines[2].endswith(f"due {extended.isoformat()}")
+
+
+async def test_telegram_lost_mid_run_mail_goes_on_and_the_card_follows_its_return(
+    service: Service, fake: FakeTelegram
+) -> None:
+    """Issue 5, item 7: Telegram goes away while the service runs. Mail is still taken
+    and acknowledged; the card that could not be posted is sent once Telegram answers
+    again, not at the end of the outbox's backoff (which doubles up to an hour)."""
+    await first_card(service, fake)
+    fake.down = True
+    await send_mail(service, ERASURE, msgid="during-outage@example.dk")
+    await until_db(lambda: len(outbox_files(service)) == 2)  # the second acknowledgement
+
+    def waiting_card() -> OutboxItem | None:
+        with unit_of_work(service.runtime.sessions) as session:
+            rows = list(session.execute(
+                select(OutboxItem).where(OutboxItem.kind == "staff_card")
+                .order_by(OutboxItem.id)).scalars())
+        return rows[1] if len(rows) == 2 and rows[1].attempts >= 1 else None
+
+    failed = await until_db(lambda: (row := waiting_card()) is not None
+                            and row.status == "pending" and row)
+    retry_at = as_utc(failed.next_attempt_at)
+    assert len(cards(fake)) == 1
+    fake.down = False
+    await until(fake, lambda: len([c for c in cards(fake) if fake.buttons(c)]) == 2,
+                timeout=60)
+
+    def sent_row() -> OutboxItem | None:
+        with unit_of_work(service.runtime.sessions) as session:
+            row = session.get(OutboxItem, failed.id)
+            return row if row is not None and row.status == "sent" else None
+
+    sent = await until_db(sent_row)
+    assert as_utc(sent.sent_at) < retry_at, "it waited out the backoff"

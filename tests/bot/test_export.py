@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import pipeline
+from bot import outbox, pipeline, staff
 from bot.cli import main
 from bot.runtime import Runtime
+from bot.senders import EmlFolderSender
 from storage import queries
 from storage.audit import verify_chain
 from storage.engine import unit_of_work
@@ -60,3 +61,64 @@ def test_export_writes_json_and_escaped_html(
         assert verify_chain(session).ok
 
     assert main(["--config", str(config), "case", "PR-1999-0001", "--export", str(target)]) == 2
+
+
+def test_export_of_a_decided_case_shows_versions_decisions_and_deadlines(
+    runtime: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 6, item 7: what an authority asks about a finished case is all there."""
+    raw = (
+        b"From: Mette <mette@example.dk>\r\nTo: info@alottbetter.dk\r\n"
+        b"Subject: Slet mine data\r\nMessage-ID: <exp.2@example.dk>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Hej\r\n\r\nJeg vil gerne have slettet mine personoplysninger.\r\n"
+    )
+    with unit_of_work(runtime.sessions) as session:
+        queries.store_inbound(session, channel="smtp", external_id="<exp.2@example.dk>",
+                              raw=raw, message_id="<exp.2@example.dk>")
+    [outcome] = pipeline.process_pending(runtime)
+    ref = outcome.case_ref or ""
+    with unit_of_work(runtime.sessions) as session:
+        case = queries.get_case(session, ref=ref)
+        [first] = queries.pending_drafts_of(session, case_id=case.id or 0)
+    edited = staff.edit_draft(runtime, draft_id=first.id or 0, actor="anne",
+                              body="Kære Mette\n\nVi har slettet dine oplysninger.\n")
+    staff.extend_case(runtime, ref=ref, actor="bo", reason="Vi spørger tre praktiksteder.")
+    staff.approve_draft(runtime, draft_id=edited.draft_id, actor="bo")
+    outbox.deliver_due(runtime, {"mail": EmlFolderSender(runtime.settings.outbox.folder)})
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[database]\nurl = "{runtime.settings.database.url}"\n'
+        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+    )
+    target = tmp_path / "export"
+    assert main(["--config", str(config), "case", ref, "--export", str(target),
+                 "--by", "dpo"]) == 0
+    capsys.readouterr()
+    data = json.loads((target / f"{ref}.json").read_text(encoding="utf-8"))
+    assert data["case"]["status"] == "answered"
+    assert [(d["version"], d["kind"], d["status"], d["decided_by"]) for d in data["drafts"]] == [
+        (1, "reply", "superseded", "anne"),
+        (2, "reply", "approved", "bo"),
+        (3, "extension", "pending", None),
+    ]
+    assert "Vi har slettet dine oplysninger." in data["drafts"][1]["body"]
+    deadlines = data["deadlines"]
+    assert deadlines["extended_deadline"] == deadlines["effective"] != deadlines["deadline"]
+    assert deadlines["extension_reason"] == "Vi spørger tre praktiksteder."
+    assert {(o["kind"], o["status"]) for o in data["outbox"]} == {("ack", "sent"),
+                                                                   ("reply", "sent")}
+    actions = [e["action"] for e in data["events"]]
+    for action in ("case_opened", "draft_edited", "deadline_extended", "draft_approved",
+                   "reply_sent"):
+        assert action in actions
+    assert all(e["hash"] and e["prev_hash"] for e in data["events"])
+    assert data["exported_by"] == "dpo" and data["chain"]["ok"] is True
+
+    html = (target / f"{ref}.html").read_text(encoding="utf-8")
+    assert "version 1 (reply): superseded" in html and "decided by anne" in html
+    assert "version 2 (reply): approved" in html and "decided by bo" in html
+    assert f"{deadlines['extended_deadline']} (Vi spørger tre praktiksteder.)" in html
+    assert "Audit chain: verified" in html and "draft_approved" in html
+    assert oct((target / f"{ref}.json").stat().st_mode & 0o777) == "0o600"

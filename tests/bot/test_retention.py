@@ -3,8 +3,10 @@ chain still verifies, and a dry run changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,16 +14,20 @@ from sqlalchemy import select
 
 from bot import outbox, pipeline, staff
 from bot.cli import main
+from bot.config import Settings
 from bot.retention import purge
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime
 from bot.senders import EmlFolderSender
+from bot.service import Service, make_senders
 from storage import queries
 from storage.audit import verify_chain
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, CaseTombstone, Draft, Message, OutboxItem
 
 
-def receive(runtime: Runtime, msgid: str, subject: str, body: str) -> Case:
+def receive(
+    runtime: Runtime, msgid: str, subject: str, body: str, received_at: datetime | None = None
+) -> Case:
     raw = (
         f"From: Kunde <{msgid.split('.')[0]}@example.dk>\r\nTo: info@alottbetter.dk\r\n"
         f"Subject: {subject}\r\nMessage-ID: <{msgid}>\r\n"
@@ -29,7 +35,7 @@ def receive(runtime: Runtime, msgid: str, subject: str, body: str) -> Case:
     ).encode()
     with unit_of_work(runtime.sessions) as session:
         queries.store_inbound(session, channel="smtp", external_id=f"<{msgid}>", raw=raw,
-                              message_id=f"<{msgid}>")
+                              message_id=f"<{msgid}>", received_at=received_at)
     [outcome] = pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
         return queries.get_case(session, ref=outcome.case_ref or "")
@@ -121,3 +127,91 @@ def test_retention_runs_from_when_the_case_finished(runtime: Runtime) -> None:
         drafts = queries.case_drafts(session, case_id=stored.id or 0)
     assert stored.retain_until is not None and stored.retain_until >= case.retain_until
     assert {d.retain_until for d in drafts} == {stored.retain_until}
+
+
+def test_every_stored_row_has_a_retention_date(runtime: Runtime) -> None:
+    """Issue 6, item 5: messages, cases, drafts and outbox items all carry one, for an
+    open case, an answered one, and mail that opened no case."""
+    answer(runtime, receive(runtime, "a.1@example.dk", "Slet mine data", ERASE))
+    receive(runtime, "b.2@example.dk", "Slet mine data", ERASE)
+    raw = (b"From: <c@example.dk>\r\nTo: info@alottbetter.dk\r\nSubject: Hours\r\n"
+           b"Message-ID: <c.3@example.dk>\r\n\r\nWhen are you open on Saturday?\r\n")
+    with unit_of_work(runtime.sessions) as session:
+        queries.store_inbound(session, channel="smtp", external_id="<c.3@example.dk>",
+                              raw=raw, message_id="<c.3@example.dk>")
+    pipeline.process_pending(runtime)
+    with unit_of_work(runtime.sessions) as session:
+        for model in (Message, Case, Draft, OutboxItem):
+            rows = list(session.execute(select(model)).scalars())
+            assert rows and all(row.retain_until is not None for row in rows), model
+
+
+async def test_the_running_service_purges_what_is_due(
+    make_settings: Callable[..., Settings], database_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The daily job: a case answered three years ago is purged when the service starts,
+    leaving its tombstone, and the log says what went, by reference only."""
+    caplog.set_level("INFO", logger="privacybot")
+    settings = make_settings(database_url)
+    then = datetime.now(UTC) - timedelta(days=3 * 366)
+    past = build_runtime(settings, clock=lambda: then)
+    try:
+        old = receive(past, "old.1@example.dk", "Slet mine data", ERASE, received_at=then)
+        answer(past, old)
+    finally:
+        past.engine.dispose()
+    runtime = await asyncio.to_thread(build_runtime, settings, migrate=False)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    try:
+        for _ in range(200):
+            if await asyncio.to_thread(lambda: counts(runtime)["case_tombstone"]):
+                break
+            await asyncio.sleep(0.1)
+        after = await asyncio.to_thread(counts, runtime)
+        assert after["case"] == 0 and after["case_tombstone"] == 1
+        assert after["message"] == 0 and after["draft"] == 0
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 20)
+        runtime.engine.dispose()
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retention")]
+    assert line.startswith("retention purged: 1 cases") and old.ref in line
+    assert "old@example.dk" not in caplog.text and "Kunde" not in caplog.text
+
+
+def test_a_purged_case_takes_its_chat_cards_with_it(runtime: Runtime) -> None:
+    """The staff chat's record of which card showed which draft goes with the case."""
+    from storage.models import ChatPost
+
+    case = receive(runtime, "card.1@example.dk", "Slet mine data", ERASE)
+    with unit_of_work(runtime.sessions) as session:
+        [draft] = queries.pending_drafts_of(session, case_id=case.id or 0)
+        queries.record_chat_post(
+            session, chat_id=-100123, message_id=7, purpose="card", case_id=case.id or 0,
+            draft_id=draft.id, draft_version=draft.version, now=runtime.clock(),
+        )
+    answer(runtime, case)
+    assert purge(runtime, today=date.today() + timedelta(days=3 * 366)).refs == [case.ref]
+    with unit_of_work(runtime.sessions) as session:
+        assert session.execute(select(ChatPost)).all() == []
+        assert verify_chain(session).ok
+
+
+def test_a_new_case_never_shows_a_purged_cases_history(runtime: Runtime) -> None:
+    """SQLite gives a new row the id of a deleted last row. The audit events of a purged
+    case stay (they are the accountability) with their case id; a new case that gets the
+    same id must not show them as its own, in an export or on the dashboard."""
+    from bot.export import case_data
+
+    old = receive(runtime, "gone.1@example.dk", "Slet mine data", ERASE)
+    answer(runtime, old)
+    assert purge(runtime, today=date.today() + timedelta(days=3 * 366)).refs == [old.ref]
+    new = receive(runtime, "new.2@example.dk", "Slet mine data", ERASE)
+    with unit_of_work(runtime.sessions) as session:
+        data = case_data(session, new.ref)
+        events = queries.case_events(session, case_id=new.id or 0)
+    assert {e.case_ref for e in events} == {new.ref}
+    assert all(e["action"] != "case_purged" for e in data["events"])
+    assert old.ref not in json.dumps(data)

@@ -138,6 +138,40 @@ def test_deadline_properties(day: date, minutes: int, months: int) -> None:
         assert off.weekday() >= 5 or off in holidays.country_holidays("DK", years=off.year)
 
 
+def _one_month_by_hand(day: date, months: int) -> date:
+    """The naive period end, written differently from ``add_months``: step the month
+    forward, then walk the day back until the date exists."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in range(day.day, 27, -1):
+        try:
+            return date(year, month, last)
+        except ValueError:
+            continue
+    return date(year, month, day.day)
+
+
+def test_every_receipt_date_2020_to_2040() -> None:
+    """Not a sample: each of the 7,671 receipt days, for the first and extended deadline,
+    against the period counted by hand and the ``holidays`` library's Danish calendar."""
+    off = holidays.country_holidays("DK", years=range(2020, 2042))
+    day = date(2020, 1, 1)
+    checked = 0
+    while day <= date(2040, 12, 31):
+        for months in (1, 3):
+            due = deadline(received(day, 12), months=months)
+            end = _one_month_by_hand(day, months)
+            assert due >= end, (day, months)
+            assert due.weekday() < 5 and due not in off, (day, months, due)
+            skipped = [end + timedelta(days=n) for n in range((due - end).days)]
+            assert all(d.weekday() >= 5 or d in off for d in skipped), (day, months, due)
+            checked += 1
+        # The extension counts from receipt, never from the rolled first deadline.
+        assert extended_deadline(received(day, 12)) == deadline(received(day, 12), months=3)
+        day += timedelta(days=1)
+    assert checked == 2 * 7671
+
+
 # --------------------------------------------------------------------------- references
 
 

@@ -237,8 +237,17 @@ class RelaySettings(BaseModel):
 
 class OutboxSettings(BaseModel):
     folder: Path = Field(Path("data/outbox"), description="Where .eml files are written.")
-    max_attempts: int = Field(
-        8, ge=1, description="Delivery attempts before an item is marked failed."
+    retry_hours: float = Field(
+        120.0,
+        gt=0,
+        description="How long a temporary failure (relay or Telegram unreachable, 4xx) is "
+        "retried before the item is marked failed; 5 days, as Postfix keeps mail queued.",
+    )
+    max_attempts: int | None = Field(
+        None,
+        ge=1,
+        description="Optionally also give up after this many attempts (none: only "
+        "retry_hours counts, so a long outage loses nothing).",
     )
     send_timeout_seconds: float = Field(
         30.0, gt=0, description="Per-message limit on one relay conversation."

@@ -18,7 +18,7 @@ from bot.senders import OutcomeUnknown, PermanentFailure, Sender, TemporaryFailu
 from storage import queries
 from storage.audit import append_event
 from storage.engine import is_postgres, unit_of_work
-from storage.models import Case, OutboxItem
+from storage.models import Case, OutboxItem, as_utc
 
 log = logging.getLogger("privacybot.outbox")
 
@@ -72,6 +72,19 @@ def deliver_due(
         _record(runtime, item, error)
         sent += error is None
     return sent
+
+
+def _retries_exhausted(runtime: Runtime, row: OutboxItem, now: datetime) -> bool:
+    """A temporary failure is retried for a time, not a count, as mail servers do.
+
+    An outage of the relay or of Telegram longer than a handful of backoff steps must not
+    turn acknowledgements and staff cards into failures; what counts is how long the item
+    has waited.
+    """
+    cfg = runtime.settings.outbox
+    if cfg.max_attempts is not None and row.attempts >= cfg.max_attempts:
+        return True
+    return now - as_utc(row.created_at) >= timedelta(hours=cfg.retry_hours)
 
 
 def _renew(runtime: Runtime, item: OutboxItem) -> bool:
@@ -167,7 +180,7 @@ def _record(runtime: Runtime, item: OutboxItem, error: Exception | None) -> None
                       "must decide", row.id, ref, error)
             return
         permanent = isinstance(error, PermanentFailure)
-        if permanent or row.attempts >= runtime.settings.outbox.max_attempts:
+        if permanent or _retries_exhausted(runtime, row, now):
             row.status = "failed"
             row.last_error = str(error)
             append_event(

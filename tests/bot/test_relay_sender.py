@@ -9,10 +9,12 @@ sender reported (sent, retry later, failed for good, or unknown and left to a pe
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import ssl
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ from bot.runtime import Runtime
 from bot.senders import OutcomeUnknown, PermanentFailure, SmtpRelaySender, TemporaryFailure
 from storage import queries
 from storage.engine import unit_of_work
-from storage.models import AuditEvent, OutboxItem
+from storage.models import AuditEvent, OutboxItem, as_utc
 from tests.servers.relay import Relay, _Handler
 
 USER, PASSWORD = "privacybot@alottbetter.dk", "relay-secret-42"
@@ -280,3 +282,42 @@ def test_temporary_then_success_delivers_once(
     assert len(relay.received) == 1
 
 
+
+
+def test_a_relay_down_for_days_loses_nothing_and_gives_up_only_after_retry_hours(
+    runtime: Runtime, certificate: tuple[Path, Path]
+) -> None:
+    """Mail servers retry for days, not for a count: an outage over a weekend must not
+    turn a customer's acknowledgement into a failure (outbox.retry_hours, 5 days)."""
+    now = [runtime.clock()]
+    rt = dataclasses.replace(runtime, clock=lambda: now[0])
+    relay = SecureRelay(*certificate, tls="starttls")  # down: nothing listens yet
+    senders = {"mail": sender_for(relay, certificate)}
+    _queue(rt, 1)
+
+    def next_round(message_id: str = "<ack.1@alottbetter.dk>") -> OutboxItem:
+        """Move the clock to the item's next attempt and let the outbox run once."""
+        [row] = [r for r in _rows(rt) if r.message_id == message_id]
+        now[0] = max(now[0], as_utc(row.next_attempt_at or now[0]))
+        outbox.deliver_due(rt, senders)
+        [row] = [r for r in _rows(rt) if r.message_id == message_id]
+        return row
+
+    start = now[0]
+    while now[0] - start < timedelta(days=3):
+        row = next_round()
+        assert row.status == "pending", f"gave up after {row.attempts} attempts"
+    assert row.attempts > 8, "more attempts than the old fixed count of 8"
+    with relay:  # the relay is back after three days
+        row = next_round()
+        assert row.status == "sent"
+        assert len(relay.received) == 1
+
+    _queue(rt, 2)  # a second item, and the relay never comes back
+    start = now[0]
+    row = next_round("<ack.2@alottbetter.dk>")
+    while row.status == "pending":
+        assert now[0] - start < timedelta(hours=122), "retried past retry_hours"
+        row = next_round("<ack.2@alottbetter.dk>")
+    assert row.status == "failed"
+    assert now[0] - start >= timedelta(hours=rt.settings.outbox.retry_hours)

@@ -84,6 +84,18 @@ class CompanySettings(BaseModel):
     default_language: Literal["da", "en"] = Field(
         "da", description="Language for senders whose language is neither Danish nor English."
     )
+    templates_folder: Path | None = Field(
+        None,
+        description="The company's own letters: a file here (same path as under templates/, "
+        "e.g. da/reply/erasure.j2) replaces the built-in one; `privacybot doctor` renders them.",
+    )
+
+    @field_validator("templates_folder")
+    @classmethod
+    def _templates_folder_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
 
     @field_validator("email")
     @classmethod

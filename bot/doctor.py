@@ -275,7 +275,7 @@ def check_templates(settings: Settings, options: Options) -> Result:
     from handlers import drafting, identity
     from handlers.values import REQUEST_TYPES, CaseView, Channel, Inbound
 
-    env = drafting.make_environment()
+    env = drafting.make_environment(settings.company.templates_folder)
     company = settings.company_value()
     policy = settings.policy_value()
     received = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

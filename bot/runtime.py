@@ -60,7 +60,7 @@ def build_runtime(
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        templates=drafting.make_environment(),
+        templates=drafting.make_environment(settings.company.templates_folder),
         company=settings.company_value(),
         policy=settings.policy_value(),
         clock=clock,

@@ -110,6 +110,46 @@ def test_a_database_that_is_not_migrated_says_upgrade(
     assert out.rstrip().endswith("1 problem found")
 
 
+def test_the_companys_own_letters_are_rendered_and_a_broken_one_is_named(
+    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str, tmp_path: Path,
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A company rewords a letter in its own folder; a typo there is caught by doctor,
+    not in a customer's mail, and the service writes the reworded letter."""
+    letters = tmp_path / "letters"
+    (letters / "da" / "reply").mkdir(parents=True)
+    erasure = letters / "da" / "reply" / "erasure.j2"
+    erasure.write_text("Sletning\nVi sletter alt om dig, {{ company.nmae }}.\n", "utf-8")
+    status, lines, out = doctor(migrated, company={"templates_folder": str(letters)})
+    assert status == 1, out
+    assert lines["templates"].startswith("FAIL")
+    assert "da reply for erasure does not render" in lines["templates"]
+    assert "nmae" in lines["templates"]
+
+    erasure.write_text("Sletning\nVi har slettet alt om dig hos {{ company.name }}.\n", "utf-8")
+    status, lines, out = doctor(migrated, company={"templates_folder": str(letters)})
+    assert status == 0, out
+    runtime = build_runtime(make_settings(migrated, company={"templates_folder": str(letters)}))
+    try:
+        text = runtime.templates.get_template("da/reply/erasure.j2").render(
+            company=runtime.company)
+        assert text == f"Sletning\nVi har slettet alt om dig hos {runtime.company.name}.\n"
+        # every other letter is still the built-in one
+        assert "reply/access.j2" in runtime.templates.get_template("da/reply/access.j2").filename
+    finally:
+        runtime.engine.dispose()
+
+
+def test_a_templates_folder_that_does_not_exist_stops_start_up_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRIVACYBOT_COMPANY__TEMPLATES_FOLDER", str(tmp_path / "nope"))
+    assert main(["config"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "company.templates_folder" in err and "is not a folder" in err
+
+
 def test_a_missing_sqlite_file_is_reported_and_not_created(
     doctor: Callable[..., tuple[int, dict[str, str], str]], tmp_path: Path
 ) -> None:

@@ -168,6 +168,42 @@ _FACTUAL = _union("FACTUAL")
 _LOGIN = _union("LOGIN")
 _ANTECEDENT = _union("ANTECEDENT")
 _OFFER_CUE = _union("OFFER_CUE")
+_BUSINESS_DOC = _union("BUSINESS_DOC")
+_SELF_SERVICE = _union("SELF_SERVICE")
+_PERFECT = re.compile(r"(?:" + _union("PERFECT").pattern + r")\W+(?:\w+\W+){0,2}?$")
+_RETRACTION = _union("RETRACTION")
+_RETRACTION_HINTS = tuple(
+    hint for lex in LEXICONS for hint in getattr(lex, "RETRACTION_HINTS", ())
+)
+_REPLACE = _union("REPLACE")
+_THIRD_PARTY_CUE = _union("THIRD_PARTY_CUE")
+_REFERENCE = re.compile(r"(?:" + _union("REFERENCE").pattern + r")\W+(?:\w+\W+){0,4}?$")
+_PERFECT_SECOND = re.compile(
+    r"(?:" + _union("PERFECT_SECOND").pattern + r")\W+(?:\w+\W+){0,2}?$"
+)
+_SHORT_TEXT_CHARS = 120
+_SHORT_REST_CHARS = 45
+
+
+def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
+    """Each lexicon's bare commands, wrapped in the greetings, courtesies and sign-offs
+    of every language: "hej, afmeld venligst!", "unsubscribe pls", "slet mig. mvh k"."""
+    greeting = _union("GREETING").pattern
+    polite = _union("POLITE").pattern
+    signoff = _union("SIGNOFF").pattern
+    out = []
+    for lex in LEXICONS:
+        for label, name, pattern, weight, flags in getattr(lex, "SHORT_COMMANDS", ()):
+            _check_lower(pattern, name)
+            full = (
+                rf"\W*(?:(?:{greeting})\W+)?({pattern})(?:\W+(?:{polite}))*\W*"
+                rf"(?:(?:{signoff})\b.{{0,40}})?$"
+            )
+            out.append((_Rule(label, name, weight, flags), re.compile(full)))
+    return tuple(out)
+
+
+_SHORT_PATTERNS = _short_patterns()
 _NEGATED = re.compile(
     r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS) + r")\W+(?:\w+\W+)?$"
 )
@@ -268,14 +304,29 @@ def _full_matches(
             yield groups[m.lastgroup or ""], m
 
 
+#: The rules each trigger word opens (a word holds several stems: "sletter" holds "slet").
+_WORD_RULES: dict[str, tuple[int, ...]] = {}
+
+
+def _rules_of_word(word: str) -> tuple[int, ...]:
+    indices = tuple(
+        sorted({i for k in range(1, len(word) + 1) for i in _STEM_RULES.get(word[:k], ())})
+    )
+    if len(_WORD_RULES) < 50_000:  # trigger words are stems, so the cache stays small
+        _WORD_RULES[word] = indices
+    return indices
+
+
 def _triggered_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
     windows: dict[int, list[tuple[int, int]]] = {}
     for t in _TRIGGER.finditer(lower):
         word = t.group()
+        indices = _WORD_RULES.get(word)
+        if indices is None:
+            indices = _rules_of_word(word)
         lo, hi = max(0, t.start() - _BEFORE), t.end() + _AFTER
-        for k in range(1, len(word) + 1):
-            for index in _STEM_RULES.get(word[:k], ()):
-                windows.setdefault(index, []).append((lo, hi))
+        for index in indices:
+            windows.setdefault(index, []).append((lo, hi))
     size = len(lower)
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
@@ -302,10 +353,15 @@ def _scan(
     """Matches per label that survive their context checks, and whether any did not."""
     found: dict[RequestType, list[_Found]] = {}
     near_miss = False
+    retracted = _retraction_point(lower)
     for rule, m in matches:
         label = rule.label
         s, e = m.span()
-        if _NEGATED.search(lower, max(0, s - 30), s):
+        if (
+            s < retracted
+            or _NEGATED.search(lower, max(0, s - 30), s)
+            or _REFERENCE.search(lower, max(0, s - 90), s)
+        ):
             near_miss = True
             continue
         if _crosses_sentence(original, s, e):
@@ -323,14 +379,76 @@ def _scan(
                 or ("q" in flags and _CONSEQUENCE.search(sent))
                 or ("l" in flags and _LOGIN.search(lower, s, e))
                 or ("r" in flags and not _has_antecedent(original, lower, sentence[0], e))
+                or ("b" in flags and _about_business_document(original, lower, sentence, flags))
+                or ("h" in flags and _self_reported(lower, sentence, s))
+                or ("t" in flags and not _THIRD_PARTY_CUE.search(lower))
             ):
                 near_miss = True
                 continue
+            if label is RequestType.ERASURE and _REPLACE.search(sent):
+                label = RequestType.RECTIFICATION  # "delete the old number, use this one"
         found.setdefault(label, []).append(_Found(rule, s, e, sentence))
     for hits in found.values():
         hits.sort(key=lambda h: h.start)
     _drop_cited_articles(found)
     return found, near_miss
+
+
+def _retraction_point(lower: str) -> int:
+    """Where the writer takes back what came before ("… nej glem det", "never mind"):
+    a request asked and withdrawn in one message is no request. -1 when there is none."""
+    point = -1
+    if not any(hint in lower for hint in _RETRACTION_HINTS):
+        return point  # one substring test per hint is far cheaper than a regex pass
+    for m in _RETRACTION.finditer(lower):
+        point = m.start()
+    return point
+
+
+def _about_business_document(
+    original: str, lower: str, sentence: tuple[int, int], flags: str
+) -> bool:
+    """A correction of a ticket, an invoice or a name badge is not a correction of our
+    records ("mit navn er stavet forkert på flybilletten"). A pronoun rule also looks at
+    the sentence before, where its antecedent stands ("The invoice shows … Fix it")."""
+    lo, hi = sentence
+    if "r" in flags:
+        lo = _previous_sentence_start(original, lo)
+    return _BUSINESS_DOC.search(lower, lo, hi) is not None
+
+
+def _self_reported(lower: str, sentence: tuple[int, int], start: int) -> bool:
+    """A change already made is news, not a request: "jeg har selv opdateret mit nummer
+    i appen", "indtil I har rettet min adresse", "I've updated it in the portal"."""
+    lo = max(sentence[0], start - 40)
+    if _PERFECT_SECOND.search(lower, lo, start):
+        return True
+    return bool(_PERFECT.search(lower, lo, start) and _SELF_SERVICE.search(lower, *sentence))
+
+
+def _short_command(lower: str) -> list[_Found]:
+    """A message that is nothing but a command ("Afmeld", "unsubscribe please", "slet mig
+    venligst. Mvh K") as a reply to our newsletter or a mail of its own. Rules need an
+    object ("afmeld … nyhedsbrevet"); a bare command has none, and means it all the same.
+    Only short texts count, and the command must fill a line of its own."""
+    text = lower.strip()
+    if not text or len(text) > _SHORT_TEXT_CHARS:
+        return []
+    hits: list[_Found] = []
+    offset = lower.find(text)
+    pos = 0
+    for line in text.split("\n"):
+        start = offset + pos
+        pos += len(line) + 1
+        body = line.strip()
+        if not body or len(text) - len(body) > _SHORT_REST_CHARS:
+            continue  # a command beside a real sentence is that sentence's business
+        for rule, pattern in _SHORT_PATTERNS:
+            m = pattern.match(body)
+            if m and not any(h.rule.label is rule.label for h in hits):
+                begin = start + line.find(body)
+                hits.append(_Found(rule, begin + m.start(1), begin + m.end(1)))
+    return hits
 
 
 def _conditional(lower: str, sentence: tuple[int, int], start: int, end: int) -> bool:
@@ -458,6 +576,8 @@ def classify_text(
     if phrases:
         matches = itertools.chain(matches, _full_matches(lower, phrases))
     found, near_miss = _scan(original, lower, matches)
+    for hit in _short_command(lower):
+        found.setdefault(hit.rule.label, []).insert(0, hit)
     if found:
         near_miss = _resolve_support(found, lower) or near_miss
     return _build(found, original, language, near_miss)

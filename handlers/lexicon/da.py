@@ -34,7 +34,8 @@ _NOUN = (
 OBJ = (
     rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
     r"|\bperson(?:lige\s+)?(?:oplysning\w*|data\w*|info\w*)"
-    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\bom\s+(?:mig|os)\b"
+    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\b(?:om|p" + AA
+    + r")\s+(?:mig|os)\b"
     r"|\bmig\s+(?:fra|i|ud\s+af)\s+(?:\w+\s+){0,2}?(?:system\w*|database\w*|register\w*|"
     r"kartotek\w*|kundeliste\w*|kundedatabase\w*|crm))"
 )
@@ -297,7 +298,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.fuldmagt",
         r"\bfuldmagt\w*|\bv" + AE + r"rge\b|\bv" + AE + r"rgem" + AA + r"l\w*|\bbisidder\w*|"
-        r"\bmin\s+advokat\b|\bmin\s+klient\b",
+        r"\bmin\s+advokat\s+(?:\w+\s+){0,2}?(?:skriver|kontakter|henvender|repr" + AE + r"se"
+        r"nterer)\b"
+        r"|\bmin\s+klient\b",
         0.85,
         "s",
     ),
@@ -519,7 +522,11 @@ ANTECEDENT = (
     r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
-    r"|\b(?:billede\w*|foto\w*|oplysning\w*|data|alt)\s+(?:\w+\s+)?(?:af|om)\s+mig\b"
+    r"|\b(?:billede\w*|foto\w*|video\w*|oplysning\w*|data|alt)\s+(?:\w+\s+)?(?:af|om)\s+"
+    rf"(?:mig|os|(?:mit|min|vores)\s+{_REL})\b"
+    r"|\b(?:passkopi\w*|pasnummer\w*|l" + AE + r"geerkl" + AE + r"ring\w*|straffeattest\w*|"
+    r"vaccinationsattest\w*|helbredsoplysning\w*|cpr-?nummer\w*|kopi(?:en)?\s+af\s+(?:mit\s+)?pas)"
+    r"|\b(?:min|mit)\s+(?:mail|nummer)\s+fra\b"
     r"|\bjeg\s+er\s+(?:lige\s+)?flyttet\b|\bpersonoplysning\w*"
 )
 #: Facts, not threats: "jeg har klaget", "klager hermed" (flag ``c`` ignores "hvis" then).
@@ -667,3 +674,371 @@ RULE_TRIGGERS.update(
         "da.stop_nyhedsbrev": ('stop', 'sende', 'bruge', 'anvende', 'behandle'),
     }
 )
+
+# -- everyday phrasings, second round (dev2/): bare commands, objects without a
+# possessive, life events that imply a correction, parents, complaints without "klage" ----
+#: Documents and services that are not our records: correcting them is no rectification.
+BUSINESS_DOC = (
+    r"\b(?:\w*billet\w*|boardingpas\w*|flyselskab\w*|faktura\w*|kvittering\w*|kontrakt\w*|"
+    r"navneskilt\w*|rejseplan\w*|diplom\w*|certifikat\w*|bevis\w*|annonce\w*)\b"
+)
+#: Where a customer changes something himself: "i portalen", "selv".
+SELF_SERVICE = (
+    r"\b(?:selv|i\s+(?:portalen|appen|app'en|min\s+profil|profilen)|p" + AA + r""
+    r"\s+min\s+side)\b"
+)
+PERFECT = r"\b(?:har|havde)"
+PERFECT_SECOND = r"\b(?:i|du|de)\s+har"
+#: "… nej glem det", "nej vent", "jeg har fundet ud af det selv": the request is taken back.
+RETRACTION = (
+    r"\bglem\s+det\b(?!\s+(?:ikke|med|mig|om))"
+    r"|\bnej\s+vent\b|\bhar\s+(?:\w+\s+)?(?:fundet\s+ud\s+af\s+det|l" + OE + r"st\s+det|"
+    r"klaret\s+det|ordnet\s+det|fikset\s+det)\s+selv\b"
+)
+#: Words every retraction contains: the retraction pattern runs only where one stands.
+RETRACTION_HINTS = ("glem", "vent", "selv")
+#: "… og erstat det med": a deletion that is part of a correction.
+REPLACE = (
+    r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
+)
+#: An old request the writer only refers to (see ``lexicon.en.REFERENCE``).
+REFERENCE = (
+    r"\b(?:besvaret|svaret\s+p" + AA + r"|reageret\s+p" + AA + r"|ignoreret|behandlet|efterk"
+    r"ommet)\s+"
+    r"(?:\w+\s+){0,2}?(?:anmodning|henvendelse|mail|brev|foresp" + OE + r"rgsel)\s+om\s+(?:at\s+)?"
+)
+#: Someone other than the writer: a relative, a ward, a client, a power of attorney.
+THIRD_PARTY_CUE = (
+    rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}\b|\b(?:mor|far|for{AE}ldre|for{AE}lder|"
+    rf"v{AE}rge)\s+til\b|\bp{AA}\s+vegne\b|\bfuldmagt\w*|\bv{AE}rge\w*"
+)
+GREETING = r"hej|hejsa|hey|hall" + OE + r"j|k" + AE + r"re\s+\w+|goddag|dav"
+POLITE = (
+    r"venligst|tak|mange\s+tak|tusind\s+tak|nu|hurtigst\s+muligt|med\s+det\s+samme|straks|"
+    r"gerne|alts" + AA
+)
+SIGNOFF = r"mvh|m\.v\.h|vh|hilsen|venlig\s+hilsen|kh|knus|/"
+_ACCOUNT = r"(?:profil|konto|bruger|data|oplysninger|info)(?:en|er|erne|ne)?"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.kort_afmeld",
+        r"(?:afmeld|frameld|afmelde|afmeldes)(?:\s+(?:mig|os))?(?:\s+(?:fra\s+)?(?:alt|alle\s+lister|"
+        r"nyhedsbrevet|listen|mails|jeres\s+\w+))?|stop(?:p|\s+mails?|\s+nyhedsbrev\w*|\s+spam)?",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "da.kort_slet_mig",
+        rf"(?:slet|fjern)\s+(?:mig|(?:min|mit|mine|al|alle)\s+(?:\w+\s+)?{_ACCOUNT})"
+        r"(?:\s+(?:helt|fra\s+alt|fra\s+jeres\s+\w+))?",
+        0.8,
+        "",
+    ),
+)
+
+#: Personal data that belongs to one person whether or not a possessive stands before it.
+_PD = (
+    r"(?:pas(?:set)?|passkopi\w*|pasnummer\w*|pasfoto\w*|kopi(?:en)?\s+af\s+(?:mit\s+|det\s+\w+\s+)?"
+    r"pas\w*|l" + AE + r"geerkl" + AE + r"ring\w*|straffeattest\w*|b" + OE + r"rneattest\w*|"
+    r"vaccinationsattest\w*|vaccinationskort\w*|helbredsoplysning\w*|helbredserkl" + AE + r""
+    r"ring\w*|"
+    r"journal\w*|cpr\w*|personnummer\w*|sygdomsoplysning\w*|medicinliste\w*|"
+    r"allergioplysning\w*)"
+)
+_CONTACT = (
+    r"(?:adresse\w*|e-?mail(?:-?adresse\w*)?|mailadresse\w*|mail|telefonnummer\w*|"
+    r"telefon|tlf(?:\.|-?nr\.?|-?nummer)?|nummer|mobilnummer\w*|mobil|navn|efternavn\w*|"
+    r"fornavn\w*|mellemnavn\w*|f" + OE + r"dselsdato\w*|f" + OE + r"dselsdag\w*|"
+    r"n" + OE + r"dkontakt\w*|kontaktperson\w*|p" + AA + r"r" + OE + r"rende\w*|"
+    r"cpr(?:-?nummer\w*|-?nr\.?)?|personnummer\w*|pasnummer\w*)"
+)
+#: "ny telefon" is a new phone, "nyt nummer" a new number.
+_NEW_CONTACT = r"(?!telefon\b|mobil\b)" + _CONTACT
+_ERASE2 = r"\b(?:slet\w*|fjern\w*|destru\w*|makuler\w*|smid\w*|kasser\w*)"
+_STORY = (
+    r"(?:historie\w*|billede\w*|foto\w*|video\w*|rejsehistorie\w*|udtalelse\w*|"
+    r"anmeldelse\w*)"
+)
+_MORE = r"(?:flere|mere|nogen\s+flere|fler|l" + AE + r"ngere)"
+_NEWS2 = (
+    r"(?:tilbud\w*|rabat\w*|kampagne\w*|reklame\w*|nyhedsbrev\w*|nyhedsmail\w*|"
+    r"sms(?:'er|er)?|mails?|e-?mails?|markedsf" + OE + r"ring\w*|spam|salgsopkald\w*|"
+    r"opkald\w*|invitation\w*|tilbudsmails?|nyheder|kataloger|brochurer)"
+)
+
+RULES = RULES + (
+    (
+        T.ERASURE,
+        "da.slet_dokument",
+        rf"{_ERASE2}\s+(?:\w+\s+){{0,4}}?{_PD}\b"
+        rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine)\s+(?:gamle\s+)?(?:telefonnummer\w*|"
+        r"mobilnummer\w*|adresse\w*|mailadresse\w*|e-?mailadresse\w*|cpr\w*|pasnummer\w*)",
+        0.8,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "da.dokument_slettes",
+        rf"\b{_PD}\b[^.?!\n]{{0,60}}?\b(?:slettet|slettes|fjernet|fjernes|destrueret|"
+        r"makuleret|smidt\s+ud|kasseret)\b"
+        rf"|\b(?:dem|den|det|de)\s+(?:\w+\s+){{0,3}}?(?:gemmer|opbevarer|beholder)\b[^.?!\n]{{0,30}}?"
+        r"\bsmid\s+(?:dem|den|det)\s+ud\b",
+        0.75,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "da.slet_mig",
+        r"\bslet(?:te|ter)?\s+mig\b(?!\s+(?:fra|af|p" + AA + r"|ud|som|til|ind|op)\b)"
+        r"|\b(?:slet|fjern|tag)\w*\s+mig\s+(?:ud\s+)?(?:fra|af|i|ud\s+af)\s+(?:jeres\s+|alle\s+|"
+        r"jeres\s+\w+\s+)?\w*(?:system|database|register|kartotek|kundeliste|crm|arkiv)\w*"
+        r"|\b(?:vil|" + OE + r"nsker|skal)\s+(?:\w+\s+){0,2}?glemmes\b"
+        r"|\b(?:mine\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata)|jeg)\s+ikke\s+(?:\w+\s+)?"
+        r"(?:ligger|st" + AA + r"r|findes|er\s+registreret|er\s+gemt)\s+(?:\w+\s+){0,2}?(?:h"
+        r"os\s+jer|"
+        r"i\s+jeres\s+\w+)\s+(?:mere|l" + AE + r"ngere)\b"
+        r"|\bjeg\s+vil\s+ikke\s+have\s+at\s+(?:i|du)\s+(?:gemmer|opbevarer|beholder)\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.ikke_flere_tilbud",
+        r"\b(?:vil|" + OE + r"nsker|gider|orker|magter|beh" + OE + r"ver|skal)\s+(?:\w+\s+)?"
+        rf"(?:ikke|ik)\s+(?:\w+\s+){{0,2}}?(?:have|f{AA}|modtage)\s+(?:(?:\w+\s+){{0,2}}?{_MORE}\s+"
+        rf"(?:\w+\s+)?{_NEWS2}|(?:\w+\s+){{0,2}}?{_NEWS2}(?:\s+\w+){{0,3}}?\s+{_MORE}\b|"
+        rf"(?:noget\s+)?(?:mere|flere|noget)\s+(?:\w+\s+)?fra\s+(?:jer|dig)\b)"
+        rf"|\b(?:orker|gider)\s+ikke\s+{_MORE}\s+(?:\w+\s+)?{_NEWS2}"
+        rf"|\b(?:skal|m{AA})\s+ikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:sende|ringe|maile|skrive|sms'e)\s+"
+        rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig|os)\b[^.?!\n]{{0,40}}?{_NEWS2}"
+        rf"|\bingen\s+{_MORE}\s+{_NEWS2}"
+        rf"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:sende|ringe|maile|skrive|kontakte|sms'e)\s+"
+        rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig)\b[^.?!\n]{{0,40}}?{_NEWS2}"
+        rf"|\bafmeld(?:e|es|er)?\s+(?:\w+\s+){{0,3}}?(?:jeres\s+|alle\s+)?(?:lister|listen|"
+        r"nyhedsbrev\w*|mailliste\w*|sms-?liste\w*|tilbud\w*)"
+        r"|\b(?:samtykke\w*)\s+(?:\w+\s+){0,3}?g" + AE + r"lder\s+ikke\s+(?:l" + AE
+        + r"ngere|mere)\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.ikke_bruge_min_historie",
+        r"\b(?:m" + AA + r"|skal)\s+ikke\s+(?:(?:l" + AE + r"ngere|mere)\s+(?:bruge|vise|dele|"
+        r"offentligg" + OE + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+(?:\w+\s+)?" + _STORY
+        + r"|(?:bruge|vise|dele|offentligg" + OE + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+"
+        r"(?:\w+\s+)?" + _STORY + r"(?:\s+(?:og|eller)\s+(?:min|mit|mine)\s+" + _STORY
+        + r")?\s+(?:\w+\s+){0,2}?(?:l" + AE + r"ngere|mere)\b)"
+        r"|\bikke\s+(?:l" + AE + r"ngere|mere)\s+(?:\w+\s+){0,2}?(?:med\s+i|v" + AE + r"re\s"
+        r"+med\s+i)"
+        r"\s+(?:\w+\s+){0,2}?(?:historie\w*|rejsehistorie\w*|billede\w*|kampagne\w*|video\w*)",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_har_i_om_mig",
+        r"\b(?:hvad|hvilke|hvor\s+mange|hvor\s+meget)\s+(?:\w+\s+){0,3}?(?:har|ved|gemmer|opbevarer|"
+        r"registrerer|ligger)\s+(?:(?!brug|behov|mangle|skal)\w+\s+){0,4}?(?:om|p" + AA + r""
+        r")\s+mig\b"
+        r"|\b(?:hvordan|hvorfra|hvor)\s+(?:har|fik|er)\s+(?:i|du|de)\s+(?:\w+\s+){0,3}?(?:mit|min|mine)\s+"
+        rf"(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|data)\b"
+        r"|\bhvem\s+har\s+(?:\w+\s+){0,2}?givet\s+(?:jer|dig|dem)\s+(?:mit|min|mine)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.data_export",
+        r"\b(?:data\s*-?\s*(?:export|eksport|udtr" + AE + r"k|kopi)|eksport\s+af\s+(?:mine\s"
+        r"+)?data)\b",
+        0.8,
+        "l",
+    ),
+    (
+        T.ACCESS,
+        "da.oplysninger_om_ham",
+        r"\b(?:kopi\w*|udskrift\w*|oversigt\w*|indsigt|vide)\b[^.?!\n]{0,40}?"
+        r"\b(?:oplysning\w*|data|alt)\b[^.?!\n]{0,30}?\bom\s+(?:ham|hende)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.ny_kontakt",
+        r"\b(?<!jeres\s)(?<!deres\s)(?<!din\s)(?<!dit\s)(?<!den\s)(?<!det\s)(?<!de\s)(?<!hans\s)"
+        rf"(?<!hendes\s)(?:min\s+|mit\s+)?(?:ny|nyt|nye)\s+(?:{_NEW_CONTACT})\s*(?:er\b|:)"
+        rf"|\b(?:brug|skriv|send|ring)\w*\s+(?:\w+\s+){{0,2}}?(?:min|mit)\s+nye\s+{_CONTACT}"
+        rf"|\bjeg\s+har\s+f{AA}et\s+(?:et\s+)?(?:nyt|ny)\s+(?:{_NEW_CONTACT})\b"
+        rf"|\bjeg\s+(?:er|har)\s+(?:lige\s+|netop\s+)?(?:flyttet|blevet\s+gift)\b[^.?!\n]{{0,60}}?"
+        rf"\b(?:ny|nye|nyt|hedder\s+nu|adresse)\b"
+        rf"|\bhedder\s+(?:nu|fremover)\b",
+        0.75,
+        "bh",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.skal_rettes",
+        rf"\b(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|allergi\w*|"
+        r"uddannelse\w*|diagnose\w*)\s+(?:\w+\s+){0,3}?(?:skal|b" + OE + r"r|m" + AA + r")\s+"
+        r"(?:\w+\s+)?(?:rettes|" + AE + r"ndres|opdateres|korrigeres|skiftes)\b",
+        0.8,
+        "bh",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.tilfoej_kontakt",
+        rf"\b(?:tilf{OE}j\w*|s{AE}t\w*|skriv\w*|notere?)\s+(?:\w+[\s,.]+){{0,12}}?som\s+(?:\w+\s+)?"
+        rf"(?:n{OE}dkontakt\w*|kontaktperson\w*|p{AA}r{OE}rende\w*)\b"
+        rf"|\b(?:tilf{OE}j\w*|notere?)\s+(?:\w+[\s,.]+){{0,12}}?til\s+(?:min\s+)?(?:profil\w*|"
+        rf"kontakter|n{OE}dkontakt\w*|kontaktperson\w*|p{AA}r{OE}rende\w*)\b"
+        rf"|\bn{OE}dkontakt\w*\s+(?:\w+\s+){{0,3}}?(?:skal|er)\s+(?:\w+\s+)?(?:" + AE + r"ndres|"
+        r"rettes|skiftes|ny|nu|" + AE + r"ndret)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.fejl_i_mit",
+        rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*)"
+        rf"|\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?(?:st{AA}r|er\s+"
+        r"skrevet|er\s+noteret|er\s+registreret)\s+(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
+        rf"|\b(?:stavet|skrevet|noteret|registreret)\s+(?:mit|min|mine)\s+(?:\w+\s+)?{_CONTACT}\s+"
+        r"(?:\w+\s+)?forkert",
+        0.8,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "da.vil_ikke_have_at_de_bruges",
+        r"\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?:\w+\s+)?(?:have\s+)?at\s+(?:mine\s+(?:\w+\s+)?"
+        r"(?:oplysning\w*|data|billede\w*)|de|den|det|i|du)\s+(?:\w+\s+){0,2}?(?:bruges|bliver\s+"
+        r"brugt|anvendes|deles|gives\s+videre|bliver\s+givet\s+videre|videregives|s" + AE + r"lges|"
+        r"bruger|deler|giver\s+(?:\w+\s+)?videre|videregiver|s" + AE + r"lger|sender\s+(?:\w+\s+)?"
+        r"videre|analyserer|profilerer)\b"
+        r"|\bnej\s+tak\s+til\s+at\s+(?:i|du)\s+(?:\w+\s+){0,2}?(?:analyserer|profilerer|sporer|"
+        r"tracker|bruger|deler)\b"
+        r"|\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?:at\s+)?(?:profileres|spores|trackes|analyseres)\b"
+        r"|\b(?:s" + AE + r"t\w*|l" + AE + r"g\w*)\s+(?:\w+\s+){0,3}?behandling\w*\s+(?:\w+"
+        r"\s+){0,4}?"
+        r"(?:p" + AA + r"\s+pause|p" + AA + r"\s+hold|i\s+bero)\b"
+        r"|\b(?:m" + AA + r"|skal)\s+(?:kun|udelukkende)\s+(?:bruges|anvendes|behandles)\s+til\b"
+        r"|\bm" + AA + r"\s+ikke\s+bruges\s+til\s+(?:noget\s+)?andet\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.foraelder_til",
+        rf"\b(?:jeg|vi)\s+er\s+(?:\w+\s+)?(?:mor|far|for{AE}ldre|for{AE}lder|v{AE}rge|"
+        rf"plejefor{AE}ldre|bedstefor{AE}ldre)\s+til\b"
+        rf"|\b(?:jeg|vi)\s+skriver\s+(?:for|p{AA}\s+vegne\s+af)\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
+        r"|\b(?:hans|hendes)\s+(?:\w+\s+){0,2}?(?:oplysning\w*|data|profil\w*|konto\w*|pas\w*|"
+        r"cpr\w*|adresse\w*|journal\w*)\b",
+        0.75,
+        "st",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.fuldmagt_til_at",
+        r"\b(?:giver|bemyndiger)\s+(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,3}?"
+        r"(?:fuldmagt|lov|tilladelse)\b|\bhar\s+(?:min\s+)?fuldmagt\s+til\s+at\b"
+        r"|\bm" + AA + r"\s+gerne\s+(?:\w+\s+){0,4}?p" + AA + r"\s+mine\s+vegne\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "da.videregivet_uden_at_spoerge",
+        r"\b(?:sendt|givet|solgt|delt|udleveret|lagt\s+(?:\w+\s+){0,6}?ud|vist|videregivet|"
+        r"videresendt|l" + AE + r"kket|offentliggjort)\b[^.?!\n]{0,80}?\b(?:uden\s+at\s+(?:\w+\s+)?"
+        r"(?:sp" + OE + r"rge|sp" + OE + r"rg|have\s+spurgt|bede\s+om\s+lov|f" + AA + r"\s+lov)|"
+        rf"uden\s+(?:mit|vores|min)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|tilladelse|accept|viden))"
+        r"|\b(?:sendt|givet|delt|udleveret|vist|videresendt|videregivet)\s+(?:\w+\s+){0,6}?"
+        rf"(?:{_PD}|helbredsoplysning\w*|oplysning\w*)\b[^.?!\n]{{0,40}}?\btil\s+(?:en\s+)?"
+        r"(?:helt\s+)?(?:anden|andre|forkert\w*|fremmed\w*|hele|min\s+arbejdsgiver)\b"
+        r"|\bbrud\s+p" + AA + r"\s+(?:min\w*\s+)?(?:privatliv\w*|tavshedspligt\w*|fortrolighed\w*)",
+        0.8,
+        "c",
+    ),
+    (
+        T.COMPLAINT,
+        "da.anmeldt_til_datatilsynet",
+        r"\b(?:anmeldt|meldt|indberettet|indrapporteret|klaget\s+over)\s+(?:\w+\s+){0,3}?til\s+"
+        r"datatilsynet\b|\b(?:anmelder|melder|indberetter)\s+(?:\w+\s+){0,2}?(?:hermed\s+)?til\s+"
+        r"datatilsynet\b",
+        0.8,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.slet_dokument": ("slet", "fjern", "destru", "makuler", "smid", "kasser"),
+        "da.dokument_slettes": (
+            "slettet", "slettes", "fjernet", "fjernes", "destrueret", "makuleret", "smidt",
+            "kasseret", "smid",
+        ),
+        "da.slet_mig": (
+            "slet", "fjern", "tag", "glemmes", "ligger", "står", "staar", "star", "findes",
+            "registreret", "gemt", "gemmer", "opbevarer", "beholder",
+        ),
+        "da.ikke_flere_tilbud": (
+            "tilbud", "rabat", "kampagne", "reklame", "nyhedsbrev", "nyhedsmail", "sms", "mail",
+            "e-mail", "email", "markedsf", "spam", "salgsopkald", "opkald", "invitation",
+            "nyheder", "katalog", "brochure", "lister", "listen", "samtyk", "modtage",
+        ),
+        "da.ikke_bruge_min_historie": (
+            "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
+            "kampagne",
+        ),
+        "da.hvad_har_i_om_mig": ("hvad", "hvilke", "hvor", "hvordan", "hvem"),
+        "da.data_export": ("data", "eksport"),
+        "da.oplysninger_om_ham": ("kopi", "udskrift", "oversigt", "indsigt", "vide"),
+        "da.ny_kontakt": (
+            "ny", "nyt", "nye", "brug", "skriv", "send", "ring", "fået", "faaet", "faet",
+            "flyttet", "blevet", "hedder",
+        ),
+        "da.skal_rettes": (
+            "rettes", "ændres", "aendres", "andres", "endres", "opdateres", "korrigeres",
+            "skiftes",
+        ),
+        "da.tilfoej_kontakt": ("nødkontakt", "noedkontakt", "nodkontakt", "kontakt", "pårør",
+                               "paaroer", "paror", "paaror", "paroer"),
+        "da.fejl_i_mit": (
+            "forkert", "fejl", "stavet", "korrekt", "rigtig", "forældet", "foraeldet",
+            "foraldet", "foreldet", "ukorrekt", "urigtig", "mangelfuld", "står", "staar",
+            "star", "skrevet", "noteret", "registreret",
+        ),
+        "da.vil_ikke_have_at_de_bruges": (
+            "brug", "anvend", "del", "gives", "giver", "givet", "videregiv", "sælg", "saelg",
+            "salg", "selg", "send", "analyser", "profiler", "spores", "tracke", "nej",
+            "behandling", "kun", "udelukkende",
+        ),
+        "da.foraelder_til": (
+            "mor", "far", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
+            "verge", "plejefor", "bedstefor", "skriver", "hans", "hendes",
+        ),
+        "da.fuldmagt_til_at": ("giver", "bemyndig", "fuldmagt", "vegne"),
+        "da.videregivet_uden_at_spoerge": (
+            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet",
+            "videresendt", "lækket", "laekket", "lakket", "lekket", "offentliggjort", "brud",
+        ),
+        "da.anmeldt_til_datatilsynet": (
+            "anmeldt", "meldt", "indberettet", "indrapporteret", "klaget", "anmelder", "melder",
+            "indberetter",
+        ),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist: ``b`` (a ticket or an
+#: invoice is not our record) and ``h`` (a change already made is news, not a request).
+_MORE_FLAGS = {
+    "da.ret_mine_oplysninger": "bh",
+    "da.forkerte_oplysninger": "b",
+    "da.ny_adresse": "b",
+    "da.ret_det": "bh",
+    "da.mit_nummer_er_skiftet": "b",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)

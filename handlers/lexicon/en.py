@@ -152,7 +152,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "en.copy_of_my_data",
-        rf"\b(?:copy|copies|export|download|overview|list)\s+(?:of\s+)?(?:\w+\s+){{0,3}}?{OBJ}",
+        rf"\b(?:(?:copy|copies|export|download)\s+(?:of\s+)?|(?:overview|list)\s+of\s+)"
+        rf"(?:\w+\s+){{0,3}}?{OBJ}",
         0.85,
         "",
     ),
@@ -558,6 +559,8 @@ ANTECEDENT = (
     r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
     r"date\s+of\s+birth|birthday|details|data|information|info|profile|account|photos?|"
     r"pictures?|passport|story|medical|health|allergy|allergies|emergency\s+contact)\b"
+    r"|\b(?:passport\s+(?:copy|scan)|copy\s+of\s+my\s+passport|medical\s+(?:form|info\w*|"
+    r"records?|certificate)|vaccination\s+certificate)\b"
     r"|\b(?:photos?|pictures?|data|information|everything)\s+(?:\w+\s+)?(?:of|about|on)\s+me\b"
     r"|\bi(?:'ve|\s+have)\s+(?:just\s+)?moved\b|\bpersonal\s+(?:data|information|details)\b"
 )
@@ -677,3 +680,235 @@ RULE_TRIGGERS.update(
         "en.only_use_for": ('limit', 'restrict', 'use', 'process', 'shared', 'passed'),
     }
 )
+
+# -- everyday phrasings, second round (dev2/): bare commands, objects without a
+# possessive, life events that imply a correction, parents, complaints without "complain" --
+#: Documents and services that are not our records: correcting them is no rectification.
+BUSINESS_DOC = (
+    r"\b(?:e-?tickets?|tickets?|boarding\s+pass\w*|airline\w*|invoices?|receipts?|contracts?|"
+    r"name\s+(?:badge|tag)s?|itinerar\w*|certificates?|diploma\w*|company\s+name)\b"
+)
+SELF_SERVICE = (
+    r"\b(?:myself|(?:in|on|via)\s+(?:the\s+|my\s+)?(?:portal|app|profile\s+page|my\s+page|"
+    r"account\s+settings))\b"
+)
+PERFECT = r"\b(?:have|has|had)|['’]ve\b"
+PERFECT_SECOND = r"\byou\s+have|\byou['’]ve"
+RETRACTION = (
+    r"\bnever\s*mind\b|\b(?:actually|oh|ah|no)\W+(?:\w+\W+)?(?:forget\s+it|scratch\s+that|"
+    r"no\s+need)\b|\bforget\s+(?:it|that)\s*[,.!-]+\s*(?:i|i've|i\s+have|we)\b"
+    r"|\b(?:i've|i\s+have)\s+(?:\w+\s+)?(?:done|sorted|fixed|figured|found|changed|updated)\s+"
+    r"(?:it\s+)?(?:out\s+)?myself\b|\bignore\s+(?:my|this|the)\s+(?:last\s+|previous\s+)?"
+    r"(?:mail|e-?mail|message)\b"
+)
+RETRACTION_HINTS = ("never", "forget", "scratch", "no need", "myself", "ignore")
+REPLACE = r"\breplac\w*\b"
+#: An old request the writer only refers to ("you never answered my request to delete my
+#: data"): the complaint about it is new, the request is not.
+REFERENCE = (
+    r"\b(?:answered|replied\s+to|responded\s+to|ignored|dealt\s+with|processed|acted\s+on)\s+"
+    r"(?:\w+\s+){0,2}?(?:request|e-?mail|letter)\s+(?:to|for|asking\s+(?:you\s+)?to)"
+)
+THIRD_PARTY_CUE = (
+    rf"\b(?:my|our)\s+(?:\w+\s+)?{_REL}\b|\bon\s+behalf\b|\bpower\s+of\s+attorney\b|"
+    r"\b(?:guardian|parent|mother|father|mum|mom|dad)\s+of\b|\blegal\s+guardian\b"
+)
+GREETING = r"hi|hello|hey|dear\s+\w+|hiya"
+POLITE = (
+    r"please|pls|plz|thanks|thank\s+you|thx|ty|now|asap|immediately|right\s+now|"
+    r"straight\s+away|cheers|at\s+once"
+)
+SIGNOFF = r"regards|kind\s+regards|best|br|cheers|thanks|thank\s+you|sincerely"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.short_unsubscribe",
+        r"(?:please\s+)?(?:unsubscribe|unsub|opt\s*-?\s*out|stop|remove\s+me|take\s+me\s+off)"
+        r"(?:\s+(?:me|from\s+(?:this|the|your)\s+(?:list|newsletter|mailing\s+list)|"
+        r"(?:this|the|your)\s+list|everything|all))?",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "en.short_delete_me",
+        r"(?:please\s+)?(?:delete|erase|forget)\s+(?:me|my\s+(?:account|profile|data|details|"
+        r"information|info))(?:\s+(?:completely|entirely|from\s+(?:your|all)\s+\w+))?",
+        0.8,
+        "",
+    ),
+)
+
+#: Personal data that belongs to one person whether or not a possessive stands before it.
+_PD = (
+    r"(?:passport(?:\s+(?:copy|scan|number|details|photo))?|(?:copy|scan)\s+of\s+(?:my\s+)?"
+    r"passport|medical\s+(?:info\w*|form|forms|details|records?|certificate|data|history|"
+    r"notes)|health\s+(?:info\w*|data|details|form|records?)|vaccination\s+(?:certificate|"
+    r"record|card)s?|police\s+(?:check|certificate|record)|criminal\s+record\s+check|"
+    r"doctor'?s\s+(?:note|letter|certificate)|national\s+id|id\s+(?:copy|card|scan))"
+)
+_CONTACT = (
+    r"(?:address|e-?mail(?:\s+address)?|phone(?:\s+number)?|mobile(?:\s+number)?|number|"
+    r"name|surname|last\s+name|first\s+name|date\s+of\s+birth|birthday|emergency\s+contact|"
+    r"next\s+of\s+kin|contact\s+details|contact\s+person)"
+)
+_NEWS2 = (
+    r"(?:offers?|promo\w*|deals?|newsletters?|marketing|mails|e-?mails|texts|sms|spam|"
+    r"adverts?|advertising|ads|calls|brochures?|catalogues?|updates)"
+)
+RULES = RULES + (
+    (T.ERASURE, "en.delete_document", rf"{_ERASE}\W+(?:\w+\W+){{0,4}}?{_PD}\b", 0.8, "q"),
+    (
+        T.ERASURE,
+        "en.delete_me",
+        r"\b(?:delete|erase)\s+me\b(?!\s+(?:from|off)\s+(?:the\s+|this\s+|your\s+)?(?:group|chat|"
+        r"whatsapp|list|trip))"
+        r"|\b(?:delete|erase|remove|wipe)\s+me\s+(?:from|off|out\s+of)\s+(?:all\s+)?(?:of\s+)?"
+        r"(?:your\s+)?\w*\s*(?:database|system|records|files|register|crm|customer\s+file)s?\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.no_more_offers",
+        rf"\b(?:no\s+more|stop\s+(?:sending|emailing|texting|calling|spamming)\s+(?:me\s+)?"
+        rf"(?:\w+\s+){{0,2}}?|don't\s+(?:send|email|text|call)\s+me\s+(?:any\s+)?(?:more\s+)?"
+        rf"(?:\w+\s+)?)(?:your\s+)?(?:\w+\s+)?{_NEWS2}\b"
+        r"|\bno\s+longer\s+(?:agree|consent)\s+to\b"
+        r"|\b(?:take|remove)\s+me\s+off\s+(?:your|the|all)\s+(?:\w+\s+)?(?:lists?|mailing\w*)\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.ACCESS,
+        "en.what_do_you_have_on_me",
+        r"\b(?:what|which|how\s+much)\s+(?:(?!need|require)\w+\s+){0,3}?(?:do|have|did)\s+you\s+"
+        r"(?:(?!need|require|want)\w+\s+){0,2}?"
+        r"(?:have|hold|keep|store|know|got|collected|saved)\s+(?:\w+\s+)?(?:on|about)\s+me\b"
+        r"|\b(?:what|which)\s+(?:\w+\s+){0,2}?(?:data|information|info|details|records)\s+"
+        r"(?:(?!need|require|must|should|want)\w+\s+){0,3}?(?:on|about)\s+me\b"
+        r"|\b(?:see|send\s+me|get|show\s+me|copy\s+of|list\s+of|know)\s+(?:all\s+)?(?:of\s+)?"
+        r"(?:the\s+)?(?:records|files|notes|data|information|everything)\s+(?:that\s+)?you\s+"
+        r"(?:keep|hold|have|store)\s+(?:on|about)\s+me\b"
+        rf"|\bhow\s+did\s+you\s+(?:get|obtain|find)\s+(?:hold\s+of\s+)?my\s+(?:\w+\s+)?{_CONTACT}\b"
+        rf"|\bwho\s+(?:gave|sold|passed)\s+you\s+my\s+(?:\w+\s+)?{_CONTACT}\b"
+        rf"|\bwho\s+did\s+you\s+(?:give|sell|pass|send)\s+my\s+(?:\w+\s+)?{_CONTACT}\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.new_contact",
+        r"\b(?<!your\s)(?<!their\s)(?<!his\s)(?<!her\s)(?<!the\s)(?<!our\s)"
+        rf"(?:my\s+)?new\s+{_CONTACT}\s*(?:is\b|:)"
+        rf"|\b(?:i've|i\s+have)\s+(?:\w+\s+)?(?:changed|got\s+a\s+new|new)\s+(?:my\s+)?"
+        rf"(?:{_CONTACT})\b[^.!?\n]{{0,60}}?\b(?:new|now)\b"
+        rf"|\b(?:put|use|add|record|note)\s+(?:that|this|it|the\s+new\s+\w+)\s+(?:\w+\s+){{0,2}}?"
+        r"(?:on|in|to)\s+my\s+(?:file|record|records|profile|account)\b"
+        rf"|\bmy\s+{_CONTACT}\s+has\s+changed\b|\bi(?:'ve|\s+have)\s+moved\b[^.!?\n]{{0,40}}?"
+        rf"\bnew\s+(?:address|home)\b",
+        0.75,
+        "bh",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.add_contact",
+        r"\badd\s+(?:my\s+)?(?:\w+\s+){0,3}?as\s+(?:a\s+|my\s+|an\s+)?(?:\w+\s+)?(?:emergency\s+)?"
+        r"(?:contact|next\s+of\s+kin)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.spelled_wrong",
+        rf"\b(?:got|have|has|'ve)\s+(?:got\s+)?my\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+)?(?:spelled|"
+        r"spelt|written|down|recorded|registered|listed)\s+(?:\w+\s+)?(?:wrong\w*|incorrect\w*|as)\b"
+        rf"|\b(?:wrong|incorrect|misspelt|misspelled)\s+{_CONTACT}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+"
+        r"(?:my|your)\s+(?:profile|account|file|records?|system)\b"
+        rf"|\bmy\s+{_CONTACT}\s+(?:is|was)\s+(?:\w+\s+)?(?:wrong|incorrect)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "en.dont_use_for_marketing",
+        r"\b(?:do\s+not|don't|please\s+don't|never)\s+(?:\w+\s+)?(?:use|share|sell|pass\s+on|give)\s+"
+        r"(?:my|them|it)\s+(?:\w+\s+){0,2}?(?:for|with|to)\s+(?:\w+\s+){0,3}?(?:marketing|"
+        r"advertising|ads|profiling|analysis|analytics|third\s+parties|partners?|hotels?|"
+        r"operators?|anyone|other\s+companies)\b"
+        r"|\b(?:do\s+not|don't|please\s+don't)\s+(?:use|share|sell)\s+my\s+(?:personal\s+)?"
+        r"(?:details|info|data|information)\b"
+        r"|\bobject\s+to\s+(?:my|you)\s+(?:\w+\s+){0,2}?(?:being\s+)?(?:used|using|processing|"
+        r"processed|shared|sharing)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.parent_of",
+        r"\b(?:i'm|i\s+am|we\s+are|we're)\s+(?:the\s+)?(?:\w+\s+)?(?:mother|father|mum|mom|dad|"
+        r"parents?|guardian|legal\s+guardian)\s+(?:of|to)\b"
+        r"|\b(?:his|her)\s+(?:\w+\s+){0,2}?(?:data|details|information|info|records|account|"
+        r"profile|passport)\b",
+        0.75,
+        "st",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.may_deal_with_you",
+        r"\b(?:may|can|is\s+allowed\s+to|has\s+my\s+permission\s+to|have\s+my\s+permission\s+to)\s+"
+        r"(?:\w+\s+){0,2}?(?:deal|speak|talk|act|communicate)\s+(?:with\s+you\s+)?(?:on\s+my\s+"
+        r"behalf|for\s+me)\b"
+        r"|\byou\s+have\s+my\s+permission\s+to\s+(?:talk|speak|deal|share)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "en.sent_to_someone_else",
+        r"\b(?:sent|emailed|gave|given|shared|forwarded|showed|passed|disclosed|leaked|sold)\s+"
+        r"(?:\w+\s+){0,6}?(?:my|our)\s+(?:\w+\s+){0,3}?(?:details|data|information|info|"
+        r"passport\w*|address|number|records?|form)\b[^.?!\n]{0,60}?\bto\s+(?:an(?:other)?\s+|"
+        r"the\s+(?:whole|wrong|entire)\s+|a\s+(?:different|random|wrong)\s+|other\s+|my\s+"
+        r"employer|someone)"
+        r"|\b(?:given|passed|sold|shared)\s+(?:my|our)\s+(?:\w+\s+){0,2}?(?:details|data|"
+        r"information|info|number)\s+to\s+(?:others|other\s+companies|third\s+parties)\s+"
+        r"without\b",
+        0.8,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+        "en.delete_me": ("delete", "erase", "remove", "wipe"),
+        "en.no_more_offers": (
+            "offer", "promo", "deal", "newsletter", "marketing", "mails", "email", "e-mail",
+            "texts", "sms", "spam", "advert", "ads", "calls", "brochure", "catalogue", "updates",
+            "agree", "consent", "list", "mailing",
+        ),
+        "en.what_do_you_have_on_me": ("what", "which", "how", "records", "files", "notes",
+                                      "data", "information", "everything", "who"),
+        "en.new_contact": ("new", "put", "use", "add", "record", "note", "changed", "moved"),
+        "en.add_contact": ("add",),
+        "en.spelled_wrong": ("spel", "written", "down", "recorded", "registered", "listed",
+                             "wrong", "incorrect", "misspel"),
+        "en.dont_use_for_marketing": ("not", "don't", "never", "object"),
+        "en.parent_of": ("mother", "father", "mum", "mom", "dad", "parent", "guardian", "legal",
+                         "his", "her"),
+        "en.may_deal_with_you": ("deal", "speak", "talk", "act", "communicate", "permission"),
+        "en.sent_to_someone_else": ("sent", "emailed", "gave", "given", "shared", "forwarded",
+                                    "showed", "passed", "disclosed", "leaked", "sold"),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
+_MORE_FLAGS = {
+    "en.correct_my_data": "bh",
+    "en.my_data_is_wrong": "b",
+    "en.inaccurate_data": "b",
+    "en.my_new_address": "b",
+    "en.update_it": "bh",
+    "en.my_email_has_changed": "b",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)

@@ -205,7 +205,10 @@ def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
 
 _SHORT_PATTERNS = _short_patterns()
 _NEGATED = re.compile(
-    r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS) + r")\W+(?:\w+\W+)?$"
+    # a comma or a full stop between the negation and the cue ends the negation's reach:
+    # "det skal I ikke have, fjern det" is a request
+    r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS)
+    + r")[^\w,;:.!?]+(?:\w+[^\w,;:.!?]+)?$"
 )
 _AFFIRMATION = re.compile(
     r"^\W*(?:" + "|".join(f"(?:{lex.AFFIRMATION})" for lex in LEXICONS) + r")\b"

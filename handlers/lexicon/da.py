@@ -79,7 +79,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         rf"\btr{AE}k\w*\s+(?:\w+\W+){{0,4}}?{_SAMTYKKE}\W+(?:\w+\W+){{0,6}}?tilbage\b"
         rf"|\b{_SAMTYKKE}\W+(?:\w+\W+){{0,3}}?tr{AE}kk?e[sr]?\s+tilbage\b"
         rf"|\btr{AE}k\w*\s+(?:\w+\s+){{0,3}}?tilbage\s+(?:\w+\s+){{0,2}}?{_SAMTYKKE}"
-        rf"|\btilbagekald\w*\s+(?:\w+\s+){{0,3}}?{_SAMTYKKE}|\b{_SAMTYKKE}\s+(?:\w+\s+){{0,3}}?"
+        rf"|\b(?:tilbagekald\w*|tilbagetr{AE}k\w*)\s+(?:\w+\s+){{0,3}}?{_SAMTYKKE}"
+        rf"|\b{_SAMTYKKE}\s+(?:\w+\s+){{0,3}}?"
         r"tilbagekald\w*",
         0.9,
         "",
@@ -143,14 +144,14 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "da.hvilke_oplysninger",
-        r"\b(?:hvilke|hvilken|hvad|hvor\s+mange)\s+(?:\w+\s+){0,3}?(?:oplysning\w*|opl|data|"
+        r"\b(?<!alt\s)(?<!alt,\s)(?:hvilke|hvilken|hvad|hvor\s+mange)\s+(?:\w+\s+){0,3}?(?:oplysning\w*|opl|data|"
         r"persondata\w*|personoplysning\w*|info\w*)\b"
         r"(?:(?!brug|behov|skal|mangler|kr" + AE + r"v|beh" + OE + r"v)[^.?!\n]){0,60}?"
         r"\b(?:om\s+(?:mig|os)|om\s+min\s+\w+|p" + AA + r"\s+mig|registreret|gemt|opbevar\w*|"
         r"liggende)\b"
-        r"|\bhvad\s+(?:har|ved|gemmer|opbevarer|registrerer)\s+(?:i|du|de|jeres\s+\w+)\s+"
+        r"|\b(?<!alt\s)hvad\s+(?:har|ved|gemmer|opbevarer|registrerer)\s+(?:i|du|de|jeres\s+\w+)\s+"
         r"(?:\w+\s+){0,3}?om\s+mig\b"
-        r"|\bhvad\s+(?:i|du|de)\s+(?:har|ved|gemmer|opbevarer)\s+(?:\w+\s+){0,3}?om\s+mig\b",
+        r"|\b(?<!alt\s)hvad\s+(?:i|du|de)\s+(?:har|ved|gemmer|opbevarer)\s+(?:\w+\s+){0,3}?om\s+mig\b",
         0.85,
         "",
     ),
@@ -165,8 +166,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "da.send_mine_data",
-        rf"\b(?:send|sende|give|udlever\w*|maile)\s+mig\s+(?:\w+\s+){{0,2}}?{OBJ}"
-        rf"|\b(?:se|f{AA}\s+(?:adgang\s+til|indblik\s+i|udleveret|tilsendt|en\s+kopi\s+af))\s+"
+        rf"\b(?:send|sende|give|udlever\w*|maile)\s+(?:mig\s+)?(?:\w+\s+){{0,2}}?{OBJ}"
+        rf"|\b(?:se|(?:f{AA}|have)\s+(?:adgang\s+til|indblik\s+i|udleveret|tilsendt|en\s+kopi\s+af))\s+"
         rf"(?:\w+\s+){{0,2}}?{OBJ}",
         0.7,
         "l",
@@ -465,7 +466,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.kopi_af_mine_data": (
         "kopi", "udskrift", "oversigt", "liste", "eksport", "download", "udlevering",
     ),
-    "da.send_mine_data": ("send", "give", "udlever", "maile", "se", "få", "faa", "fa"),
+    "da.send_mine_data": ("send", "give", "udlever", "maile", "se", "få", "faa", "fa", "tilsendt"),
     "da.ret_mine_oplysninger": (
         "ret", "opdater", "ændr", "aendr", "andr", "endr", "korriger", "berigtig", "skift",
     ),
@@ -522,6 +523,9 @@ ANTECEDENT = (
     r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
+    r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:pas|passet|sygesikringskort\w*|k" + OE + r"rekort\w*|"
+    r"id-?kort\w*|sundhedskort\w*|journal\w*|diagnose\w*|sygdom\w*)\b"
+    r"|\b(?:billede\w*|foto\w*|video\w*)\s+(?:\w+\s+){0,3}?(?:af|med)\s+(?:mig|mit\s+pas)\b"
     r"|\b(?:billede\w*|foto\w*|video\w*|oplysning\w*|data|alt)\s+(?:\w+\s+)?(?:af|om)\s+"
     rf"(?:mig|os|(?:mit|min|vores)\s+{_REL})\b"
     r"|\b(?:passkopi\w*|pasnummer\w*|l" + AE + r"geerkl" + AE + r"ring\w*|straffeattest\w*|"
@@ -578,7 +582,8 @@ RULES = RULES + (
         "da.slet_det",
         r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
         r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
-        r"|\b(?:det|den|dem)\s+(?:\w+\s+){0,4}?(?:slettet|slettes|fjernet|fjernes)\b",
+        r"|\b(?:det|den|dem|de)\s+(?:\w+\s+){0,4}?(?:slettet|slettes|fjernet|fjernes)\b"
+        r"|\btag\s+(?:det|den|dem|billedet|videoen|opslaget)\s+ned\b",
         0.75,
         "rq",
     ),
@@ -658,7 +663,7 @@ RULE_TRIGGERS.update(
             "skift", "ændr", "aendr", "andr", "nyt", "ny", "gamle", "stavet", "skrevet",
             "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
         ),
-        "da.slet_det": ('slet', 'fjern'),
+        "da.slet_det": ('slet', 'fjern', 'tag'),
         "da.ikke_vaere_registreret": (
             "registreret", "system", "database", "kartotek", "oplysning", "data", "persondata",
             "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
@@ -679,8 +684,8 @@ RULE_TRIGGERS.update(
 # possessive, life events that imply a correction, parents, complaints without "klage" ----
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
-    r"\b(?:\w*billet\w*|boardingpas\w*|flyselskab\w*|faktura\w*|kvittering\w*|kontrakt\w*|"
-    r"navneskilt\w*|rejseplan\w*|diplom\w*|certifikat\w*|bevis\w*|annonce\w*)\b"
+    r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
+    r"diplom|certifikat|bevis|annonce|attest)\w*\b"
 )
 #: Where a customer changes something himself: "i portalen", "selv".
 SELF_SERVICE = (
@@ -712,7 +717,7 @@ THIRD_PARTY_CUE = (
     rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}\b|\b(?:mor|far|for{AE}ldre|for{AE}lder|"
     rf"v{AE}rge)\s+til\b|\bp{AA}\s+vegne\b|\bfuldmagt\w*|\bv{AE}rge\w*"
 )
-GREETING = r"hej|hejsa|hey|hall" + OE + r"j|k" + AE + r"re\s+\w+|goddag|dav"
+GREETING = r"hej|hejsa|hey|hall" + OE + r"j|k" + AE + r"re\s+\w+|goddag|dav|nej\s+tak|nej"
 POLITE = (
     r"venligst|tak|mange\s+tak|tusind\s+tak|nu|hurtigst\s+muligt|med\s+det\s+samme|straks|"
     r"gerne|alts" + AA
@@ -814,6 +819,8 @@ RULES = RULES + (
         rf"|\b(?:skal|m{AA})\s+ikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:sende|ringe|maile|skrive|sms'e)\s+"
         rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig|os)\b[^.?!\n]{{0,40}}?{_NEWS2}"
         rf"|\bingen\s+{_MORE}\s+{_NEWS2}"
+        rf"|\b(?:ikke|ik)\b[^.?!\n]{{0,30}}?\b(?:have|f{AA}|modtage)\s+(?:\w+\s+){{0,2}}?(?:flere|mere)\s+"
+        rf"(?:\w+\s+){{0,2}}?{_NEWS2}"
         rf"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:sende|ringe|maile|skrive|kontakte|sms'e)\s+"
         rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig)\b[^.?!\n]{{0,40}}?{_NEWS2}"
         rf"|\bafmeld(?:e|es|er)?\s+(?:\w+\s+){{0,3}}?(?:jeres\s+|alle\s+)?(?:lister|listen|"
@@ -840,7 +847,8 @@ RULES = RULES + (
     (
         T.ACCESS,
         "da.hvad_har_i_om_mig",
-        r"\b(?:hvad|hvilke|hvor\s+mange|hvor\s+meget)\s+(?:\w+\s+){0,3}?(?:har|ved|gemmer|opbevarer|"
+        r"\b(?<!alt\s)(?:hvad|hvilke|hvor\s+mange|hvor\s+meget)\s+(?:\w+\s+){0,3}?"
+        r"(?:har|ved|gemmer|opbevarer|"
         r"registrerer|ligger)\s+(?:(?!brug|behov|mangle|skal)\w+\s+){0,4}?(?:om|p" + AA + r""
         r")\s+mig\b"
         r"|\b(?:hvordan|hvorfra|hvor)\s+(?:har|fik|er)\s+(?:i|du|de)\s+(?:\w+\s+){0,3}?(?:mit|min|mine)\s+"
@@ -869,6 +877,7 @@ RULES = RULES + (
         T.RECTIFICATION,
         "da.ny_kontakt",
         r"\b(?<!jeres\s)(?<!deres\s)(?<!din\s)(?<!dit\s)(?<!den\s)(?<!det\s)(?<!de\s)(?<!hans\s)"
+        r"(?<!et\s)(?<!en\s)(?<!har\s)(?<!fået\s)(?<!faaet\s)"
         rf"(?<!hendes\s)(?:min\s+|mit\s+)?(?:ny|nyt|nye)\s+(?:{_NEW_CONTACT})\s*(?:er\b|:)"
         rf"|\b(?:brug|skriv|send|ring)\w*\s+(?:\w+\s+){{0,2}}?(?:min|mit)\s+nye\s+{_CONTACT}"
         rf"|\bjeg\s+har\s+f{AA}et\s+(?:et\s+)?(?:nyt|ny)\s+(?:{_NEW_CONTACT})\b"
@@ -1042,3 +1051,69 @@ _MORE_FLAGS = {
     "da.mit_nummer_er_skiftet": "b",
 }
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/): imperatives with "ikke", passives, disclosures of health data,
+# parents named by genitive, a relative allowed to be told ----------------------------------
+_SPECIAL = (
+    r"(?:sygdom\w*|helbred\w*|diagnose\w*|medicin\w*|graviditet\w*|handicap\w*|"
+    r"psykisk\w*|journal\w*|behandling\s+for|allergi\w*|religion\w*|seksualitet\w*|straffeattest\w*)"
+)
+RULES = RULES + (
+    (
+        T.RESTRICTION,
+        "da.brug_dem_ikke_til",
+        r"\b(?:brug|anvend|del|send|giv)\s+(?:\w+\s+){0,2}?(?:ikke|aldrig)\s+(?:\w+\s+){0,2}?"
+        r"(?:til|med|videre\s+til)\s+(?:\w+\s+)?(?:reklame\w*|markedsf\w*|tilbud\w*|profilering\w*|"
+        r"analyse\w*|andre|andet|tredjepart\w*|samarbejdspartner\w*|partnere)\b"
+        r"|\b(?:mine|min|mit)\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata|billede\w*|"
+        r"adresse\w*|telefonnummer\w*|mail\w*)\s+(?:\w+\s+){0,2}?(?:m" + AA + r"|skal)\s+ikke\s+"
+        r"(?:\w+\s+)?(?:deles|bruges|gives\s+videre|videregives|s" + AE + r"lges|anvendes|"
+        r"sendes\s+videre)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.han_maa_gerne_faa",
+        r"\b(?:hun|han|de)\s+m" + AA + r"\s+(?:gerne|godt)\s+(?:\w+\s+){0,2}?(?:f" + AA + r"|tale|"
+        r"snakke|ringe|skrive|h" + AE + r"ndtere|klare|tage\s+sig\s+af)\b"
+        r"|\b(?:jeg|vi)\s+er\s+\w+s\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_har_i_om_hende",
+        r"\b(?<!alt\s)(?:hvad|hvilke|hvilken)\s+(?:\w+\s+){0,3}?(?:har|ved|gemmer|opbevarer|"
+        r"registreret|registrerer)\s+(?:\w+\s+){0,3}?(?:om|p" + AA + r")\s+(?:ham|hende)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.COMPLAINT,
+        "da.fortalt_om_min_sygdom",
+        r"\b(?:fortalt|sagt|oplyst|afsl" + OE + r"ret|r" + OE + r"bet|n" + AE + r"vnt|videregivet|"
+        r"sladret)\s+(?:\w+\s+){0,4}?om\s+(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?" + _SPECIAL
+        + r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?" + _SPECIAL + r"\s+(?:\w+\s+){0,3}?(?:er|blev)\s+"
+        r"(?:\w+\s+)?(?:fortalt|delt|videregivet|sendt|n" + AE + r"vnt)\s+(?:til|med)\b",
+        0.8,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.brug_dem_ikke_til": (
+            "brug", "anvend", "del", "send", "giv", "deles", "bruges", "gives", "videregives",
+            "sælges", "saelges", "salges", "selges", "anvendes", "sendes",
+        ),
+        "da.han_maa_gerne_faa": (
+            "gerne", "godt", "mor", "far", "foræld", "foraeld", "forald", "foreld", "værge",
+            "vaerge", "varge", "verge",
+        ),
+        "da.hvad_har_i_om_hende": ("hvad", "hvilke", "hvilken"),
+        "da.fortalt_om_min_sygdom": (
+            "fortalt", "sagt", "oplyst", "afsløret", "afsloeret", "afsloret", "røbet", "roebet",
+            "robet", "nævnt", "naevnt", "navnt", "nevnt", "videregivet", "sladret",
+        ),
+    }
+)

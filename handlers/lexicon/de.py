@@ -208,3 +208,33 @@ RULE_TRIGGERS.update(
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
 _MORE_FLAGS = {"de.berichtigung": "bh", "de.korrigieren_sie_es": "bh"}
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+_CONTACT3 = (
+    r"(?:adresse|anschrift|name\w*|nachname\w*|vorname\w*|telefonnummer|handynummer|"
+    r"e-?mail(?:-?adresse)?|geburtsdatum)"
+)
+RULES = RULES + (
+    (T.ERASURE, "de.entfernen",
+     r"\bentfern\w*\s+(?:sie\s+)?(?:\w+\s+){0,2}?" + OBJ
+     + r"|\bentfern\w*\s+(?:sie\s+)?mich\s+aus\b", 0.85, "q"),
+    (T.CONSENT_WITHDRAWAL, "de.austragen",
+     r"\btrag\w*\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,3}?aus\b|\baustragen\b"
+     r"|\bmelde\w*\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,2}?(?:newsletter\w*|verteiler\w*)\s+ab\b",
+     0.8, "f"),
+    (T.RECTIFICATION, "de.aendern_sie_meinen_namen",
+     r"\b(?:" + AE + r"ndern|korrigieren|aktualisieren|berichtigen)\s+sie\s+(?:bitte\s+)?"
+     r"(?:mein\w*)\s+(?:\w+\s+)?" + _CONTACT3 + r"\b", 0.8, "bh"),
+    (T.ACCESS, "de.welche_informationen",
+     r"\bwelche\s+(?:\w+\s+)?(?:daten|informationen|angaben)\s+(?:\w+\s+){0,3}?" + UE
+     + r"ber\s+mich\b", 0.85, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.entfernen": ("entfern",),
+        "de.austragen": ("trag", "austragen", "melde"),
+        "de.aendern_sie_meinen_namen": ("änder", "aender", "ander", "korrigier", "aktualisier",
+                                         "berichtig"),
+        "de.welche_informationen": ("welche",),
+    }
+)

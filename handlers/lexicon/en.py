@@ -70,7 +70,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.CONSENT_WITHDRAWAL,
         "en.withdraw_consent",
         r"\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*|cancel\w*|pull\w*\s+back)\W+"
-        r"(?:\w+\W+){0,3}?consent\b",
+        r"(?:\w+\W+){0,3}?consent\b"
+        r"|\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*)\s+(?:\w+\s+){0,2}?(?:permission|"
+        r"approval|agreement)\s+(?:for|to)\s+(?:you\s+)?(?:to\s+)?(?:use|keep|contact|send|share|"
+        r"publish|store)\b",
         0.9,
         "",
     ),
@@ -495,7 +498,7 @@ _FAULTY_STEMS = (
 #: classifier looks for these first and runs a rule only near them: that is what keeps
 #: it fast. A new rule needs an entry here (checked at import).
 RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "en.withdraw_consent": ("consent",),
+    "en.withdraw_consent": ("consent", "withdraw", "revok", "retract", "rescind"),
     "en.consent_withdrawn": ("consent",),
     "en.no_longer_consent": ("consent",),
     "en.unsubscribe_me": ("unsubscrib",),
@@ -562,6 +565,7 @@ ANTECEDENT = (
     r"|\b(?:passport\s+(?:copy|scan)|copy\s+of\s+my\s+passport|medical\s+(?:form|info\w*|"
     r"records?|certificate)|vaccination\s+certificate)\b"
     r"|\b(?:photos?|pictures?|data|information|everything)\s+(?:\w+\s+)?(?:of|about|on)\s+me\b"
+    r"|\bon\s+file\s+(?:for|about|on)\s+me\b"
     r"|\bi(?:'ve|\s+have)\s+(?:just\s+)?moved\b|\bpersonal\s+(?:data|information|details)\b"
 )
 #: Facts, not threats: "I have complained", "I hereby complain" (flag ``c``).
@@ -713,7 +717,7 @@ THIRD_PARTY_CUE = (
     rf"\b(?:my|our)\s+(?:\w+\s+)?{_REL}\b|\bon\s+behalf\b|\bpower\s+of\s+attorney\b|"
     r"\b(?:guardian|parent|mother|father|mum|mom|dad)\s+of\b|\blegal\s+guardian\b"
 )
-GREETING = r"hi|hello|hey|dear\s+\w+|hiya"
+GREETING = r"hi|hello|hey|dear\s+\w+|hiya|no\s+thanks|no\s+thank\s+you|no"
 POLITE = (
     r"please|pls|plz|thanks|thank\s+you|thx|ty|now|asap|immediately|right\s+now|"
     r"straight\s+away|cheers|at\s+once"
@@ -912,3 +916,67 @@ _MORE_FLAGS = {
     "en.my_email_has_changed": "b",
 }
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.stop_the_emails",
+        rf"\bstop\s+(?:the|your|all|these|those|all\s+the|all\s+your)\s+(?:\w+\s+)?{_NEWS2}\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.use_this_address",
+        r"\buse\s+(?:this|my\s+new|the\s+new|my\s+other)\s+(?:e-?mail\s+)?(?:address|e-?mail|"
+        r"number|phone\s+number)\b[^.?!\n]{0,30}?\b(?:from\s+now\s+on|instead|going\s+forward|"
+        r"in\s+future|from\s+today)\b",
+        0.75,
+        "bh",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.it_is_out_of_date",
+        r"\b(?:it|some\s+of\s+it|some\s+of\s+this|parts\s+of\s+it|that)\s+(?:is|are|was)\s+"
+        r"(?:\w+\s+)?(?:out\s+of\s+date|outdated|wrong|incorrect|inaccurate)\b[^.?!\n]{0,60}?"
+        r"\b(?:fix|fixed|correct|corrected|update|updated|change|changed)\b",
+        0.75,
+        "brh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.dont_profile_me",
+        r"\b(?:don't|do\s+not|not)\s+want\s+(?:you\s+)?to\s+(?:profile|track|analy[sz]e|target)\s+me\b"
+        r"|\b(?:no|stop|don't\s+send\s+me)\s+(?:\w+\s+)?personali[sz]ed\s+(?:ads|advertising|"
+        r"marketing|offers)\b|\bsend\s+me\s+personali[sz]ed\s+(?:ads|advertising)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.send_me_what_you_have",
+        r"\b(?:send|give|show|tell|email)\s+me\s+(?:\w+\s+)?what\s+(?:\w+\s+)?you\s+(?:have|hold|"
+        r"keep|store)\s+(?:on\s+file\s+)?(?:on|about|for)\s+me\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.discuss_with_her",
+        r"\byou\s+(?:can|may)\s+(?:discuss|talk\s+about|share|speak\s+about|tell)\s+"
+        r"[^.?!\n]{0,60}?\bwith\s+(?:her|him|them)\b",
+        0.8,
+        "t",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.stop_the_emails": ("stop",),
+        "en.use_this_address": ("use",),
+        "en.it_is_out_of_date": ("out", "outdated", "wrong", "incorrect", "inaccurate"),
+        "en.dont_profile_me": ("want", "personali"),
+        "en.send_me_what_you_have": ("send", "give", "show", "tell", "email"),
+        "en.discuss_with_her": ("discuss", "talk", "share", "speak", "tell"),
+    }
+)

@@ -205,3 +205,21 @@ RULE_TRIGGERS.update(
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
 _MORE_FLAGS = {"no.retting": "bh", "no.oppdatere_det": "bh"}
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "no.slett_all_informasjon",
+     r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:informasjon\w*|info|alt)\b[^.?!\n]{0,30}?"
+     r"\bom\s+(?:meg|henne|ham)\b", 0.85, "q"),
+    (T.ACCESS, "no.se_hva_dere_har",
+     r"\b(?:se|vite|f" + AA + r"\s+vite)\s+(?:\w+\s+)?(?:hva|hvilke|hvilken)\s+"
+     r"(?:\w+\s+){0,2}?dere\s+"
+     r"(?:har|vet|lagrer)\s+(?:\w+\s+)?(?:registrert|lagret)?\s*(?:om|p" + AA + r")\s+meg\b",
+     0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.slett_all_informasjon": ("slett", "fjern"),
+        "no.se_hva_dere_har": ("hva", "hvilke", "hvilken"),
+    }
+)

@@ -255,3 +255,30 @@ RULE_TRIGGERS.update(
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
 _MORE_FLAGS = {"sv.rattelse": "bh", "sv.andra_det": "bh"}
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "sv.radera_allt_om_mig",
+     r"\b(?:radera\w*|ta\s+bort|tar\s+bort|tas\s+bort)\s+(?:\w+\s+){0,2}?allt\b[^.?!\n]{0,30}?"
+     r"\bom\s+(?:mig|henne|honom)\b", 0.85, "q"),
+    (T.CONSENT_WITHDRAWAL, "sv.avregistrera_mig",
+     r"\b(?:avregistrera|avanm" + AE + r"l|stryk|ta\s+bort)\w*\s+mig\s+(?:fr" + AA + r"n\s+)?"
+     r"(?:\w+\s+)?"
+     r"(?:nyhetsbrev\w*|utskick\w*|e-?postlista\w*|mejllista\w*|sms-?\w*)", 0.85, "f"),
+    (T.RECTIFICATION, "sv.felstavat",
+     r"\b(?:mitt|min)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|personnummer)\s+"
+     + AE + r"r\s+(?:\w+\s+)?(?:felstavat|felstavad|fel|felaktig\w*)\b", 0.8, "bh"),
+    (T.COMPLAINT, "sv.skickat_till_fel",
+     r"\b(?:skickat|skickade|l" + AE + r"mnat|l" + AE + r"mnade|delat|delade)\s+(?:\w+\s+){0,3}?"
+     r"(?:mina|min|mitt)\s+(?:\w+\s+)?(?:personuppgift\w*|uppgift\w*|adress|pass\w*|"
+     r"personnummer)\s+(?:\w+\s+){0,2}?till\s+(?:fel|en\s+annan|andra|obeh" + OE + r"riga)\b",
+     0.8, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.radera_allt_om_mig": ("radera", "bort"),
+        "sv.avregistrera_mig": ("avregistrer", "avanm", "stryk", "bort"),
+        "sv.felstavat": ("felstava", "fel"),
+        "sv.skickat_till_fel": ("skicka", "lämna", "laemna", "lamna", "delat", "delade"),
+    }
+)

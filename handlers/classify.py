@@ -135,6 +135,10 @@ def _trie(words: Iterable[str]) -> str:
     return build(root)
 
 
+#: The index the trigger pass gives a stem of the second opinion's objects (``PAIR_TRIGGERS``).
+_PAIR_SPOT = -1
+
+
 def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]], re.Pattern[str]]:
     rules: list[_Rule] = []
     by_stem: dict[str, list[int]] = {}
@@ -151,8 +155,13 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
         unknown = set(triggers) - {rule[1] for rule in lex.RULES}
         if unknown:
             raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
+        for stem in getattr(lex, "PAIR_TRIGGERS", ()):
+            _check_lower(stem, "PAIR_TRIGGERS")
+            by_stem.setdefault(stem, []).append(_PAIR_SPOT)
     stems = {stem: tuple(sorted(set(idx))) for stem, idx in by_stem.items()}
-    return tuple(rules), stems, re.compile(r"\b" + _trie(stems))
+    # the whole word is read, so that a stem ending in "$" ("fa$", "hvor$") can stand for
+    # that word alone rather than for every word it begins ("far", "hvornår")
+    return tuple(rules), stems, re.compile(r"\b" + _trie(s.rstrip("$") for s in stems) + r"\w*")
 
 
 _RULES = _compile_rules(rule for lex in LEXICONS for rule in lex.RULES)
@@ -204,6 +213,22 @@ def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
 
 
 _SHORT_PATTERNS = _short_patterns()
+
+
+def _pair_rules() -> tuple[tuple[_Rule, str, re.Pattern[str]], ...]:
+    """Each lexicon's ``PAIRS``: (label, name, action pattern, object kind, weight)."""
+    out = []
+    for lex in LEXICONS:
+        for label, name, pattern, kind, weight in getattr(lex, "PAIRS", ()):
+            _check_lower(pattern, name)
+            out.append((_Rule(label, name, weight, ""), kind, re.compile(pattern)))
+    return tuple(out)
+
+
+_PAIRS = _pair_rules()
+_PAIR_OBJECTS = {"data": _union("PAIR_DATA"), "list": _union("PAIR_LIST")}
+_PAIR_BLOCK = _union("PAIR_BLOCK")
+_PAIR_MAX_SENTENCES = 40
 _NEGATED = re.compile(
     # a comma or a full stop between the negation and the cue ends the negation's reach:
     # "det skal I ikke have, fjern det" is a request
@@ -312,15 +337,19 @@ _WORD_RULES: dict[str, tuple[int, ...]] = {}
 
 
 def _rules_of_word(word: str) -> tuple[int, ...]:
-    indices = tuple(
-        sorted({i for k in range(1, len(word) + 1) for i in _STEM_RULES.get(word[:k], ())})
-    )
-    if len(_WORD_RULES) < 50_000:  # trigger words are stems, so the cache stays small
+    found = {i for k in range(1, len(word) + 1) for i in _STEM_RULES.get(word[:k], ())}
+    found.update(_STEM_RULES.get(word + "$", ()))
+    indices = tuple(sorted(found))
+    if len(_WORD_RULES) < 50_000:  # only words that begin with a stem are kept
         _WORD_RULES[word] = indices
     return indices
 
 
-def _triggered_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
+def _triggered_matches(
+    lower: str, spots: list[int] | None = None
+) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    """Rule matches near their trigger stems; ``spots`` collects where the stems of the
+    second opinion's objects stand, so that it need not read the whole text again."""
     windows: dict[int, list[tuple[int, int]]] = {}
     for t in _TRIGGER.finditer(lower):
         word = t.group()
@@ -329,6 +358,10 @@ def _triggered_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
             indices = _rules_of_word(word)
         lo, hi = max(0, t.start() - _BEFORE), t.end() + _AFTER
         for index in indices:
+            if index == _PAIR_SPOT:
+                if spots is not None:
+                    spots.append(t.start())
+                continue
             windows.setdefault(index, []).append((lo, hi))
     size = len(lower)
     for index, spans in windows.items():
@@ -454,6 +487,68 @@ def _short_command(lower: str) -> list[_Found]:
     return hits
 
 
+def _paired(
+    original: str,
+    lower: str,
+    found: dict[RequestType, list[_Found]],
+    spots: list[int] | None = None,
+) -> list[_Found]:
+    """The second opinion: an action of a request type and the writer's personal data (or a
+    mailing list) in one sentence, in any order and at any distance ("mine oplysninger fra
+    2018, vil I slette dem?", "Har I stadig mine data?"). Rules need the words in a set
+    order; people do not write in one. It only speaks when no rule found anything, with a
+    low weight, so a message it alone decides goes to triage with its best guess.
+    Sentences about a booking, an invoice, a ticket or a login are left alone.
+
+    ``spots`` (from the trigger pass) are where an object can stand; without them every
+    object in the text is looked for, which is the slow reference the tests compare with.
+    """
+    if spots is None:
+        starts = [m.start() for objects in _PAIR_OBJECTS.values() for m in objects.finditer(lower)]
+    else:
+        starts = spots
+    sentences: list[tuple[int, int]] = []
+    for start in sorted(set(starts)):
+        sentence = _sentence_span(original, start, start + 1)
+        if sentence not in sentences:
+            sentences.append(sentence)
+        if len(sentences) >= _PAIR_MAX_SENTENCES:
+            break
+    hits: list[_Found] = []
+    retracted = _retraction_point(lower)
+    for sentence in sentences:
+        lo, hi = sentence
+        for kind, objects in _PAIR_OBJECTS.items():
+            obj = objects.search(lower, lo, hi)
+            if obj is None:
+                continue
+            if (
+                _PAIR_BLOCK.search(lower, lo, hi)
+                or _BUSINESS_DOC.search(lower, lo, hi)
+                or _FOOTER.search(lower, lo, hi)
+                or _CONDITIONAL.search(lower, lo, hi)
+            ):
+                break
+            for rule, rule_kind, pattern in _PAIRS:
+                if rule_kind != kind or any(h.rule.label is rule.label for h in hits):
+                    continue
+                for m in pattern.finditer(lower, lo, hi):
+                    s, e = m.span()
+                    if (
+                        s < retracted
+                        or _NEGATED.search(lower, max(lo, s - 30), s)
+                        or _REFERENCE.search(lower, max(lo, s - 90), s)
+                        or _self_reported(lower, sentence, s)
+                    ):
+                        continue
+                    start, end = min(s, obj.start()), max(e, obj.end())
+                    if end - start > 120:
+                        start, end = s, e
+                    hits.append(_Found(rule, start, end, sentence))
+                    break
+    return hits
+
+
 def _conditional(lower: str, sentence: tuple[int, int], start: int, end: int) -> bool:
     """A complaint only threatened ("otherwise I will complain") or hypothetical.
 
@@ -561,6 +656,7 @@ def classify_text(
     *,
     scan_mode: str = "triggered",
     phrases: Phrases = (),
+    pairs: bool = True,
 ) -> Classification:
     """Classify a subject and new text; for callers that have no ``Inbound`` (CLI, tests).
 
@@ -570,10 +666,12 @@ def classify_text(
     """
     original, lower = _prepare(subject, text)
     matches: Iterable[tuple[_Rule, re.Match[str]]]
+    spots: list[int] | None = None
     if scan_mode == "full":
         matches = _full_matches(lower, _RULES)
     elif scan_mode == "triggered":
-        matches = _triggered_matches(lower)
+        spots = []
+        matches = _triggered_matches(lower, spots)
     else:
         raise ValueError(f"unknown scan_mode {scan_mode!r}")
     if phrases:
@@ -581,6 +679,9 @@ def classify_text(
     found, near_miss = _scan(original, lower, matches)
     for hit in _short_command(lower):
         found.setdefault(hit.rule.label, []).insert(0, hit)
+    if pairs and not found:  # a second opinion only where the rules found nothing
+        for hit in _paired(original, lower, found, spots):
+            found.setdefault(hit.rule.label, []).append(hit)
     if found:
         near_miss = _resolve_support(found, lower) or near_miss
     return _build(found, original, language, near_miss)

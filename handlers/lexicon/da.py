@@ -144,7 +144,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "da.hvilke_oplysninger",
-        r"\b(?<!alt\s)(?<!alt,\s)(?:hvilke|hvilken|hvad|hvor\s+mange)\s+(?:\w+\s+){0,3}?(?:oplysning\w*|opl|data|"
+        r"\b(?:hvilke|hvilken|hvad(?<!alt\shvad)(?<!alt,\shvad)|hvor\s+mange)\s+(?:\w+\s+){0,3}?"
+        r"(?:oplysning\w*|opl|data|"
         r"persondata\w*|personoplysning\w*|info\w*)\b"
         r"(?:(?!brug|behov|skal|mangler|kr" + AE + r"v|beh" + OE + r"v)[^.?!\n]){0,60}?"
         r"\b(?:om\s+(?:mig|os)|om\s+min\s+\w+|p" + AA + r"\s+mig|registreret|gemt|opbevar\w*|"
@@ -216,6 +217,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.ERASURE,
         "da.vil_slettes",
         r"\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:blive\s+slettet|slettes)\b"
+        r"(?!\s+fra\s+(?:\w+\s+)?(?:mailingliste\w*|mailliste\w*|nyhedsbrev\w*|liste\w*|sms\w*))"
         r"|\bslet\w*\s+mig\s+(?:helt|fuldst" + AE + r"ndigt|permanent|alle\s+steder)\b",
         0.75,
         "q",
@@ -442,10 +444,12 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
 
 _REL_STEMS = (
     "søn", "soen", "son", "datter", "døtre", "doetre", "dotre", "døtter", "doetter",
-    "dotter", "barn", "børn", "boern", "born", "mor", "moder", "far", "fader", "forældre",
-    "foraeldre", "foraldre", "foreldre", "mand", "kone", "hustru", "kæreste", "kaereste",
+    "dotter", "barn", "børn", "boern", "born", "mor$", "mors$", "moder", "far$", "fars$",
+    "fader", "forældre",
+    "foraeldre", "foraldre", "foreldre", "mand$", "mands$", "kone", "hustru", "kæreste", "kaereste",
     "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
-    "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "sted", "plejebarn", "myndling",
+    "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
+    "stedson", "steddatter", "plejebarn", "myndling",
 )
 _NEWS_STEMS = (
     "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
@@ -462,11 +466,13 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.indsigt": ("aktindsigt", "registerindsigt", "indsigt"),
     "da.persondataudtraek": ("persondata", "data", "registerudskrift"),
     "da.artikel15": ("art",),
-    "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor"),
+    "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor$"),
     "da.kopi_af_mine_data": (
         "kopi", "udskrift", "oversigt", "liste", "eksport", "download", "udlevering",
     ),
-    "da.send_mine_data": ("send", "give", "udlever", "maile", "se", "få", "faa", "fa", "tilsendt"),
+    "da.send_mine_data": (
+        "send", "give", "udlever", "maile", "se$", "få", "faa", "fa$", "tilsendt",
+    ),
     "da.ret_mine_oplysninger": (
         "ret", "opdater", "ændr", "aendr", "andr", "endr", "korriger", "berigtig", "skift",
     ),
@@ -498,7 +504,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.giver_lov": ("giver", "gir", "bemyndig", "tillader", "autoriser", "vegne"),
     "da.slaegtnings_data": _REL_STEMS,
     "da.paa_mine_vegne": (
-        "vegne", "mor", "far", "forælder", "foraelder", "foralder", "forelder", "værge",
+        "vegne", "mor$", "far$", "forælder", "foraelder", "foralder", "forelder", "værge",
         "vaerge", "varge", "verge",
     ),
     "da.klage_over_behandling": ("klag",),
@@ -523,6 +529,8 @@ ANTECEDENT = (
     r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
+    r"|\b(?:hans|hendes)\s+(?:\w+\s+)?(?:adresse\w*|navn\w*|telefonnummer\w*|oplysning\w*|"
+    r"allergi\w*|f" + OE + r"dselsdato\w*)\b"
     r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:pas|passet|sygesikringskort\w*|k" + OE + r"rekort\w*|"
     r"id-?kort\w*|sundhedskort\w*|journal\w*|diagnose\w*|sygdom\w*)\b"
     r"|\b(?:billede\w*|foto\w*|video\w*)\s+(?:\w+\s+){0,3}?(?:af|med)\s+(?:mig|mit\s+pas)\b"
@@ -660,7 +668,7 @@ RULE_TRIGGERS.update(
     {
         "da.ret_det": ('ret', 'opdater', 'ændr', 'aendr', 'andr', 'endr', 'korriger', 'skift'),
         "da.mit_nummer_er_skiftet": (
-            "skift", "ændr", "aendr", "andr", "nyt", "ny", "gamle", "stavet", "skrevet",
+            "skift", "ændr", "aendr", "andr", "nyt$", "ny$", "gamle", "stavet", "skrevet",
             "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
         ),
         "da.slet_det": ('slet', 'fjern', 'tag'),
@@ -669,7 +677,7 @@ RULE_TRIGGERS.update(
             "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
             "profil", "cpr", "personnummer", "mig",
         ),
-        "da.hvad_staar_der_om_mig": ("hvad", "hvor", "hvem"),
+        "da.hvad_staar_der_om_mig": ("hvad", "hvor$", "hvem"),
         "da.oplysninger_om_hende": ("hvilke", "hvad", "hvilken"),
         "da.maa_ikke_bruge": (
             "bruge", "anvende", "dele", "deler", "deles", "videregiv", "sælge", "saelge", "salge",
@@ -686,6 +694,7 @@ RULE_TRIGGERS.update(
 BUSINESS_DOC = (
     r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
     r"diplom|certifikat|bevis|annonce|attest)\w*\b"
+    r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
 #: Where a customer changes something himself: "i portalen", "selv".
 SELF_SERVICE = (
@@ -847,11 +856,11 @@ RULES = RULES + (
     (
         T.ACCESS,
         "da.hvad_har_i_om_mig",
-        r"\b(?<!alt\s)(?:hvad|hvilke|hvor\s+mange|hvor\s+meget)\s+(?:\w+\s+){0,3}?"
+        r"\b(?<!alt\s)(?:hvad|hvilke)\s+(?:\w+\s+){0,3}?"
         r"(?:har|ved|gemmer|opbevarer|"
         r"registrerer|ligger)\s+(?:(?!brug|behov|mangle|skal)\w+\s+){0,4}?(?:om|p" + AA + r""
         r")\s+mig\b"
-        r"|\b(?:hvordan|hvorfra|hvor)\s+(?:har|fik|er)\s+(?:i|du|de)\s+(?:\w+\s+){0,3}?(?:mit|min|mine)\s+"
+        r"|\b(?:hvordan|hvorfra)\s+(?:har|fik|er)\s+(?:i|du|de)\s+(?:\w+\s+){0,3}?(?:mit|min|mine)\s+"
         rf"(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|data)\b"
         r"|\bhvem\s+har\s+(?:\w+\s+){0,2}?givet\s+(?:jer|dig|dem)\s+(?:mit|min|mine)\b",
         0.8,
@@ -876,9 +885,9 @@ RULES = RULES + (
     (
         T.RECTIFICATION,
         "da.ny_kontakt",
-        r"\b(?<!jeres\s)(?<!deres\s)(?<!din\s)(?<!dit\s)(?<!den\s)(?<!det\s)(?<!de\s)(?<!hans\s)"
-        r"(?<!et\s)(?<!en\s)(?<!har\s)(?<!fået\s)(?<!faaet\s)"
-        rf"(?<!hendes\s)(?:min\s+|mit\s+)?(?:ny|nyt|nye)\s+(?:{_NEW_CONTACT})\s*(?:er\b|:)"
+        r"\bny(?<!jeres\sny)(?<!deres\sny)(?<!din\sny)(?<!dit\sny)(?<!den\sny)(?<!det\sny)"
+        r"(?<!\sde\sny)(?<!hans\sny)(?<!\set\sny)(?<!\sen\sny)(?<!har\sny)(?<!fået\sny)"
+        rf"(?<!faaet\sny)(?<!hendes\sny)(?:t|e)?\s+(?:{_NEW_CONTACT})\s*(?:er\b|:)"
         rf"|\b(?:brug|skriv|send|ring)\w*\s+(?:\w+\s+){{0,2}}?(?:min|mit)\s+nye\s+{_CONTACT}"
         rf"|\bjeg\s+har\s+f{AA}et\s+(?:et\s+)?(?:nyt|ny)\s+(?:{_NEW_CONTACT})\b"
         rf"|\bjeg\s+(?:er|har)\s+(?:lige\s+|netop\s+)?(?:flyttet|blevet\s+gift)\b[^.?!\n]{{0,60}}?"
@@ -922,7 +931,9 @@ RULES = RULES + (
     (
         T.RESTRICTION,
         "da.vil_ikke_have_at_de_bruges",
-        r"\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?:\w+\s+)?(?:have\s+)?at\s+(?:mine\s+(?:\w+\s+)?"
+        r"\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?!l" + AE + r"ngere|mere)(?:\w+\s+)?"
+        r"(?:have\s+)?at\s+"
+        r"(?:mine\s+(?:\w+\s+)?"
         r"(?:oplysning\w*|data|billede\w*)|de|den|det|i|du)\s+(?:\w+\s+){0,2}?(?:bruges|bliver\s+"
         r"brugt|anvendes|deles|gives\s+videre|bliver\s+givet\s+videre|videregives|s" + AE + r"lges|"
         r"bruger|deler|giver\s+(?:\w+\s+)?videre|videregiver|s" + AE + r"lger|sender\s+(?:\w+\s+)?"
@@ -1002,11 +1013,11 @@ RULE_TRIGGERS.update(
             "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
             "kampagne",
         ),
-        "da.hvad_har_i_om_mig": ("hvad", "hvilke", "hvor", "hvordan", "hvem"),
+        "da.hvad_har_i_om_mig": ("hvad", "hvilke", "hvordan", "hvorfra", "hvem"),
         "da.data_export": ("data", "eksport"),
         "da.oplysninger_om_ham": ("kopi", "udskrift", "oversigt", "indsigt", "vide"),
         "da.ny_kontakt": (
-            "ny", "nyt", "nye", "brug", "skriv", "send", "ring", "fået", "faaet", "faet",
+            "ny$", "nyt$", "nye$", "brug", "skriv", "send", "ring", "fået", "faaet", "faet",
             "flyttet", "blevet", "hedder",
         ),
         "da.skal_rettes": (
@@ -1026,7 +1037,7 @@ RULE_TRIGGERS.update(
             "behandling", "kun", "udelukkende",
         ),
         "da.foraelder_til": (
-            "mor", "far", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
+            "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
             "verge", "plejefor", "bedstefor", "skriver", "hans", "hendes",
         ),
         "da.fuldmagt_til_at": ("giver", "bemyndig", "fuldmagt", "vegne"),
@@ -1063,8 +1074,8 @@ RULES = RULES + (
         T.RESTRICTION,
         "da.brug_dem_ikke_til",
         r"\b(?:brug|anvend|del|send|giv)\s+(?:\w+\s+){0,2}?(?:ikke|aldrig)\s+(?:\w+\s+){0,2}?"
-        r"(?:til|med|videre\s+til)\s+(?:\w+\s+)?(?:reklame\w*|markedsf\w*|tilbud\w*|profilering\w*|"
-        r"analyse\w*|andre|andet|tredjepart\w*|samarbejdspartner\w*|partnere)\b"
+        r"(?:videre\b|(?:til|med)\s+(?:\w+\s+)?(?:reklame\w*|markedsf\w*|tilbud\w*|profilering\w*|"
+        r"analyse\w*|andre|andet|tredjepart\w*|samarbejdspartner\w*|partnere)\b)"
         r"|\b(?:mine|min|mit)\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata|billede\w*|"
         r"adresse\w*|telefonnummer\w*|mail\w*)\s+(?:\w+\s+){0,2}?(?:m" + AA + r"|skal)\s+ikke\s+"
         r"(?:\w+\s+)?(?:deles|bruges|gives\s+videre|videregives|s" + AE + r"lges|anvendes|"
@@ -1107,7 +1118,7 @@ RULE_TRIGGERS.update(
             "sælges", "saelges", "salges", "selges", "anvendes", "sendes",
         ),
         "da.han_maa_gerne_faa": (
-            "gerne", "godt", "mor", "far", "foræld", "foraeld", "forald", "foreld", "værge",
+            "gerne", "godt", "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge",
             "vaerge", "varge", "verge",
         ),
         "da.hvad_har_i_om_hende": ("hvad", "hvilke", "hvilken"),
@@ -1116,4 +1127,131 @@ RULE_TRIGGERS.update(
             "robet", "nævnt", "naevnt", "navnt", "nevnt", "videregivet", "sladret",
         ),
     }
+)
+
+# -- the second opinion (``classify._paired``): an action and personal data in one sentence --
+#: The writer's personal data, or the writer inside our records.
+PAIR_DATA = (
+    r"\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:oplysning\w*|data|persondata|personoplysning\w*|"
+    r"profil\w*|konto\w*|brugerkonto\w*|cpr\w*|pas|passet|pasnummer\w*|passkopi\w*|"
+    r"billede\w*|foto\w*|helbred\w*|adresse\w*|navn|efternavn\w*|fornavn\w*|"
+    r"telefonnummer\w*|nummer|mailadresse\w*|e-?mail|f" + OE + r"dselsdato\w*|ting)\b"
+    r"|\bpersonoplysning\w*|\bpersondata\w*"
+    r"|\b(?:oplysning\w*|data|alt)\s+(?:\w+\s+){0,4}?(?:om|p" + AA + r")\s+mig\b"
+    r"|\b(?:jeres|dit|din)\s+(?:\w+\s+)?\w*(?:system|database|kartotek|register|kundeliste|"
+    r"mailingliste|crm)\w*"
+)
+#: Mailing lists and marketing: the object of a withdrawn consent.
+PAIR_LIST = (
+    r"\b(?:nyhedsbrev\w*|mailliste\w*|mailingliste\w*|markedsf" + OE + r"ring\w*|reklame\w*|"
+    r"tilbudsmail\w*|kampagne\w*|henvendelse\w*|salgsopkald\w*|nyhedsmail\w*|"
+    r"sms-?(?:er|'er|service\w*)?|tilbud\s+p" + AA + r"\s+mail)\b"
+)
+#: Sentences about something else than our records of a person.
+PAIR_BLOCK = (
+    r"\b\w*(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
+    r"betaling|depositum|visum|forsikring|flyselskab|fly|flyet|app|appen|portal|portalen|"
+    r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)\w*\b"
+    r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
+    r"sende\s+jer|udfyldt\w*)\b"
+)
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (
+        T.ERASURE,
+        "da.par_slet",
+        r"\b(?:slet|slette|slettes|sletter|sletning|fjern|fjerne|fjernes|fjerner|destruer\w*|"
+        r"makuler\w*|smid\w*|glemmes|udslet\w*|(?:f" + AA + r"|have|blive)\s+(?:\w+\s+)?(?:slettet|"
+        r"fjernet))\b|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
+        r"v" + AE + r"re\s+registreret)\s+(?:\w+\s+)?(?:i|hos)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "da.par_indsigt",
+        r"\b(?:indsigt|kopi|udskrift|oversigt|se|vide|hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "da.par_ret",
+        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|" + AE
+        + r"ndr|" + AE + r"ndre|" + AE + r"ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
+        + r"je|tilf" + OE + r"jes|forkert\w*|fejl|fejlen|st" + AA + r"r\s+som|er\s+nu|"
+        r"hedder\s+nu)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.par_afmeld",
+        r"\b(?:afmeld\w*|frameld\w*|stop|stoppe|frabeder|frabede|lade\s+v" + AE + r"re|"
+        r"slet\w*\s+mig|"
+        r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
+        + r")\s+(?:\w+\s+)?ikke|ingen\s+flere)\b",
+        "list",
+        0.6,
+    ),
+)
+
+# -- fourth round (dev4/) -----------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.afmeld_mig_alt",
+        r"\b(?:afmeld|frameld)\w*\s+(?:mig|os)\s+(?:fra\s+)?(?:alt|alle\s+lister|det\s+hele|"
+        r"alle\s+jeres\s+\w+)\b"
+        r"|\b(?:slet|fjern)\w*\s+(?:mig\s+)?fra\s+(?:jeres\s+)?(?:mailingliste\w*|mailliste\w*|"
+        r"nyhedsbrev\w*|sms-?liste\w*)"
+        r"|\bfrabeder\s+mig\s+(?:\w+\s+){0,2}?(?:henvendelse\w*|opkald\w*|mails?|tilbud\w*|"
+        r"reklame\w*|nyhedsbrev\w*)"
+        r"|\blade\s+v" + AE + r"re\s+med\s+at\s+(?:sende|ringe|maile|skrive)\s+(?:\w+\s+){0,3}?"
+        r"(?:nyhedsbrev\w*|tilbud\w*|reklame\w*|mails?|sms\w*)"
+        r"|\bikke\s+l" + AE + r"ngere\s+(?:\w+\s+){0,3}?(?:bruger|bruge|viser|vise|deler|dele)\s+"
+        r"(?:\w+\s+){0,2}?(?:billede\w*|foto\w*|video\w*|historie\w*)",
+        0.8,
+        "f",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.om_ham_med_slaegtning",
+        r"(?:oplysning\w*|\bdata\b|\balt\b)[^.?!\n]{0,40}?\bom\s+(?:ham|hende)\b"
+        r"|\bfuldmagt\w*\b[^.?!\n]{0,80}?\bp" + AA + r"\s+(?:hans|hendes)\s+vegne\b"
+        r"|\bp" + AA + r"\s+(?:hans|hendes)\s+vegne\b[^.?!\n]{0,80}?\bfuldmagt\w*",
+        0.75,
+        "t",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.afmeld_mig_alt": ("afmeld", "frameld", "slet", "fjern", "frabeder", "lade", "længere",
+                              "laengere", "langere", "lengere"),
+        "da.om_ham_med_slaegtning": (
+            "oplysning", "data", "helbredsoplysning", "personoplysning", "fuldmagt", "vegne",
+        ),
+    }
+)
+RULES = RULES + (
+    (
+        T.COMPLAINT,
+        "da.aldrig_givet_lov",
+        r"\baldrig\s+(?:\w+\s+)?(?:givet|sagt)\s+(?:\w+\s+)?(?:lov|ja|tilladelse|"
+        r"samtykke|accept)\s+til\b",
+        0.75,
+        "rc",
+    ),
+)
+RULE_TRIGGERS.update({"da.aldrig_givet_lov": ("givet", "sagt")})
+#: Word stems every ``PAIR_DATA`` or ``PAIR_LIST`` match holds (the trigger pass finds them).
+PAIR_TRIGGERS = (
+    "oplysning", "data", "persondata", "personoplysning", "profil", "konto", "brugerkonto",
+    "cpr", "pas", "billede", "foto", "helbred", "adresse", "navn", "efternavn", "fornavn",
+    "telefonnummer", "nummer", "mailadresse", "email", "e-mail", "fødselsdato",
+    "foedselsdato", "fodselsdato", "ting", "alt", "system", "database", "kartotek", "register",
+    "kundeliste", "kunde", "mailingliste", "crm", "nyhedsbrev", "mailliste", "markedsf",
+    "reklame", "tilbudsmail", "kampagne", "henvendelse", "salgsopkald", "nyhedsmail", "sms",
+    "tilbud",
 )

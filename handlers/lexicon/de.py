@@ -238,3 +238,29 @@ RULE_TRIGGERS.update(
         "de.welche_informationen": ("welche",),
     }
 )
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\b(?:mein\w*)\s+(?:\w+\s+)?(?:daten|angaben|konto|profil|adresse|anschrift|name\w*|"
+    r"nachname\w*|telefonnummer)\b|\bpersonenbezogen\w*\s+daten"
+    r"|\bihre\w*\s+(?:datenbank|kundendatei|system|kartei)\w*"
+    r"|\b(?:daten|alles|informationen)\s+(?:\w+\s+){0,3}?" + UE + r"ber\s+mich\b"
+)
+PAIR_LIST = r"\b(?:newsletter\w*|werbung|werbemails?|angebote\w*|anrufe\w*)\b"
+PAIR_BLOCK = r"\b\w*(?:buchung|rechnung|ticket|gep" + AE + r"ck|zahlung|visum|app|portal)\w*\b"
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (T.ERASURE, "de.paar_loeschen",
+     r"\b(?:l" + OE + r"sch\w*|entfern\w*)\b|\bnicht\s+mehr\s+(?:\w+\s+){0,3}?gespeichert\b",
+     "data", 0.6),
+    (T.ACCESS, "de.paar_auskunft", r"\b(?:auskunft|kopie|welche|was|einsicht)\b", "data", 0.6),
+    (T.RECTIFICATION, "de.paar_berichtigen",
+     r"\b(?:korrigier\w*|" + AE + r"nder\w*|aktualisier\w*|falsch|berichtig\w*)\b", "data", 0.6),
+    (T.CONSENT_WITHDRAWAL, "de.paar_abmelden",
+     r"\b(?:abmeld\w*|abbestell\w*|austragen|keine\s+(?:\w+\s+)?mehr|nicht\s+mehr\s+(?:\w+\s+)?"
+     r"(?:schicken|senden|anrufen|kontaktieren))\b", "list", 0.6),
+)
+PAIR_TRIGGERS = (
+    "daten", "angaben", "konto", "profil", "adresse", "anschrift", "name", "nachname",
+    "telefonnummer", "personenbezogen", "datenbank", "kundendatei", "system", "kartei", "alles",
+    "informationen", "ihre", "newsletter", "werbung", "werbemail", "angebot", "anruf",
+)

@@ -566,6 +566,8 @@ ANTECEDENT = (
     r"records?|certificate)|vaccination\s+certificate)\b"
     r"|\b(?:photos?|pictures?|data|information|everything)\s+(?:\w+\s+)?(?:of|about|on)\s+me\b"
     r"|\bon\s+file\s+(?:for|about|on)\s+me\b"
+    r"|\b(?:his|her)\s+(?:\w+\s+)?(?:name|surname|address|e-?mail|phone|number|date\s+of\s+birth|"
+    r"details|allergy|allergies)\b"
     r"|\bi(?:'ve|\s+have)\s+(?:just\s+)?moved\b|\bpersonal\s+(?:data|information|details)\b"
 )
 #: Facts, not threats: "I have complained", "I hereby complain" (flag ``c``).
@@ -689,7 +691,8 @@ RULE_TRIGGERS.update(
 # possessive, life events that imply a correction, parents, complaints without "complain" --
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
-    r"\b(?:e-?tickets?|tickets?|boarding\s+pass\w*|airline\w*|invoices?|receipts?|contracts?|"
+    r"\b(?:on|in)\s+(?:facebook|instagram|linkedin|tiktok|snapchat|whatsapp)\b"
+    r"|\b(?:e-?tickets?|tickets?|boarding\s+pass\w*|airline\w*|invoices?|receipts?|contracts?|"
     r"name\s+(?:badge|tag)s?|itinerar\w*|certificates?|diploma\w*|company\s+name)\b"
 )
 SELF_SERVICE = (
@@ -850,7 +853,9 @@ RULES = RULES + (
     (
         T.THIRD_PARTY_AUTHORISATION,
         "en.parent_of",
-        r"\b(?:i'm|i\s+am|we\s+are|we're)\s+(?:the\s+)?(?:\w+\s+)?(?:mother|father|mum|mom|dad|"
+        r"\b(?:i'm|i\s+am|we\s+are|we're)\s+\w+(?:'s|’s)\s+(?:mother|father|mum|mom|dad|parents?|"
+        r"guardian)\b"
+        r"|\b(?:i'm|i\s+am|we\s+are|we're)\s+(?:the\s+)?(?:\w+\s+)?(?:mother|father|mum|mom|dad|"
         r"parents?|guardian|legal\s+guardian)\s+(?:of|to)\b"
         r"|\b(?:his|her)\s+(?:\w+\s+){0,2}?(?:data|details|information|info|records|account|"
         r"profile|passport)\b",
@@ -964,7 +969,7 @@ RULES = RULES + (
     (
         T.THIRD_PARTY_AUTHORISATION,
         "en.discuss_with_her",
-        r"\byou\s+(?:can|may)\s+(?:discuss|talk\s+about|share|speak\s+about|tell)\s+"
+        r"\byou\s+(?:can|may)\s+(?:discuss|talk\s+about|share|speak\s+about)\s+"
         r"[^.?!\n]{0,60}?\bwith\s+(?:her|him|them)\b",
         0.8,
         "t",
@@ -976,7 +981,69 @@ RULE_TRIGGERS.update(
         "en.use_this_address": ("use",),
         "en.it_is_out_of_date": ("out", "outdated", "wrong", "incorrect", "inaccurate"),
         "en.dont_profile_me": ("want", "personali"),
-        "en.send_me_what_you_have": ("send", "give", "show", "tell", "email"),
-        "en.discuss_with_her": ("discuss", "talk", "share", "speak", "tell"),
+        "en.send_me_what_you_have": ("what",),
+        "en.discuss_with_her": ("discuss", "talk", "share", "speak"),
     }
+)
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\bmy\s+(?:\w+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
+    r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
+    r"file)\b|\bpersonal\s+(?:data|information|details)\b"
+    r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"
+    r"me\b|\byour\s+(?:\w+\s+)?(?:database|system|records|files|register|crm|mailing\s+list)s?\b"
+)
+PAIR_LIST = (
+    r"\b(?:newsletters?|mailing\s+lists?|marketing|promotions?|promos?|offers|adverts|"
+    r"advertising|ads|sales\s+calls|new\s+trips|texts)\b"
+)
+PAIR_BLOCK = (
+    r"\b\w*(?:booking|reservation|invoice|ticket|receipt|contract|itinerary|luggage|baggage|"
+    r"payment|deposit|visa|insurance|airline|flight|app|portal|login|password|facebook|"
+    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application)\w*\b"
+    r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in)\b"
+)
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\b(?:delete|deleted\s+from|erase|remove|wipe|destroy|purge|forget|get\s+rid\s+of|"
+        r"be\s+(?:deleted|removed|erased|forgotten)|(?:have|get)\s+(?:\w+\s+)?(?:deleted|removed|"
+        r"erased))\b|\b(?:don't|do\s+not|no\s+longer)\s+want\s+to\s+be\s+(?:in|on|stored|kept)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "en.pair_access",
+        r"\b(?:what|which|who|whom|whether|copy|see|know|access|(?:do|did)\s+you\s+(?:still\s+)?"
+        r"(?:have|hold|keep|store))\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "en.pair_correct",
+        r"\b(?:correct|update|change|fix|amend|add|wrong|incorrect|misspel\w*|out\s+of\s+date|"
+        r"outdated|is\s+now)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.pair_unsubscribe",
+        r"\b(?:unsubscribe|opt\s+out|stop|no\s+more|remove\s+me|take\s+me\s+off|(?:don't|do\s+not|"
+        r"no\s+longer)\s+(?:want|wish|send|contact|e-?mail|call|text))\b",
+        "list",
+        0.6,
+    ),
+)
+#: Word stems every ``PAIR_DATA`` or ``PAIR_LIST`` match holds (see ``lexicon.da``).
+PAIR_TRIGGERS = (
+    "data", "details", "information", "info", "account", "profile", "record", "passport",
+    "photo", "picture", "address", "name", "surname", "phone", "number", "email", "e-mail",
+    "date", "file", "personal", "everything", "anything", "database", "system", "records",
+    "register", "crm", "mailing", "newsletter", "marketing", "promotion", "promo", "offers",
+    "advert", "ads", "sales", "trips", "texts",
 )

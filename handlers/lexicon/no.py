@@ -194,7 +194,7 @@ RULE_TRIGGERS.update(
         "no.ikke_mer_reklame": ("nyhetsbrev", "reklame", "tilbud", "e-post", "epost", "sms",
                                 "markedsf", "utsendelse", "kampanje"),
         "no.hva_har_dere_om_meg": ("hva", "hvilke", "hvilken", "hvordan"),
-        "no.nytt_nummer": ("ny", "feil", "endret", "byttet", "uriktig"),
+        "no.nytt_nummer": ("ny$", "nytt$", "nye$", "feil", "endret", "byttet", "uriktig"),
         "no.forelder_til": ("mor", "far", "forelder", "verge", "skriver", "opplysning", "data",
                             "kont", "profil", "hennes", "hans"),
         "no.har_fullmakt": ("fullmakt",),
@@ -222,4 +222,34 @@ RULE_TRIGGERS.update(
         "no.slett_all_informasjon": ("slett", "fjern"),
         "no.se_hva_dere_har": ("hva", "hvilke", "hvilken"),
     }
+)
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\b(?:mine|min|mitt)\s+(?:\w+\s+)?(?:opplysning\w*|data|konto|profil|adresse|navn)\b"
+    r"|\b(?:opplysning\w*|data|konto\w*|profil\w*|adresse\w*|navn\w*|telefonnummer\w*|"
+    r"informasjon)\s+(?:mine|min|mitt)\b|\bpersonopplysning\w*"
+    r"|\b(?:alt|informasjon|opplysning\w*)\s+(?:\w+\s+){0,3}?om\s+meg\b"
+    r"|\b(?:registeret|systemet|databasen)\s+deres\b"
+)
+PAIR_LIST = r"\b(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?poster|utsendelse\w*)\b"
+PAIR_BLOCK = (
+    r"\b\w*(?:bestilling|booking|faktura|billett|bagasje|betaling|visum|reiseplan|app|"
+    r"portal)\w*\b"
+)
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (T.ERASURE, "no.par_slett",
+     r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
+     r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
+    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|se|vite|hva|hvilke)\b", "data", 0.6),
+    (T.RECTIFICATION, "no.par_rett",
+     r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
+    (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
+     r"\b(?:meld\w*\s+meg\s+av|slutt|(?:vil|skal|m" + AA + r")\s+(?:\w+\s+)?ikke|ikke\s+send|"
+     r"ingen\s+flere)\b", "list", 0.6),
+)
+PAIR_TRIGGERS = (
+    "opplysning", "data", "konto", "profil", "adresse", "navn", "telefonnummer", "informasjon",
+    "personopplysning", "alt", "registeret", "systemet", "databasen", "nyhetsbrev", "reklame",
+    "tilbud", "e-post", "epost", "utsendelse",
 )

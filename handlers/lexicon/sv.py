@@ -282,3 +282,30 @@ RULE_TRIGGERS.update(
         "sv.skickat_till_fel": ("skicka", "lämna", "laemna", "lamna", "delat", "delade"),
     }
 )
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\b(?:mina|min|mitt)\s+(?:\w+\s+)?(?:uppgift\w*|personuppgift\w*|data|konto|profil|"
+    r"adress|namn|telefonnummer|pass)\b|\bpersonuppgift\w*"
+    r"|\b(?:allt|uppgift\w*|information)\s+(?:\w+\s+){0,3}?om\s+mig\b"
+    r"|\bert\s+(?:\w+\s+)?(?:register|system|databas)\w*"
+)
+PAIR_LIST = r"\b(?:nyhetsbrev\w*|utskick\w*|reklam\w*|erbjudand\w*|marknadsf" + OE + r"ring\w*)\b"
+PAIR_BLOCK = r"\b\w*(?:bokning|faktura|biljett|bagage|betalning|visum|resplan|app|portal)\w*\b"
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (T.ERASURE, "sv.par_radera",
+     r"\b(?:radera|raderar|raderas|ta\s+bort|tar\s+bort|tas\s+bort|stryk|gl" + OE + r"m)\b"
+     r"|\binte\s+(?:\w+\s+)?(?:finnas|vara|st" + AA + r")\s+(?:kvar\s+)?i\b", "data", 0.6),
+    (T.ACCESS, "sv.par_tillgang",
+     r"\b(?:vad|vilka|kopia|se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
+    (T.RECTIFICATION, "sv.par_ratta",
+     r"\b(?:r" + AE + r"tta|" + AE + r"ndra|uppdatera|fel|felaktig\w*|felstava\w*)\b", "data", 0.6),
+    (T.CONSENT_WITHDRAWAL, "sv.par_avregistrera",
+     r"\b(?:avregistrera|avanm" + AE + r"l\w*|sluta|(?:vill|ska|f" + AA + r")\s+(?:\w+\s+)?inte|"
+     r"inga\s+fler)\b", "list", 0.6),
+)
+PAIR_TRIGGERS = (
+    "uppgift", "personuppgift", "data", "konto", "profil", "adress", "namn", "telefonnummer",
+    "pass", "allt", "information", "register", "system", "databas", "nyhetsbrev", "utskick",
+    "reklam", "erbjudand", "marknadsf",
+)

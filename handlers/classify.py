@@ -151,7 +151,11 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
             for stem in stems:
                 _check_lower(stem, name)
                 by_stem.setdefault(stem, []).append(len(rules))
-            rules.append(_Rule(label, name, weight, flags, re.compile(pattern)))
+            _check_lower(pattern, name)
+            compiled = re.compile(pattern)
+            if compiled.groups:
+                raise ValueError(f"{name}: use non-capturing groups only")
+            rules.append(_Rule(label, name, weight, flags, compiled))
         unknown = set(triggers) - {rule[1] for rule in lex.RULES}
         if unknown:
             raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
@@ -164,7 +168,6 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
     return tuple(rules), stems, re.compile(r"\b" + _trie(s.rstrip("$") for s in stems) + r"\w*")
 
 
-_RULES = _compile_rules(rule for lex in LEXICONS for rule in lex.RULES)
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
 _WHITESPACE = re.compile(r"\s")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
@@ -178,7 +181,6 @@ _LOGIN = _union("LOGIN")
 _ANTECEDENT = _union("ANTECEDENT")
 _OFFER_CUE = _union("OFFER_CUE")
 _BUSINESS_DOC = _union("BUSINESS_DOC")
-_SELF_SERVICE = _union("SELF_SERVICE")
 _PERFECT = re.compile(r"(?:" + _union("PERFECT").pattern + r")\W+(?:\w+\W+){0,2}?$")
 _RETRACTION = _union("RETRACTION")
 _RETRACTION_HINTS = tuple(
@@ -345,6 +347,14 @@ def _rules_of_word(word: str) -> tuple[int, ...]:
     return indices
 
 
+def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    """Every rule over the whole text, each on its own (a rule's matches must not hide
+    another's, as they would in one alternation): the reference for the fast scan."""
+    for rule in _TRIGGERED:
+        assert rule.pattern is not None
+        yield from ((rule, m) for m in rule.pattern.finditer(lower))
+
+
 def _triggered_matches(
     lower: str, spots: list[int] | None = None
 ) -> Iterator[tuple[_Rule, re.Match[str]]]:
@@ -455,11 +465,12 @@ def _about_business_document(
 
 def _self_reported(lower: str, sentence: tuple[int, int], start: int) -> bool:
     """A change already made is news, not a request: "jeg har selv opdateret mit nummer
-    i appen", "indtil I har rettet min adresse", "I've updated it in the portal"."""
+    i appen", "indtil I har rettet min adresse", "I've deleted my old profile by mistake".
+    Life events that call for a correction ("jeg har skiftet navn") have rules of their own
+    without this check."""
     lo = max(sentence[0], start - 40)
-    if _PERFECT_SECOND.search(lower, lo, start):
-        return True
-    return bool(_PERFECT.search(lower, lo, start) and _SELF_SERVICE.search(lower, *sentence))
+    # "jeg har slettet min gamle profil", "I har rettet min adresse"
+    return bool(_PERFECT_SECOND.search(lower, lo, start) or _PERFECT.search(lower, lo, start))
 
 
 def _short_command(lower: str) -> list[_Found]:
@@ -668,7 +679,7 @@ def classify_text(
     matches: Iterable[tuple[_Rule, re.Match[str]]]
     spots: list[int] | None = None
     if scan_mode == "full":
-        matches = _full_matches(lower, _RULES)
+        matches = _every_rule_matches(lower)
     elif scan_mode == "triggered":
         spots = []
         matches = _triggered_matches(lower, spots)

@@ -590,7 +590,9 @@ RULES = RULES + (
         "da.slet_det",
         r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
         r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
-        r"|\b(?:det|den|dem|de)\s+(?:\w+\s+){0,4}?(?:slettet|slettes|fjernet|fjernes)\b"
+        r"|\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
+        r"slette|fjernet|fjernes|"
+        r"fjerne)\b"
         r"|\btag\s+(?:det|den|dem|billedet|videoen|opslaget)\s+ned\b",
         0.75,
         "rq",
@@ -696,12 +698,8 @@ BUSINESS_DOC = (
     r"diplom|certifikat|bevis|annonce|attest)\w*\b"
     r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
-#: Where a customer changes something himself: "i portalen", "selv".
-SELF_SERVICE = (
-    r"\b(?:selv|i\s+(?:portalen|appen|app'en|min\s+profil|profilen)|p" + AA + r""
-    r"\s+min\s+side)\b"
-)
-PERFECT = r"\b(?:har|havde)"
+#: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.
+PERFECT = r"\b(?:jeg|vi)\s+(?:har|havde)"
 PERFECT_SECOND = r"\b(?:i|du|de)\s+har"
 #: "… nej glem det", "nej vent", "jeg har fundet ud af det selv": the request is taken back.
 RETRACTION = (
@@ -738,7 +736,9 @@ SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
         T.CONSENT_WITHDRAWAL,
         "da.kort_afmeld",
         r"(?:afmeld|frameld|afmelde|afmeldes)(?:\s+(?:mig|os))?(?:\s+(?:fra\s+)?(?:alt|alle\s+lister|"
-        r"nyhedsbrevet|listen|mails|jeres\s+\w+))?|stop(?:p|\s+mails?|\s+nyhedsbrev\w*|\s+spam)?",
+        r"nyhedsbrevet|listen|mails|jeres\s+\w+))?|stop(?:p|\s+mails?|\s+nyhedsbrev\w*|\s+spam)?"
+        r"|(?:tag|fjern|slet)\s+mig\s+(?:af|fra|ud\s+af)\s+(?:listen|jeres\s+liste|mailinglisten|"
+        r"nyhedsbrevet)",
         0.8,
         "",
     ),
@@ -894,7 +894,7 @@ RULES = RULES + (
         rf"\b(?:ny|nye|nyt|hedder\s+nu|adresse)\b"
         rf"|\bhedder\s+(?:nu|fremover)\b",
         0.75,
-        "bh",
+        "b",
     ),
     (
         T.RECTIFICATION,
@@ -1055,6 +1055,8 @@ RULE_TRIGGERS.update(
 #: Flags the first round's rules gain now that the checks exist: ``b`` (a ticket or an
 #: invoice is not our record) and ``h`` (a change already made is news, not a request).
 _MORE_FLAGS = {
+    "da.slet_mine_oplysninger": "h",
+    "da.slet_det": "h",
     "da.ret_mine_oplysninger": "bh",
     "da.forkerte_oplysninger": "b",
     "da.ny_adresse": "b",
@@ -1180,7 +1182,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         "da.par_ret",
         r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|" + AE
         + r"ndr|" + AE + r"ndre|" + AE + r"ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
-        + r"je|tilf" + OE + r"jes|forkert\w*|fejl|fejlen|st" + AA + r"r\s+som|er\s+nu|"
+        + r"je|tilf" + OE + r"jes|forkert\w*|fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
+        + r"r\s+som|er\s+nu|"
         r"hedder\s+nu)\b",
         "data",
         0.6,
@@ -1254,4 +1257,43 @@ PAIR_TRIGGERS = (
     "kundeliste", "kunde", "mailingliste", "crm", "nyhedsbrev", "mailliste", "markedsf",
     "reklame", "tilbudsmail", "kampagne", "henvendelse", "salgsopkald", "nyhedsmail", "sms",
     "tilbud",
+)
+
+# -- fifth round (dev5/) ------------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.mangler_i_min_profil",
+        r"\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:mellemnavn|navn|efternavn|fornavn|adresse|"
+        r"telefonnummer|mailadresse|n" + OE + r"dkontakt|kontaktperson|allergi\w*|f" + OE
+        + r"dselsdato)\s+(?:\w+\s+)?mangler\s+(?:i|p" + AA + r")\s+(?:min|mit|jeres)\s+"
+        r"(?:profil\w*|oplysning\w*|system\w*|kartotek\w*)",
+        0.8,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "da.bruges_til_andet_end",
+        r"\b(?:bruges|anvendes|behandles|bruge|anvende)\s+til\s+(?:noget\s+)?andet\s+end\b"
+        r"|\b(?:accepterer|vil)\s+ikke,?\s+at\s+(?:mine\s+(?:\w+\s+)?(?:oplysning\w*|data)|de)\s+"
+        r"(?:\w+\s+)?(?:bruges|anvendes|deles|videregives|s" + AE + r"lges)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "da.nedlaeg",
+        r"\bnedl" + AE + r"gg?\w*\s+(?:\w+\s+){0,3}?(?:min|mit|den|det)\s*(?:profil\w*|konto\w*|"
+        r"bruger\w*)?\b(?:[^.?!\n]{0,40}?\balt\b)"
+        r"|\bnedl" + AE + r"gg?\w*\s+(?:min|mit)\s+(?:\w+\s+)?(?:profil\w*|konto\w*|bruger\w*)",
+        0.75,
+        "h",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.mangler_i_min_profil": ("mangler",),
+        "da.bruges_til_andet_end": ("andet", "accepterer"),
+        "da.nedlaeg": ("nedlæg", "nedlaeg", "nedlag", "nedleg"),
+    }
 )

@@ -147,8 +147,7 @@ RULE_TRIGGERS.update(
 
 # -- everyday phrasings, second round (dev2/) -------------------------------------------
 BUSINESS_DOC = r"\b(?:\w*ticket\w*|\w*rechnung\w*|quittung\w*|fluggesellschaft\w*|vertrag\w*)\b"
-SELF_SERVICE = r"\b(?:selbst|im\s+(?:portal|kundenkonto)|in\s+der\s+app)\b"
-PERFECT = r"\b(?:habe|hat|haben|hatte)"
+PERFECT = r"\b(?:ich|wir)\s+(?:habe|haben|hatte|hatten)"
 PERFECT_SECOND = r"\bsie\s+haben"
 RETRACTION = r"\bvergessen\s+sie\s+(?:es|das)\b|\bhat\s+sich\s+erledigt\b"
 RETRACTION_HINTS = ("vergessen", "erledigt")
@@ -187,7 +186,7 @@ RULES = RULES + (
     (T.RECTIFICATION, "de.falsch_geschrieben",
      rf"\b(?:mein\w*)\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+){{0,4}}?(?:falsch|fehlerhaft|"
      r"nicht\s+korrekt|unrichtig)\b|\b(?:mein\w*)\s+(?:\w+\s+)?" + _CONTACT + r"\s+hat\s+sich\s+"
-     + AE + r"ndert\b|\bmeine\s+neue\s+" + _CONTACT + r"\b", 0.8, "bh"),
+     + AE + r"ndert\b|\bmeine\s+neue\s+" + _CONTACT + r"\b", 0.8, "b"),
     (T.COMPLAINT, "de.ohne_zustimmung",
      r"\b(?:weitergegeben|gegeben|geschickt|verkauft|geteilt|gesendet)\b[^.?!\n]{0,30}?"
      r"\bohne\s+(?:mich\s+zu\s+fragen|(?:meine|unsere)\s+(?:zustimmung|einwilligung|erlaubnis))"
@@ -206,7 +205,12 @@ RULE_TRIGGERS.update(
 )
 
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
-_MORE_FLAGS = {"de.berichtigung": "bh", "de.korrigieren_sie_es": "bh"}
+_MORE_FLAGS = {
+    "de.loeschen": "h",
+    "de.loeschen_sie_sie": "h",
+    "de.berichtigung": "bh",
+    "de.korrigieren_sie_es": "bh",
+}
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
 
 # -- third round (dev3/) ------------------------------------------------------------------

@@ -695,11 +695,7 @@ BUSINESS_DOC = (
     r"|\b(?:e-?tickets?|tickets?|boarding\s+pass\w*|airline\w*|invoices?|receipts?|contracts?|"
     r"name\s+(?:badge|tag)s?|itinerar\w*|certificates?|diploma\w*|company\s+name)\b"
 )
-SELF_SERVICE = (
-    r"\b(?:myself|(?:in|on|via)\s+(?:the\s+|my\s+)?(?:portal|app|profile\s+page|my\s+page|"
-    r"account\s+settings))\b"
-)
-PERFECT = r"\b(?:have|has|had)|['’]ve\b"
+PERFECT = r"\b(?:i|we)\s+(?:have|had)|\b(?:i|we)['’]ve\b"
 PERFECT_SECOND = r"\byou\s+have|\byou['’]ve"
 RETRACTION = (
     r"\bnever\s*mind\b|\b(?:actually|oh|ah|no)\W+(?:\w+\W+)?(?:forget\s+it|scratch\s+that|"
@@ -815,7 +811,7 @@ RULES = RULES + (
         rf"|\bmy\s+{_CONTACT}\s+has\s+changed\b|\bi(?:'ve|\s+have)\s+moved\b[^.!?\n]{{0,40}}?"
         rf"\bnew\s+(?:address|home)\b",
         0.75,
-        "bh",
+        "b",
     ),
     (
         T.RECTIFICATION,
@@ -913,6 +909,8 @@ RULE_TRIGGERS.update(
 
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
 _MORE_FLAGS = {
+    "en.delete_my_data": "h",
+    "en.delete_it": "h",
     "en.correct_my_data": "bh",
     "en.my_data_is_wrong": "b",
     "en.inaccurate_data": "b",
@@ -938,7 +936,7 @@ RULES = RULES + (
         r"number|phone\s+number)\b[^.?!\n]{0,30}?\b(?:from\s+now\s+on|instead|going\s+forward|"
         r"in\s+future|from\s+today)\b",
         0.75,
-        "bh",
+        "b",
     ),
     (
         T.RECTIFICATION,
@@ -1046,4 +1044,30 @@ PAIR_TRIGGERS = (
     "date", "file", "personal", "everything", "anything", "database", "system", "records",
     "register", "crm", "mailing", "newsletter", "marketing", "promotion", "promo", "offers",
     "advert", "ads", "sales", "trips", "texts",
+)
+
+# -- fifth round (dev5/) ------------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "en.missing_from_my_profile",
+        rf"\bmy\s+(?:\w+\s+)?(?:middle\s+name|{_CONTACT})\s+(?:is|are)\s+missing\s+(?:from|in|on)\s+"
+        r"(?:my|your)\s+(?:profile|account|records?|file|system)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.rather_not_get",
+        rf"\b(?:rather\s+not|prefer\s+not\s+to|don't\s+want\s+to|do\s+not\s+want\s+to)\s+(?:get|"
+        rf"receive)\s+(?:\w+\s+){{0,3}}?{_NEWS2}\b",
+        0.8,
+        "f",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.missing_from_my_profile": ("missing",),
+        "en.rather_not_get": ("rather", "prefer", "don't", "not"),
+    }
 )

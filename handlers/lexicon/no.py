@@ -124,8 +124,7 @@ BUSINESS_DOC = (
     r"\b(?:\w*billett\w*|faktura\w*|kvittering\w*|flyselskap\w*|kontrakt\w*|reise"
     r"plan\w*)\b"
 )
-SELF_SERVICE = r"\b(?:selv|i\s+(?:portalen|appen))\b"
-PERFECT = r"\b(?:har|hadde)"
+PERFECT = r"\b(?:jeg|vi)\s+(?:har|hadde)"
 PERFECT_SECOND = r"\bdere\s+har"
 RETRACTION = r"\bglem\s+det\b(?!\s+ikke)"
 RETRACTION_HINTS = ("glem",)
@@ -174,7 +173,7 @@ RULES = RULES + (
     (T.RECTIFICATION, "no.nytt_nummer",
      rf"\b(?:f{AA}tt|har)\s+(?:et\s+)?(?:nytt|ny)\s+{_CONTACT}\b|\b(?:min|mitt)\s+nye\s+{_CONTACT}\b"
      rf"|\b{_CONTACT}\s+(?:min|mitt|mi)\s+er\s+(?:\w+\s+)?(?:feil|ny|endret|byttet)\b"
-     rf"|\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "bh"),
+     rf"|\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
     (T.THIRD_PARTY_AUTHORISATION, "no.forelder_til",
      r"\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|forelder|verge)\s+til\b|\b(?:jeg|vi)\s+skriver\s+for\s+"
      rf"(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
@@ -203,7 +202,12 @@ RULE_TRIGGERS.update(
 )
 
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
-_MORE_FLAGS = {"no.retting": "bh", "no.oppdatere_det": "bh"}
+_MORE_FLAGS = {
+    "no.slett_mine_opplysninger": "h",
+    "no.slett_det": "h",
+    "no.retting": "bh",
+    "no.oppdatere_det": "bh",
+}
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
 
 # -- third round (dev3/) ------------------------------------------------------------------

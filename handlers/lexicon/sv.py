@@ -163,8 +163,7 @@ _REL2 = (
     r"sambo|bror|syster|f" + OE + r"r" + AE + r"ldrar)"
 )
 BUSINESS_DOC = r"\b(?:\w*biljett\w*|faktur\w*|kvitto\w*|flygbolag\w*|kontrakt\w*|resplan\w*)\b"
-SELF_SERVICE = r"\b(?:sj" + AE + r"lv|i\s+(?:portalen|appen))\b"
-PERFECT = r"\b(?:har|hade)"
+PERFECT = r"\b(?:jag|vi)\s+(?:har|hade)"
 PERFECT_SECOND = r"\bni\s+har"
 RETRACTION = r"\bgl" + OE + r"m\s+det\b(?!\s+inte)|\bstrunta\s+i\s+det\b"
 RETRACTION_HINTS = ("glöm", "gloem", "glom", "strunta")
@@ -215,7 +214,7 @@ RULES = RULES + (
      rf"\b(?:min|mitt)\s+nya\s+{_CONTACT}\s+" + AE + r"r\b|\bjag\s+har\s+(?:bytt|" + AE
      + rf"ndrat|f{AA}tt\s+nytt?)\s+(?:\w+\s+)?{_CONTACT}\b"
      rf"|\b(?:fel|felaktig\w*)\s+(?:\w+\s+)?{_CONTACT}\b|\b(?:min|mitt)\s+{_CONTACT}\s+"
-     rf"{AE}r\s+(?:\w+\s+)?(?:fel|felstavat|felaktig\w*)\b", 0.8, "bh"),
+     rf"{AE}r\s+(?:\w+\s+)?(?:fel|felstavat|felaktig\w*)\b", 0.8, "b"),
     (T.RESTRICTION, "sv.inte_anvands_till",
      r"\b(?:vill\s+inte\s+att|f" + AA + r"r\s+inte)\s+(?:\w+\s+){0,3}?(?:anv" + AE + r"nd\w*|"
      r"delas|dela|s" + AE + r"ljas|s" + AE + r"lja|l" + AE + r"mnas\s+ut|l" + AE
@@ -253,7 +252,12 @@ RULE_TRIGGERS.update(
 )
 
 #: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
-_MORE_FLAGS = {"sv.rattelse": "bh", "sv.andra_det": "bh"}
+_MORE_FLAGS = {
+    "sv.radera_mina_uppgifter": "h",
+    "sv.radera_det": "h",
+    "sv.rattelse": "bh",
+    "sv.andra_det": "bh",
+}
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
 
 # -- third round (dev3/) ------------------------------------------------------------------
@@ -267,7 +271,7 @@ RULES = RULES + (
      r"(?:nyhetsbrev\w*|utskick\w*|e-?postlista\w*|mejllista\w*|sms-?\w*)", 0.85, "f"),
     (T.RECTIFICATION, "sv.felstavat",
      r"\b(?:mitt|min)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|personnummer)\s+"
-     + AE + r"r\s+(?:\w+\s+)?(?:felstavat|felstavad|fel|felaktig\w*)\b", 0.8, "bh"),
+     + AE + r"r\s+(?:\w+\s+)?(?:felstavat|felstavad|fel|felaktig\w*)\b", 0.8, "b"),
     (T.COMPLAINT, "sv.skickat_till_fel",
      r"\b(?:skickat|skickade|l" + AE + r"mnat|l" + AE + r"mnade|delat|delade)\s+(?:\w+\s+){0,3}?"
      r"(?:mina|min|mitt)\s+(?:\w+\s+)?(?:personuppgift\w*|uppgift\w*|adress|pass\w*|"

@@ -135,6 +135,10 @@ def _trie(words: Iterable[str]) -> str:
     return build(root)
 
 
+#: The index the trigger pass gives a stem of the second opinion's objects (``PAIR_TRIGGERS``).
+_PAIR_SPOT = -1
+
+
 def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]], re.Pattern[str]]:
     rules: list[_Rule] = []
     by_stem: dict[str, list[int]] = {}
@@ -147,15 +151,23 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
             for stem in stems:
                 _check_lower(stem, name)
                 by_stem.setdefault(stem, []).append(len(rules))
-            rules.append(_Rule(label, name, weight, flags, re.compile(pattern)))
+            _check_lower(pattern, name)
+            compiled = re.compile(pattern)
+            if compiled.groups:
+                raise ValueError(f"{name}: use non-capturing groups only")
+            rules.append(_Rule(label, name, weight, flags, compiled))
         unknown = set(triggers) - {rule[1] for rule in lex.RULES}
         if unknown:
             raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
+        for stem in getattr(lex, "PAIR_TRIGGERS", ()):
+            _check_lower(stem, "PAIR_TRIGGERS")
+            by_stem.setdefault(stem, []).append(_PAIR_SPOT)
     stems = {stem: tuple(sorted(set(idx))) for stem, idx in by_stem.items()}
-    return tuple(rules), stems, re.compile(r"\b" + _trie(stems))
+    # the whole word is read, so that a stem ending in "$" ("fa$", "hvor$") can stand for
+    # that word alone rather than for every word it begins ("far", "hvornår")
+    return tuple(rules), stems, re.compile(r"\b" + _trie(s.rstrip("$") for s in stems) + r"\w*")
 
 
-_RULES = _compile_rules(rule for lex in LEXICONS for rule in lex.RULES)
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
 _WHITESPACE = re.compile(r"\s")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
@@ -168,8 +180,62 @@ _FACTUAL = _union("FACTUAL")
 _LOGIN = _union("LOGIN")
 _ANTECEDENT = _union("ANTECEDENT")
 _OFFER_CUE = _union("OFFER_CUE")
+_BUSINESS_DOC = _union("BUSINESS_DOC")
+_PERFECT = re.compile(r"(?:" + _union("PERFECT").pattern + r")\W+(?:\w+\W+){0,2}?$")
+_RETRACTION = _union("RETRACTION")
+_RETRACTION_HINTS = tuple(
+    hint for lex in LEXICONS for hint in getattr(lex, "RETRACTION_HINTS", ())
+)
+_REPLACE = _union("REPLACE")
+_THIRD_PARTY_CUE = _union("THIRD_PARTY_CUE")
+_REFERENCE = re.compile(r"(?:" + _union("REFERENCE").pattern + r")\W+(?:\w+\W+){0,4}?$")
+_PERFECT_SECOND = re.compile(
+    r"(?:" + _union("PERFECT_SECOND").pattern + r")\W+(?:\w+\W+){0,2}?$"
+)
+_SHORT_TEXT_CHARS = 120
+_SHORT_REST_CHARS = 45
+
+
+def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
+    """Each lexicon's bare commands, wrapped in the greetings, courtesies and sign-offs
+    of every language: "hej, afmeld venligst!", "unsubscribe pls", "slet mig. mvh k"."""
+    greeting = _union("GREETING").pattern
+    polite = _union("POLITE").pattern
+    signoff = _union("SIGNOFF").pattern
+    out = []
+    for lex in LEXICONS:
+        for label, name, pattern, weight, flags in getattr(lex, "SHORT_COMMANDS", ()):
+            _check_lower(pattern, name)
+            full = (
+                rf"\W*(?:(?:{greeting})\W+)?({pattern})(?:\W+(?:{polite}))*\W*"
+                rf"(?:(?:{signoff})\b.{{0,40}})?$"
+            )
+            out.append((_Rule(label, name, weight, flags), re.compile(full)))
+    return tuple(out)
+
+
+_SHORT_PATTERNS = _short_patterns()
+
+
+def _pair_rules() -> tuple[tuple[_Rule, str, re.Pattern[str]], ...]:
+    """Each lexicon's ``PAIRS``: (label, name, action pattern, object kind, weight)."""
+    out = []
+    for lex in LEXICONS:
+        for label, name, pattern, kind, weight in getattr(lex, "PAIRS", ()):
+            _check_lower(pattern, name)
+            out.append((_Rule(label, name, weight, ""), kind, re.compile(pattern)))
+    return tuple(out)
+
+
+_PAIRS = _pair_rules()
+_PAIR_OBJECTS = {"data": _union("PAIR_DATA"), "list": _union("PAIR_LIST")}
+_PAIR_BLOCK = _union("PAIR_BLOCK")
+_PAIR_MAX_SENTENCES = 40
 _NEGATED = re.compile(
-    r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS) + r")\W+(?:\w+\W+)?$"
+    # a comma or a full stop between the negation and the cue ends the negation's reach:
+    # "det skal I ikke have, fjern det" is a request
+    r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS)
+    + r")[^\w,;:.!?]+(?:\w+[^\w,;:.!?]+)?$"
 )
 _AFFIRMATION = re.compile(
     r"^\W*(?:" + "|".join(f"(?:{lex.AFFIRMATION})" for lex in LEXICONS) + r")\b"
@@ -268,14 +334,45 @@ def _full_matches(
             yield groups[m.lastgroup or ""], m
 
 
-def _triggered_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
+#: The rules each trigger word opens (a word holds several stems: "sletter" holds "slet").
+_WORD_RULES: dict[str, tuple[int, ...]] = {}
+
+
+def _rules_of_word(word: str) -> tuple[int, ...]:
+    found = {i for k in range(1, len(word) + 1) for i in _STEM_RULES.get(word[:k], ())}
+    found.update(_STEM_RULES.get(word + "$", ()))
+    indices = tuple(sorted(found))
+    if len(_WORD_RULES) < 50_000:  # only words that begin with a stem are kept
+        _WORD_RULES[word] = indices
+    return indices
+
+
+def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    """Every rule over the whole text, each on its own (a rule's matches must not hide
+    another's, as they would in one alternation): the reference for the fast scan."""
+    for rule in _TRIGGERED:
+        assert rule.pattern is not None
+        yield from ((rule, m) for m in rule.pattern.finditer(lower))
+
+
+def _triggered_matches(
+    lower: str, spots: list[int] | None = None
+) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    """Rule matches near their trigger stems; ``spots`` collects where the stems of the
+    second opinion's objects stand, so that it need not read the whole text again."""
     windows: dict[int, list[tuple[int, int]]] = {}
     for t in _TRIGGER.finditer(lower):
         word = t.group()
+        indices = _WORD_RULES.get(word)
+        if indices is None:
+            indices = _rules_of_word(word)
         lo, hi = max(0, t.start() - _BEFORE), t.end() + _AFTER
-        for k in range(1, len(word) + 1):
-            for index in _STEM_RULES.get(word[:k], ()):
-                windows.setdefault(index, []).append((lo, hi))
+        for index in indices:
+            if index == _PAIR_SPOT:
+                if spots is not None:
+                    spots.append(t.start())
+                continue
+            windows.setdefault(index, []).append((lo, hi))
     size = len(lower)
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
@@ -302,10 +399,15 @@ def _scan(
     """Matches per label that survive their context checks, and whether any did not."""
     found: dict[RequestType, list[_Found]] = {}
     near_miss = False
+    retracted = _retraction_point(lower)
     for rule, m in matches:
         label = rule.label
         s, e = m.span()
-        if _NEGATED.search(lower, max(0, s - 30), s):
+        if (
+            s < retracted
+            or _NEGATED.search(lower, max(0, s - 30), s)
+            or _REFERENCE.search(lower, max(0, s - 90), s)
+        ):
             near_miss = True
             continue
         if _crosses_sentence(original, s, e):
@@ -323,14 +425,139 @@ def _scan(
                 or ("q" in flags and _CONSEQUENCE.search(sent))
                 or ("l" in flags and _LOGIN.search(lower, s, e))
                 or ("r" in flags and not _has_antecedent(original, lower, sentence[0], e))
+                or ("b" in flags and _about_business_document(original, lower, sentence, flags))
+                or ("h" in flags and _self_reported(lower, sentence, s))
+                or ("t" in flags and not _THIRD_PARTY_CUE.search(lower))
             ):
                 near_miss = True
                 continue
+            if label is RequestType.ERASURE and _REPLACE.search(sent):
+                label = RequestType.RECTIFICATION  # "delete the old number, use this one"
         found.setdefault(label, []).append(_Found(rule, s, e, sentence))
     for hits in found.values():
         hits.sort(key=lambda h: h.start)
     _drop_cited_articles(found)
     return found, near_miss
+
+
+def _retraction_point(lower: str) -> int:
+    """Where the writer takes back what came before ("… nej glem det", "never mind"):
+    a request asked and withdrawn in one message is no request. -1 when there is none."""
+    point = -1
+    if not any(hint in lower for hint in _RETRACTION_HINTS):
+        return point  # one substring test per hint is far cheaper than a regex pass
+    for m in _RETRACTION.finditer(lower):
+        point = m.start()
+    return point
+
+
+def _about_business_document(
+    original: str, lower: str, sentence: tuple[int, int], flags: str
+) -> bool:
+    """A correction of a ticket, an invoice or a name badge is not a correction of our
+    records ("mit navn er stavet forkert på flybilletten"). A pronoun rule also looks at
+    the sentence before, where its antecedent stands ("The invoice shows … Fix it")."""
+    lo, hi = sentence
+    if "r" in flags:
+        lo = _previous_sentence_start(original, lo)
+    return _BUSINESS_DOC.search(lower, lo, hi) is not None
+
+
+def _self_reported(lower: str, sentence: tuple[int, int], start: int) -> bool:
+    """A change already made is news, not a request: "jeg har selv opdateret mit nummer
+    i appen", "indtil I har rettet min adresse", "I've deleted my old profile by mistake".
+    Life events that call for a correction ("jeg har skiftet navn") have rules of their own
+    without this check."""
+    lo = max(sentence[0], start - 40)
+    # "jeg har slettet min gamle profil", "I har rettet min adresse"
+    return bool(_PERFECT_SECOND.search(lower, lo, start) or _PERFECT.search(lower, lo, start))
+
+
+def _short_command(lower: str) -> list[_Found]:
+    """A message that is nothing but a command ("Afmeld", "unsubscribe please", "slet mig
+    venligst. Mvh K") as a reply to our newsletter or a mail of its own. Rules need an
+    object ("afmeld … nyhedsbrevet"); a bare command has none, and means it all the same.
+    Only short texts count, and the command must fill a line of its own."""
+    text = lower.strip()
+    if not text or len(text) > _SHORT_TEXT_CHARS:
+        return []
+    hits: list[_Found] = []
+    offset = lower.find(text)
+    pos = 0
+    for line in text.split("\n"):
+        start = offset + pos
+        pos += len(line) + 1
+        body = line.strip()
+        if not body or len(text) - len(body) > _SHORT_REST_CHARS:
+            continue  # a command beside a real sentence is that sentence's business
+        for rule, pattern in _SHORT_PATTERNS:
+            m = pattern.match(body)
+            if m and not any(h.rule.label is rule.label for h in hits):
+                begin = start + line.find(body)
+                hits.append(_Found(rule, begin + m.start(1), begin + m.end(1)))
+    return hits
+
+
+def _paired(
+    original: str,
+    lower: str,
+    found: dict[RequestType, list[_Found]],
+    spots: list[int] | None = None,
+) -> list[_Found]:
+    """The second opinion: an action of a request type and the writer's personal data (or a
+    mailing list) in one sentence, in any order and at any distance ("mine oplysninger fra
+    2018, vil I slette dem?", "Har I stadig mine data?"). Rules need the words in a set
+    order; people do not write in one. It only speaks when no rule found anything, with a
+    low weight, so a message it alone decides goes to triage with its best guess.
+    Sentences about a booking, an invoice, a ticket or a login are left alone.
+
+    ``spots`` (from the trigger pass) are where an object can stand; without them every
+    object in the text is looked for, which is the slow reference the tests compare with.
+    """
+    if spots is None:
+        starts = [m.start() for objects in _PAIR_OBJECTS.values() for m in objects.finditer(lower)]
+    else:
+        starts = spots
+    sentences: list[tuple[int, int]] = []
+    for start in sorted(set(starts)):
+        sentence = _sentence_span(original, start, start + 1)
+        if sentence not in sentences:
+            sentences.append(sentence)
+        if len(sentences) >= _PAIR_MAX_SENTENCES:
+            break
+    hits: list[_Found] = []
+    retracted = _retraction_point(lower)
+    for sentence in sentences:
+        lo, hi = sentence
+        for kind, objects in _PAIR_OBJECTS.items():
+            obj = objects.search(lower, lo, hi)
+            if obj is None:
+                continue
+            if (
+                _PAIR_BLOCK.search(lower, lo, hi)
+                or _BUSINESS_DOC.search(lower, lo, hi)
+                or _FOOTER.search(lower, lo, hi)
+                or _CONDITIONAL.search(lower, lo, hi)
+            ):
+                break
+            for rule, rule_kind, pattern in _PAIRS:
+                if rule_kind != kind or any(h.rule.label is rule.label for h in hits):
+                    continue
+                for m in pattern.finditer(lower, lo, hi):
+                    s, e = m.span()
+                    if (
+                        s < retracted
+                        or _NEGATED.search(lower, max(lo, s - 30), s)
+                        or _REFERENCE.search(lower, max(lo, s - 90), s)
+                        or _self_reported(lower, sentence, s)
+                    ):
+                        continue
+                    start, end = min(s, obj.start()), max(e, obj.end())
+                    if end - start > 120:
+                        start, end = s, e
+                    hits.append(_Found(rule, start, end, sentence))
+                    break
+    return hits
 
 
 def _conditional(lower: str, sentence: tuple[int, int], start: int, end: int) -> bool:
@@ -440,6 +667,7 @@ def classify_text(
     *,
     scan_mode: str = "triggered",
     phrases: Phrases = (),
+    pairs: bool = True,
 ) -> Classification:
     """Classify a subject and new text; for callers that have no ``Inbound`` (CLI, tests).
 
@@ -449,15 +677,22 @@ def classify_text(
     """
     original, lower = _prepare(subject, text)
     matches: Iterable[tuple[_Rule, re.Match[str]]]
+    spots: list[int] | None = None
     if scan_mode == "full":
-        matches = _full_matches(lower, _RULES)
+        matches = _every_rule_matches(lower)
     elif scan_mode == "triggered":
-        matches = _triggered_matches(lower)
+        spots = []
+        matches = _triggered_matches(lower, spots)
     else:
         raise ValueError(f"unknown scan_mode {scan_mode!r}")
     if phrases:
         matches = itertools.chain(matches, _full_matches(lower, phrases))
     found, near_miss = _scan(original, lower, matches)
+    for hit in _short_command(lower):
+        found.setdefault(hit.rule.label, []).insert(0, hit)
+    if pairs and not found:  # a second opinion only where the rules found nothing
+        for hit in _paired(original, lower, found, spots):
+            found.setdefault(hit.rule.label, []).append(hit)
     if found:
         near_miss = _resolve_support(found, lower) or near_miss
     return _build(found, original, language, near_miss)

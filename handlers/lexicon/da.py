@@ -34,7 +34,8 @@ _NOUN = (
 OBJ = (
     rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
     r"|\bperson(?:lige\s+)?(?:oplysning\w*|data\w*|info\w*)"
-    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\bom\s+(?:mig|os)\b"
+    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\b(?:om|p" + AA
+    + r")\s+(?:mig|os)\b"
     r"|\bmig\s+(?:fra|i|ud\s+af)\s+(?:\w+\s+){0,2}?(?:system\w*|database\w*|register\w*|"
     r"kartotek\w*|kundeliste\w*|kundedatabase\w*|crm))"
 )
@@ -78,7 +79,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         rf"\btr{AE}k\w*\s+(?:\w+\W+){{0,4}}?{_SAMTYKKE}\W+(?:\w+\W+){{0,6}}?tilbage\b"
         rf"|\b{_SAMTYKKE}\W+(?:\w+\W+){{0,3}}?tr{AE}kk?e[sr]?\s+tilbage\b"
         rf"|\btr{AE}k\w*\s+(?:\w+\s+){{0,3}}?tilbage\s+(?:\w+\s+){{0,2}}?{_SAMTYKKE}"
-        rf"|\btilbagekald\w*\s+(?:\w+\s+){{0,3}}?{_SAMTYKKE}|\b{_SAMTYKKE}\s+(?:\w+\s+){{0,3}}?"
+        rf"|\b(?:tilbagekald\w*|tilbagetr{AE}k\w*)\s+(?:\w+\s+){{0,3}}?{_SAMTYKKE}"
+        rf"|\b{_SAMTYKKE}\s+(?:\w+\s+){{0,3}}?"
         r"tilbagekald\w*",
         0.9,
         "",
@@ -142,14 +144,15 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "da.hvilke_oplysninger",
-        r"\b(?:hvilke|hvilken|hvad|hvor\s+mange)\s+(?:\w+\s+){0,3}?(?:oplysning\w*|opl|data|"
+        r"\b(?:hvilke|hvilken|hvad(?<!alt\shvad)(?<!alt,\shvad)|hvor\s+mange)\s+(?:\w+\s+){0,3}?"
+        r"(?:oplysning\w*|opl|data|"
         r"persondata\w*|personoplysning\w*|info\w*)\b"
         r"(?:(?!brug|behov|skal|mangler|kr" + AE + r"v|beh" + OE + r"v)[^.?!\n]){0,60}?"
         r"\b(?:om\s+(?:mig|os)|om\s+min\s+\w+|p" + AA + r"\s+mig|registreret|gemt|opbevar\w*|"
         r"liggende)\b"
-        r"|\bhvad\s+(?:har|ved|gemmer|opbevarer|registrerer)\s+(?:i|du|de|jeres\s+\w+)\s+"
+        r"|\b(?<!alt\s)hvad\s+(?:har|ved|gemmer|opbevarer|registrerer)\s+(?:i|du|de|jeres\s+\w+)\s+"
         r"(?:\w+\s+){0,3}?om\s+mig\b"
-        r"|\bhvad\s+(?:i|du|de)\s+(?:har|ved|gemmer|opbevarer)\s+(?:\w+\s+){0,3}?om\s+mig\b",
+        r"|\b(?<!alt\s)hvad\s+(?:i|du|de)\s+(?:har|ved|gemmer|opbevarer)\s+(?:\w+\s+){0,3}?om\s+mig\b",
         0.85,
         "",
     ),
@@ -164,8 +167,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "da.send_mine_data",
-        rf"\b(?:send|sende|give|udlever\w*|maile)\s+mig\s+(?:\w+\s+){{0,2}}?{OBJ}"
-        rf"|\b(?:se|f{AA}\s+(?:adgang\s+til|indblik\s+i|udleveret|tilsendt|en\s+kopi\s+af))\s+"
+        rf"\b(?:send|sende|give|udlever\w*|maile)\s+(?:mig\s+)?(?:\w+\s+){{0,2}}?{OBJ}"
+        rf"|\b(?:se|(?:f{AA}|have)\s+(?:adgang\s+til|indblik\s+i|udleveret|tilsendt|en\s+kopi\s+af))\s+"
         rf"(?:\w+\s+){{0,2}}?{OBJ}",
         0.7,
         "l",
@@ -214,6 +217,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.ERASURE,
         "da.vil_slettes",
         r"\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:blive\s+slettet|slettes)\b"
+        r"(?!\s+fra\s+(?:\w+\s+)?(?:mailingliste\w*|mailliste\w*|nyhedsbrev\w*|liste\w*|sms\w*))"
         r"|\bslet\w*\s+mig\s+(?:helt|fuldst" + AE + r"ndigt|permanent|alle\s+steder)\b",
         0.75,
         "q",
@@ -297,7 +301,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.fuldmagt",
         r"\bfuldmagt\w*|\bv" + AE + r"rge\b|\bv" + AE + r"rgem" + AA + r"l\w*|\bbisidder\w*|"
-        r"\bmin\s+advokat\b|\bmin\s+klient\b",
+        r"\bmin\s+advokat\s+(?:\w+\s+){0,2}?(?:skriver|kontakter|henvender|repr" + AE + r"se"
+        r"nterer)\b"
+        r"|\bmin\s+klient\b",
         0.85,
         "s",
     ),
@@ -438,10 +444,12 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
 
 _REL_STEMS = (
     "søn", "soen", "son", "datter", "døtre", "doetre", "dotre", "døtter", "doetter",
-    "dotter", "barn", "børn", "boern", "born", "mor", "moder", "far", "fader", "forældre",
-    "foraeldre", "foraldre", "foreldre", "mand", "kone", "hustru", "kæreste", "kaereste",
+    "dotter", "barn", "børn", "boern", "born", "mor$", "mors$", "moder", "far$", "fars$",
+    "fader", "forældre",
+    "foraeldre", "foraldre", "foreldre", "mand$", "mands$", "kone", "hustru", "kæreste", "kaereste",
     "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
-    "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "sted", "plejebarn", "myndling",
+    "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
+    "stedson", "steddatter", "plejebarn", "myndling",
 )
 _NEWS_STEMS = (
     "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
@@ -458,11 +466,13 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.indsigt": ("aktindsigt", "registerindsigt", "indsigt"),
     "da.persondataudtraek": ("persondata", "data", "registerudskrift"),
     "da.artikel15": ("art",),
-    "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor"),
+    "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor$"),
     "da.kopi_af_mine_data": (
         "kopi", "udskrift", "oversigt", "liste", "eksport", "download", "udlevering",
     ),
-    "da.send_mine_data": ("send", "give", "udlever", "maile", "se", "få", "faa", "fa"),
+    "da.send_mine_data": (
+        "send", "give", "udlever", "maile", "se$", "få", "faa", "fa$", "tilsendt",
+    ),
     "da.ret_mine_oplysninger": (
         "ret", "opdater", "ændr", "aendr", "andr", "endr", "korriger", "berigtig", "skift",
     ),
@@ -494,7 +504,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.giver_lov": ("giver", "gir", "bemyndig", "tillader", "autoriser", "vegne"),
     "da.slaegtnings_data": _REL_STEMS,
     "da.paa_mine_vegne": (
-        "vegne", "mor", "far", "forælder", "foraelder", "foralder", "forelder", "værge",
+        "vegne", "mor$", "far$", "forælder", "foraelder", "foralder", "forelder", "værge",
         "vaerge", "varge", "verge",
     ),
     "da.klage_over_behandling": ("klag",),
@@ -519,7 +529,16 @@ ANTECEDENT = (
     r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
-    r"|\b(?:billede\w*|foto\w*|oplysning\w*|data|alt)\s+(?:\w+\s+)?(?:af|om)\s+mig\b"
+    r"|\b(?:hans|hendes)\s+(?:\w+\s+)?(?:adresse\w*|navn\w*|telefonnummer\w*|oplysning\w*|"
+    r"allergi\w*|f" + OE + r"dselsdato\w*)\b"
+    r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:pas|passet|sygesikringskort\w*|k" + OE + r"rekort\w*|"
+    r"id-?kort\w*|sundhedskort\w*|journal\w*|diagnose\w*|sygdom\w*)\b"
+    r"|\b(?:billede\w*|foto\w*|video\w*)\s+(?:\w+\s+){0,3}?(?:af|med)\s+(?:mig|mit\s+pas)\b"
+    r"|\b(?:billede\w*|foto\w*|video\w*|oplysning\w*|data|alt)\s+(?:\w+\s+)?(?:af|om)\s+"
+    rf"(?:mig|os|(?:mit|min|vores)\s+{_REL})\b"
+    r"|\b(?:passkopi\w*|pasnummer\w*|l" + AE + r"geerkl" + AE + r"ring\w*|straffeattest\w*|"
+    r"vaccinationsattest\w*|helbredsoplysning\w*|cpr-?nummer\w*|kopi(?:en)?\s+af\s+(?:mit\s+)?pas)"
+    r"|\b(?:min|mit)\s+(?:mail|nummer)\s+fra\b"
     r"|\bjeg\s+er\s+(?:lige\s+)?flyttet\b|\bpersonoplysning\w*"
 )
 #: Facts, not threats: "jeg har klaget", "klager hermed" (flag ``c`` ignores "hvis" then).
@@ -571,7 +590,10 @@ RULES = RULES + (
         "da.slet_det",
         r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
         r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
-        r"|\b(?:det|den|dem)\s+(?:\w+\s+){0,4}?(?:slettet|slettes|fjernet|fjernes)\b",
+        r"|\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
+        r"slette|fjernet|fjernes|"
+        r"fjerne)\b"
+        r"|\btag\s+(?:det|den|dem|billedet|videoen|opslaget)\s+ned\b",
         0.75,
         "rq",
     ),
@@ -648,16 +670,16 @@ RULE_TRIGGERS.update(
     {
         "da.ret_det": ('ret', 'opdater', 'ændr', 'aendr', 'andr', 'endr', 'korriger', 'skift'),
         "da.mit_nummer_er_skiftet": (
-            "skift", "ændr", "aendr", "andr", "nyt", "ny", "gamle", "stavet", "skrevet",
+            "skift", "ændr", "aendr", "andr", "nyt$", "ny$", "gamle", "stavet", "skrevet",
             "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
         ),
-        "da.slet_det": ('slet', 'fjern'),
+        "da.slet_det": ('slet', 'fjern', 'tag'),
         "da.ikke_vaere_registreret": (
             "registreret", "system", "database", "kartotek", "oplysning", "data", "persondata",
             "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
             "profil", "cpr", "personnummer", "mig",
         ),
-        "da.hvad_staar_der_om_mig": ("hvad", "hvor", "hvem"),
+        "da.hvad_staar_der_om_mig": ("hvad", "hvor$", "hvem"),
         "da.oplysninger_om_hende": ("hvilke", "hvad", "hvilken"),
         "da.maa_ikke_bruge": (
             "bruge", "anvende", "dele", "deler", "deles", "videregiv", "sælge", "saelge", "salge",
@@ -665,5 +687,613 @@ RULE_TRIGGERS.update(
         ),
         "da.kun_bruges_til": ("kun",),
         "da.stop_nyhedsbrev": ('stop', 'sende', 'bruge', 'anvende', 'behandle'),
+    }
+)
+
+# -- everyday phrasings, second round (dev2/): bare commands, objects without a
+# possessive, life events that imply a correction, parents, complaints without "klage" ----
+#: Documents and services that are not our records: correcting them is no rectification.
+BUSINESS_DOC = (
+    r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
+    r"diplom|certifikat|bevis|annonce|attest)\w*\b"
+    r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
+)
+#: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.
+PERFECT = r"\b(?:jeg|vi)\s+(?:har|havde)"
+PERFECT_SECOND = r"\b(?:i|du|de)\s+har"
+#: "… nej glem det", "nej vent", "jeg har fundet ud af det selv": the request is taken back.
+RETRACTION = (
+    r"\bglem\s+det\b(?!\s+(?:ikke|med|mig|om))"
+    r"|\bnej\s+vent\b|\bhar\s+(?:\w+\s+)?(?:fundet\s+ud\s+af\s+det|l" + OE + r"st\s+det|"
+    r"klaret\s+det|ordnet\s+det|fikset\s+det)\s+selv\b"
+)
+#: Words every retraction contains: the retraction pattern runs only where one stands.
+RETRACTION_HINTS = ("glem", "vent", "selv")
+#: "… og erstat det med": a deletion that is part of a correction.
+REPLACE = (
+    r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
+)
+#: An old request the writer only refers to (see ``lexicon.en.REFERENCE``).
+REFERENCE = (
+    r"\b(?:besvaret|svaret\s+p" + AA + r"|reageret\s+p" + AA + r"|ignoreret|behandlet|efterk"
+    r"ommet)\s+"
+    r"(?:\w+\s+){0,2}?(?:anmodning|henvendelse|mail|brev|foresp" + OE + r"rgsel)\s+om\s+(?:at\s+)?"
+)
+#: Someone other than the writer: a relative, a ward, a client, a power of attorney.
+THIRD_PARTY_CUE = (
+    rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}\b|\b(?:mor|far|for{AE}ldre|for{AE}lder|"
+    rf"v{AE}rge)\s+til\b|\bp{AA}\s+vegne\b|\bfuldmagt\w*|\bv{AE}rge\w*"
+)
+GREETING = r"hej|hejsa|hey|hall" + OE + r"j|k" + AE + r"re\s+\w+|goddag|dav|nej\s+tak|nej"
+POLITE = (
+    r"venligst|tak|mange\s+tak|tusind\s+tak|nu|hurtigst\s+muligt|med\s+det\s+samme|straks|"
+    r"gerne|alts" + AA
+)
+SIGNOFF = r"mvh|m\.v\.h|vh|hilsen|venlig\s+hilsen|kh|knus|/"
+_ACCOUNT = r"(?:profil|konto|bruger|data|oplysninger|info)(?:en|er|erne|ne)?"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.kort_afmeld",
+        r"(?:afmeld|frameld|afmelde|afmeldes)(?:\s+(?:mig|os))?(?:\s+(?:fra\s+)?(?:alt|alle\s+lister|"
+        r"nyhedsbrevet|listen|mails|jeres\s+\w+))?|stop(?:p|\s+mails?|\s+nyhedsbrev\w*|\s+spam)?"
+        r"|(?:tag|fjern|slet)\s+mig\s+(?:af|fra|ud\s+af)\s+(?:listen|jeres\s+liste|mailinglisten|"
+        r"nyhedsbrevet)",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "da.kort_slet_mig",
+        rf"(?:slet|fjern)\s+(?:mig|(?:min|mit|mine|al|alle)\s+(?:\w+\s+)?{_ACCOUNT})"
+        r"(?:\s+(?:helt|fra\s+alt|fra\s+jeres\s+\w+))?",
+        0.8,
+        "",
+    ),
+)
+
+#: Personal data that belongs to one person whether or not a possessive stands before it.
+_PD = (
+    r"(?:pas(?:set)?|passkopi\w*|pasnummer\w*|pasfoto\w*|kopi(?:en)?\s+af\s+(?:mit\s+|det\s+\w+\s+)?"
+    r"pas\w*|l" + AE + r"geerkl" + AE + r"ring\w*|straffeattest\w*|b" + OE + r"rneattest\w*|"
+    r"vaccinationsattest\w*|vaccinationskort\w*|helbredsoplysning\w*|helbredserkl" + AE + r""
+    r"ring\w*|"
+    r"journal\w*|cpr\w*|personnummer\w*|sygdomsoplysning\w*|medicinliste\w*|"
+    r"allergioplysning\w*)"
+)
+_CONTACT = (
+    r"(?:adresse\w*|e-?mail(?:-?adresse\w*)?|mailadresse\w*|mail|telefonnummer\w*|"
+    r"telefon|tlf(?:\.|-?nr\.?|-?nummer)?|nummer|mobilnummer\w*|mobil|navn|efternavn\w*|"
+    r"fornavn\w*|mellemnavn\w*|f" + OE + r"dselsdato\w*|f" + OE + r"dselsdag\w*|"
+    r"n" + OE + r"dkontakt\w*|kontaktperson\w*|p" + AA + r"r" + OE + r"rende\w*|"
+    r"cpr(?:-?nummer\w*|-?nr\.?)?|personnummer\w*|pasnummer\w*)"
+)
+#: "ny telefon" is a new phone, "nyt nummer" a new number.
+_NEW_CONTACT = r"(?!telefon\b|mobil\b)" + _CONTACT
+_ERASE2 = r"\b(?:slet\w*|fjern\w*|destru\w*|makuler\w*|smid\w*|kasser\w*)"
+_STORY = (
+    r"(?:historie\w*|billede\w*|foto\w*|video\w*|rejsehistorie\w*|udtalelse\w*|"
+    r"anmeldelse\w*)"
+)
+_MORE = r"(?:flere|mere|nogen\s+flere|fler|l" + AE + r"ngere)"
+_NEWS2 = (
+    r"(?:tilbud\w*|rabat\w*|kampagne\w*|reklame\w*|nyhedsbrev\w*|nyhedsmail\w*|"
+    r"sms(?:'er|er)?|mails?|e-?mails?|markedsf" + OE + r"ring\w*|spam|salgsopkald\w*|"
+    r"opkald\w*|invitation\w*|tilbudsmails?|nyheder|kataloger|brochurer)"
+)
+
+RULES = RULES + (
+    (
+        T.ERASURE,
+        "da.slet_dokument",
+        rf"{_ERASE2}\s+(?:\w+\s+){{0,4}}?{_PD}\b"
+        rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine)\s+(?:gamle\s+)?(?:telefonnummer\w*|"
+        r"mobilnummer\w*|adresse\w*|mailadresse\w*|e-?mailadresse\w*|cpr\w*|pasnummer\w*)",
+        0.8,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "da.dokument_slettes",
+        rf"\b{_PD}\b[^.?!\n]{{0,60}}?\b(?:slettet|slettes|fjernet|fjernes|destrueret|"
+        r"makuleret|smidt\s+ud|kasseret)\b"
+        rf"|\b(?:dem|den|det|de)\s+(?:\w+\s+){{0,3}}?(?:gemmer|opbevarer|beholder)\b[^.?!\n]{{0,30}}?"
+        r"\bsmid\s+(?:dem|den|det)\s+ud\b",
+        0.75,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "da.slet_mig",
+        r"\bslet(?:te|ter)?\s+mig\b(?!\s+(?:fra|af|p" + AA + r"|ud|som|til|ind|op)\b)"
+        r"|\b(?:slet|fjern|tag)\w*\s+mig\s+(?:ud\s+)?(?:fra|af|i|ud\s+af)\s+(?:jeres\s+|alle\s+|"
+        r"jeres\s+\w+\s+)?\w*(?:system|database|register|kartotek|kundeliste|crm|arkiv)\w*"
+        r"|\b(?:vil|" + OE + r"nsker|skal)\s+(?:\w+\s+){0,2}?glemmes\b"
+        r"|\b(?:mine\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata)|jeg)\s+ikke\s+(?:\w+\s+)?"
+        r"(?:ligger|st" + AA + r"r|findes|er\s+registreret|er\s+gemt)\s+(?:\w+\s+){0,2}?(?:h"
+        r"os\s+jer|"
+        r"i\s+jeres\s+\w+)\s+(?:mere|l" + AE + r"ngere)\b"
+        r"|\bjeg\s+vil\s+ikke\s+have\s+at\s+(?:i|du)\s+(?:gemmer|opbevarer|beholder)\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.ikke_flere_tilbud",
+        r"\b(?:vil|" + OE + r"nsker|gider|orker|magter|beh" + OE + r"ver|skal)\s+(?:\w+\s+)?"
+        rf"(?:ikke|ik)\s+(?:\w+\s+){{0,2}}?(?:have|f{AA}|modtage)\s+(?:(?:\w+\s+){{0,2}}?{_MORE}\s+"
+        rf"(?:\w+\s+)?{_NEWS2}|(?:\w+\s+){{0,2}}?{_NEWS2}(?:\s+\w+){{0,3}}?\s+{_MORE}\b|"
+        rf"(?:noget\s+)?(?:mere|flere|noget)\s+(?:\w+\s+)?fra\s+(?:jer|dig)\b)"
+        rf"|\b(?:orker|gider)\s+ikke\s+{_MORE}\s+(?:\w+\s+)?{_NEWS2}"
+        rf"|\b(?:skal|m{AA})\s+ikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:sende|ringe|maile|skrive|sms'e)\s+"
+        rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig|os)\b[^.?!\n]{{0,40}}?{_NEWS2}"
+        rf"|\bingen\s+{_MORE}\s+{_NEWS2}"
+        rf"|\b(?:ikke|ik)\b[^.?!\n]{{0,30}}?\b(?:have|f{AA}|modtage)\s+(?:\w+\s+){{0,2}}?(?:flere|mere)\s+"
+        rf"(?:\w+\s+){{0,2}}?{_NEWS2}"
+        rf"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:sende|ringe|maile|skrive|kontakte|sms'e)\s+"
+        rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig)\b[^.?!\n]{{0,40}}?{_NEWS2}"
+        rf"|\bafmeld(?:e|es|er)?\s+(?:\w+\s+){{0,3}}?(?:jeres\s+|alle\s+)?(?:lister|listen|"
+        r"nyhedsbrev\w*|mailliste\w*|sms-?liste\w*|tilbud\w*)"
+        r"|\b(?:samtykke\w*)\s+(?:\w+\s+){0,3}?g" + AE + r"lder\s+ikke\s+(?:l" + AE
+        + r"ngere|mere)\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.ikke_bruge_min_historie",
+        r"\b(?:m" + AA + r"|skal)\s+ikke\s+(?:(?:l" + AE + r"ngere|mere)\s+(?:bruge|vise|dele|"
+        r"offentligg" + OE + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+(?:\w+\s+)?" + _STORY
+        + r"|(?:bruge|vise|dele|offentligg" + OE + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+"
+        r"(?:\w+\s+)?" + _STORY + r"(?:\s+(?:og|eller)\s+(?:min|mit|mine)\s+" + _STORY
+        + r")?\s+(?:\w+\s+){0,2}?(?:l" + AE + r"ngere|mere)\b)"
+        r"|\bikke\s+(?:l" + AE + r"ngere|mere)\s+(?:\w+\s+){0,2}?(?:med\s+i|v" + AE + r"re\s"
+        r"+med\s+i)"
+        r"\s+(?:\w+\s+){0,2}?(?:historie\w*|rejsehistorie\w*|billede\w*|kampagne\w*|video\w*)",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_har_i_om_mig",
+        r"\b(?<!alt\s)(?:hvad|hvilke)\s+(?:\w+\s+){0,3}?"
+        r"(?:har|ved|gemmer|opbevarer|"
+        r"registrerer|ligger)\s+(?:(?!brug|behov|mangle|skal)\w+\s+){0,4}?(?:om|p" + AA + r""
+        r")\s+mig\b"
+        r"|\b(?:hvordan|hvorfra)\s+(?:har|fik|er)\s+(?:i|du|de)\s+(?:\w+\s+){0,3}?(?:mit|min|mine)\s+"
+        rf"(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|data)\b"
+        r"|\bhvem\s+har\s+(?:\w+\s+){0,2}?givet\s+(?:jer|dig|dem)\s+(?:mit|min|mine)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "da.data_export",
+        r"\b(?:data\s*-?\s*(?:export|eksport|udtr" + AE + r"k|kopi)|eksport\s+af\s+(?:mine\s"
+        r"+)?data)\b",
+        0.8,
+        "l",
+    ),
+    (
+        T.ACCESS,
+        "da.oplysninger_om_ham",
+        r"\b(?:kopi\w*|udskrift\w*|oversigt\w*|indsigt|vide)\b[^.?!\n]{0,40}?"
+        r"\b(?:oplysning\w*|data|alt)\b[^.?!\n]{0,30}?\bom\s+(?:ham|hende)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.ny_kontakt",
+        r"\bny(?<!jeres\sny)(?<!deres\sny)(?<!din\sny)(?<!dit\sny)(?<!den\sny)(?<!det\sny)"
+        r"(?<!\sde\sny)(?<!hans\sny)(?<!\set\sny)(?<!\sen\sny)(?<!har\sny)(?<!fået\sny)"
+        rf"(?<!faaet\sny)(?<!hendes\sny)(?:t|e)?\s+(?:{_NEW_CONTACT})\s*(?:er\b|:)"
+        rf"|\b(?:brug|skriv|send|ring)\w*\s+(?:\w+\s+){{0,2}}?(?:min|mit)\s+nye\s+{_CONTACT}"
+        rf"|\bjeg\s+har\s+f{AA}et\s+(?:et\s+)?(?:nyt|ny)\s+(?:{_NEW_CONTACT})\b"
+        rf"|\bjeg\s+(?:er|har)\s+(?:lige\s+|netop\s+)?(?:flyttet|blevet\s+gift)\b[^.?!\n]{{0,60}}?"
+        rf"\b(?:ny|nye|nyt|hedder\s+nu|adresse)\b"
+        rf"|\bhedder\s+(?:nu|fremover)\b",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.skal_rettes",
+        rf"\b(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|allergi\w*|"
+        r"uddannelse\w*|diagnose\w*)\s+(?:\w+\s+){0,3}?(?:skal|b" + OE + r"r|m" + AA + r")\s+"
+        r"(?:\w+\s+)?(?:rettes|" + AE + r"ndres|opdateres|korrigeres|skiftes)\b",
+        0.8,
+        "bh",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.tilfoej_kontakt",
+        rf"\b(?:tilf{OE}j\w*|s{AE}t\w*|skriv\w*|notere?)\s+(?:\w+[\s,.]+){{0,12}}?som\s+(?:\w+\s+)?"
+        rf"(?:n{OE}dkontakt\w*|kontaktperson\w*|p{AA}r{OE}rende\w*)\b"
+        rf"|\b(?:tilf{OE}j\w*|notere?)\s+(?:\w+[\s,.]+){{0,12}}?til\s+(?:min\s+)?(?:profil\w*|"
+        rf"kontakter|n{OE}dkontakt\w*|kontaktperson\w*|p{AA}r{OE}rende\w*)\b"
+        rf"|\bn{OE}dkontakt\w*\s+(?:\w+\s+){{0,3}}?(?:skal|er)\s+(?:\w+\s+)?(?:" + AE + r"ndres|"
+        r"rettes|skiftes|ny|nu|" + AE + r"ndret)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.fejl_i_mit",
+        rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*)"
+        rf"|\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?(?:st{AA}r|er\s+"
+        r"skrevet|er\s+noteret|er\s+registreret)\s+(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
+        rf"|\b(?:stavet|skrevet|noteret|registreret)\s+(?:mit|min|mine)\s+(?:\w+\s+)?{_CONTACT}\s+"
+        r"(?:\w+\s+)?forkert",
+        0.8,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "da.vil_ikke_have_at_de_bruges",
+        r"\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?!l" + AE + r"ngere|mere)(?:\w+\s+)?"
+        r"(?:have\s+)?at\s+"
+        r"(?:mine\s+(?:\w+\s+)?"
+        r"(?:oplysning\w*|data|billede\w*)|de|den|det|i|du)\s+(?:\w+\s+){0,2}?(?:bruges|bliver\s+"
+        r"brugt|anvendes|deles|gives\s+videre|bliver\s+givet\s+videre|videregives|s" + AE + r"lges|"
+        r"bruger|deler|giver\s+(?:\w+\s+)?videre|videregiver|s" + AE + r"lger|sender\s+(?:\w+\s+)?"
+        r"videre|analyserer|profilerer)\b"
+        r"|\bnej\s+tak\s+til\s+at\s+(?:i|du)\s+(?:\w+\s+){0,2}?(?:analyserer|profilerer|sporer|"
+        r"tracker|bruger|deler)\b"
+        r"|\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?:at\s+)?(?:profileres|spores|trackes|analyseres)\b"
+        r"|\b(?:s" + AE + r"t\w*|l" + AE + r"g\w*)\s+(?:\w+\s+){0,3}?behandling\w*\s+(?:\w+"
+        r"\s+){0,4}?"
+        r"(?:p" + AA + r"\s+pause|p" + AA + r"\s+hold|i\s+bero)\b"
+        r"|\b(?:m" + AA + r"|skal)\s+(?:kun|udelukkende)\s+(?:bruges|anvendes|behandles)\s+til\b"
+        r"|\bm" + AA + r"\s+ikke\s+bruges\s+til\s+(?:noget\s+)?andet\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.foraelder_til",
+        rf"\b(?:jeg|vi)\s+er\s+(?:\w+\s+)?(?:mor|far|for{AE}ldre|for{AE}lder|v{AE}rge|"
+        rf"plejefor{AE}ldre|bedstefor{AE}ldre)\s+til\b"
+        rf"|\b(?:jeg|vi)\s+skriver\s+(?:for|p{AA}\s+vegne\s+af)\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
+        r"|\b(?:hans|hendes)\s+(?:\w+\s+){0,2}?(?:oplysning\w*|data|profil\w*|konto\w*|pas\w*|"
+        r"cpr\w*|adresse\w*|journal\w*)\b",
+        0.75,
+        "st",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.fuldmagt_til_at",
+        r"\b(?:giver|bemyndiger)\s+(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,3}?"
+        r"(?:fuldmagt|lov|tilladelse)\b|\bhar\s+(?:min\s+)?fuldmagt\s+til\s+at\b"
+        r"|\bm" + AA + r"\s+gerne\s+(?:\w+\s+){0,4}?p" + AA + r"\s+mine\s+vegne\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "da.videregivet_uden_at_spoerge",
+        r"\b(?:sendt|givet|solgt|delt|udleveret|lagt\s+(?:\w+\s+){0,6}?ud|vist|videregivet|"
+        r"videresendt|l" + AE + r"kket|offentliggjort)\b[^.?!\n]{0,80}?\b(?:uden\s+at\s+(?:\w+\s+)?"
+        r"(?:sp" + OE + r"rge|sp" + OE + r"rg|have\s+spurgt|bede\s+om\s+lov|f" + AA + r"\s+lov)|"
+        rf"uden\s+(?:mit|vores|min)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|tilladelse|accept|viden))"
+        r"|\b(?:sendt|givet|delt|udleveret|vist|videresendt|videregivet)\s+(?:\w+\s+){0,6}?"
+        rf"(?:{_PD}|helbredsoplysning\w*|oplysning\w*)\b[^.?!\n]{{0,40}}?\btil\s+(?:en\s+)?"
+        r"(?:helt\s+)?(?:anden|andre|forkert\w*|fremmed\w*|hele|min\s+arbejdsgiver)\b"
+        r"|\bbrud\s+p" + AA + r"\s+(?:min\w*\s+)?(?:privatliv\w*|tavshedspligt\w*|fortrolighed\w*)",
+        0.8,
+        "c",
+    ),
+    (
+        T.COMPLAINT,
+        "da.anmeldt_til_datatilsynet",
+        r"\b(?:anmeldt|meldt|indberettet|indrapporteret|klaget\s+over)\s+(?:\w+\s+){0,3}?til\s+"
+        r"datatilsynet\b|\b(?:anmelder|melder|indberetter)\s+(?:\w+\s+){0,2}?(?:hermed\s+)?til\s+"
+        r"datatilsynet\b",
+        0.8,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.slet_dokument": ("slet", "fjern", "destru", "makuler", "smid", "kasser"),
+        "da.dokument_slettes": (
+            "slettet", "slettes", "fjernet", "fjernes", "destrueret", "makuleret", "smidt",
+            "kasseret", "smid",
+        ),
+        "da.slet_mig": (
+            "slet", "fjern", "tag", "glemmes", "ligger", "står", "staar", "star", "findes",
+            "registreret", "gemt", "gemmer", "opbevarer", "beholder",
+        ),
+        "da.ikke_flere_tilbud": (
+            "tilbud", "rabat", "kampagne", "reklame", "nyhedsbrev", "nyhedsmail", "sms", "mail",
+            "e-mail", "email", "markedsf", "spam", "salgsopkald", "opkald", "invitation",
+            "nyheder", "katalog", "brochure", "lister", "listen", "samtyk", "modtage",
+        ),
+        "da.ikke_bruge_min_historie": (
+            "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
+            "kampagne",
+        ),
+        "da.hvad_har_i_om_mig": ("hvad", "hvilke", "hvordan", "hvorfra", "hvem"),
+        "da.data_export": ("data", "eksport"),
+        "da.oplysninger_om_ham": ("kopi", "udskrift", "oversigt", "indsigt", "vide"),
+        "da.ny_kontakt": (
+            "ny$", "nyt$", "nye$", "brug", "skriv", "send", "ring", "fået", "faaet", "faet",
+            "flyttet", "blevet", "hedder",
+        ),
+        "da.skal_rettes": (
+            "rettes", "ændres", "aendres", "andres", "endres", "opdateres", "korrigeres",
+            "skiftes",
+        ),
+        "da.tilfoej_kontakt": ("nødkontakt", "noedkontakt", "nodkontakt", "kontakt", "pårør",
+                               "paaroer", "paror", "paaror", "paroer"),
+        "da.fejl_i_mit": (
+            "forkert", "fejl", "stavet", "korrekt", "rigtig", "forældet", "foraeldet",
+            "foraldet", "foreldet", "ukorrekt", "urigtig", "mangelfuld", "står", "staar",
+            "star", "skrevet", "noteret", "registreret",
+        ),
+        "da.vil_ikke_have_at_de_bruges": (
+            "brug", "anvend", "del", "gives", "giver", "givet", "videregiv", "sælg", "saelg",
+            "salg", "selg", "send", "analyser", "profiler", "spores", "tracke", "nej",
+            "behandling", "kun", "udelukkende",
+        ),
+        "da.foraelder_til": (
+            "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
+            "verge", "plejefor", "bedstefor", "skriver", "hans", "hendes",
+        ),
+        "da.fuldmagt_til_at": ("giver", "bemyndig", "fuldmagt", "vegne"),
+        "da.videregivet_uden_at_spoerge": (
+            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet",
+            "videresendt", "lækket", "laekket", "lakket", "lekket", "offentliggjort", "brud",
+        ),
+        "da.anmeldt_til_datatilsynet": (
+            "anmeldt", "meldt", "indberettet", "indrapporteret", "klaget", "anmelder", "melder",
+            "indberetter",
+        ),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist: ``b`` (a ticket or an
+#: invoice is not our record) and ``h`` (a change already made is news, not a request).
+_MORE_FLAGS = {
+    "da.slet_mine_oplysninger": "h",
+    "da.slet_det": "h",
+    "da.ret_mine_oplysninger": "bh",
+    "da.forkerte_oplysninger": "b",
+    "da.ny_adresse": "b",
+    "da.ret_det": "bh",
+    "da.mit_nummer_er_skiftet": "b",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/): imperatives with "ikke", passives, disclosures of health data,
+# parents named by genitive, a relative allowed to be told ----------------------------------
+_SPECIAL = (
+    r"(?:sygdom\w*|helbred\w*|diagnose\w*|medicin\w*|graviditet\w*|handicap\w*|"
+    r"psykisk\w*|journal\w*|behandling\s+for|allergi\w*|religion\w*|seksualitet\w*|straffeattest\w*)"
+)
+RULES = RULES + (
+    (
+        T.RESTRICTION,
+        "da.brug_dem_ikke_til",
+        r"\b(?:brug|anvend|del|send|giv)\s+(?:\w+\s+){0,2}?(?:ikke|aldrig)\s+(?:\w+\s+){0,2}?"
+        r"(?:videre\b|(?:til|med)\s+(?:\w+\s+)?(?:reklame\w*|markedsf\w*|tilbud\w*|profilering\w*|"
+        r"analyse\w*|andre|andet|tredjepart\w*|samarbejdspartner\w*|partnere)\b)"
+        r"|\b(?:mine|min|mit)\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata|billede\w*|"
+        r"adresse\w*|telefonnummer\w*|mail\w*)\s+(?:\w+\s+){0,2}?(?:m" + AA + r"|skal)\s+ikke\s+"
+        r"(?:\w+\s+)?(?:deles|bruges|gives\s+videre|videregives|s" + AE + r"lges|anvendes|"
+        r"sendes\s+videre)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.han_maa_gerne_faa",
+        r"\b(?:hun|han|de)\s+m" + AA + r"\s+(?:gerne|godt)\s+(?:\w+\s+){0,2}?(?:f" + AA + r"|tale|"
+        r"snakke|ringe|skrive|h" + AE + r"ndtere|klare|tage\s+sig\s+af)\b"
+        r"|\b(?:jeg|vi)\s+er\s+\w+s\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_har_i_om_hende",
+        r"\b(?<!alt\s)(?:hvad|hvilke|hvilken)\s+(?:\w+\s+){0,3}?(?:har|ved|gemmer|opbevarer|"
+        r"registreret|registrerer)\s+(?:\w+\s+){0,3}?(?:om|p" + AA + r")\s+(?:ham|hende)\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.COMPLAINT,
+        "da.fortalt_om_min_sygdom",
+        r"\b(?:fortalt|sagt|oplyst|afsl" + OE + r"ret|r" + OE + r"bet|n" + AE + r"vnt|videregivet|"
+        r"sladret)\s+(?:\w+\s+){0,4}?om\s+(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?" + _SPECIAL
+        + r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?" + _SPECIAL + r"\s+(?:\w+\s+){0,3}?(?:er|blev)\s+"
+        r"(?:\w+\s+)?(?:fortalt|delt|videregivet|sendt|n" + AE + r"vnt)\s+(?:til|med)\b",
+        0.8,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.brug_dem_ikke_til": (
+            "brug", "anvend", "del", "send", "giv", "deles", "bruges", "gives", "videregives",
+            "sælges", "saelges", "salges", "selges", "anvendes", "sendes",
+        ),
+        "da.han_maa_gerne_faa": (
+            "gerne", "godt", "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge",
+            "vaerge", "varge", "verge",
+        ),
+        "da.hvad_har_i_om_hende": ("hvad", "hvilke", "hvilken"),
+        "da.fortalt_om_min_sygdom": (
+            "fortalt", "sagt", "oplyst", "afsløret", "afsloeret", "afsloret", "røbet", "roebet",
+            "robet", "nævnt", "naevnt", "navnt", "nevnt", "videregivet", "sladret",
+        ),
+    }
+)
+
+# -- the second opinion (``classify._paired``): an action and personal data in one sentence --
+#: The writer's personal data, or the writer inside our records.
+PAIR_DATA = (
+    r"\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:oplysning\w*|data|persondata|personoplysning\w*|"
+    r"profil\w*|konto\w*|brugerkonto\w*|cpr\w*|pas|passet|pasnummer\w*|passkopi\w*|"
+    r"billede\w*|foto\w*|helbred\w*|adresse\w*|navn|efternavn\w*|fornavn\w*|"
+    r"telefonnummer\w*|nummer|mailadresse\w*|e-?mail|f" + OE + r"dselsdato\w*|ting)\b"
+    r"|\bpersonoplysning\w*|\bpersondata\w*"
+    r"|\b(?:oplysning\w*|data|alt)\s+(?:\w+\s+){0,4}?(?:om|p" + AA + r")\s+mig\b"
+    r"|\b(?:jeres|dit|din)\s+(?:\w+\s+)?\w*(?:system|database|kartotek|register|kundeliste|"
+    r"mailingliste|crm)\w*"
+)
+#: Mailing lists and marketing: the object of a withdrawn consent.
+PAIR_LIST = (
+    r"\b(?:nyhedsbrev\w*|mailliste\w*|mailingliste\w*|markedsf" + OE + r"ring\w*|reklame\w*|"
+    r"tilbudsmail\w*|kampagne\w*|henvendelse\w*|salgsopkald\w*|nyhedsmail\w*|"
+    r"sms-?(?:er|'er|service\w*)?|tilbud\s+p" + AA + r"\s+mail)\b"
+)
+#: Sentences about something else than our records of a person.
+PAIR_BLOCK = (
+    r"\b\w*(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
+    r"betaling|depositum|visum|forsikring|flyselskab|fly|flyet|app|appen|portal|portalen|"
+    r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)\w*\b"
+    r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
+    r"sende\s+jer|udfyldt\w*)\b"
+)
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (
+        T.ERASURE,
+        "da.par_slet",
+        r"\b(?:slet|slette|slettes|sletter|sletning|fjern|fjerne|fjernes|fjerner|destruer\w*|"
+        r"makuler\w*|smid\w*|glemmes|udslet\w*|(?:f" + AA + r"|have|blive)\s+(?:\w+\s+)?(?:slettet|"
+        r"fjernet))\b|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
+        r"v" + AE + r"re\s+registreret)\s+(?:\w+\s+)?(?:i|hos)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "da.par_indsigt",
+        r"\b(?:indsigt|kopi|udskrift|oversigt|se|vide|hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "da.par_ret",
+        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|" + AE
+        + r"ndr|" + AE + r"ndre|" + AE + r"ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
+        + r"je|tilf" + OE + r"jes|forkert\w*|fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
+        + r"r\s+som|er\s+nu|"
+        r"hedder\s+nu)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.par_afmeld",
+        r"\b(?:afmeld\w*|frameld\w*|stop|stoppe|frabeder|frabede|lade\s+v" + AE + r"re|"
+        r"slet\w*\s+mig|"
+        r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
+        + r")\s+(?:\w+\s+)?ikke|ingen\s+flere)\b",
+        "list",
+        0.6,
+    ),
+)
+
+# -- fourth round (dev4/) -----------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.afmeld_mig_alt",
+        r"\b(?:afmeld|frameld)\w*\s+(?:mig|os)\s+(?:fra\s+)?(?:alt|alle\s+lister|det\s+hele|"
+        r"alle\s+jeres\s+\w+)\b"
+        r"|\b(?:slet|fjern)\w*\s+(?:mig\s+)?fra\s+(?:jeres\s+)?(?:mailingliste\w*|mailliste\w*|"
+        r"nyhedsbrev\w*|sms-?liste\w*)"
+        r"|\bfrabeder\s+mig\s+(?:\w+\s+){0,2}?(?:henvendelse\w*|opkald\w*|mails?|tilbud\w*|"
+        r"reklame\w*|nyhedsbrev\w*)"
+        r"|\blade\s+v" + AE + r"re\s+med\s+at\s+(?:sende|ringe|maile|skrive)\s+(?:\w+\s+){0,3}?"
+        r"(?:nyhedsbrev\w*|tilbud\w*|reklame\w*|mails?|sms\w*)"
+        r"|\bikke\s+l" + AE + r"ngere\s+(?:\w+\s+){0,3}?(?:bruger|bruge|viser|vise|deler|dele)\s+"
+        r"(?:\w+\s+){0,2}?(?:billede\w*|foto\w*|video\w*|historie\w*)",
+        0.8,
+        "f",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.om_ham_med_slaegtning",
+        r"(?:oplysning\w*|\bdata\b|\balt\b)[^.?!\n]{0,40}?\bom\s+(?:ham|hende)\b"
+        r"|\bfuldmagt\w*\b[^.?!\n]{0,80}?\bp" + AA + r"\s+(?:hans|hendes)\s+vegne\b"
+        r"|\bp" + AA + r"\s+(?:hans|hendes)\s+vegne\b[^.?!\n]{0,80}?\bfuldmagt\w*",
+        0.75,
+        "t",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.afmeld_mig_alt": ("afmeld", "frameld", "slet", "fjern", "frabeder", "lade", "længere",
+                              "laengere", "langere", "lengere"),
+        "da.om_ham_med_slaegtning": (
+            "oplysning", "data", "helbredsoplysning", "personoplysning", "fuldmagt", "vegne",
+        ),
+    }
+)
+RULES = RULES + (
+    (
+        T.COMPLAINT,
+        "da.aldrig_givet_lov",
+        r"\baldrig\s+(?:\w+\s+)?(?:givet|sagt)\s+(?:\w+\s+)?(?:lov|ja|tilladelse|"
+        r"samtykke|accept)\s+til\b",
+        0.75,
+        "rc",
+    ),
+)
+RULE_TRIGGERS.update({"da.aldrig_givet_lov": ("givet", "sagt")})
+#: Word stems every ``PAIR_DATA`` or ``PAIR_LIST`` match holds (the trigger pass finds them).
+PAIR_TRIGGERS = (
+    "oplysning", "data", "persondata", "personoplysning", "profil", "konto", "brugerkonto",
+    "cpr", "pas", "billede", "foto", "helbred", "adresse", "navn", "efternavn", "fornavn",
+    "telefonnummer", "nummer", "mailadresse", "email", "e-mail", "fødselsdato",
+    "foedselsdato", "fodselsdato", "ting", "alt", "system", "database", "kartotek", "register",
+    "kundeliste", "kunde", "mailingliste", "crm", "nyhedsbrev", "mailliste", "markedsf",
+    "reklame", "tilbudsmail", "kampagne", "henvendelse", "salgsopkald", "nyhedsmail", "sms",
+    "tilbud",
+)
+
+# -- fifth round (dev5/) ------------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.mangler_i_min_profil",
+        r"\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:mellemnavn|navn|efternavn|fornavn|adresse|"
+        r"telefonnummer|mailadresse|n" + OE + r"dkontakt|kontaktperson|allergi\w*|f" + OE
+        + r"dselsdato)\s+(?:\w+\s+)?mangler\s+(?:i|p" + AA + r")\s+(?:min|mit|jeres)\s+"
+        r"(?:profil\w*|oplysning\w*|system\w*|kartotek\w*)",
+        0.8,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "da.bruges_til_andet_end",
+        r"\b(?:bruges|anvendes|behandles|bruge|anvende)\s+til\s+(?:noget\s+)?andet\s+end\b"
+        r"|\b(?:accepterer|vil)\s+ikke,?\s+at\s+(?:mine\s+(?:\w+\s+)?(?:oplysning\w*|data)|de)\s+"
+        r"(?:\w+\s+)?(?:bruges|anvendes|deles|videregives|s" + AE + r"lges)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "da.nedlaeg",
+        r"\bnedl" + AE + r"gg?\w*\s+(?:\w+\s+){0,3}?(?:min|mit|den|det)\s*(?:profil\w*|konto\w*|"
+        r"bruger\w*)?\b(?:[^.?!\n]{0,40}?\balt\b)"
+        r"|\bnedl" + AE + r"gg?\w*\s+(?:min|mit)\s+(?:\w+\s+)?(?:profil\w*|konto\w*|bruger\w*)",
+        0.75,
+        "h",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.mangler_i_min_profil": ("mangler",),
+        "da.bruges_til_andet_end": ("andet", "accepterer"),
+        "da.nedlaeg": ("nedlæg", "nedlaeg", "nedlag", "nedleg"),
     }
 )

@@ -144,3 +144,127 @@ RULE_TRIGGERS.update(
         "de.loeschen_sie_sie": ("lösch", "loesch", "losch"),
     }
 )
+
+# -- everyday phrasings, second round (dev2/) -------------------------------------------
+BUSINESS_DOC = r"\b(?:\w*ticket\w*|\w*rechnung\w*|quittung\w*|fluggesellschaft\w*|vertrag\w*)\b"
+PERFECT = r"\b(?:ich|wir)\s+(?:habe|haben|hatte|hatten)"
+PERFECT_SECOND = r"\bsie\s+haben"
+RETRACTION = r"\bvergessen\s+sie\s+(?:es|das)\b|\bhat\s+sich\s+erledigt\b"
+RETRACTION_HINTS = ("vergessen", "erledigt")
+REPLACE = r"\bersetz\w*"
+THIRD_PARTY_CUE = (
+    rf"\b(?:mein\w*|unser\w*)\s+(?:\w+\s+)?{_REL}\b|\bvollmacht\w*|\bim\s+namen\b|"
+    r"\b(?:mutter|vater|erziehungsberechtigt\w*)\s+von\b"
+)
+GREETING = r"hallo|guten\s+tag|liebe\w*\s+\w+|sehr\s+geehrte\w*\s+\w+(?:\s+und\s+\w+)?"
+POLITE = r"bitte|danke|vielen\s+dank|sofort|umgehend"
+SIGNOFF = r"gr" + UE + r"" + SS + r"e?|mfg|lg|viele\s+gr" + UE + SS + r"e|/"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (T.CONSENT_WITHDRAWAL, "de.kurz_abmelden",
+     r"(?:bitte\s+)?(?:abmelden|abbestellen|austragen|stopp)", 0.8, ""),
+    (T.ERASURE, "de.kurz_loeschen",
+     r"(?:bitte\s+)?(?:l" + OE + r"schen\s+sie\s+mich|mich\s+l" + OE + r"schen|konto\s+l" + OE
+     + r"schen)", 0.8, ""),
+)
+_CONTACT = (
+    r"(?:adresse|anschrift|name\w*|nachname\w*|vorname\w*|telefonnummer|handynummer|"
+    r"e-?mail(?:-?adresse)?|geburtsdatum)"
+)
+RULES = RULES + (
+    (T.ERASURE, "de.loeschen_sie_mich",
+     r"\bl" + OE + r"sch\w*\s+(?:sie\s+)?mich\s+(?:\w+\s+)?aus\s+(?:\w+\s+){0,2}?\w*(?:datei|"
+     r"system|datenbank|kartei|verteiler|liste)\w*|\bmich\s+(?:\w+\s+){0,3}?l" + OE + r"schen\b"
+     r"|\bl" + OE + r"sch\w*\s+(?:\w+\s+){0,3}?(?:ausweis\w*|reisepass\w*|passkopie\w*|"
+     r"attest\w*)\b", 0.8, "q"),
+    (T.CONSENT_WITHDRAWAL, "de.keine_mehr",
+     r"\bkeine\s+(?:\w+\s+)?(?:newsletter|werbung|e-?mails|angebote|werbemails|sms)\s+"
+     r"(?:\w+\s+){0,3}?mehr\b|\bkeine\s+(?:weiteren\s+)?(?:newsletter|werbung|werbemails)\b",
+     0.8, "f"),
+    (T.ACCESS, "de.was_gespeichert",
+     r"\bwas\s+(?:haben|speichern|wissen)\s+sie\s+(?:\w+\s+){0,3}?" + UE + r"ber\s+mich\b",
+     0.8, ""),
+    (T.RECTIFICATION, "de.falsch_geschrieben",
+     rf"\b(?:mein\w*)\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+){{0,4}}?(?:falsch|fehlerhaft|"
+     r"nicht\s+korrekt|unrichtig)\b|\b(?:mein\w*)\s+(?:\w+\s+)?" + _CONTACT + r"\s+hat\s+sich\s+"
+     + AE + r"ndert\b|\bmeine\s+neue\s+" + _CONTACT + r"\b", 0.8, "b"),
+    (T.COMPLAINT, "de.ohne_zustimmung",
+     r"\b(?:weitergegeben|gegeben|geschickt|verkauft|geteilt|gesendet)\b[^.?!\n]{0,30}?"
+     r"\bohne\s+(?:mich\s+zu\s+fragen|(?:meine|unsere)\s+(?:zustimmung|einwilligung|erlaubnis))"
+     r"|\bohne\s+(?:meine|unsere)\s+(?:zustimmung|einwilligung|erlaubnis)\b[^.?!\n]{0,60}?"
+     r"\b(?:weitergegeben|gegeben|geschickt|verkauft|geteilt|gesendet)\b", 0.8, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.loeschen_sie_mich": ("lösch", "loesch", "losch"),
+        "de.keine_mehr": ("keine",),
+        "de.was_gespeichert": ("was",),
+        "de.falsch_geschrieben": ("mein",),
+        "de.ohne_zustimmung": ("ohne", "weitergegeben", "gegeben", "geschickt", "verkauft",
+                               "geteilt", "gesendet"),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
+_MORE_FLAGS = {
+    "de.loeschen": "h",
+    "de.loeschen_sie_sie": "h",
+    "de.berichtigung": "bh",
+    "de.korrigieren_sie_es": "bh",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+_CONTACT3 = (
+    r"(?:adresse|anschrift|name\w*|nachname\w*|vorname\w*|telefonnummer|handynummer|"
+    r"e-?mail(?:-?adresse)?|geburtsdatum)"
+)
+RULES = RULES + (
+    (T.ERASURE, "de.entfernen",
+     r"\bentfern\w*\s+(?:sie\s+)?(?:\w+\s+){0,2}?" + OBJ
+     + r"|\bentfern\w*\s+(?:sie\s+)?mich\s+aus\b", 0.85, "q"),
+    (T.CONSENT_WITHDRAWAL, "de.austragen",
+     r"\btrag\w*\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,3}?aus\b|\baustragen\b"
+     r"|\bmelde\w*\s+(?:sie\s+)?mich\s+(?:\w+\s+){0,2}?(?:newsletter\w*|verteiler\w*)\s+ab\b",
+     0.8, "f"),
+    (T.RECTIFICATION, "de.aendern_sie_meinen_namen",
+     r"\b(?:" + AE + r"ndern|korrigieren|aktualisieren|berichtigen)\s+sie\s+(?:bitte\s+)?"
+     r"(?:mein\w*)\s+(?:\w+\s+)?" + _CONTACT3 + r"\b", 0.8, "bh"),
+    (T.ACCESS, "de.welche_informationen",
+     r"\bwelche\s+(?:\w+\s+)?(?:daten|informationen|angaben)\s+(?:\w+\s+){0,3}?" + UE
+     + r"ber\s+mich\b", 0.85, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.entfernen": ("entfern",),
+        "de.austragen": ("trag", "austragen", "melde"),
+        "de.aendern_sie_meinen_namen": ("änder", "aender", "ander", "korrigier", "aktualisier",
+                                         "berichtig"),
+        "de.welche_informationen": ("welche",),
+    }
+)
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\b(?:mein\w*)\s+(?:\w+\s+)?(?:daten|angaben|konto|profil|adresse|anschrift|name\w*|"
+    r"nachname\w*|telefonnummer)\b|\bpersonenbezogen\w*\s+daten"
+    r"|\bihre\w*\s+(?:datenbank|kundendatei|system|kartei)\w*"
+    r"|\b(?:daten|alles|informationen)\s+(?:\w+\s+){0,3}?" + UE + r"ber\s+mich\b"
+)
+PAIR_LIST = r"\b(?:newsletter\w*|werbung|werbemails?|angebote\w*|anrufe\w*)\b"
+PAIR_BLOCK = r"\b\w*(?:buchung|rechnung|ticket|gep" + AE + r"ck|zahlung|visum|app|portal)\w*\b"
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (T.ERASURE, "de.paar_loeschen",
+     r"\b(?:l" + OE + r"sch\w*|entfern\w*)\b|\bnicht\s+mehr\s+(?:\w+\s+){0,3}?gespeichert\b",
+     "data", 0.6),
+    (T.ACCESS, "de.paar_auskunft", r"\b(?:auskunft|kopie|welche|was|einsicht)\b", "data", 0.6),
+    (T.RECTIFICATION, "de.paar_berichtigen",
+     r"\b(?:korrigier\w*|" + AE + r"nder\w*|aktualisier\w*|falsch|berichtig\w*)\b", "data", 0.6),
+    (T.CONSENT_WITHDRAWAL, "de.paar_abmelden",
+     r"\b(?:abmeld\w*|abbestell\w*|austragen|keine\s+(?:\w+\s+)?mehr|nicht\s+mehr\s+(?:\w+\s+)?"
+     r"(?:schicken|senden|anrufen|kontaktieren))\b", "list", 0.6),
+)
+PAIR_TRIGGERS = (
+    "daten", "angaben", "konto", "profil", "adresse", "anschrift", "name", "nachname",
+    "telefonnummer", "personenbezogen", "datenbank", "kundendatei", "system", "kartei", "alles",
+    "informationen", "ihre", "newsletter", "werbung", "werbemail", "angebot", "anruf",
+)

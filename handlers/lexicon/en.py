@@ -70,7 +70,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.CONSENT_WITHDRAWAL,
         "en.withdraw_consent",
         r"\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*|cancel\w*|pull\w*\s+back)\W+"
-        r"(?:\w+\W+){0,3}?consent\b",
+        r"(?:\w+\W+){0,3}?consent\b"
+        r"|\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*)\s+(?:\w+\s+){0,2}?(?:permission|"
+        r"approval|agreement)\s+(?:for|to)\s+(?:you\s+)?(?:to\s+)?(?:use|keep|contact|send|share|"
+        r"publish|store)\b",
         0.9,
         "",
     ),
@@ -152,7 +155,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ACCESS,
         "en.copy_of_my_data",
-        rf"\b(?:copy|copies|export|download|overview|list)\s+(?:of\s+)?(?:\w+\s+){{0,3}}?{OBJ}",
+        rf"\b(?:(?:copy|copies|export|download)\s+(?:of\s+)?|(?:overview|list)\s+of\s+)"
+        rf"(?:\w+\s+){{0,3}}?{OBJ}",
         0.85,
         "",
     ),
@@ -494,7 +498,7 @@ _FAULTY_STEMS = (
 #: classifier looks for these first and runs a rule only near them: that is what keeps
 #: it fast. A new rule needs an entry here (checked at import).
 RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "en.withdraw_consent": ("consent",),
+    "en.withdraw_consent": ("consent", "withdraw", "revok", "retract", "rescind"),
     "en.consent_withdrawn": ("consent",),
     "en.no_longer_consent": ("consent",),
     "en.unsubscribe_me": ("unsubscrib",),
@@ -558,7 +562,12 @@ ANTECEDENT = (
     r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
     r"date\s+of\s+birth|birthday|details|data|information|info|profile|account|photos?|"
     r"pictures?|passport|story|medical|health|allergy|allergies|emergency\s+contact)\b"
+    r"|\b(?:passport\s+(?:copy|scan)|copy\s+of\s+my\s+passport|medical\s+(?:form|info\w*|"
+    r"records?|certificate)|vaccination\s+certificate)\b"
     r"|\b(?:photos?|pictures?|data|information|everything)\s+(?:\w+\s+)?(?:of|about|on)\s+me\b"
+    r"|\bon\s+file\s+(?:for|about|on)\s+me\b"
+    r"|\b(?:his|her)\s+(?:\w+\s+)?(?:name|surname|address|e-?mail|phone|number|date\s+of\s+birth|"
+    r"details|allergy|allergies)\b"
     r"|\bi(?:'ve|\s+have)\s+(?:just\s+)?moved\b|\bpersonal\s+(?:data|information|details)\b"
 )
 #: Facts, not threats: "I have complained", "I hereby complain" (flag ``c``).
@@ -675,5 +684,390 @@ RULE_TRIGGERS.update(
         "en.data_about_her": ("send", "give", "provide", "show", "tell", "email", "what", "which"),
         "en.reported_to_authority": ("report", "complain"),
         "en.only_use_for": ('limit', 'restrict', 'use', 'process', 'shared', 'passed'),
+    }
+)
+
+# -- everyday phrasings, second round (dev2/): bare commands, objects without a
+# possessive, life events that imply a correction, parents, complaints without "complain" --
+#: Documents and services that are not our records: correcting them is no rectification.
+BUSINESS_DOC = (
+    r"\b(?:on|in)\s+(?:facebook|instagram|linkedin|tiktok|snapchat|whatsapp)\b"
+    r"|\b(?:e-?tickets?|tickets?|boarding\s+pass\w*|airline\w*|invoices?|receipts?|contracts?|"
+    r"name\s+(?:badge|tag)s?|itinerar\w*|certificates?|diploma\w*|company\s+name)\b"
+)
+PERFECT = r"\b(?:i|we)\s+(?:have|had)|\b(?:i|we)['’]ve\b"
+PERFECT_SECOND = r"\byou\s+have|\byou['’]ve"
+RETRACTION = (
+    r"\bnever\s*mind\b|\b(?:actually|oh|ah|no)\W+(?:\w+\W+)?(?:forget\s+it|scratch\s+that|"
+    r"no\s+need)\b|\bforget\s+(?:it|that)\s*[,.!-]+\s*(?:i|i've|i\s+have|we)\b"
+    r"|\b(?:i've|i\s+have)\s+(?:\w+\s+)?(?:done|sorted|fixed|figured|found|changed|updated)\s+"
+    r"(?:it\s+)?(?:out\s+)?myself\b|\bignore\s+(?:my|this|the)\s+(?:last\s+|previous\s+)?"
+    r"(?:mail|e-?mail|message)\b"
+)
+RETRACTION_HINTS = ("never", "forget", "scratch", "no need", "myself", "ignore")
+REPLACE = r"\breplac\w*\b"
+#: An old request the writer only refers to ("you never answered my request to delete my
+#: data"): the complaint about it is new, the request is not.
+REFERENCE = (
+    r"\b(?:answered|replied\s+to|responded\s+to|ignored|dealt\s+with|processed|acted\s+on)\s+"
+    r"(?:\w+\s+){0,2}?(?:request|e-?mail|letter)\s+(?:to|for|asking\s+(?:you\s+)?to)"
+)
+THIRD_PARTY_CUE = (
+    rf"\b(?:my|our)\s+(?:\w+\s+)?{_REL}\b|\bon\s+behalf\b|\bpower\s+of\s+attorney\b|"
+    r"\b(?:guardian|parent|mother|father|mum|mom|dad)\s+of\b|\blegal\s+guardian\b"
+)
+GREETING = r"hi|hello|hey|dear\s+\w+|hiya|no\s+thanks|no\s+thank\s+you|no"
+POLITE = (
+    r"please|pls|plz|thanks|thank\s+you|thx|ty|now|asap|immediately|right\s+now|"
+    r"straight\s+away|cheers|at\s+once"
+)
+SIGNOFF = r"regards|kind\s+regards|best|br|cheers|thanks|thank\s+you|sincerely"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.short_unsubscribe",
+        r"(?:please\s+)?(?:unsubscribe|unsub|opt\s*-?\s*out|stop|remove\s+me|take\s+me\s+off)"
+        r"(?:\s+(?:me|from\s+(?:this|the|your)\s+(?:list|newsletter|mailing\s+list)|"
+        r"(?:this|the|your)\s+list|everything|all))?",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "en.short_delete_me",
+        r"(?:please\s+)?(?:delete|erase|forget)\s+(?:me|my\s+(?:account|profile|data|details|"
+        r"information|info))(?:\s+(?:completely|entirely|from\s+(?:your|all)\s+\w+))?",
+        0.8,
+        "",
+    ),
+)
+
+#: Personal data that belongs to one person whether or not a possessive stands before it.
+_PD = (
+    r"(?:passport(?:\s+(?:copy|scan|number|details|photo))?|(?:copy|scan)\s+of\s+(?:my\s+)?"
+    r"passport|medical\s+(?:info\w*|form|forms|details|records?|certificate|data|history|"
+    r"notes)|health\s+(?:info\w*|data|details|form|records?)|vaccination\s+(?:certificate|"
+    r"record|card)s?|police\s+(?:check|certificate|record)|criminal\s+record\s+check|"
+    r"doctor'?s\s+(?:note|letter|certificate)|national\s+id|id\s+(?:copy|card|scan))"
+)
+_CONTACT = (
+    r"(?:address|e-?mail(?:\s+address)?|phone(?:\s+number)?|mobile(?:\s+number)?|number|"
+    r"name|surname|last\s+name|first\s+name|date\s+of\s+birth|birthday|emergency\s+contact|"
+    r"next\s+of\s+kin|contact\s+details|contact\s+person)"
+)
+_NEWS2 = (
+    r"(?:offers?|promo\w*|deals?|newsletters?|marketing|mails|e-?mails|texts|sms|spam|"
+    r"adverts?|advertising|ads|calls|brochures?|catalogues?|updates)"
+)
+RULES = RULES + (
+    (T.ERASURE, "en.delete_document", rf"{_ERASE}\W+(?:\w+\W+){{0,4}}?{_PD}\b", 0.8, "q"),
+    (
+        T.ERASURE,
+        "en.delete_me",
+        r"\b(?:delete|erase)\s+me\b(?!\s+(?:from|off)\s+(?:the\s+|this\s+|your\s+)?(?:group|chat|"
+        r"whatsapp|list|trip))"
+        r"|\b(?:delete|erase|remove|wipe)\s+me\s+(?:from|off|out\s+of)\s+(?:all\s+)?(?:of\s+)?"
+        r"(?:your\s+)?\w*\s*(?:database|system|records|files|register|crm|customer\s+file)s?\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.no_more_offers",
+        rf"\b(?:no\s+more|stop\s+(?:sending|emailing|texting|calling|spamming)\s+(?:me\s+)?"
+        rf"(?:\w+\s+){{0,2}}?|don't\s+(?:send|email|text|call)\s+me\s+(?:any\s+)?(?:more\s+)?"
+        rf"(?:\w+\s+)?)(?:your\s+)?(?:\w+\s+)?{_NEWS2}\b"
+        r"|\bno\s+longer\s+(?:agree|consent)\s+to\b"
+        r"|\b(?:take|remove)\s+me\s+off\s+(?:your|the|all)\s+(?:\w+\s+)?(?:lists?|mailing\w*)\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.ACCESS,
+        "en.what_do_you_have_on_me",
+        r"\b(?:what|which|how\s+much)\s+(?:(?!need|require)\w+\s+){0,3}?(?:do|have|did)\s+you\s+"
+        r"(?:(?!need|require|want)\w+\s+){0,2}?"
+        r"(?:have|hold|keep|store|know|got|collected|saved)\s+(?:\w+\s+)?(?:on|about)\s+me\b"
+        r"|\b(?:what|which)\s+(?:\w+\s+){0,2}?(?:data|information|info|details|records)\s+"
+        r"(?:(?!need|require|must|should|want)\w+\s+){0,3}?(?:on|about)\s+me\b"
+        r"|\b(?:see|send\s+me|get|show\s+me|copy\s+of|list\s+of|know)\s+(?:all\s+)?(?:of\s+)?"
+        r"(?:the\s+)?(?:records|files|notes|data|information|everything)\s+(?:that\s+)?you\s+"
+        r"(?:keep|hold|have|store)\s+(?:on|about)\s+me\b"
+        rf"|\bhow\s+did\s+you\s+(?:get|obtain|find)\s+(?:hold\s+of\s+)?my\s+(?:\w+\s+)?{_CONTACT}\b"
+        rf"|\bwho\s+(?:gave|sold|passed)\s+you\s+my\s+(?:\w+\s+)?{_CONTACT}\b"
+        rf"|\bwho\s+did\s+you\s+(?:give|sell|pass|send)\s+my\s+(?:\w+\s+)?{_CONTACT}\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.new_contact",
+        r"\b(?<!your\s)(?<!their\s)(?<!his\s)(?<!her\s)(?<!the\s)(?<!our\s)"
+        rf"(?:my\s+)?new\s+{_CONTACT}\s*(?:is\b|:)"
+        rf"|\b(?:i've|i\s+have)\s+(?:\w+\s+)?(?:changed|got\s+a\s+new|new)\s+(?:my\s+)?"
+        rf"(?:{_CONTACT})\b[^.!?\n]{{0,60}}?\b(?:new|now)\b"
+        rf"|\b(?:put|use|add|record|note)\s+(?:that|this|it|the\s+new\s+\w+)\s+(?:\w+\s+){{0,2}}?"
+        r"(?:on|in|to)\s+my\s+(?:file|record|records|profile|account)\b"
+        rf"|\bmy\s+{_CONTACT}\s+has\s+changed\b|\bi(?:'ve|\s+have)\s+moved\b[^.!?\n]{{0,40}}?"
+        rf"\bnew\s+(?:address|home)\b",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.add_contact",
+        r"\badd\s+(?:my\s+)?(?:\w+\s+){0,3}?as\s+(?:a\s+|my\s+|an\s+)?(?:\w+\s+)?(?:emergency\s+)?"
+        r"(?:contact|next\s+of\s+kin)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.spelled_wrong",
+        rf"\b(?:got|have|has|'ve)\s+(?:got\s+)?my\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+)?(?:spelled|"
+        r"spelt|written|down|recorded|registered|listed)\s+(?:\w+\s+)?(?:wrong\w*|incorrect\w*|as)\b"
+        rf"|\b(?:wrong|incorrect|misspelt|misspelled)\s+{_CONTACT}\s+(?:\w+\s+){{0,2}}?(?:on|in)\s+"
+        r"(?:my|your)\s+(?:profile|account|file|records?|system)\b"
+        rf"|\bmy\s+{_CONTACT}\s+(?:is|was)\s+(?:\w+\s+)?(?:wrong|incorrect)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "en.dont_use_for_marketing",
+        r"\b(?:do\s+not|don't|please\s+don't|never)\s+(?:\w+\s+)?(?:use|share|sell|pass\s+on|give)\s+"
+        r"(?:my|them|it)\s+(?:\w+\s+){0,2}?(?:for|with|to)\s+(?:\w+\s+){0,3}?(?:marketing|"
+        r"advertising|ads|profiling|analysis|analytics|third\s+parties|partners?|hotels?|"
+        r"operators?|anyone|other\s+companies)\b"
+        r"|\b(?:do\s+not|don't|please\s+don't)\s+(?:use|share|sell)\s+my\s+(?:personal\s+)?"
+        r"(?:details|info|data|information)\b"
+        r"|\bobject\s+to\s+(?:my|you)\s+(?:\w+\s+){0,2}?(?:being\s+)?(?:used|using|processing|"
+        r"processed|shared|sharing)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.parent_of",
+        r"\b(?:i'm|i\s+am|we\s+are|we're)\s+\w+(?:'s|’s)\s+(?:mother|father|mum|mom|dad|parents?|"
+        r"guardian)\b"
+        r"|\b(?:i'm|i\s+am|we\s+are|we're)\s+(?:the\s+)?(?:\w+\s+)?(?:mother|father|mum|mom|dad|"
+        r"parents?|guardian|legal\s+guardian)\s+(?:of|to)\b"
+        r"|\b(?:his|her)\s+(?:\w+\s+){0,2}?(?:data|details|information|info|records|account|"
+        r"profile|passport)\b",
+        0.75,
+        "st",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.may_deal_with_you",
+        r"\b(?:may|can|is\s+allowed\s+to|has\s+my\s+permission\s+to|have\s+my\s+permission\s+to)\s+"
+        r"(?:\w+\s+){0,2}?(?:deal|speak|talk|act|communicate)\s+(?:with\s+you\s+)?(?:on\s+my\s+"
+        r"behalf|for\s+me)\b"
+        r"|\byou\s+have\s+my\s+permission\s+to\s+(?:talk|speak|deal|share)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "en.sent_to_someone_else",
+        r"\b(?:sent|emailed|gave|given|shared|forwarded|showed|passed|disclosed|leaked|sold)\s+"
+        r"(?:\w+\s+){0,6}?(?:my|our)\s+(?:\w+\s+){0,3}?(?:details|data|information|info|"
+        r"passport\w*|address|number|records?|form)\b[^.?!\n]{0,60}?\bto\s+(?:an(?:other)?\s+|"
+        r"the\s+(?:whole|wrong|entire)\s+|a\s+(?:different|random|wrong)\s+|other\s+|my\s+"
+        r"employer|someone)"
+        r"|\b(?:given|passed|sold|shared)\s+(?:my|our)\s+(?:\w+\s+){0,2}?(?:details|data|"
+        r"information|info|number)\s+to\s+(?:others|other\s+companies|third\s+parties)\s+"
+        r"without\b",
+        0.8,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+        "en.delete_me": ("delete", "erase", "remove", "wipe"),
+        "en.no_more_offers": (
+            "offer", "promo", "deal", "newsletter", "marketing", "mails", "email", "e-mail",
+            "texts", "sms", "spam", "advert", "ads", "calls", "brochure", "catalogue", "updates",
+            "agree", "consent", "list", "mailing",
+        ),
+        "en.what_do_you_have_on_me": ("what", "which", "how", "records", "files", "notes",
+                                      "data", "information", "everything", "who"),
+        "en.new_contact": ("new", "put", "use", "add", "record", "note", "changed", "moved"),
+        "en.add_contact": ("add",),
+        "en.spelled_wrong": ("spel", "written", "down", "recorded", "registered", "listed",
+                             "wrong", "incorrect", "misspel"),
+        "en.dont_use_for_marketing": ("not", "don't", "never", "object"),
+        "en.parent_of": ("mother", "father", "mum", "mom", "dad", "parent", "guardian", "legal",
+                         "his", "her"),
+        "en.may_deal_with_you": ("deal", "speak", "talk", "act", "communicate", "permission"),
+        "en.sent_to_someone_else": ("sent", "emailed", "gave", "given", "shared", "forwarded",
+                                    "showed", "passed", "disclosed", "leaked", "sold"),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
+_MORE_FLAGS = {
+    "en.delete_my_data": "h",
+    "en.delete_it": "h",
+    "en.correct_my_data": "bh",
+    "en.my_data_is_wrong": "b",
+    "en.inaccurate_data": "b",
+    "en.my_new_address": "b",
+    "en.update_it": "bh",
+    "en.my_email_has_changed": "b",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.stop_the_emails",
+        rf"\bstop\s+(?:the|your|all|these|those|all\s+the|all\s+your)\s+(?:\w+\s+)?{_NEWS2}\b",
+        0.8,
+        "f",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.use_this_address",
+        r"\buse\s+(?:this|my\s+new|the\s+new|my\s+other)\s+(?:e-?mail\s+)?(?:address|e-?mail|"
+        r"number|phone\s+number)\b[^.?!\n]{0,30}?\b(?:from\s+now\s+on|instead|going\s+forward|"
+        r"in\s+future|from\s+today)\b",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.it_is_out_of_date",
+        r"\b(?:it|some\s+of\s+it|some\s+of\s+this|parts\s+of\s+it|that)\s+(?:is|are|was)\s+"
+        r"(?:\w+\s+)?(?:out\s+of\s+date|outdated|wrong|incorrect|inaccurate)\b[^.?!\n]{0,60}?"
+        r"\b(?:fix|fixed|correct|corrected|update|updated|change|changed)\b",
+        0.75,
+        "brh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.dont_profile_me",
+        r"\b(?:don't|do\s+not|not)\s+want\s+(?:you\s+)?to\s+(?:profile|track|analy[sz]e|target)\s+me\b"
+        r"|\b(?:no|stop|don't\s+send\s+me)\s+(?:\w+\s+)?personali[sz]ed\s+(?:ads|advertising|"
+        r"marketing|offers)\b|\bsend\s+me\s+personali[sz]ed\s+(?:ads|advertising)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.send_me_what_you_have",
+        r"\b(?:send|give|show|tell|email)\s+me\s+(?:\w+\s+)?what\s+(?:\w+\s+)?you\s+(?:have|hold|"
+        r"keep|store)\s+(?:on\s+file\s+)?(?:on|about|for)\s+me\b",
+        0.8,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.discuss_with_her",
+        r"\byou\s+(?:can|may)\s+(?:discuss|talk\s+about|share|speak\s+about)\s+"
+        r"[^.?!\n]{0,60}?\bwith\s+(?:her|him|them)\b",
+        0.8,
+        "t",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.stop_the_emails": ("stop",),
+        "en.use_this_address": ("use",),
+        "en.it_is_out_of_date": ("out", "outdated", "wrong", "incorrect", "inaccurate"),
+        "en.dont_profile_me": ("want", "personali"),
+        "en.send_me_what_you_have": ("what",),
+        "en.discuss_with_her": ("discuss", "talk", "share", "speak"),
+    }
+)
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\bmy\s+(?:\w+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
+    r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
+    r"file)\b|\bpersonal\s+(?:data|information|details)\b"
+    r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"
+    r"me\b|\byour\s+(?:\w+\s+)?(?:database|system|records|files|register|crm|mailing\s+list)s?\b"
+)
+PAIR_LIST = (
+    r"\b(?:newsletters?|mailing\s+lists?|marketing|promotions?|promos?|offers|adverts|"
+    r"advertising|ads|sales\s+calls|new\s+trips|texts)\b"
+)
+PAIR_BLOCK = (
+    r"\b\w*(?:booking|reservation|invoice|ticket|receipt|contract|itinerary|luggage|baggage|"
+    r"payment|deposit|visa|insurance|airline|flight|app|portal|login|password|facebook|"
+    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application)\w*\b"
+    r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in)\b"
+)
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\b(?:delete|deleted\s+from|erase|remove|wipe|destroy|purge|forget|get\s+rid\s+of|"
+        r"be\s+(?:deleted|removed|erased|forgotten)|(?:have|get)\s+(?:\w+\s+)?(?:deleted|removed|"
+        r"erased))\b|\b(?:don't|do\s+not|no\s+longer)\s+want\s+to\s+be\s+(?:in|on|stored|kept)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "en.pair_access",
+        r"\b(?:what|which|who|whom|whether|copy|see|know|access|(?:do|did)\s+you\s+(?:still\s+)?"
+        r"(?:have|hold|keep|store))\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "en.pair_correct",
+        r"\b(?:correct|update|change|fix|amend|add|wrong|incorrect|misspel\w*|out\s+of\s+date|"
+        r"outdated|is\s+now)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.pair_unsubscribe",
+        r"\b(?:unsubscribe|opt\s+out|stop|no\s+more|remove\s+me|take\s+me\s+off|(?:don't|do\s+not|"
+        r"no\s+longer)\s+(?:want|wish|send|contact|e-?mail|call|text))\b",
+        "list",
+        0.6,
+    ),
+)
+#: Word stems every ``PAIR_DATA`` or ``PAIR_LIST`` match holds (see ``lexicon.da``).
+PAIR_TRIGGERS = (
+    "data", "details", "information", "info", "account", "profile", "record", "passport",
+    "photo", "picture", "address", "name", "surname", "phone", "number", "email", "e-mail",
+    "date", "file", "personal", "everything", "anything", "database", "system", "records",
+    "register", "crm", "mailing", "newsletter", "marketing", "promotion", "promo", "offers",
+    "advert", "ads", "sales", "trips", "texts",
+)
+
+# -- fifth round (dev5/) ------------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "en.missing_from_my_profile",
+        rf"\bmy\s+(?:\w+\s+)?(?:middle\s+name|{_CONTACT})\s+(?:is|are)\s+missing\s+(?:from|in|on)\s+"
+        r"(?:my|your)\s+(?:profile|account|records?|file|system)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.rather_not_get",
+        rf"\b(?:rather\s+not|prefer\s+not\s+to|don't\s+want\s+to|do\s+not\s+want\s+to)\s+(?:get|"
+        rf"receive)\s+(?:\w+\s+){{0,3}}?{_NEWS2}\b",
+        0.8,
+        "f",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.missing_from_my_profile": ("missing",),
+        "en.rather_not_get": ("rather", "prefer", "don't", "not"),
     }
 )

@@ -114,3 +114,146 @@ RULE_TRIGGERS.update(
         "no.slett_det": ("slett", "fjern"),
     }
 )
+
+# -- everyday phrasings, second round (dev2/) -------------------------------------------
+_REL2 = (
+    r"(?:s" + OE + r"nn\w*|datter\w*|dattera|barn\w*|mor|moren|far|faren|foreldre|mann\w*|"
+    r"kone\w*|samboer\w*|bror\w*|s" + OE + r"ster\w*)"
+)
+BUSINESS_DOC = (
+    r"\b(?:\w*billett\w*|faktura\w*|kvittering\w*|flyselskap\w*|kontrakt\w*|reise"
+    r"plan\w*)\b"
+)
+PERFECT = r"\b(?:jeg|vi)\s+(?:har|hadde)"
+PERFECT_SECOND = r"\bdere\s+har"
+RETRACTION = r"\bglem\s+det\b(?!\s+ikke)"
+RETRACTION_HINTS = ("glem",)
+REPLACE = r"\berstatt\w*"
+THIRD_PARTY_CUE = (
+    rf"\b(?:min|mitt|mine|v{AA}r|v{AA}rt)\s+(?:\w+\s+)?{_REL2}\b|\b{_REL2}\s+(?:min|mitt|mi)\b"
+    r"|\b(?:mor|far|forelder|foreldre|verge)\s+til\b|\bfullmakt\w*|\bp" + AA + r"\s+vegne\b"
+)
+GREETING = r"hei|hallo|heisann"
+POLITE = r"takk|tusen\s+takk|n" + AA + r"|snarest|vennligst"
+SIGNOFF = r"mvh|hilsen|vennlig\s+hilsen|/"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (T.CONSENT_WITHDRAWAL, "no.kort_meld_av",
+     r"(?:meld\s+(?:meg|oss)\s+av|avmeld(?:e|ing)?(?:\s+meg)?|stopp)(?:\s+(?:nyhetsbrevet|listen|"
+     r"alt))?", 0.8, ""),
+    (T.ERASURE, "no.kort_slett_meg",
+     r"(?:slett|fjern)\s+(?:meg|kontoen\s+min|profilen\s+min|alt\s+om\s+meg)", 0.8, ""),
+)
+_NEWS2 = (
+    r"(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?post\w*|sms\w*|markedsf" + OE + r"ring\w*|"
+    r"utsendelse\w*|kampanje\w*)"
+)
+_CONTACT = (
+    r"(?:adresse\w*|e-?post\w*|telefonnummer\w*|nummer\w*|navn\w*|etternavn\w*|"
+    r"f" + OE + r"dselsdato\w*|personnummer\w*|n" + AE + r"rmeste\s+p" + AA + r"r" + OE
+    + r"rende)"
+)
+RULES = RULES + (
+    (T.ERASURE, "no.slett_meg",
+     r"\b(?:slett\w*|fjern\w*)\s+meg\s+(?:ut\s+)?(?:fra|av)\s+(?:\w+\s+){0,2}?\w*(?:system|"
+     r"register|database|kundeliste|kartotek)\w*"
+     r"|\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:opplysning\w*|data|informasjon\w*)\s+"
+     r"(?:om\s+meg|hennes|hans|deres)\b"
+     r"|\bslett\w*\s+(?:\w+\s+){0,3}?(?:pass\w*|passkopi\w*|legeattest\w*|"
+     r"legeerkl" + AE + r"ring\w*|politiattest\w*|journal\w*)\b", 0.8, "q"),
+    (T.CONSENT_WITHDRAWAL, "no.ikke_mer_reklame",
+     rf"\b(?:ikke|aldri)\s+(?:send|sende)\s+(?:meg\s+)?(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?"
+     rf"{_NEWS2}|\bvil\s+ikke\s+(?:lenger\s+)?(?:ha|f{AA}|motta)\s+(?:\w+\s+){{0,2}}?(?:mer|flere)\s+"
+     rf"(?:\w+\s+)?{_NEWS2}|\bslutt\s+(?:\w+\s+)?(?:sende|ringe)\s+(?:\w+\s+){{0,3}}?{_NEWS2}",
+     0.8, "f"),
+    (T.ACCESS, "no.hva_har_dere_om_meg",
+     r"\b(?:hva|hvilke|hva\s+slags|hvilken)\s+(?:\w+\s+){0,3}?(?:har|vet|lagrer|lagret)\s+dere\s+"
+     r"(?:\w+\s+){0,3}?om\s+(?:meg|ham|henne|henne)\b"
+     r"|\bhvordan\s+har\s+dere\s+f" + AA + r"tt\s+(?:tak\s+i\s+)?(?:mitt|min|mine|\w+\s+mitt)\b",
+     0.8, ""),
+    (T.RECTIFICATION, "no.nytt_nummer",
+     rf"\b(?:f{AA}tt|har)\s+(?:et\s+)?(?:nytt|ny)\s+{_CONTACT}\b|\b(?:min|mitt)\s+nye\s+{_CONTACT}\b"
+     rf"|\b{_CONTACT}\s+(?:min|mitt|mi)\s+er\s+(?:\w+\s+)?(?:feil|ny|endret|byttet)\b"
+     rf"|\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
+    (T.THIRD_PARTY_AUTHORISATION, "no.forelder_til",
+     r"\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|forelder|verge)\s+til\b|\b(?:jeg|vi)\s+skriver\s+for\s+"
+     rf"(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
+     r"|\b(?:opplysning\w*|data|kont\w*|profil\w*)\s+(?:hennes|hans)\b|\b(?:hennes|hans)\s+"
+     r"(?:opplysning\w*|data|konto\w*|profil\w*)\b", 0.75, "st"),
+    (T.THIRD_PARTY_AUTHORISATION, "no.har_fullmakt",
+     r"\bhar\s+fullmakt\s+til\s+" + AA + r"\b|\bgir\s+(?:\w+\s+){0,3}?fullmakt\b", 0.8, ""),
+    (T.COMPLAINT, "no.delte_uten_aa_spoerre",
+     r"\b(?:delte|delt|sendte|sendt|ga|gitt|solgte|solgt)\s+(?:\w+\s+){0,5}?(?:min|mitt|mine|\w+\s+"
+     r"(?:min|mitt|mine))\b[^.?!\n]{0,60}?\buten\s+(?:" + AA + r"\s+sp" + OE + r"rre|samtykke|"
+     r"tillatelse)\b|\b(?:anmeldt|meldt|klaget)\s+(?:\w+\s+){0,2}?til\s+datatilsynet\b",
+     0.8, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.slett_meg": ("slett", "fjern"),
+        "no.ikke_mer_reklame": ("nyhetsbrev", "reklame", "tilbud", "e-post", "epost", "sms",
+                                "markedsf", "utsendelse", "kampanje"),
+        "no.hva_har_dere_om_meg": ("hva", "hvilke", "hvilken", "hvordan"),
+        "no.nytt_nummer": ("ny$", "nytt$", "nye$", "feil", "endret", "byttet", "uriktig"),
+        "no.forelder_til": ("mor", "far", "forelder", "verge", "skriver", "opplysning", "data",
+                            "kont", "profil", "hennes", "hans"),
+        "no.har_fullmakt": ("fullmakt",),
+        "no.delte_uten_aa_spoerre": ("uten", "anmeldt", "meldt", "klaget"),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
+_MORE_FLAGS = {
+    "no.slett_mine_opplysninger": "h",
+    "no.slett_det": "h",
+    "no.retting": "bh",
+    "no.oppdatere_det": "bh",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "no.slett_all_informasjon",
+     r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:informasjon\w*|info|alt)\b[^.?!\n]{0,30}?"
+     r"\bom\s+(?:meg|henne|ham)\b", 0.85, "q"),
+    (T.ACCESS, "no.se_hva_dere_har",
+     r"\b(?:se|vite|f" + AA + r"\s+vite)\s+(?:\w+\s+)?(?:hva|hvilke|hvilken)\s+"
+     r"(?:\w+\s+){0,2}?dere\s+"
+     r"(?:har|vet|lagrer)\s+(?:\w+\s+)?(?:registrert|lagret)?\s*(?:om|p" + AA + r")\s+meg\b",
+     0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.slett_all_informasjon": ("slett", "fjern"),
+        "no.se_hva_dere_har": ("hva", "hvilke", "hvilken"),
+    }
+)
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\b(?:mine|min|mitt)\s+(?:\w+\s+)?(?:opplysning\w*|data|konto|profil|adresse|navn)\b"
+    r"|\b(?:opplysning\w*|data|konto\w*|profil\w*|adresse\w*|navn\w*|telefonnummer\w*|"
+    r"informasjon)\s+(?:mine|min|mitt)\b|\bpersonopplysning\w*"
+    r"|\b(?:alt|informasjon|opplysning\w*)\s+(?:\w+\s+){0,3}?om\s+meg\b"
+    r"|\b(?:registeret|systemet|databasen)\s+deres\b"
+)
+PAIR_LIST = r"\b(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?poster|utsendelse\w*)\b"
+PAIR_BLOCK = (
+    r"\b\w*(?:bestilling|booking|faktura|billett|bagasje|betaling|visum|reiseplan|app|"
+    r"portal)\w*\b"
+)
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (T.ERASURE, "no.par_slett",
+     r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
+     r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
+    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|se|vite|hva|hvilke)\b", "data", 0.6),
+    (T.RECTIFICATION, "no.par_rett",
+     r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
+    (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
+     r"\b(?:meld\w*\s+meg\s+av|slutt|(?:vil|skal|m" + AA + r")\s+(?:\w+\s+)?ikke|ikke\s+send|"
+     r"ingen\s+flere)\b", "list", 0.6),
+)
+PAIR_TRIGGERS = (
+    "opplysning", "data", "konto", "profil", "adresse", "navn", "telefonnummer", "informasjon",
+    "personopplysning", "alt", "registeret", "systemet", "databasen", "nyhetsbrev", "reklame",
+    "tilbud", "e-post", "epost", "utsendelse",
+)

@@ -55,7 +55,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
      rf"{_GAP4}{OBJ}|\bfelaktig\w*\s+(?:\w+\s+)?(?:personuppgift\w*|uppgift\w*|namn|adress)"
      r"|\bmin\s+(?:nya\s+)?adress\s+" + AE + r"r\s+nu\b", 0.85, ""),
     (T.ERASURE, "sv.radera_mina_uppgifter",
-     rf"\b(?:radera\w*|radering\w*|ta\s+bort|tas\s+bort|tag\s+bort|avl{AE}gsna\w*)\W+{_GAP4}{OBJ}",
+     rf"\b(?:radera\w*|radering\w*|ta\s+bort|tas\s+bort|tag\s+bort|tar\s+bort|avl{AE}gsna\w*)\W+"
+     rf"{_GAP4}{OBJ}",
      0.85, "q"),
     (T.ERASURE, "sv.begaran_om_radering",
      r"\bbeg" + AE + r"ran\s+om\s+radering\b|\br" + AE + r"tt(?:en)?\s+att\s+bli\s+gl"
@@ -105,7 +106,8 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
         "rätt", "raett", "ratt", "korrigera", "uppdatera", "ändra", "aendra", "andra",
         "felaktig", "adress",
     ),
-    "sv.radera_mina_uppgifter": ("radera", "radering", "bort", "avlägsn", "avlaegsn", "avlagsn"),
+    "sv.radera_mina_uppgifter": ("radera", "radering", "bort", "avlägsn", "avlaegsn", "avlagsn",
+                                 "tar"),
     "sv.begaran_om_radering": ("radering", "rätt", "raett", "ratt", "art"),
     "sv.invander_mot": ("invänd", "invaend", "invand", "inväend"),
     "sv.begransa_behandlingen": ("begränsa", "begraensa", "begransa", "sluta"),
@@ -150,7 +152,164 @@ RULE_TRIGGERS.update(
             "ändra", "aendra", "andra", "rätta", "raetta", "ratta", "uppdatera", "korrigera",
             "gamla", "ändrad", "aendrad", "andrad", "ny",
         ),
-        "sv.radera_det": ("radera", "ta", "tag"),
+        "sv.radera_det": ("radera", "bort"),
         "sv.vad_har_ni_om_mig": ("vad", "vilka"),
     }
+)
+
+# -- everyday phrasings, second round (dev2/) -------------------------------------------
+_REL2 = (
+    r"(?:son|sonen|dotter|dottern|barn|barnet|mamma|pappa|mor|far|make|maken|fru|frun|"
+    r"sambo|bror|syster|f" + OE + r"r" + AE + r"ldrar)"
+)
+BUSINESS_DOC = r"\b(?:\w*biljett\w*|faktur\w*|kvitto\w*|flygbolag\w*|kontrakt\w*|resplan\w*)\b"
+PERFECT = r"\b(?:jag|vi)\s+(?:har|hade)"
+PERFECT_SECOND = r"\bni\s+har"
+RETRACTION = r"\bgl" + OE + r"m\s+det\b(?!\s+inte)|\bstrunta\s+i\s+det\b"
+RETRACTION_HINTS = ("glöm", "gloem", "glom", "strunta")
+REPLACE = r"\bers" + AE + r"tt\w*"
+THIRD_PARTY_CUE = (
+    rf"\b(?:min|mitt|mina|v{AA}r|v{AA}rt)\s+(?:\w+\s+)?{_REL2}\b|\b(?:mamma|pappa|mor|far|"
+    rf"f{OE}r{AE}lder|v{AA}rdnadshavare)\s+till\b|\bfullmakt\w*|\bv{AE}gnar\b"
+)
+GREETING = r"hej|hejsan|hall" + AA
+POLITE = r"tack|tack\s+s" + AA + r"\s+mycket|nu|omg" + AA + r"ende|sn" + AE + r"lla"
+SIGNOFF = r"mvh|h" + AE + r"lsningar|v" + AE + r"nliga\s+h" + AE + r"lsningar|/"
+SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
+    (T.CONSENT_WITHDRAWAL, "sv.kort_avregistrera",
+     r"(?:avregistrera|avprenumerera|avsluta)(?:\s+mig)?(?:\s+(?:fr" + AA + r"n\s+)?"
+     r"(?:nyhetsbrevet|listan|utskicken))?", 0.8, ""),
+    (T.ERASURE, "sv.kort_radera_mig",
+     r"(?:radera|ta\s+bort)\s+(?:mig|mitt\s+konto|min\s+profil|mina\s+uppgifter)", 0.8, ""),
+)
+_NEWS2 = (
+    r"(?:utskick\w*|erbjudand\w*|nyhetsbrev\w*|reklam\w*|marknadsf" + OE + r"ring\w*|mejl|"
+    r"e-?post|sms|kampanj\w*)"
+)
+_CONTACT = (
+    r"(?:adress\w*|e-?post\w*|mejl\w*|telefonnummer\w*|nummer|namn|efternamn\w*|f" + OE
+    + r"rnamn\w*|personnummer\w*|f" + OE + r"delsedatum\w*)"
+)
+RULES = RULES + (
+    (T.ERASURE, "sv.radera_mig",
+     r"\b(?:radera|ta\s+bort|tag\s+bort|stryk)\s+mig\s+(?:ur|fr" + AA + r"n)\s+(?:\w+\s+){0,2}?"
+     r"\w*(?:system|register|databas|kundregister|lista)\w*"
+     r"|\b(?:radera|ta\s+bort)\s+(?:\w+\s+){0,3}?(?:hennes|hans)\s+(?:\w+\s+)?(?:uppgifter|"
+     r"personuppgifter|konto|profil)\b"
+     r"|\b(?:radera\w*|ta\s+bort|tas\s+bort)\s+(?:\w+\s+){0,3}?(?:pass\w*|passkopia\w*|"
+     r"l" + AE + r"karintyg\w*|journal\w*)\b", 0.8, "q"),
+    (T.CONSENT_WITHDRAWAL, "sv.inga_fler_utskick",
+     rf"\bvill\s+inte\s+(?:l{AE}ngre\s+)?(?:ha|f{AA}|ta\s+emot)\s+(?:\w+\s+){{0,2}}?(?:fler|mer|"
+     rf"n{AA}gra\s+fler)\s+(?:\w+\s+)?{_NEWS2}"
+     rf"|\bsluta\s+(?:att\s+)?(?:skicka|mejla|ringa|sms:a)\s+(?:\w+\s+){{0,3}}?{_NEWS2}"
+     rf"|\binga\s+fler\s+{_NEWS2}", 0.8, "f"),
+    (T.ACCESS, "sv.vad_har_ni_sparat",
+     r"\b(?:vad|vilka|vilken)\s+(?:\w+\s+){0,3}?(?:(?:har|vet|sparar|lagrar)\s+ni|ni\s+(?:har|"
+     r"vet|sparar|lagrar))\s+(?:\w+\s+){0,3}?"
+     r"om\s+(?:mig|honom|henne)\b"
+     r"|\bhur\s+har\s+ni\s+f" + AA + r"tt\s+(?:tag\s+p" + AA + r"\s+)?(?:mitt|min|mina)\b"
+     r"|\b(?:kopia|utdrag)\s+(?:av|p" + AA + r")\s+(?:\w+\s+){0,3}?(?:uppgifter|data)\s+"
+     r"(?:\w+\s+){0,3}?om\s+(?:mig|honom|henne)\b", 0.8, ""),
+    (T.RECTIFICATION, "sv.ny_adress",
+     rf"\b(?:min|mitt)\s+nya\s+{_CONTACT}\s+" + AE + r"r\b|\bjag\s+har\s+(?:bytt|" + AE
+     + rf"ndrat|f{AA}tt\s+nytt?)\s+(?:\w+\s+)?{_CONTACT}\b"
+     rf"|\b(?:fel|felaktig\w*)\s+(?:\w+\s+)?{_CONTACT}\b|\b(?:min|mitt)\s+{_CONTACT}\s+"
+     rf"{AE}r\s+(?:\w+\s+)?(?:fel|felstavat|felaktig\w*)\b", 0.8, "b"),
+    (T.RESTRICTION, "sv.inte_anvands_till",
+     r"\b(?:vill\s+inte\s+att|f" + AA + r"r\s+inte)\s+(?:\w+\s+){0,3}?(?:anv" + AE + r"nd\w*|"
+     r"delas|dela|s" + AE + r"ljas|s" + AE + r"lja|l" + AE + r"mnas\s+ut|l" + AE
+     + r"mna\s+ut)\s+(?:\w+\s+){0,3}?(?:till|f" + OE + r"r|med)\s+(?:\w+\s+)?(?:reklam\w*|"
+     r"marknadsf\w*|profilering\w*|tredje\s+part\w*|andra\w*|partner\w*)", 0.8, ""),
+    (T.THIRD_PARTY_AUTHORISATION, "sv.foralder_till",
+     r"\bjag\s+" + AE + r"r\s+(?:\w+\s+)?(?:mamma|pappa|mor|far|f" + OE + r"r" + AE
+     + r"lder|v" + AA + r"rdnadshavare)\s+till\b|\b(?:jag|vi)\s+skriver\s+f" + OE
+     + rf"r\s+(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
+     r"|\b(?:hennes|hans)\s+(?:\w+\s+)?(?:uppgifter|personuppgifter|data|konto|profil)\b",
+     0.75, "st"),
+    (T.COMPLAINT, "sv.anmalt_till_imy",
+     r"\b(?:anm" + AE + r"lt|anm" + AE + r"ler|rapporterat)\s+(?:\w+\s+){0,2}?till\s+"
+     r"(?:imy|integritetsskyddsmyndigheten|datainspektionen)\b"
+     r"|\b(?:skickade|skickat|delade|delat|gav|gett|l" + AE + r"mnade|l" + AE + r"mnat)\s+"
+     r"(?:\w+\s+){0,5}?(?:mitt|min|mina)\s+(?:\w+\s+){0,2}?\w*\s*(?:till|med)\s+(?:fel|en\s+annan|"
+     r"andra)\b", 0.8, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.radera_mig": ("radera", "bort", "stryk"),
+        "sv.inga_fler_utskick": ("utskick", "erbjudand", "nyhetsbrev", "reklam", "marknadsf",
+                                 "mejl", "e-post", "epost", "sms", "kampanj"),
+        "sv.vad_har_ni_sparat": ("vad", "vilka", "vilken", "hur", "kopia", "utdrag"),
+        "sv.ny_adress": ("nya", "bytt", "ändrat", "aendrat", "andrat", "fått", "faatt", "fatt",
+                         "fel", "felaktig", "felstavat"),
+        "sv.inte_anvands_till": ("vill", "får", "faar", "far"),
+        "sv.foralder_till": ("mamma", "pappa", "mor", "far", "förälder", "foerälder",
+                             "foralder", "vårdnad", "vaardnad", "vardnad", "skriver", "hennes",
+                             "hans"),
+        "sv.anmalt_till_imy": ("anmält", "anmaelt", "anmalt", "anmäler", "anmaeler", "anmaler",
+                               "rapporterat", "skickade", "skickat", "delade", "delat", "gav",
+                               "gett", "lämna", "laemna", "lamna"),
+    }
+)
+
+#: Flags the first round's rules gain now that the checks exist (see ``lexicon.da``).
+_MORE_FLAGS = {
+    "sv.radera_mina_uppgifter": "h",
+    "sv.radera_det": "h",
+    "sv.rattelse": "bh",
+    "sv.andra_det": "bh",
+}
+RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
+
+# -- third round (dev3/) ------------------------------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "sv.radera_allt_om_mig",
+     r"\b(?:radera\w*|ta\s+bort|tar\s+bort|tas\s+bort)\s+(?:\w+\s+){0,2}?allt\b[^.?!\n]{0,30}?"
+     r"\bom\s+(?:mig|henne|honom)\b", 0.85, "q"),
+    (T.CONSENT_WITHDRAWAL, "sv.avregistrera_mig",
+     r"\b(?:avregistrera|avanm" + AE + r"l|stryk|ta\s+bort)\w*\s+mig\s+(?:fr" + AA + r"n\s+)?"
+     r"(?:\w+\s+)?"
+     r"(?:nyhetsbrev\w*|utskick\w*|e-?postlista\w*|mejllista\w*|sms-?\w*)", 0.85, "f"),
+    (T.RECTIFICATION, "sv.felstavat",
+     r"\b(?:mitt|min)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|personnummer)\s+"
+     + AE + r"r\s+(?:\w+\s+)?(?:felstavat|felstavad|fel|felaktig\w*)\b", 0.8, "b"),
+    (T.COMPLAINT, "sv.skickat_till_fel",
+     r"\b(?:skickat|skickade|l" + AE + r"mnat|l" + AE + r"mnade|delat|delade)\s+(?:\w+\s+){0,3}?"
+     r"(?:mina|min|mitt)\s+(?:\w+\s+)?(?:personuppgift\w*|uppgift\w*|adress|pass\w*|"
+     r"personnummer)\s+(?:\w+\s+){0,2}?till\s+(?:fel|en\s+annan|andra|obeh" + OE + r"riga)\b",
+     0.8, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.radera_allt_om_mig": ("radera", "bort"),
+        "sv.avregistrera_mig": ("avregistrer", "avanm", "stryk", "bort"),
+        "sv.felstavat": ("felstava", "fel"),
+        "sv.skickat_till_fel": ("skicka", "lämna", "laemna", "lamna", "delat", "delade"),
+    }
+)
+
+# -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
+PAIR_DATA = (
+    r"\b(?:mina|min|mitt)\s+(?:\w+\s+)?(?:uppgift\w*|personuppgift\w*|data|konto|profil|"
+    r"adress|namn|telefonnummer|pass)\b|\bpersonuppgift\w*"
+    r"|\b(?:allt|uppgift\w*|information)\s+(?:\w+\s+){0,3}?om\s+mig\b"
+    r"|\bert\s+(?:\w+\s+)?(?:register|system|databas)\w*"
+)
+PAIR_LIST = r"\b(?:nyhetsbrev\w*|utskick\w*|reklam\w*|erbjudand\w*|marknadsf" + OE + r"ring\w*)\b"
+PAIR_BLOCK = r"\b\w*(?:bokning|faktura|biljett|bagage|betalning|visum|resplan|app|portal)\w*\b"
+PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
+    (T.ERASURE, "sv.par_radera",
+     r"\b(?:radera|raderar|raderas|ta\s+bort|tar\s+bort|tas\s+bort|stryk|gl" + OE + r"m)\b"
+     r"|\binte\s+(?:\w+\s+)?(?:finnas|vara|st" + AA + r")\s+(?:kvar\s+)?i\b", "data", 0.6),
+    (T.ACCESS, "sv.par_tillgang",
+     r"\b(?:vad|vilka|kopia|se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
+    (T.RECTIFICATION, "sv.par_ratta",
+     r"\b(?:r" + AE + r"tta|" + AE + r"ndra|uppdatera|fel|felaktig\w*|felstava\w*)\b", "data", 0.6),
+    (T.CONSENT_WITHDRAWAL, "sv.par_avregistrera",
+     r"\b(?:avregistrera|avanm" + AE + r"l\w*|sluta|(?:vill|ska|f" + AA + r")\s+(?:\w+\s+)?inte|"
+     r"inga\s+fler)\b", "list", 0.6),
+)
+PAIR_TRIGGERS = (
+    "uppgift", "personuppgift", "data", "konto", "profil", "adress", "namn", "telefonnummer",
+    "pass", "allt", "information", "register", "system", "databas", "nyhetsbrev", "utskick",
+    "reklam", "erbjudand", "marknadsf",
 )

@@ -1,10 +1,11 @@
 """The classifier on the project's own held-out mails, and the hard cases they taught.
 
-``tests/data/heldout/`` (see its README) holds 273 realistic mails written before the
-classifier was run on them: ``dev/`` is tuned on, ``test/`` is only measured. The floors
-below are the figures reached (docs/classifier.md), rounded down a little, so a change
-that makes the classifier worse fails here. Run ``python -m bench.eval_classifier
-tests/data/heldout/dev --misses`` to see what is wrong; do not tune on ``test/``.
+``tests/data/heldout/`` (see its README) holds realistic mails written before the
+classifier was run on them: ``dev/``, ``dev2/`` … ``dev5/`` and (since the second round)
+``test/`` are tuned on, ``test2/`` is only measured. The floors below are the figures
+reached (docs/classifier.md), rounded down a little, so a change that makes the classifier
+worse fails here. Run ``python -m bench.eval_classifier tests/data/heldout/dev2 --misses``
+to see what is wrong; do not print the misses of ``test2/``.
 """
 
 from __future__ import annotations
@@ -24,22 +25,33 @@ T = RequestType
 NOT = (T.NOT_PRIVACY,)
 HELDOUT = Path(__file__).resolve().parents[1] / "data" / "heldout"
 
-#: (folder, recall >=, not_privacy-as-request <=, macro-F1 >=, exact label set >=)
+#: (folder, recall >=, not_privacy-as-request <=, macro-F1 >=, exact label set >=, mails >=)
 FLOORS = (
-    ("dev", 0.97, 0.01, 0.97, 0.95),
-    ("test", 0.88, 0.03, 0.90, 0.92),
+    ("dev", 0.98, 0.01, 0.99, 0.99, 130),
+    ("test", 0.98, 0.01, 0.98, 0.98, 130),
+    ("dev2", 0.98, 0.01, 0.98, 0.98, 150),
+    ("dev3", 0.98, 0.02, 0.98, 0.98, 80),
+    ("dev4", 0.97, 0.02, 0.94, 0.95, 60),
+    ("dev5", 0.84, 0.02, 0.82, 0.91, 30),
+    # measured once, never tuned on: the honest figure (docs/classifier.md)
+    ("test2", 0.88, 0.03, 0.89, 0.91, 200),
 )
+FOLDERS = tuple(row[0] for row in FLOORS)
 
 
-@pytest.mark.parametrize(("folder", "recall", "fp_rate", "macro_f1", "exact"), FLOORS)
+@pytest.mark.parametrize(("folder", "recall", "fp_rate", "macro_f1", "exact", "size"), FLOORS)
 def test_heldout_floors(
-    folder: str, recall: float, fp_rate: float, macro_f1: float, exact: float
+    folder: str, recall: float, fp_rate: float, macro_f1: float, exact: float, size: int
 ) -> None:
     items = load([HELDOUT / folder])
-    assert len(items) >= 130
+    assert len(items) >= size
     predict_inproc(items)
     s = score(items)
-    misses = [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
+    # test2's misses are not shown: looking at them is how a held-out set stops being one
+    misses = (
+        [] if folder == "test2"
+        else [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
+    )
     assert s.recall >= recall, misses
     assert s.fp_rate <= fp_rate, misses
     assert s.macro_f1 >= macro_f1, misses
@@ -49,7 +61,7 @@ def test_heldout_floors(
 def test_heldout_labels_are_well_formed() -> None:
     names = {t.value for t in RequestType}
     total = requests = 0
-    for folder in ("dev", "test"):
+    for folder in FOLDERS:
         labels = json.loads((HELDOUT / folder / "labels.json").read_text(encoding="utf-8"))
         assert {p.name for p in (HELDOUT / folder).glob("*.eml")} == set(labels)
         for meta in labels.values():
@@ -57,8 +69,8 @@ def test_heldout_labels_are_well_formed() -> None:
             assert meta["labels"] == ["not_privacy"] or "not_privacy" not in meta["labels"]
             total += 1
             requests += meta["labels"] != ["not_privacy"]
-    assert total >= 250
-    assert 0.35 <= requests / total <= 0.5
+    assert total >= 800
+    assert 0.35 <= requests / total <= 0.55
 
 
 def _mail(text: str, subject: str = "", quoted: str = "", language: str = "da") -> Inbound:

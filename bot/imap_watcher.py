@@ -180,15 +180,15 @@ class Backoff:
         self.failures = 0
 
 
-def cursor_key(settings: ImapSettings) -> str:
-    """The ``MailboxCursor`` key for this account's mailbox.
+def cursor_key(settings: ImapSettings, mailbox: str | None = None) -> str:
+    """The ``MailboxCursor`` key for one mailbox (``imap.mailbox`` unless named) of this account.
 
     Host and mailbox stay readable for the operator; the account is a hash so that two
     accounts on one server get separate cursors without storing the address in clear.
     The port is left out: switching from 993 to STARTTLS on 143 is the same mailbox.
     """
     account = hashlib.sha256(settings.username.strip().lower().encode("utf-8")).hexdigest()
-    return f"imap://{settings.host.lower()}/{settings.mailbox}#{account[:16]}"
+    return f"imap://{settings.host.lower()}/{mailbox or settings.mailbox}#{account[:16]}"
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -227,7 +227,11 @@ class _Session:
 
 
 class ImapWatcher:
-    """One mailbox of one account, watched from a dedicated thread until ``stop`` is set."""
+    """One mailbox of one account, watched from a dedicated thread until ``stop`` is set.
+
+    ``mailbox`` picks one of ``imap.watched_mailboxes()``; the service runs one watcher
+    per folder, since IDLE reports on the one folder its connection has selected.
+    """
 
     def __init__(
         self,
@@ -238,6 +242,7 @@ class ImapWatcher:
         settings: ImapSettings | None = None,
         timing: WatcherTiming | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        mailbox: str | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = settings or runtime.settings.imap
@@ -248,8 +253,8 @@ class ImapWatcher:
             poll_interval=self.settings.poll_seconds,
         )
         self.ssl_context = ssl_context
-        self.key = cursor_key(self.settings)
-        self.mailbox = self.settings.mailbox
+        self.mailbox = mailbox or self.settings.mailbox
+        self.key = cursor_key(self.settings, self.mailbox)
 
     # --- the outer loop: never dies, always cleans up -------------------------------
 

@@ -74,6 +74,11 @@ def test_a_bad_setting_names_itself(tmp_path: Path) -> None:
     bad.write_text('[company]\nemail = "not-an-address"\n')
     result = privacybot("--config", str(bad), "config", cwd=tmp_path)
     assert result.returncode == 2 and "company.email" in result.stderr
+    # IDLE is re-issued every 10 minutes at most: a longer interval is refused.
+    result = privacybot(
+        "config", cwd=tmp_path, env={"PRIVACYBOT_IMAP__IDLE_RENEW_SECONDS": "900"}
+    )
+    assert result.returncode == 2 and "imap.idle_renew_seconds" in result.stderr
 
 
 def test_config_prints_effective_settings_with_secrets_masked(tmp_path: Path) -> None:

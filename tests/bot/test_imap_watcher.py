@@ -496,3 +496,58 @@ async def test_danish_erasure_request_in_the_mailbox_becomes_an_acknowledged_cas
     assert case.ref in ack["Subject"]
     assert ack["In-Reply-To"] == "<imap.7@example.dk>"
     assert dovecot.flags() == {1: {PROCESSED_KEYWORD}}
+
+
+async def test_every_configured_mailbox_is_watched_each_exactly_once(
+    make_settings: Callable[..., Settings], database_url: str, dovecot: Dovecot
+) -> None:
+    """A company that files privacy mail into its own folder watches INBOX and that one."""
+    with dovecot.client() as owner:
+        owner.create_folder("Privacy")
+    dovecot.append(mail(1))  # waiting before the start, in each folder
+    dovecot.append(mail(2), folder="Privacy")
+    settings = make_settings(
+        database_url,
+        smtp_listener={"enabled": False},
+        imap={
+            "enabled": True, "host": dovecot.host, "port": dovecot.port, "tls": "none",
+            "username": dovecot.user, "password": dovecot.password,
+            "extra_mailboxes": ["Privacy"],
+        },
+    )
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    service = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.to_thread(wait_until, stored_count(runtime, 2), 60.0)
+        # Both are now idling: new mail in either folder is taken too.
+        await asyncio.to_thread(dovecot.append, mail(3), folder="Privacy")
+        await asyncio.to_thread(dovecot.append, mail(4))
+        await asyncio.to_thread(wait_until, stored_count(runtime, 4), 60.0)
+        await asyncio.sleep(1.0)  # a double would show up now
+        assert len(service.imap_stops) == 2, "one watcher per folder"
+    finally:
+        service.stop()
+        await asyncio.wait_for(task, 15)
+        runtime.engine.dispose()
+    assert not service.imap_stops, "every watcher stopped with the service"
+
+    ids = sorted(r.external_id for r in stored(runtime))
+    assert ids == [f"imap.{n}@example.dk" for n in (1, 2, 3, 4)]
+    assert dovecot.flags("INBOX") == {1: {PROCESSED_KEYWORD}, 2: {PROCESSED_KEYWORD}}
+    assert dovecot.flags("Privacy") == {1: {PROCESSED_KEYWORD}, 2: {PROCESSED_KEYWORD}}
+    imap = settings.imap
+    with unit_of_work(runtime.sessions) as session:
+        for folder in ("INBOX", "Privacy"):
+            cursor = queries.mailbox_cursor(session, mailbox=cursor_key(imap, folder))
+            assert cursor is not None and cursor.last_uid == 2, folder
+    assert cursor_key(imap, "INBOX") == cursor_key(imap), "the first folder keeps its cursor"
+
+
+def test_processed_mail_cannot_be_moved_into_a_watched_folder() -> None:
+    with pytest.raises(ValueError, match="processed_folder 'Privacy' is also watched"):
+        ImapSettings(extra_mailboxes=["Privacy"], processed_action="move",
+                     processed_folder="Privacy")
+    assert ImapSettings(extra_mailboxes=["Privacy", "INBOX"]).watched_mailboxes() == [
+        "INBOX", "Privacy"
+    ]

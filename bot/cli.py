@@ -497,8 +497,8 @@ def cmd_directory(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import outbox
     from storage import queries
-    from storage.audit import append_event
     from storage.engine import unit_of_work
     from storage.models import OutboxItem
 
@@ -526,14 +526,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"no outbox item {args.id}")
         if item.status not in ("in_doubt", "failed"):
             raise UsageError(f"outbox item {args.id} is {item.status}, not in_doubt or failed")
-        now = runtime.clock()
-        if args.outbox_command == "resend":
-            item.status, item.next_attempt_at, item.attempts = "pending", now, 0
-        else:
-            item.status, item.sent_at = "sent", now
-        append_event(
-            session, actor=args.by, action=f"outbox_{args.outbox_command.replace('-', '_')}",
-            case_id=item.case_id, detail={"outbox": item.id}, at=now,
+        outbox.settle_by_operator(
+            session, item, decision=args.outbox_command, actor=args.by, now=runtime.clock()
         )
         print(f"outbox item {item.id}: {item.status}")
     return 0

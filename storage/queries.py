@@ -169,18 +169,26 @@ def cases_by_refs(session: Session, *, refs: Sequence[str]) -> list[Case]:
 
 
 def cases_by_message_ids(session: Session, *, message_ids: Sequence[str]) -> dict[int, set[str]]:
-    """Cases that a set of Message-IDs belong to (received or sent), with the ids seen."""
+    """Cases that a set of Message-IDs belong to (received or sent), with the ids seen.
+
+    Received mail keeps its Message-ID without angle brackets, our own outgoing mail with
+    them, and clients quote either form: each id is looked up in both, or a customer's
+    answer that names only our acknowledgement would not find its case.
+    """
     found: dict[int, set[str]] = {}
-    if not message_ids:
+    bare = {m.strip().strip("<>").strip() for m in message_ids if m}
+    bare.discard("")
+    if not bare:
         return found
+    forms = sorted(bare | {f"<{m}>" for m in bare})
     inbound = session.execute(
         select(Message.case_id, Message.message_id)
-        .where(Message.message_id.in_(message_ids))
+        .where(Message.message_id.in_(forms))
         .where(Message.case_id.is_not(None))
     )
     outbound = session.execute(
         select(OutboxItem.case_id, OutboxItem.message_id)
-        .where(OutboxItem.message_id.in_(message_ids))
+        .where(OutboxItem.message_id.in_(forms))
         .where(OutboxItem.case_id.is_not(None))
     )
     for case_id, mid in [*inbound, *outbound]:

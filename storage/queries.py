@@ -680,3 +680,26 @@ def hasten_outbox(session: Session, *, transport: str, now: datetime) -> int:
         .values(next_attempt_at=now)
     )
     return int(result.rowcount or 0)
+
+
+def stored_messages(
+    session: Session, *, status: str | None = None, without_case: bool = False, limit: int = 100
+) -> list[tuple]:
+    """Received messages, newest first, as (id, received_at, channel, status, rule,
+    case_ref, sender, subject) rows: what an operator needs to find mail that opened no
+    case (ignored by the loop guard, not a request, in triage), without the raw bytes."""
+    query = (
+        select(
+            Message.id, Message.received_at, Message.channel, Message.status, Message.rule,
+            Case.ref, Message.sender, Message.subject,
+        )
+        .outerjoin(Case, Case.id == Message.case_id)
+        .where(Message.direction == "in")
+    )
+    if status is not None:
+        query = query.where(Message.status == status)
+    if without_case:
+        query = query.where(Message.case_id.is_(None))
+    query = query.order_by(Message.received_at.desc(), Message.id.desc()).limit(limit)
+    return [tuple(row) for row in session.execute(query)]
+

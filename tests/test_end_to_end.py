@@ -254,3 +254,60 @@ async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswer
             staff.approve_draft, svc.runtime, draft_id=draft.id, actor="anne"
         )
         assert decided.status == "approved"
+
+
+MAIL = Path(__file__).parent / "data" / "mail"
+
+
+async def test_machine_mail_and_ordinary_mail_are_kept_visible_and_never_acknowledged(
+    service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 2, item 9: no acknowledgement for auto-replies, bounces, list mail or mail
+    that is no request; each is stored, and a person can find it."""
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=service.smtp_port, timeout=10) as smtp:
+        for name, envelope_from in (
+            ("bounce-dsn.eml", ""), ("newsletter.eml", "bounces@news.example.com"),
+            ("outlook-autoreply-da.eml", "karen.holm@firma.example.dk"),
+        ):
+            await smtp.sendmail(envelope_from, ["info@alottbetter.dk"],
+                                (MAIL / name).read_bytes())
+    await send(service, customer_mail(
+        "Min ordre", "Hej, hvornår kommer min ordre med lampen?\n", msgid="order.1@example.dk",
+    ))
+    await send(service, customer_mail(
+        "Sletning", "Jeg vil gerne have slettet mine personoplysninger.\n",
+        msgid="request.1@example.dk", sender="jens@example.dk",
+    ))
+    config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
+
+    async def listed(*flags: str) -> list[dict[str, object]]:
+        code, out = await cli(capsys, "--config", str(config), "messages", "--json", *flags)
+        assert code == 0
+        return [json.loads(line) for line in out.splitlines()]
+
+    rows: list[dict[str, object]] | None = None
+    for _ in range(150):
+        rows = await listed()
+        if len(rows) == 5 and all(r["status"] not in ("received", "processing") for r in rows):
+            break
+        await asyncio.sleep(0.1)
+    assert rows is not None and len(rows) == 5, rows
+    by_subject = {r["subject"]: r for r in rows}
+    assert by_subject["Undelivered Mail Returned to Sender"]["status"] == "ignored"
+    assert by_subject["Automatisk svar: Din ordre 10490"]["status"] == "ignored"
+    assert by_subject["Ugens tilbud: slet ikke til at stå for!"]["status"] == "ignored"
+    assert by_subject["Min ordre"]["status"] == "processed"
+    assert by_subject["Min ordre"]["rule"] == "not_privacy"
+    assert by_subject["Sletning"]["case_ref"], "the request opened a case"
+    assert all(r["rule"] for r in rows), "each says which rule decided it"
+
+    without = await listed("--without-case")
+    assert {r["subject"] for r in without} == set(by_subject) - {"Sletning"}
+    assert [r["subject"] for r in await listed("--status", "ignored", "--limit", "2")] == [
+        r["subject"] for r in rows if r["status"] == "ignored"
+    ][:2], "newest first, at most --limit"
+
+    await wait_for(lambda: outbox_files(service))
+    with unit_of_work(service.runtime.sessions) as session:
+        acks = list(session.execute(select(OutboxItem).where(OutboxItem.kind == "ack")).scalars())
+    assert [a.recipient for a in acks] == ["jens@example.dk"], "only the request is acknowledged"

@@ -311,3 +311,38 @@ async def test_machine_mail_and_ordinary_mail_are_kept_visible_and_never_acknowl
     with unit_of_work(service.runtime.sessions) as session:
         acks = list(session.execute(select(OutboxItem).where(OutboxItem.kind == "ack")).scalars())
     assert [a.recipient for a in acks] == ["jens@example.dk"], "only the request is acknowledged"
+
+
+async def test_a_rejected_draft_sends_nothing_and_keeps_its_reason(
+    service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await send(service, customer_mail(
+        "Indsigt", "Jeg vil gerne have slettet alle mine oplysninger.\n", msgid="rej.1@example.dk",
+    ))
+    await wait_for(lambda: outbox_files(service))
+    config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
+    code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
+    [draft] = [json.loads(line) for line in out.splitlines()]
+
+    code, _ = await cli(capsys, "--config", str(config), "reject", str(draft["id"]),
+                        "--reason", "duplicate of a case answered by phone")
+    assert code == 0
+    code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
+    assert out == "", "no pending draft is left"
+    for again in (("reject", str(draft["id"]), "--reason", "x"), ("approve", str(draft["id"]))):
+        code, _ = await cli(capsys, "--config", str(config), *again)
+        assert code == 2, f"a decided draft cannot be decided again: {again}"
+    code, out = await cli(capsys, "--config", str(config), "cases", "--json")
+    [case] = [json.loads(line) for line in out.splitlines()]
+    assert case["status"] == "rejected"
+    with unit_of_work(service.runtime.sessions) as session:
+        kinds = [o.kind for o in session.execute(select(OutboxItem)).scalars()]
+        rows = session.execute(select(Draft)).scalars().all()
+    assert kinds == ["ack"], "nothing but the acknowledgement is sent"
+    assert [(d.status, d.reason) for d in rows] == [
+        ("rejected", "duplicate of a case answered by phone")
+    ]
+    await asyncio.sleep(1.5)
+    assert len(outbox_files(service)) == 1
+    code, out = await cli(capsys, "--config", str(config), "audit", "verify")
+    assert code == 0 and "OK" in out

@@ -246,6 +246,29 @@ def test_mail_arriving_while_a_scan_runs_is_not_left_for_the_next_idle_renewal(
     assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
 
 
+def test_a_reconnect_with_nothing_new_fetches_nothing_again(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``UID 3:*`` on a mailbox whose highest UID is 2 answers 2 (RFC 3501 6.4.8): the
+    watcher must filter that out itself, not lean on the Message-ID dedupe."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    dovecot.append(mail(1))
+    dovecot.append(mail(2))
+    with watching(runtime, dovecot):
+        wait_until(stored_count(runtime, 2))
+    caplog.clear()
+    with watching(runtime, dovecot) as running:
+        wait_until(lambda: "scanning after UID 2" in caplog.text)
+        time.sleep(1.0)  # a fetch of UID 2 would be logged by now
+        key = running.watcher.key
+    assert "already stored" not in caplog.text
+    assert "stored as message" not in caplog.text
+    assert len(stored(runtime)) == 2
+    with unit_of_work(runtime.sessions) as session:
+        cursor = queries.mailbox_cursor(session, mailbox=key)
+        assert cursor is not None and cursor.last_uid == 2
+
+
 def test_polling_takes_new_mail_where_the_server_offers_no_idle(
     runtime: Runtime, dovecot_without_idle: Dovecot, caplog: pytest.LogCaptureFixture
 ) -> None:

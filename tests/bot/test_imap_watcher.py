@@ -8,9 +8,11 @@ and a wrong password or a server restart costs log lines and time, never mail.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import logging
 import os
+import socket
 import ssl
 import threading
 import time
@@ -574,3 +576,83 @@ def test_processed_mail_cannot_be_moved_into_a_watched_folder() -> None:
     assert ImapSettings(extra_mailboxes=["Privacy", "INBOX"]).watched_mailboxes() == [
         "INBOX", "Privacy"
     ]
+
+
+class Blackhole:
+    """A TCP proxy to the server that can go silent: ``freeze()`` keeps every open
+    connection open but lets nothing through either way, as a NAT box or firewall that
+    forgot the connection does. Connections made afterwards pass normally."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.frozen: set[socket.socket] = set()
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            with self.lock:
+                self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            if not data:
+                with contextlib.suppress(OSError):
+                    target.shutdown(socket.SHUT_WR)
+                return
+            with self.lock:
+                silent = source in self.frozen
+            if not silent:
+                with contextlib.suppress(OSError):
+                    target.sendall(data)
+
+    def freeze(self) -> None:
+        with self.lock:
+            self.frozen.update(self.sockets)
+
+    def close(self) -> None:
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+
+def test_a_connection_that_goes_silent_is_noticed_by_its_timeouts_and_replaced(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dead connection looks exactly like a quiet mailbox under IDLE: only renewing
+    IDLE and a read timeout tell them apart. Without them the watcher would wait forever."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    short = WatcherTiming(**{**FAST.__dict__, "idle_renew": 2.0, "read_timeout": 2.0,
+                             "poll_interval": 60.0})
+    proxy = Blackhole(dovecot.port)
+    try:
+        dovecot.append(mail(1))
+        with watching(runtime, dovecot, timing=short, port=proxy.port):
+            wait_until(stored_count(runtime, 1))
+            time.sleep(0.5)  # idling now
+            proxy.freeze()
+            dovecot.append(mail(2))  # the server tells the frozen connection; nobody hears
+            wait_until(stored_count(runtime, 2), timeout=30.0)
+    finally:
+        proxy.close()
+    assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
+    reconnects = [r.getMessage() for r in caplog.records if "reconnecting" in r.getMessage()]
+    assert reconnects and all("Timeout" in line or "timed out" in line for line in reconnects), (
+        reconnects
+    )

@@ -346,3 +346,21 @@ async def test_a_rejected_draft_sends_nothing_and_keeps_its_reason(
     assert len(outbox_files(service)) == 1
     code, out = await cli(capsys, "--config", str(config), "audit", "verify")
     assert code == 0 and "OK" in out
+
+
+async def test_a_listener_for_the_company_only_refuses_other_recipients_with_550(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    """docs/mailbox.md: with accept_all_recipients = false, only company.email and
+    postmaster are taken; Postfix bounces the rest at once instead of queueing it."""
+    settings = make_settings(database_url, smtp_listener={"accept_all_recipients": False})
+    async with running(settings) as svc:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=svc.smtp_port, timeout=10)
+        async with smtp:
+            await smtp.mail("mette@example.dk")
+            with pytest.raises(aiosmtplib.SMTPRecipientRefused) as refused:
+                await smtp.rcpt("someone-else@alottbetter.dk")
+            assert refused.value.code == 550
+            for accepted in ("INFO@alottbetter.dk", "postmaster@alottbetter.dk"):
+                response = await smtp.rcpt(accepted)
+                assert response.code == 250, accepted

@@ -102,3 +102,30 @@ def test_the_readme_tour_works_from_an_empty_folder(tmp_path: Path) -> None:
     finally:
         service.send_signal(signal.SIGTERM)
         assert service.wait(timeout=30) == 0
+
+
+def test_make_run_and_make_test_set_up_the_venv_only_when_it_is_missing(
+    tmp_path: Path,
+) -> None:
+    """The README's two commands: ``make run`` / ``make test`` make ``.venv`` and install
+    into it when it is missing (or the dependencies changed), and otherwise just start."""
+    for name in ("Makefile", "pyproject.toml", "constraints.txt"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+
+    def dry(target: str) -> list[str]:
+        done = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    fresh = dry("run")
+    assert any(line.endswith("-m venv .venv") for line in fresh), fresh
+    assert any("pip install" in line and "-c constraints.txt" in line for line in fresh)
+    assert fresh[-1] == ".venv/bin/privacybot run"
+    assert dry("test")[-1] == ".venv/bin/python -m pytest"
+
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").touch()
+    time.sleep(0.01)
+    (tmp_path / ".venv" / ".installed").touch()
+    assert dry("run") == [".venv/bin/privacybot run"], "installed: it only starts"

@@ -75,6 +75,8 @@ PROCESSED_KEYWORD = "$PrivacybotProcessed"
 FALLBACK_FLAG = "\\Flagged"
 #: A token command that takes longer than this is treated as failed.
 TOKEN_COMMAND_TIMEOUT = 30.0
+#: Searches in a row made only because an answer announced new mail, before IDLE anyway.
+MAX_ANNOUNCED_RESCANS = 3
 #: Cut-off dates are the company's calendar days, as case references and deadlines are.
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -189,6 +191,21 @@ def cursor_key(settings: ImapSettings, mailbox: str | None = None) -> str:
     """
     account = hashlib.sha256(settings.username.strip().lower().encode("utf-8")).hexdigest()
     return f"imap://{settings.host.lower()}/{mailbox or settings.mailbox}#{account[:16]}"
+
+
+def _announced(client: IMAPClient) -> bool:
+    """Whether an answer to one of our commands told of new mail (EXISTS or RECENT), and
+    forget it.
+
+    imaplib keeps the unsolicited lines of a command's answer aside
+    (``untagged_responses``) instead of returning them, and a server tells of each change
+    once: new mail announced with the last search before IDLE is not announced again when
+    IDLE starts, so it must be looked for here.
+    """
+    pending = client._imap.untagged_responses  # imapclient's imaplib connection
+    exists = pending.pop("EXISTS", None)
+    recent = pending.pop("RECENT", None)
+    return bool(exists or recent)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -385,11 +402,18 @@ class ImapWatcher:
             session.last_uid,
         )
         while not self.stop.is_set():
-            # Scan until a search finds nothing new: mail that arrives during a scan is
-            # announced in the answer to our FETCH or STORE, and IDLE will not announce it
-            # again, so only an empty search makes it safe to start waiting.
-            while self._scan(session) and not self.stop.is_set():
-                pass
+            # Scan until a search finds nothing new and no answer told of new mail: mail
+            # that arrives during a scan is announced in the answer to our SEARCH, FETCH
+            # or STORE, and IDLE will not announce it again, so only a quiet, empty search
+            # makes it safe to start waiting. The rescans for announcements alone are
+            # capped, in case a server repeats EXISTS in every answer.
+            announced = 0
+            while not self.stop.is_set():
+                if self._scan(session):
+                    continue
+                if not _announced(client) or announced >= MAX_ANNOUNCED_RESCANS:
+                    break
+                announced += 1
             # Only a session that got as far as a full scan proves the server healthy;
             # one that fails right after login must keep backing off.
             on_healthy()
@@ -488,6 +512,7 @@ class ImapWatcher:
     def _scan(self, session: _Session) -> int:
         """Take every mail after the cursor; returns how many were taken."""
         client = session.client
+        _announced(client)  # what was told before this search, the search itself sees
         found = client.search(["UID", f"{session.last_uid + 1}:*"])
         new = sorted(uid for uid in found if uid > session.last_uid)
         taken = 0

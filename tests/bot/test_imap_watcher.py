@@ -137,6 +137,7 @@ def watching(
     timing: WatcherTiming = FAST,
     ssl_context: ssl.SSLContext | None = None,
     on_wake: Callable[[], None] | None = None,
+    watcher_class: type[ImapWatcher] = ImapWatcher,
     **imap: object,
 ) -> Iterator[Running]:
     """The watcher in its own thread, as the service runs it; stopped and joined after."""
@@ -157,7 +158,7 @@ def watching(
         if on_wake is not None:
             on_wake()
 
-    watcher = ImapWatcher(
+    watcher = watcher_class(
         runtime,
         wake=wake,
         stop=stop,
@@ -269,6 +270,32 @@ def test_a_reconnect_with_nothing_new_fetches_nothing_again(
     with unit_of_work(runtime.sessions) as session:
         cursor = queries.mailbox_cursor(session, mailbox=key)
         assert cursor is not None and cursor.last_uid == 2
+
+
+def test_mail_announced_in_the_answer_to_the_last_search_is_not_left_for_renewal(
+    runtime: Runtime, dovecot: Dovecot
+) -> None:
+    """Mail that lands while the last search before IDLE runs is announced in that
+    search's answer (an untagged EXISTS) and not again once IDLE starts: the watcher
+    must notice the announcement itself, or the mail waits for the next IDLE renewal."""
+    slow = WatcherTiming(**{**FAST.__dict__, "poll_interval": 60.0, "idle_renew": 60.0})
+    delivered: list[int] = []
+
+    class LateMail(ImapWatcher):
+        def _scan(self, session):  # type: ignore[no-untyped-def]
+            taken = super()._scan(session)
+            if taken == 0 and not delivered and session.last_uid == 1:
+                delivered.append(dovecot.append(mail(2)))
+                # The same search again: the server's answer now carries "* 2 EXISTS",
+                # exactly what a search that raced the delivery would have received.
+                session.client.search(["UID", f"{session.last_uid + 1}:*"])
+            return taken
+
+    dovecot.append(mail(1))
+    with watching(runtime, dovecot, timing=slow, watcher_class=LateMail):
+        wait_until(stored_count(runtime, 2), timeout=30.0)
+    assert delivered == [2]
+    assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
 
 
 def test_polling_takes_new_mail_where_the_server_offers_no_idle(

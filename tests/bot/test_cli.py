@@ -286,3 +286,32 @@ def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
         os.close(write_end)
     assert done.returncode == 0
     assert done.stderr == ""
+
+
+def test_every_requirement_is_bounded_and_pinned_where_the_tests_passed() -> None:
+    """Issue 2, item 1: bounded versions in pyproject.toml, and constraints.txt holds for
+    each requirement (the build's too) the version the tests passed with, inside its range."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = [
+        *project["project"]["dependencies"],
+        *project["project"]["optional-dependencies"]["test"],
+        *project["build-system"]["requires"],
+    ]
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version
+    for text in declared:
+        requirement = Requirement(text)
+        assert any(s.operator in ("<", "<=", "~=", "==") for s in requirement.specifier), (
+            f"{text} has no upper bound"
+        )
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned, f"{requirement.name} is not in constraints.txt"
+        assert requirement.specifier.contains(pinned, prereleases=True), (text, pinned)

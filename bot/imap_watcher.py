@@ -401,6 +401,7 @@ class ImapWatcher:
             "IDLE" if can_idle else f"polling every {self.timing.poll_interval:g} s",
             session.last_uid,
         )
+        caught_up = False
         while not self.stop.is_set():
             # Scan until a search finds nothing new and no answer told of new mail: mail
             # that arrives during a scan is announced in the answer to our SEARCH, FETCH
@@ -414,6 +415,9 @@ class ImapWatcher:
                 if not _announced(client) or announced >= MAX_ANNOUNCED_RESCANS:
                     break
                 announced += 1
+            if not caught_up:
+                self._catch_up_marking(session)
+                caught_up = True
             # Only a session that got as far as a full scan proves the server healthy;
             # one that fails right after login must keep backing off.
             on_healthy()
@@ -633,6 +637,33 @@ class ImapWatcher:
                 self.mailbox,
                 _describe(exc),
             )
+
+    def _catch_up_marking(self, session: _Session) -> None:
+        """Once per session: flag or move what is stored but was never marked.
+
+        Marking follows the commit that stores a batch, so a crash (or a connection lost)
+        in between leaves stored mail behind the cursor looking unprocessed in the
+        owner's mailbox. Everything at or below the cursor is stored, so the configured
+        action is applied to what still lacks it. Where processed mail can only be told
+        by ``\\Flagged`` (no keywords), the owner's own flags cannot be told from ours and
+        nothing is done.
+        """
+        action, last_uid = self.settings.processed_action, session.last_uid
+        if action == "none" or last_uid == 0:
+            return
+        client = session.client
+        criteria: list[str] = ["UID", f"1:{last_uid}"]
+        if action == "flag" or not session.can_move:
+            if session.processed_flag != PROCESSED_KEYWORD:
+                return
+            criteria += ["UNKEYWORD", PROCESSED_KEYWORD]
+        left = sorted(uid for uid in client.search(criteria) if uid <= last_uid)
+        if not left:
+            return
+        log.info("%s mails in mailbox %s were stored but not marked; marking them now",
+                 len(left), self.mailbox)
+        for batch in _chunks(left, self.timing.batch_size * 20):
+            self._mark_processed(session, batch)
 
     # --- waiting for news -----------------------------------------------------------
 

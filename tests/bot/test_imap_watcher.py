@@ -344,6 +344,42 @@ def test_processed_action_does_what_it_says_and_nothing_is_deleted(
     assert len(stored(runtime)) == 2
 
 
+@pytest.mark.parametrize("action", ["flag", "move"])
+def test_stored_mail_that_was_never_marked_is_marked_at_the_next_connect(
+    runtime: Runtime, dovecot: Dovecot, action: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A crash between the commit that stores a batch and the flag (or move) leaves
+    stored mail looking unprocessed. A first run with ``none`` leaves exactly that state:
+    the cursor past the mail, nothing marked. The next session marks it, fetching
+    nothing again."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    for n in (1, 2, 3):
+        dovecot.append(mail(n))
+    with watching(runtime, dovecot, processed_action="none"):
+        wait_until(stored_count(runtime, 3))
+    assert dovecot.flags() == {1: set(), 2: set(), 3: set()}
+    caplog.clear()
+
+    with watching(runtime, dovecot, processed_action=action, processed_folder="Behandlet"):
+        if action == "flag":
+            wait_until(lambda: all(PROCESSED_KEYWORD in f for f in dovecot.flags().values()))
+        else:
+            wait_until(lambda: "Behandlet" in dovecot.folders()
+                       and len(dovecot.flags("Behandlet")) == 3)
+        dovecot.append(mail(4))  # and new mail as usual
+        wait_until(stored_count(runtime, 4))
+        time.sleep(0.5)
+    everywhere = all_mail_on_server(dovecot)
+    if action == "flag":
+        assert everywhere == {"INBOX": {n: {PROCESSED_KEYWORD} for n in (1, 2, 3, 4)}}
+    else:
+        wait_until(lambda: len(dovecot.flags("Behandlet")) == 4)
+        assert dovecot.flags("INBOX") == {}
+    assert "3 mails in mailbox INBOX were stored but not marked" in caplog.text
+    assert "already stored" not in caplog.text, "nothing is fetched again"
+    assert len(stored(runtime)) == 4
+
+
 # --- connection faults ---------------------------------------------------------------------
 
 

@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         if name in only:
             globals()[f"run_{name}"](args, results)
     print(f"\n(done in {time.perf_counter() - t0:.0f} s; machine at the end: {_machine()})")
-    print("Not measured here: 2 over IMAP (Dovecot), 4 import (no `privacybot import` yet), "
+    print("Not measured here: 2 over IMAP (its IDLE pick-up: bench/imap_latency.py), "
+          "4 import (not benchmarked yet), "
           "6 Request Tracker peer (optional, not built).")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")

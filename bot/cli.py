@@ -53,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--json", action="store_true")
     cases.add_argument("--status")
 
+    messages = sub.add_parser(
+        "messages", help="stored mail and chat, newest first, also what opened no case"
+    )
+    messages.add_argument("--json", action="store_true")
+    messages.add_argument("--status", help="received, processed, ignored, triage or failed")
+    messages.add_argument("--without-case", action="store_true",
+                          help="only messages that belong to no case")
+    messages.add_argument("--limit", type=int, default=100, help="at most this many (100)")
+
     case = sub.add_parser("case", help="show one case")
     case.add_argument("ref")
     case.add_argument("--json", action="store_true")
@@ -298,6 +307,32 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_messages(args: argparse.Namespace, settings: Settings) -> int:
+    """Mail that opened no case is kept, not lost: this is where a person sees it."""
+    from storage import queries
+    from storage.engine import unit_of_work
+    from storage.models import as_utc
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    runtime = _runtime(settings)
+    with unit_of_work(runtime.sessions) as session:
+        rows = queries.stored_messages(
+            session, status=args.status, without_case=args.without_case, limit=args.limit
+        )
+    for row_id, received_at, channel, status, rule, ref, sender, subject in rows:
+        if args.json:
+            _print_json({
+                "id": row_id, "received_at": as_utc(received_at).isoformat(),
+                "channel": channel, "status": status, "rule": rule, "case_ref": ref,
+                "sender": sender, "subject": subject,
+            })
+        else:
+            print(f"{row_id:>6}  {as_utc(received_at):%Y-%m-%d %H:%M}  {channel:<7} "
+                  f"{status:<10} {rule or '-':<28} {ref or '-':<14} {sender}  {subject}")
+    return 0
+
+
 def cmd_case(args: argparse.Namespace, settings: Settings) -> int:
     from storage import queries
     from storage.engine import unit_of_work
@@ -497,8 +532,8 @@ def cmd_directory(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import outbox
     from storage import queries
-    from storage.audit import append_event
     from storage.engine import unit_of_work
     from storage.models import OutboxItem
 
@@ -526,14 +561,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"no outbox item {args.id}")
         if item.status not in ("in_doubt", "failed"):
             raise UsageError(f"outbox item {args.id} is {item.status}, not in_doubt or failed")
-        now = runtime.clock()
-        if args.outbox_command == "resend":
-            item.status, item.next_attempt_at, item.attempts = "pending", now, 0
-        else:
-            item.status, item.sent_at = "sent", now
-        append_event(
-            session, actor=args.by, action=f"outbox_{args.outbox_command.replace('-', '_')}",
-            case_id=item.case_id, detail={"outbox": item.id}, at=now,
+        outbox.settle_by_operator(
+            session, item, decision=args.outbox_command, actor=args.by, now=runtime.clock()
         )
         print(f"outbox item {item.id}: {item.status}")
     return 0
@@ -657,6 +686,7 @@ COMMANDS = {
     "classify": cmd_classify,
     "cases": cmd_cases,
     "case": cmd_case,
+    "messages": cmd_messages,
     "drafts": cmd_drafts,
     "approve": cmd_approve,
     "reject": cmd_reject,

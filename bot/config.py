@@ -162,6 +162,12 @@ class ImapSettings(BaseModel):
         "not set.",
     )
     mailbox: str = Field("INBOX", description="Folder that is watched.")
+    extra_mailboxes: list[str] = Field(
+        default_factory=list,
+        description="More folders of the same account to watch as well, e.g. "
+        "[\"Privacy\", \"INBOX/GDPR\"]; each gets its own connection and cursor (IDLE "
+        "watches one folder per connection).",
+    )
     processed_action: Literal["flag", "move", "none"] = Field(
         "flag", description="What happens to a stored mail: flag it, move it, or nothing."
     )
@@ -191,9 +197,10 @@ class ImapSettings(BaseModel):
     idle_renew_seconds: float = Field(
         300.0,
         ge=10,
-        le=1740,
-        description="IDLE is ended and re-issued this often; a dead connection looks like "
-        "a quiet one, and servers drop idle clients (at most 29 minutes, RFC 2177).",
+        le=600,
+        description="IDLE is ended and re-issued this often, at most every 10 minutes: a "
+        "dead connection looks like a quiet one, and servers and firewalls drop idle "
+        "clients well before RFC 2177's 29 minutes.",
     )
     poll_seconds: float = Field(
         30.0, gt=0, description="Interval between checks on servers that offer no IDLE."
@@ -213,6 +220,22 @@ class ImapSettings(BaseModel):
             self.password = secret_from_command(self.password_command,
                                                 setting="imap.password_command")
         return self
+
+    @model_validator(mode="after")
+    def _watched_folders(self) -> ImapSettings:
+        if any(not name.strip() for name in [self.mailbox, *self.extra_mailboxes]):
+            raise ValueError("mailbox and extra_mailboxes must not name an empty folder")
+        if self.processed_action == "move" and self.processed_folder in self.watched_mailboxes():
+            # Mail moved there would be taken again, then moved onto itself, forever.
+            raise ValueError(
+                f"processed_folder {self.processed_folder!r} is also watched; "
+                "processed mail must go to a folder that is not"
+            )
+        return self
+
+    def watched_mailboxes(self) -> list[str]:
+        """Every folder watched, ``mailbox`` first, each once."""
+        return list(dict.fromkeys([self.mailbox, *self.extra_mailboxes]))
 
 
 class RelaySettings(BaseModel):

@@ -147,15 +147,20 @@ def check_imap(settings: Settings, options: Options) -> Result:
             client.oauth2_login(imap.username, token)
         else:
             client.login(imap.username, imap.password.get_secret_value())
-        try:
-            info = client.select_folder(imap.mailbox, readonly=True)
-        except IMAPClientError as exc:
-            return Result(
-                "imap", FAIL, f"{where}: logged in, but folder {imap.mailbox!r} cannot be "
-                f"opened ({_reason(exc)})", "check imap.mailbox (folder names are case-sensitive)",
-            )
-        count = int(info.get(b"EXISTS", 0))
-        return Result("imap", OK, f"{where}: login ok, folder {imap.mailbox} ({count} messages)")
+        opened: list[str] = []
+        for folder in imap.watched_mailboxes():
+            try:
+                info = client.select_folder(folder, readonly=True)
+            except IMAPClientError as exc:
+                setting = "imap.mailbox" if folder == imap.mailbox else "imap.extra_mailboxes"
+                return Result(
+                    "imap", FAIL, f"{where}: logged in, but folder {folder!r} cannot be "
+                    f"opened ({_reason(exc)})",
+                    f"check {setting} (folder names are case-sensitive)",
+                )
+            opened.append(f"{folder} ({int(info.get(b'EXISTS', 0))} messages)")
+        plural = "folders" if len(opened) > 1 else "folder"
+        return Result("imap", OK, f"{where}: login ok, {plural} {', '.join(opened)}")
     except LoginError:
         return Result("imap", FAIL, f"{where}: login refused",
                       "check imap.username and imap.password")

@@ -75,6 +75,8 @@ PROCESSED_KEYWORD = "$PrivacybotProcessed"
 FALLBACK_FLAG = "\\Flagged"
 #: A token command that takes longer than this is treated as failed.
 TOKEN_COMMAND_TIMEOUT = 30.0
+#: Searches in a row made only because an answer announced new mail, before IDLE anyway.
+MAX_ANNOUNCED_RESCANS = 3
 #: Cut-off dates are the company's calendar days, as case references and deadlines are.
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -180,15 +182,30 @@ class Backoff:
         self.failures = 0
 
 
-def cursor_key(settings: ImapSettings) -> str:
-    """The ``MailboxCursor`` key for this account's mailbox.
+def cursor_key(settings: ImapSettings, mailbox: str | None = None) -> str:
+    """The ``MailboxCursor`` key for one mailbox (``imap.mailbox`` unless named) of this account.
 
     Host and mailbox stay readable for the operator; the account is a hash so that two
     accounts on one server get separate cursors without storing the address in clear.
     The port is left out: switching from 993 to STARTTLS on 143 is the same mailbox.
     """
     account = hashlib.sha256(settings.username.strip().lower().encode("utf-8")).hexdigest()
-    return f"imap://{settings.host.lower()}/{settings.mailbox}#{account[:16]}"
+    return f"imap://{settings.host.lower()}/{mailbox or settings.mailbox}#{account[:16]}"
+
+
+def _announced(client: IMAPClient) -> bool:
+    """Whether an answer to one of our commands told of new mail (EXISTS or RECENT), and
+    forget it.
+
+    imaplib keeps the unsolicited lines of a command's answer aside
+    (``untagged_responses``) instead of returning them, and a server tells of each change
+    once: new mail announced with the last search before IDLE is not announced again when
+    IDLE starts, so it must be looked for here.
+    """
+    pending = client._imap.untagged_responses  # imapclient's imaplib connection
+    exists = pending.pop("EXISTS", None)
+    recent = pending.pop("RECENT", None)
+    return bool(exists or recent)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -227,7 +244,11 @@ class _Session:
 
 
 class ImapWatcher:
-    """One mailbox of one account, watched from a dedicated thread until ``stop`` is set."""
+    """One mailbox of one account, watched from a dedicated thread until ``stop`` is set.
+
+    ``mailbox`` picks one of ``imap.watched_mailboxes()``; the service runs one watcher
+    per folder, since IDLE reports on the one folder its connection has selected.
+    """
 
     def __init__(
         self,
@@ -238,6 +259,7 @@ class ImapWatcher:
         settings: ImapSettings | None = None,
         timing: WatcherTiming | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        mailbox: str | None = None,
     ) -> None:
         self.runtime = runtime
         self.settings = settings or runtime.settings.imap
@@ -248,8 +270,8 @@ class ImapWatcher:
             poll_interval=self.settings.poll_seconds,
         )
         self.ssl_context = ssl_context
-        self.key = cursor_key(self.settings)
-        self.mailbox = self.settings.mailbox
+        self.mailbox = mailbox or self.settings.mailbox
+        self.key = cursor_key(self.settings, self.mailbox)
 
     # --- the outer loop: never dies, always cleans up -------------------------------
 
@@ -379,12 +401,23 @@ class ImapWatcher:
             "IDLE" if can_idle else f"polling every {self.timing.poll_interval:g} s",
             session.last_uid,
         )
+        caught_up = False
         while not self.stop.is_set():
-            # Scan until a search finds nothing new: mail that arrives during a scan is
-            # announced in the answer to our FETCH or STORE, and IDLE will not announce it
-            # again, so only an empty search makes it safe to start waiting.
-            while self._scan(session) and not self.stop.is_set():
-                pass
+            # Scan until a search finds nothing new and no answer told of new mail: mail
+            # that arrives during a scan is announced in the answer to our SEARCH, FETCH
+            # or STORE, and IDLE will not announce it again, so only a quiet, empty search
+            # makes it safe to start waiting. The rescans for announcements alone are
+            # capped, in case a server repeats EXISTS in every answer.
+            announced = 0
+            while not self.stop.is_set():
+                if self._scan(session):
+                    continue
+                if not _announced(client) or announced >= MAX_ANNOUNCED_RESCANS:
+                    break
+                announced += 1
+            if not caught_up:
+                self._catch_up_marking(session)
+                caught_up = True
             # Only a session that got as far as a full scan proves the server healthy;
             # one that fails right after login must keep backing off.
             on_healthy()
@@ -483,6 +516,7 @@ class ImapWatcher:
     def _scan(self, session: _Session) -> int:
         """Take every mail after the cursor; returns how many were taken."""
         client = session.client
+        _announced(client)  # what was told before this search, the search itself sees
         found = client.search(["UID", f"{session.last_uid + 1}:*"])
         new = sorted(uid for uid in found if uid > session.last_uid)
         taken = 0
@@ -603,6 +637,33 @@ class ImapWatcher:
                 self.mailbox,
                 _describe(exc),
             )
+
+    def _catch_up_marking(self, session: _Session) -> None:
+        """Once per session: flag or move what is stored but was never marked.
+
+        Marking follows the commit that stores a batch, so a crash (or a connection lost)
+        in between leaves stored mail behind the cursor looking unprocessed in the
+        owner's mailbox. Everything at or below the cursor is stored, so the configured
+        action is applied to what still lacks it. Where processed mail can only be told
+        by ``\\Flagged`` (no keywords), the owner's own flags cannot be told from ours and
+        nothing is done.
+        """
+        action, last_uid = self.settings.processed_action, session.last_uid
+        if action == "none" or last_uid == 0:
+            return
+        client = session.client
+        criteria: list[str] = ["UID", f"1:{last_uid}"]
+        if action == "flag" or not session.can_move:
+            if session.processed_flag != PROCESSED_KEYWORD:
+                return
+            criteria += ["UNKEYWORD", PROCESSED_KEYWORD]
+        left = sorted(uid for uid in client.search(criteria) if uid <= last_uid)
+        if not left:
+            return
+        log.info("%s mails in mailbox %s were stored but not marked; marking them now",
+                 len(left), self.mailbox)
+        for batch in _chunks(left, self.timing.batch_size * 20):
+            self._mark_processed(session, batch)
 
     # --- waiting for news -----------------------------------------------------------
 

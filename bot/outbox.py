@@ -195,3 +195,32 @@ def _record(runtime: Runtime, item: OutboxItem, error: Exception | None) -> None
             row.next_attempt_at = now + backoff(row.attempts)
             if row.attempts == 1:
                 log.warning("outbox %s for case %s will be retried: %s", row.id, ref, error)
+
+
+def settle_by_operator(
+    session: Session, item: OutboxItem, *, decision: str, actor: str, now: datetime
+) -> None:
+    """An operator's answer for an item in doubt (or failed): ``resend`` or ``mark-sent``.
+
+    ``mark-sent`` has the effects a delivery recorded by ``_record`` has, so a reply that
+    is marked sent answers its case; otherwise the case would wait as ``approved`` for a
+    delivery that will never be recorded. ``resend`` hands the item back to the worker,
+    which sends the same letter (same Message-ID) once more.
+    """
+    case = session.get(Case, item.case_id) if item.case_id else None
+    if decision == "resend":
+        item.status, item.next_attempt_at, item.attempts = "pending", now, 0
+    elif decision == "mark-sent":
+        item.status, item.sent_at = "sent", now
+        if case is not None and item.kind == "reply" and case.status == "approved":
+            case.status = "answered"
+            case.updated_at = now
+    else:
+        raise ValueError(f"unknown decision {decision!r}")
+    append_event(
+        session, actor=actor, action=f"outbox_{decision.replace('-', '_')}",
+        case_id=item.case_id, case_ref=case.ref if case else None,
+        detail={"outbox": item.id}, at=now,
+    )
+    log.info("outbox %s: %s by an operator", item.id, decision)
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -74,8 +75,9 @@ class Service:
     inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    #: The IMAP watcher runs in a thread, which cannot wait on an asyncio.Event.
-    imap_stop: threading.Event = field(default_factory=threading.Event)
+    #: The IMAP watchers (one per folder) run in threads, which cannot wait on an
+    #: asyncio.Event: each has a stop event of its own, all set on shutdown.
+    imap_stops: set[threading.Event] = field(default_factory=set)
     smtp_port: int | None = None
     _server: asyncio.AbstractServer | None = None
     #: ``/healthz`` and ``/metrics`` (bot.metrics), when ``[metrics] enabled``.
@@ -184,8 +186,12 @@ class Service:
                 # (bot.election); on SQLite this process always leads.
                 group.create_task(self.elected(SCHEDULER_ROLE, self.retention_worker))
                 if self.runtime.settings.imap.enabled:
-                    mailbox = cursor_key(self.runtime.settings.imap)
-                    group.create_task(self.elected(f"imap:{mailbox}", self.imap_watcher))
+                    imap = self.runtime.settings.imap
+                    for mailbox in imap.watched_mailboxes():
+                        key = cursor_key(imap, mailbox)
+                        group.create_task(self.elected(
+                            f"imap:{key}", functools.partial(self.imap_watcher, mailbox=mailbox)
+                        ))
                 chat = self.senders.get("chat")
                 channel = getattr(chat, "channel", None)
                 if channel is not None:
@@ -227,14 +233,18 @@ class Service:
         lock = AdvisoryLock(self.runtime.engine, role)
         await lead(lock, self.stopping, job)
 
-    async def imap_watcher(self, until: asyncio.Event | None = None) -> None:
-        """Run the blocking watcher in a thread; it wakes the pipeline thread-safely.
+    async def imap_watcher(
+        self, until: asyncio.Event | None = None, *, mailbox: str | None = None
+    ) -> None:
+        """Run the blocking watcher of one folder (``imap.mailbox`` unless named) in a
+        thread; it wakes the pipeline thread-safely.
 
         ``until`` ends this watcher's term (lost election) without stopping the service;
         each term gets a fresh stop event, so a new term is not born stopped.
         """
         loop = asyncio.get_running_loop()
-        self.imap_stop = stop = threading.Event()
+        stop = threading.Event()
+        self.imap_stops.add(stop)
         if self.stopping.is_set():
             stop.set()
 
@@ -246,10 +256,10 @@ class Service:
             from bot.metrics import CountingImapWatcher
 
             watcher: ImapWatcher = CountingImapWatcher(
-                self.runtime, wake=wake, stop=stop, metrics=self.metrics
+                self.runtime, wake=wake, stop=stop, metrics=self.metrics, mailbox=mailbox
             )
         else:
-            watcher = ImapWatcher(self.runtime, wake=wake, stop=stop)
+            watcher = ImapWatcher(self.runtime, wake=wake, stop=stop, mailbox=mailbox)
 
         async def end_of_term() -> None:
             await (until or self.stopping).wait()
@@ -261,6 +271,7 @@ class Service:
         finally:
             stop.set()  # also when the task group is cancelled
             ender.cancel()
+            self.imap_stops.discard(stop)
 
     async def retention_worker(self, until: asyncio.Event | None = None) -> None:
         """The daily retention purge (``policy.purge_every_hours``), first run at start
@@ -287,7 +298,8 @@ class Service:
 
     async def _wait_stop(self) -> None:
         await self.stopping.wait()
-        self.imap_stop.set()
+        for stop in list(self.imap_stops):
+            stop.set()
         self.inbound_ready.set()
         self.outbox_ready.set()
 

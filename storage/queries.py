@@ -169,18 +169,26 @@ def cases_by_refs(session: Session, *, refs: Sequence[str]) -> list[Case]:
 
 
 def cases_by_message_ids(session: Session, *, message_ids: Sequence[str]) -> dict[int, set[str]]:
-    """Cases that a set of Message-IDs belong to (received or sent), with the ids seen."""
+    """Cases that a set of Message-IDs belong to (received or sent), with the ids seen.
+
+    Received mail keeps its Message-ID without angle brackets, our own outgoing mail with
+    them, and clients quote either form: each id is looked up in both, or a customer's
+    answer that names only our acknowledgement would not find its case.
+    """
     found: dict[int, set[str]] = {}
-    if not message_ids:
+    bare = {m.strip().strip("<>").strip() for m in message_ids if m}
+    bare.discard("")
+    if not bare:
         return found
+    forms = sorted(bare | {f"<{m}>" for m in bare})
     inbound = session.execute(
         select(Message.case_id, Message.message_id)
-        .where(Message.message_id.in_(message_ids))
+        .where(Message.message_id.in_(forms))
         .where(Message.case_id.is_not(None))
     )
     outbound = session.execute(
         select(OutboxItem.case_id, OutboxItem.message_id)
-        .where(OutboxItem.message_id.in_(message_ids))
+        .where(OutboxItem.message_id.in_(forms))
         .where(OutboxItem.case_id.is_not(None))
     )
     for case_id, mid in [*inbound, *outbound]:
@@ -672,3 +680,26 @@ def hasten_outbox(session: Session, *, transport: str, now: datetime) -> int:
         .values(next_attempt_at=now)
     )
     return int(result.rowcount or 0)
+
+
+def stored_messages(
+    session: Session, *, status: str | None = None, without_case: bool = False, limit: int = 100
+) -> list[tuple]:
+    """Received messages, newest first, as (id, received_at, channel, status, rule,
+    case_ref, sender, subject) rows: what an operator needs to find mail that opened no
+    case (ignored by the loop guard, not a request, in triage), without the raw bytes."""
+    query = (
+        select(
+            Message.id, Message.received_at, Message.channel, Message.status, Message.rule,
+            Case.ref, Message.sender, Message.subject,
+        )
+        .outerjoin(Case, Case.id == Message.case_id)
+        .where(Message.direction == "in")
+    )
+    if status is not None:
+        query = query.where(Message.status == status)
+    if without_case:
+        query = query.where(Message.case_id.is_(None))
+    query = query.order_by(Message.received_at.desc(), Message.id.desc()).limit(limit)
+    return [tuple(row) for row in session.execute(query)]
+

@@ -254,3 +254,113 @@ async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswer
             staff.approve_draft, svc.runtime, draft_id=draft.id, actor="anne"
         )
         assert decided.status == "approved"
+
+
+MAIL = Path(__file__).parent / "data" / "mail"
+
+
+async def test_machine_mail_and_ordinary_mail_are_kept_visible_and_never_acknowledged(
+    service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 2, item 9: no acknowledgement for auto-replies, bounces, list mail or mail
+    that is no request; each is stored, and a person can find it."""
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=service.smtp_port, timeout=10) as smtp:
+        for name, envelope_from in (
+            ("bounce-dsn.eml", ""), ("newsletter.eml", "bounces@news.example.com"),
+            ("outlook-autoreply-da.eml", "karen.holm@firma.example.dk"),
+        ):
+            await smtp.sendmail(envelope_from, ["info@alottbetter.dk"],
+                                (MAIL / name).read_bytes())
+    await send(service, customer_mail(
+        "Min ordre", "Hej, hvornår kommer min ordre med lampen?\n", msgid="order.1@example.dk",
+    ))
+    await send(service, customer_mail(
+        "Sletning", "Jeg vil gerne have slettet mine personoplysninger.\n",
+        msgid="request.1@example.dk", sender="jens@example.dk",
+    ))
+    config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
+
+    async def listed(*flags: str) -> list[dict[str, object]]:
+        code, out = await cli(capsys, "--config", str(config), "messages", "--json", *flags)
+        assert code == 0
+        return [json.loads(line) for line in out.splitlines()]
+
+    rows: list[dict[str, object]] | None = None
+    for _ in range(150):
+        rows = await listed()
+        if len(rows) == 5 and all(r["status"] not in ("received", "processing") for r in rows):
+            break
+        await asyncio.sleep(0.1)
+    assert rows is not None and len(rows) == 5, rows
+    by_subject = {r["subject"]: r for r in rows}
+    assert by_subject["Undelivered Mail Returned to Sender"]["status"] == "ignored"
+    assert by_subject["Automatisk svar: Din ordre 10490"]["status"] == "ignored"
+    assert by_subject["Ugens tilbud: slet ikke til at stå for!"]["status"] == "ignored"
+    assert by_subject["Min ordre"]["status"] == "processed"
+    assert by_subject["Min ordre"]["rule"] == "not_privacy"
+    assert by_subject["Sletning"]["case_ref"], "the request opened a case"
+    assert all(r["rule"] for r in rows), "each says which rule decided it"
+
+    without = await listed("--without-case")
+    assert {r["subject"] for r in without} == set(by_subject) - {"Sletning"}
+    assert [r["subject"] for r in await listed("--status", "ignored", "--limit", "2")] == [
+        r["subject"] for r in rows if r["status"] == "ignored"
+    ][:2], "newest first, at most --limit"
+
+    await wait_for(lambda: outbox_files(service))
+    with unit_of_work(service.runtime.sessions) as session:
+        acks = list(session.execute(select(OutboxItem).where(OutboxItem.kind == "ack")).scalars())
+    assert [a.recipient for a in acks] == ["jens@example.dk"], "only the request is acknowledged"
+
+
+async def test_a_rejected_draft_sends_nothing_and_keeps_its_reason(
+    service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await send(service, customer_mail(
+        "Indsigt", "Jeg vil gerne have slettet alle mine oplysninger.\n", msgid="rej.1@example.dk",
+    ))
+    await wait_for(lambda: outbox_files(service))
+    config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
+    code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
+    [draft] = [json.loads(line) for line in out.splitlines()]
+
+    code, _ = await cli(capsys, "--config", str(config), "reject", str(draft["id"]),
+                        "--reason", "duplicate of a case answered by phone")
+    assert code == 0
+    code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
+    assert out == "", "no pending draft is left"
+    for again in (("reject", str(draft["id"]), "--reason", "x"), ("approve", str(draft["id"]))):
+        code, _ = await cli(capsys, "--config", str(config), *again)
+        assert code == 2, f"a decided draft cannot be decided again: {again}"
+    code, out = await cli(capsys, "--config", str(config), "cases", "--json")
+    [case] = [json.loads(line) for line in out.splitlines()]
+    assert case["status"] == "rejected"
+    with unit_of_work(service.runtime.sessions) as session:
+        kinds = [o.kind for o in session.execute(select(OutboxItem)).scalars()]
+        rows = session.execute(select(Draft)).scalars().all()
+    assert kinds == ["ack"], "nothing but the acknowledgement is sent"
+    assert [(d.status, d.reason) for d in rows] == [
+        ("rejected", "duplicate of a case answered by phone")
+    ]
+    await asyncio.sleep(1.5)
+    assert len(outbox_files(service)) == 1
+    code, out = await cli(capsys, "--config", str(config), "audit", "verify")
+    assert code == 0 and "OK" in out
+
+
+async def test_a_listener_for_the_company_only_refuses_other_recipients_with_550(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    """docs/mailbox.md: with accept_all_recipients = false, only company.email and
+    postmaster are taken; Postfix bounces the rest at once instead of queueing it."""
+    settings = make_settings(database_url, smtp_listener={"accept_all_recipients": False})
+    async with running(settings) as svc:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=svc.smtp_port, timeout=10)
+        async with smtp:
+            await smtp.mail("mette@example.dk")
+            with pytest.raises(aiosmtplib.SMTPRecipientRefused) as refused:
+                await smtp.rcpt("someone-else@alottbetter.dk")
+            assert refused.value.code == 550
+            for accepted in ("INFO@alottbetter.dk", "postmaster@alottbetter.dk"):
+                response = await smtp.rcpt(accepted)
+                assert response.code == 250, accepted

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import smtplib
+import socket
+import sqlite3
 import subprocess
 import sys
+import sysconfig
+import time
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
+
+from storage.migrate import alembic_config
+from tests.servers.relay import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,6 +84,11 @@ def test_a_bad_setting_names_itself(tmp_path: Path) -> None:
     bad.write_text('[company]\nemail = "not-an-address"\n')
     result = privacybot("--config", str(bad), "config", cwd=tmp_path)
     assert result.returncode == 2 and "company.email" in result.stderr
+    # IDLE is re-issued every 10 minutes at most: a longer interval is refused.
+    result = privacybot(
+        "config", cwd=tmp_path, env={"PRIVACYBOT_IMAP__IDLE_RENEW_SECONDS": "900"}
+    )
+    assert result.returncode == 2 and "imap.idle_renew_seconds" in result.stderr
 
 
 def test_config_prints_effective_settings_with_secrets_masked(tmp_path: Path) -> None:
@@ -91,6 +106,58 @@ def test_config_prints_effective_settings_with_secrets_masked(tmp_path: Path) ->
     assert "hunter2" not in result.stdout and "123:secret" not in result.stdout
 
 
+def test_config_file_from_the_environment_and_the_environment_wins_over_it(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[smtp_listener]\nport = 2525\n[policy]\nretention_years = 5\n')
+    result = privacybot(
+        "config", cwd=tmp_path,
+        env={"PRIVACYBOT_CONFIG": str(config), "PRIVACYBOT_SMTP_LISTENER__PORT": "2626"},
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["policy"]["retention_years"] == 5, "PRIVACYBOT_CONFIG names the file"
+    assert shown["smtp_listener"]["port"] == 2626, "the environment wins over the file"
+    missing = privacybot("config", cwd=tmp_path, env={"PRIVACYBOT_CONFIG": "nope.toml"})
+    assert missing.returncode == 2 and "nope.toml does not exist" in missing.stderr
+
+
+def test_the_example_file_is_the_first_companys_configuration(tmp_path: Path) -> None:
+    """docs/privacybot.example.toml loads, and the company and its policy rules are
+    configuration: ALOTTbetter's details there, every key of DESIGN.md's contract present."""
+    example = ROOT / "docs" / "privacybot.example.toml"
+    result = privacybot("--config", str(example), "config", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["company"]["name"] == "ALOTTbetter ApS"
+    assert shown["company"]["email"] == "info@alottbetter.dk"
+    assert shown["policy"] == {**shown["policy"], "retention_years": 2,
+                               "extended_retention_years": 10,
+                               "access_requires_signed_letter": True,
+                               "acks_per_sender_per_day": 3}
+    contract = {
+        "company": ["name", "email", "phone", "website", "address", "default_language"],
+        "database": ["url"],
+        "smtp_listener": ["enabled", "host", "port", "max_message_bytes"],
+        "imap": ["enabled", "host", "port", "tls", "username", "password", "mailbox",
+                 "processed_action", "processed_folder"],
+        "relay": ["enabled", "host", "port", "tls", "username", "password"],
+        "outbox": ["folder"],
+        "telegram": ["enabled", "token", "staff_chat_id", "staff_user_ids", "base_url"],
+        "policy": ["retention_years", "extended_retention_years",
+                   "access_requires_signed_letter", "acks_per_sender_per_day"],
+    }
+    for section, keys in contract.items():
+        assert set(keys) <= set(shown[section]), section
+    defaults = json.loads(privacybot("config", cwd=tmp_path).stdout)
+    assert defaults["database"]["url"] == "sqlite:///data/privacybot.db"
+    assert defaults["outbox"]["folder"] == "data/outbox"
+    assert (defaults["smtp_listener"]["host"], defaults["smtp_listener"]["port"]) == (
+        "127.0.0.1", 8025)
+    assert defaults["imap"]["mailbox"] == "INBOX" and defaults["relay"]["enabled"] is False
+
+
 def test_classify_json_from_file_and_stdin(tmp_path: Path) -> None:
     mail = tmp_path / "erasure.eml"
     mail.write_bytes(ERASURE_DA)
@@ -105,32 +172,103 @@ def test_classify_json_from_file_and_stdin(tmp_path: Path) -> None:
         assert row["evidence"]
 
 
-def test_non_editable_install_finds_templates_and_migrations(tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+def test_pip_install_into_a_fresh_venv_gives_a_privacybot_that_finds_its_files(
+    tmp_path: Path,
+) -> None:
+    """Issue 2, item 1: ``pip install .`` (not editable) into a fresh venv, then the
+    ``privacybot`` console script, run from an empty folder, migrates its database and
+    writes an acknowledgement from its templates: both come from the installed package.
+
+    The wheel is built here and installed without dependencies (no network); the fresh
+    venv borrows this venv's dependencies through a ``.pth`` line added only afterwards.
+    A plain path line does not run that folder's own ``.pth`` files, so the editable
+    install of this checkout stays invisible and the source tree is never imported.
+    """
+    wheels = tmp_path / "wheels"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(wheels), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
     )
-    probe = (
-        "import handlers.drafting as d, storage.migrate as m, importlib.resources as r;"
-        f"assert str(r.files('storage')).startswith({str(target)!r}), r.files('storage');"
-        "env = d.make_environment(); env.get_template('da/ack.eml.j2');"
-        "assert (r.files('storage') / 'migrations' / 'versions').is_dir();"
-        "print('ok')"
+    assert built.returncode == 0, built.stderr
+    [wheel] = wheels.glob("privacybot-*.whl")
+    venv = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+         "--quiet", "--no-deps", "--no-index", str(wheel)],
+        capture_output=True, text=True, timeout=300,
     )
-    work = tmp_path / "elsewhere"
+    assert installed.returncode == 0, installed.stderr
+    purelib = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    (Path(purelib) / "zz_test_dependencies.pth").write_text(
+        sysconfig.get_path("purelib") + "\n", encoding="utf-8"
+    )
+
+    work = tmp_path / "empty"
     work.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=work, env=env, capture_output=True, text=True
-    )
-    assert result.stdout.strip() == "ok", result.stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "cases"], cwd=work, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert (work / "data" / "privacybot.db").is_file()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PRIVACYBOT_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    script = str(venv / "bin" / "privacybot")
+
+    def fresh(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([script, *args], cwd=work, env={**env, **extra},
+                              capture_output=True, text=True, timeout=120)
+
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "import bot, handlers, storage, templates; "
+         "print(bot.__file__, storage.__file__, list(templates.__path__)[0])"],
+        cwd=work, env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert all(path.startswith(purelib) for path in where), where
+
+    upgraded = fresh("db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    with sqlite3.connect(work / "data" / "privacybot.db") as db:
+        applied = {v for (v,) in db.execute("SELECT version_num FROM alembic_version")}
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    assert applied == heads, "every migration shipped in the wheel was applied"
+    assert mode == "wal"
+
+    port = free_port()
+    log = (work / "service.log").open("wb")
+    service = subprocess.Popen([script, "run"], cwd=work, stdout=log, stderr=subprocess.STDOUT,
+                               env={**env, "PRIVACYBOT_SMTP_LISTENER__PORT": str(port)})
+    try:
+        _wait_listening(port, service)
+        with smtplib.SMTP("127.0.0.1", port, timeout=15) as client:
+            client.sendmail("mette@example.dk", ["info@alottbetter.dk"], ERASURE_DA)
+        deadline = time.monotonic() + 60
+        while not list((work / "data" / "outbox").glob("ack.*.eml")):
+            assert time.monotonic() < deadline, (work / "service.log").read_text()
+            time.sleep(0.1)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=30)
+        log.close()
+    drafts = fresh("drafts", "--json")
+    assert drafts.returncode == 0, drafts.stderr
+    [draft] = [json.loads(line) for line in drafts.stdout.splitlines()]
+    assert draft["status"] == "pending" and draft["case_ref"].startswith("PR-")
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, "privacybot run ended before it listened"
+        assert time.monotonic() < deadline, "privacybot run did not start listening"
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
 
 
 def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
@@ -148,3 +286,32 @@ def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
         os.close(write_end)
     assert done.returncode == 0
     assert done.stderr == ""
+
+
+def test_every_requirement_is_bounded_and_pinned_where_the_tests_passed() -> None:
+    """Issue 2, item 1: bounded versions in pyproject.toml, and constraints.txt holds for
+    each requirement (the build's too) the version the tests passed with, inside its range."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = [
+        *project["project"]["dependencies"],
+        *project["project"]["optional-dependencies"]["test"],
+        *project["build-system"]["requires"],
+    ]
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version
+    for text in declared:
+        requirement = Requirement(text)
+        assert any(s.operator in ("<", "<=", "~=", "==") for s in requirement.specifier), (
+            f"{text} has no upper bound"
+        )
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned, f"{requirement.name} is not in constraints.txt"
+        assert requirement.specifier.contains(pinned, prereleases=True), (text, pinned)

@@ -7,6 +7,7 @@ summary, and exit status 0 only when all is well.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -41,6 +42,8 @@ def write_config(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
                 lines.append(f"{key} = {'true' if value else 'false'}")
             elif isinstance(value, int | float):
                 lines.append(f"{key} = {value}")
+            elif isinstance(value, list):
+                lines.append(f"{key} = {json.dumps(value)}")  # a TOML array of strings
             else:
                 lines.append(f'{key} = "{value}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -296,6 +299,15 @@ def test_imap_login_and_folder_against_dovecot(
     status, lines, _ = doctor(migrated, imap={**imap, "mailbox": "NoSuchFolder"})
     assert status == 1 and "'NoSuchFolder' cannot be opened" in lines["imap"]
     assert "hint: check imap.mailbox" in lines["imap"]
+
+    status, lines, _ = doctor(migrated, imap={**imap, "extra_mailboxes": ["Privacy"]})
+    assert status == 1 and "'Privacy' cannot be opened" in lines["imap"]
+    assert "hint: check imap.extra_mailboxes" in lines["imap"]
+    with dovecot.client() as owner:
+        owner.create_folder("Privacy")
+    status, lines, _ = doctor(migrated, imap={**imap, "extra_mailboxes": ["Privacy"]})
+    assert status == 0
+    assert "folders INBOX (1 messages), Privacy (0 messages)" in lines["imap"]
 
 
 def test_an_unreachable_imap_server_gives_exit_1_and_a_hint(

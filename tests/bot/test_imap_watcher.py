@@ -8,9 +8,11 @@ and a wrong password or a server restart costs log lines and time, never mail.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import logging
 import os
+import socket
 import ssl
 import threading
 import time
@@ -135,6 +137,7 @@ def watching(
     timing: WatcherTiming = FAST,
     ssl_context: ssl.SSLContext | None = None,
     on_wake: Callable[[], None] | None = None,
+    watcher_class: type[ImapWatcher] = ImapWatcher,
     **imap: object,
 ) -> Iterator[Running]:
     """The watcher in its own thread, as the service runs it; stopped and joined after."""
@@ -155,7 +158,7 @@ def watching(
         if on_wake is not None:
             on_wake()
 
-    watcher = ImapWatcher(
+    watcher = watcher_class(
         runtime,
         wake=wake,
         stop=stop,
@@ -246,6 +249,55 @@ def test_mail_arriving_while_a_scan_runs_is_not_left_for_the_next_idle_renewal(
     assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
 
 
+def test_a_reconnect_with_nothing_new_fetches_nothing_again(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``UID 3:*`` on a mailbox whose highest UID is 2 answers 2 (RFC 3501 6.4.8): the
+    watcher must filter that out itself, not lean on the Message-ID dedupe."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    dovecot.append(mail(1))
+    dovecot.append(mail(2))
+    with watching(runtime, dovecot):
+        wait_until(stored_count(runtime, 2))
+    caplog.clear()
+    with watching(runtime, dovecot) as running:
+        wait_until(lambda: "scanning after UID 2" in caplog.text)
+        time.sleep(1.0)  # a fetch of UID 2 would be logged by now
+        key = running.watcher.key
+    assert "already stored" not in caplog.text
+    assert "stored as message" not in caplog.text
+    assert len(stored(runtime)) == 2
+    with unit_of_work(runtime.sessions) as session:
+        cursor = queries.mailbox_cursor(session, mailbox=key)
+        assert cursor is not None and cursor.last_uid == 2
+
+
+def test_mail_announced_in_the_answer_to_the_last_search_is_not_left_for_renewal(
+    runtime: Runtime, dovecot: Dovecot
+) -> None:
+    """Mail that lands while the last search before IDLE runs is announced in that
+    search's answer (an untagged EXISTS) and not again once IDLE starts: the watcher
+    must notice the announcement itself, or the mail waits for the next IDLE renewal."""
+    slow = WatcherTiming(**{**FAST.__dict__, "poll_interval": 60.0, "idle_renew": 60.0})
+    delivered: list[int] = []
+
+    class LateMail(ImapWatcher):
+        def _scan(self, session):  # type: ignore[no-untyped-def]
+            taken = super()._scan(session)
+            if taken == 0 and not delivered and session.last_uid == 1:
+                delivered.append(dovecot.append(mail(2)))
+                # The same search again: the server's answer now carries "* 2 EXISTS",
+                # exactly what a search that raced the delivery would have received.
+                session.client.search(["UID", f"{session.last_uid + 1}:*"])
+            return taken
+
+    dovecot.append(mail(1))
+    with watching(runtime, dovecot, timing=slow, watcher_class=LateMail):
+        wait_until(stored_count(runtime, 2), timeout=30.0)
+    assert delivered == [2]
+    assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
+
+
 def test_polling_takes_new_mail_where_the_server_offers_no_idle(
     runtime: Runtime, dovecot_without_idle: Dovecot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -290,6 +342,42 @@ def test_processed_action_does_what_it_says_and_nothing_is_deleted(
     else:
         assert everywhere == {"INBOX": {1: set(), 2: set()}}
     assert len(stored(runtime)) == 2
+
+
+@pytest.mark.parametrize("action", ["flag", "move"])
+def test_stored_mail_that_was_never_marked_is_marked_at_the_next_connect(
+    runtime: Runtime, dovecot: Dovecot, action: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A crash between the commit that stores a batch and the flag (or move) leaves
+    stored mail looking unprocessed. A first run with ``none`` leaves exactly that state:
+    the cursor past the mail, nothing marked. The next session marks it, fetching
+    nothing again."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    for n in (1, 2, 3):
+        dovecot.append(mail(n))
+    with watching(runtime, dovecot, processed_action="none"):
+        wait_until(stored_count(runtime, 3))
+    assert dovecot.flags() == {1: set(), 2: set(), 3: set()}
+    caplog.clear()
+
+    with watching(runtime, dovecot, processed_action=action, processed_folder="Behandlet"):
+        if action == "flag":
+            wait_until(lambda: all(PROCESSED_KEYWORD in f for f in dovecot.flags().values()))
+        else:
+            wait_until(lambda: "Behandlet" in dovecot.folders()
+                       and len(dovecot.flags("Behandlet")) == 3)
+        dovecot.append(mail(4))  # and new mail as usual
+        wait_until(stored_count(runtime, 4))
+        time.sleep(0.5)
+    everywhere = all_mail_on_server(dovecot)
+    if action == "flag":
+        assert everywhere == {"INBOX": {n: {PROCESSED_KEYWORD} for n in (1, 2, 3, 4)}}
+    else:
+        wait_until(lambda: len(dovecot.flags("Behandlet")) == 4)
+        assert dovecot.flags("INBOX") == {}
+    assert "3 mails in mailbox INBOX were stored but not marked" in caplog.text
+    assert "already stored" not in caplog.text, "nothing is fetched again"
+    assert len(stored(runtime)) == 4
 
 
 # --- connection faults ---------------------------------------------------------------------
@@ -496,3 +584,138 @@ async def test_danish_erasure_request_in_the_mailbox_becomes_an_acknowledged_cas
     assert case.ref in ack["Subject"]
     assert ack["In-Reply-To"] == "<imap.7@example.dk>"
     assert dovecot.flags() == {1: {PROCESSED_KEYWORD}}
+
+
+async def test_every_configured_mailbox_is_watched_each_exactly_once(
+    make_settings: Callable[..., Settings], database_url: str, dovecot: Dovecot
+) -> None:
+    """A company that files privacy mail into its own folder watches INBOX and that one."""
+    with dovecot.client() as owner:
+        owner.create_folder("Privacy")
+    dovecot.append(mail(1))  # waiting before the start, in each folder
+    dovecot.append(mail(2), folder="Privacy")
+    settings = make_settings(
+        database_url,
+        smtp_listener={"enabled": False},
+        imap={
+            "enabled": True, "host": dovecot.host, "port": dovecot.port, "tls": "none",
+            "username": dovecot.user, "password": dovecot.password,
+            "extra_mailboxes": ["Privacy"],
+        },
+    )
+    runtime = await asyncio.to_thread(build_runtime, settings)
+    service = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.to_thread(wait_until, stored_count(runtime, 2), 60.0)
+        # Both are now idling: new mail in either folder is taken too.
+        await asyncio.to_thread(dovecot.append, mail(3), folder="Privacy")
+        await asyncio.to_thread(dovecot.append, mail(4))
+        await asyncio.to_thread(wait_until, stored_count(runtime, 4), 60.0)
+        await asyncio.sleep(1.0)  # a double would show up now
+        assert len(service.imap_stops) == 2, "one watcher per folder"
+    finally:
+        service.stop()
+        await asyncio.wait_for(task, 15)
+        runtime.engine.dispose()
+    assert not service.imap_stops, "every watcher stopped with the service"
+
+    ids = sorted(r.external_id for r in stored(runtime))
+    assert ids == [f"imap.{n}@example.dk" for n in (1, 2, 3, 4)]
+    assert dovecot.flags("INBOX") == {1: {PROCESSED_KEYWORD}, 2: {PROCESSED_KEYWORD}}
+    assert dovecot.flags("Privacy") == {1: {PROCESSED_KEYWORD}, 2: {PROCESSED_KEYWORD}}
+    imap = settings.imap
+    with unit_of_work(runtime.sessions) as session:
+        for folder in ("INBOX", "Privacy"):
+            cursor = queries.mailbox_cursor(session, mailbox=cursor_key(imap, folder))
+            assert cursor is not None and cursor.last_uid == 2, folder
+    assert cursor_key(imap, "INBOX") == cursor_key(imap), "the first folder keeps its cursor"
+
+
+def test_processed_mail_cannot_be_moved_into_a_watched_folder() -> None:
+    with pytest.raises(ValueError, match="processed_folder 'Privacy' is also watched"):
+        ImapSettings(extra_mailboxes=["Privacy"], processed_action="move",
+                     processed_folder="Privacy")
+    assert ImapSettings(extra_mailboxes=["Privacy", "INBOX"]).watched_mailboxes() == [
+        "INBOX", "Privacy"
+    ]
+
+
+class Blackhole:
+    """A TCP proxy to the server that can go silent: ``freeze()`` keeps every open
+    connection open but lets nothing through either way, as a NAT box or firewall that
+    forgot the connection does. Connections made afterwards pass normally."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.frozen: set[socket.socket] = set()
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            with self.lock:
+                self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            if not data:
+                with contextlib.suppress(OSError):
+                    target.shutdown(socket.SHUT_WR)
+                return
+            with self.lock:
+                silent = source in self.frozen
+            if not silent:
+                with contextlib.suppress(OSError):
+                    target.sendall(data)
+
+    def freeze(self) -> None:
+        with self.lock:
+            self.frozen.update(self.sockets)
+
+    def close(self) -> None:
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+
+def test_a_connection_that_goes_silent_is_noticed_by_its_timeouts_and_replaced(
+    runtime: Runtime, dovecot: Dovecot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dead connection looks exactly like a quiet mailbox under IDLE: only renewing
+    IDLE and a read timeout tell them apart. Without them the watcher would wait forever."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    short = WatcherTiming(**{**FAST.__dict__, "idle_renew": 2.0, "read_timeout": 2.0,
+                             "poll_interval": 60.0})
+    proxy = Blackhole(dovecot.port)
+    try:
+        dovecot.append(mail(1))
+        with watching(runtime, dovecot, timing=short, port=proxy.port):
+            wait_until(stored_count(runtime, 1))
+            time.sleep(0.5)  # idling now
+            proxy.freeze()
+            dovecot.append(mail(2))  # the server tells the frozen connection; nobody hears
+            wait_until(stored_count(runtime, 2), timeout=30.0)
+    finally:
+        proxy.close()
+    assert [r.external_id for r in stored(runtime)] == ["imap.1@example.dk", "imap.2@example.dk"]
+    reconnects = [r.getMessage() for r in caplog.records if "reconnecting" in r.getMessage()]
+    assert reconnects and all("Timeout" in line or "timed out" in line for line in reconnects), (
+        reconnects
+    )

@@ -67,6 +67,8 @@ class _Handler:
                 data=bytes(data),
             )
             relay.received.append(item)
+        if relay.before_reply is not None:
+            relay.before_reply(item)
         if relay.on_message is not None:
             relay.callbacks_started += 1
             threading.Thread(target=relay._callback, args=(item,), daemon=True).start()
@@ -90,6 +92,10 @@ class Relay:
         self.fail_codes: list[int] = []
         self.refused = 0
         self.on_message = on_message
+        #: Runs in the relay's loop once a mail is kept and before its 250 is written:
+        #: a test can crash the sender there, so that the mail is accepted but the sender
+        #: never learns it.
+        self.before_reply: Callable[[Received], None] | None = None
         self.callbacks_started = 0
         self.callbacks_done = 0
         self.lock = threading.Lock()

@@ -84,7 +84,8 @@ def _retries_exhausted(runtime: Runtime, row: OutboxItem, now: datetime) -> bool
     cfg = runtime.settings.outbox
     if cfg.max_attempts is not None and row.attempts >= cfg.max_attempts:
         return True
-    return now - as_utc(row.created_at) >= timedelta(hours=cfg.retry_hours)
+    since = as_utc(row.retry_since or row.created_at)
+    return now - since >= timedelta(hours=cfg.retry_hours)
 
 
 def _renew(runtime: Runtime, item: OutboxItem) -> bool:
@@ -210,6 +211,7 @@ def settle_by_operator(
     case = session.get(Case, item.case_id) if item.case_id else None
     if decision == "resend":
         item.status, item.next_attempt_at, item.attempts = "pending", now, 0
+        item.retry_since = now  # a whole new retry window, not a single attempt
     elif decision == "mark-sent":
         item.status, item.sent_at = "sent", now
         if case is not None and item.kind == "reply" and case.status == "approved":

@@ -184,6 +184,9 @@ class OutboxItem(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts(True))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    #: Start of the current retry window (``outbox.retry_hours``); NULL: ``created_at``.
+    #: ``outbox resend`` sets it (migration 0012).
+    retry_since: datetime | None = Field(default=None, sa_column=_ts(True))
     retain_until: date | None = None
 
 

@@ -321,3 +321,13 @@ def test_a_relay_down_for_days_loses_nothing_and_gives_up_only_after_retry_hours
         row = next_round("<ack.2@alottbetter.dk>")
     assert row.status == "failed"
     assert now[0] - start >= timedelta(hours=rt.settings.outbox.retry_hours)
+
+    # The operator fixes the relay's address much later and resends: a whole new window.
+    with unit_of_work(rt.sessions) as session:
+        failed = session.get(OutboxItem, row.id)
+        assert failed is not None
+        outbox.settle_by_operator(session, failed, decision="resend", actor="cli", now=now[0])
+    start = now[0]
+    while now[0] - start < timedelta(days=1):
+        row = next_round("<ack.2@alottbetter.dk>")
+        assert row.status == "pending", "a resent item is retried again, not tried once"

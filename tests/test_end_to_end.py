@@ -9,7 +9,6 @@ import contextlib
 import email
 import json
 from collections.abc import AsyncIterator, Callable
-from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from bot.runtime import build_runtime
 from bot.service import Service, make_senders
 from storage.engine import unit_of_work
 from storage.models import Case, Draft, Message, OutboxItem
+from tests.support import customer_mail, send, wait_for
 
 
 def write_config(path: Path, settings: Settings) -> Path:
@@ -60,34 +60,6 @@ async def service(
     settings = make_settings(database_url, smtp_listener={"max_message_bytes": 200_000})
     async with running(settings) as svc:
         yield svc
-
-
-def customer_mail(
-    subject: str, body: str, *, sender: str = "mette.hansen@example.dk", msgid: str,
-    headers: dict[str, str] | None = None,
-) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = f"Mette Hansen <{sender}>"
-    msg["To"] = "info@alottbetter.dk"
-    msg["Subject"] = subject
-    msg["Message-ID"] = f"<{msgid}>"
-    for name, value in (headers or {}).items():
-        msg[name] = value
-    msg.set_content(body)
-    return msg
-
-
-async def send(svc: Service, msg: EmailMessage) -> None:
-    await aiosmtplib.send(msg, hostname="127.0.0.1", port=svc.smtp_port, timeout=10)
-
-
-async def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> object:
-    for _ in range(int(timeout / 0.1)):
-        value = await asyncio.to_thread(predicate)
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def pending_drafts(svc: Service) -> list[Draft]:

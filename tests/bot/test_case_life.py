@@ -14,7 +14,6 @@ from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 
-import aiosmtplib
 import pytest
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from handlers import case_rules
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Draft, Message, as_utc
 from storage.queries import Refused
+from tests.support import customer_mail, send, wait_for
 
 TRUSTED = "mx.alottbetter.dk"
 
@@ -65,28 +65,7 @@ def mail(
     sender: str, name: str, subject: str, body: str, msgid: str,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = f"{name} <{sender}>"
-    msg["To"] = "info@alottbetter.dk"
-    msg["Subject"] = subject
-    msg["Message-ID"] = f"<{msgid}>"
-    for key, value in (headers or {}).items():
-        msg[key] = value
-    msg.set_content(body)
-    return msg
-
-
-async def send(svc: Service, msg: EmailMessage) -> None:
-    await aiosmtplib.send(msg, hostname="127.0.0.1", port=svc.smtp_port, timeout=10)
-
-
-async def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> object:
-    for _ in range(int(timeout / 0.1)):
-        value = await asyncio.to_thread(predicate)
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
+    return customer_mail(subject, body, sender=sender, name=name, msgid=msgid, headers=headers)
 
 
 def all_cases(svc: Service) -> list[Case]:

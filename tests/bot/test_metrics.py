@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.config import Settings
 from bot.runtime import build_runtime
 from bot.service import Service, make_senders
+from tests.support import wait_for
 
 
 async def start(settings: Settings) -> tuple[Service, asyncio.Task[None]]:
@@ -56,15 +57,6 @@ def samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         for family in text_string_to_metric_families(body)
         for s in family.samples
     }
-
-
-async def wait_for(predicate: Callable[[], object], timeout: float = 20.0) -> object:
-    for _ in range(int(timeout / 0.1)):
-        value = await asyncio.to_thread(predicate)
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 async def test_metrics_count_a_request_from_mail_to_case(service: Service) -> None:

@@ -8,7 +8,7 @@ user of the embedded default would see.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,21 +37,6 @@ async def running_service(settings: Settings, **runtime_args: Any) -> AsyncItera
         svc.stop()
         await asyncio.wait_for(task, 30)
         runtime.engine.dispose()
-
-
-async def wait_for(
-    predicate: Callable[[], object], timeout: float = 60.0, what: str = "condition"
-) -> Any:
-    """Poll ``predicate`` in a thread until it is truthy; the timeout only guards a hang."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await asyncio.to_thread(predicate)
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"{what} not reached")
-        await asyncio.sleep(0.05)
 
 
 def settled(svc: Service) -> bool:

@@ -25,8 +25,9 @@ from sqlalchemy import select
 from bot.config import Settings
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Message
-from tests.reliability.conftest import running_service, settled, wait_for
+from tests.reliability.conftest import running_service, settled
 from tests.servers.relay import Received, Relay
+from tests.support import wait_for
 
 #: A responder that never stops would otherwise run the test forever.
 SAFETY_STOP = 40

@@ -24,9 +24,10 @@ from bot.service import POLL_SECONDS
 from storage import queries
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Message, OutboxItem, utcnow
-from tests.reliability.conftest import running_service, settled, wait_for
+from tests.reliability.conftest import running_service, settled
 from tests.servers.relay import Relay
 from tests.servers.tcp_proxy import TcpProxy
+from tests.support import wait_for
 
 
 class Clock:

@@ -19,9 +19,10 @@ from bot.logs import setup_logging
 from bot.runtime import build_runtime
 from storage import queries
 from storage.engine import unit_of_work
-from tests.reliability.conftest import running_service, settled, wait_for
+from tests.reliability.conftest import running_service, settled
 from tests.servers.fake_telegram import FakeTelegram
 from tests.servers.relay import Relay
+from tests.support import wait_for
 
 ADDRESS = "mette.hansen@example.dk"
 STAFF_CHAT = -1001234

@@ -6,9 +6,12 @@ involved.
 
 from __future__ import annotations
 
+import email.policy
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 
 from bot import parsed
@@ -126,3 +129,16 @@ def test_the_parse_cache_gives_only_the_value_of_the_same_bytes() -> None:
     parsed.put(inbound, raw)
     assert parsed.take("c1@example.org", "smtp", raw) == inbound
     assert parsed.take("c1@example.org", "smtp", raw) is None, "once"
+
+
+def test_reusing_parsed_headers_changes_nothing_the_parser_makes_of_a_mail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every test mail, parsed twice in a row and after the others (so the kept MIME
+    headers are warm), gives what the standard policy gives."""
+    mails = [p.read_bytes() for p in sorted((Path(__file__).parents[1] / "data").rglob("*.eml"))]
+    assert len(mails) > 20
+    fast = [normalise.parse(raw, Channel.SMTP) for raw in mails + mails]
+    monkeypatch.setattr(normalise, "_POLICY", email.policy.default)
+    plain = [normalise.parse(raw, Channel.SMTP) for raw in mails]
+    assert fast == plain + plain

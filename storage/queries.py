@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -83,6 +86,52 @@ def store_inbound(
         ).scalar_one()
         return existing, False
     return row, True
+
+
+def insert_inbound(
+    connection: Connection,
+    *,
+    channel: str,
+    external_id: str,
+    raw: bytes,
+    message_id: str | None = None,
+    sender: str = "",
+    subject: str = "",
+    received_at: datetime | None = None,
+    retain_until: date | None = None,
+    quiet: bool = False,
+    text: str = "",
+    language: str = "",
+) -> tuple[int, bool]:
+    """``store_inbound`` for callers that need only the row id: one ``INSERT ... ON
+    CONFLICT DO NOTHING`` on the connection, no ORM unit of work (the SMTP listener's
+    store, which every mail passes before its ``250``: issue 9).
+
+    Returns (row id, new?); a second delivery of the same external id returns the first
+    row's id and changes nothing in it.
+    """
+    table = Message.__table__
+    values = {
+        "direction": "in", "channel": channel, "external_id": external_id,
+        "message_id": message_id, "sender": sender, "subject": subject, "raw": raw,
+        "size": len(raw), "received_at": received_at or utcnow(),
+        "retain_until": retain_until, "quiet": quiet, "text": text, "language": language,
+    }
+    if connection.dialect.name == "postgresql":
+        statement = postgresql_insert(table)
+    else:
+        statement = sqlite_insert(table)
+    inserted = connection.execute(
+        statement.values(values)
+        .on_conflict_do_nothing(index_elements=[table.c.external_id])
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return int(inserted), True
+    existing = connection.execute(
+        select(table.c.id).where(table.c.external_id == external_id)
+    ).scalar_one()
+    return int(existing), False
 
 
 #: The condition of the partial index ``ix_message_claimable`` (migration 0007).

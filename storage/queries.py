@@ -186,6 +186,17 @@ def claim_messages(
     return rows
 
 
+def lock_messages(session: Session, *, ids: Sequence[int]) -> list[Message]:
+    """The messages with these ids, locked (``FOR UPDATE`` on PostgreSQL) in one query."""
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(Message).where(Message.id.in_(ids)).order_by(Message.id).with_for_update()
+        ).scalars()
+    )
+
+
 # --- cases -------------------------------------------------------------------------
 
 

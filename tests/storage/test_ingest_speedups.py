@@ -14,14 +14,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot import parsed
+from bot import parsed, pipeline
 from bot.runtime import Runtime
+from bot.smtp_listener import store_mail
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
 from storage.audit import HEAD, append_event, verify_chain
 from storage.engine import unit_of_work
-from storage.models import AuditEvent, Counter, utcnow
+from storage.models import AuditEvent, Counter, Message, utcnow
+from tests.reliability import mail_factory as mf
 
 
 def test_several_events_in_one_transaction_chain_and_move_the_head_once_each(
@@ -142,3 +144,79 @@ def test_reusing_parsed_headers_changes_nothing_the_parser_makes_of_a_mail(
     monkeypatch.setattr(normalise, "_POLICY", email.policy.default)
     plain = [normalise.parse(raw, Channel.SMTP) for raw in mails]
     assert fast == plain + plain
+
+
+class _Died(BaseException):
+    """Stands for the process dying in the middle of a decision: nothing after it runs."""
+
+
+def _three_requests(runtime: Runtime) -> list[int]:
+    return [
+        store_mail(runtime, mf.plain(f"batch.{i}@fuzz.example"), channel=Channel.SMTP)[0]
+        for i in range(3)
+    ]
+
+
+def _explode_on(monkeypatch: pytest.MonkeyPatch, message_id: str, error: BaseException) -> None:
+    real = pipeline.classify.classify
+
+    def classify(inbound, phrases=()):  # type: ignore[no-untyped-def]
+        if inbound.message_id == message_id:
+            raise error
+        return real(inbound, phrases)
+
+    monkeypatch.setattr(pipeline.classify, "classify", classify)
+
+
+def _statuses(runtime: Runtime, ids: list[int]) -> list[tuple[str, str | None]]:
+    with unit_of_work(runtime.sessions) as session:
+        rows = [session.get(Message, i) for i in ids]
+        return [(row.status, row.error) for row in rows if row is not None]
+
+
+def test_a_message_that_fails_in_a_batch_goes_to_triage_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _three_requests(runtime)
+    _explode_on(monkeypatch, "batch.1@fuzz.example", LookupError("uft-8"))
+    outcomes = pipeline.process_pending(runtime)
+    assert [(o.status, o.rule) for o in outcomes] == [
+        ("processed", "case_opened"), ("triage", "error:LookupError"),
+        ("processed", "case_opened"),
+    ]
+    assert pipeline.process_pending(runtime) == []
+    assert _statuses(runtime, ids) == [
+        ("processed", None), ("triage", "error:LookupError"), ("processed", None)
+    ]
+    with unit_of_work(runtime.sessions) as session:
+        refs = [ref for (ref,) in session.execute(text('SELECT ref FROM "case" ORDER BY id'))]
+        acks = session.execute(
+            text("SELECT count(*) FROM outbox_item WHERE kind = 'ack'")).scalar_one()
+        assert verify_chain(session).ok
+    assert len(refs) == 2 and refs[1].endswith("2"), "no reference lost to the rollback"
+    assert acks == 2
+
+
+def test_a_message_that_kills_the_worker_in_a_batch_ends_in_triage_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch dies with it; after each restart the messages are decided one by one,
+    so the killer reaches CRASH_LIMIT and its neighbours are decided as usual."""
+    ids = _three_requests(runtime)
+    _explode_on(monkeypatch, "batch.1@fuzz.example", _Died())
+    for _restart in range(pipeline.CRASH_LIMIT + 2):
+        try:
+            pipeline.process_pending(runtime)
+        except _Died:
+            with unit_of_work(runtime.sessions) as session:  # what the next start does
+                queries.release_message_claims(session)
+            continue
+        break
+    else:
+        raise AssertionError("the worker never got past the message")
+    assert pipeline.process_pending(runtime) == []
+    assert _statuses(runtime, ids) == [
+        ("processed", None), ("triage", "processing-interrupted"), ("processed", None)
+    ]
+    with unit_of_work(runtime.sessions) as session:
+        assert verify_chain(session).ok

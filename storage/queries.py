@@ -387,6 +387,20 @@ def claim_outbox(session: Session, *, now: datetime, limit: int = 20) -> list[Ou
     return rows
 
 
+def lock_outbox_items(session: Session, *, ids: Sequence[int]) -> list[OutboxItem]:
+    """The outbox items with these ids, locked (``FOR UPDATE`` on PostgreSQL) in one query."""
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(OutboxItem)
+            .where(OutboxItem.id.in_(ids))
+            .order_by(OutboxItem.id)
+            .with_for_update()
+        ).scalars()
+    )
+
+
 def stale_sending(
     session: Session, *, now: datetime, stale_after: timedelta
 ) -> list[OutboxItem]:

@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot import parsed, pipeline
+from bot import outbox, parsed, pipeline
 from bot.runtime import Runtime
+from bot.senders import EmlFolderSender, TemporaryFailure
 from bot.smtp_listener import store_mail
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
 from storage.audit import HEAD, append_event, verify_chain
 from storage.engine import unit_of_work
-from storage.models import AuditEvent, Counter, Message, utcnow
+from storage.models import AuditEvent, Counter, Message, OutboxItem, as_utc, utcnow
 from tests.reliability import mail_factory as mf
 
 
@@ -220,3 +221,40 @@ def test_a_message_that_kills_the_worker_in_a_batch_ends_in_triage_alone(
     ]
     with unit_of_work(runtime.sessions) as session:
         assert verify_chain(session).ok
+
+
+class _FlakyFolder(EmlFolderSender):
+    """The real .eml folder sender, except that one item's write fails for now."""
+
+    def __init__(self, folder: Path, failing: str) -> None:
+        super().__init__(folder)
+        self.failing = failing
+
+    def send(self, item: OutboxItem) -> None:
+        if item.message_id == self.failing:
+            raise TemporaryFailure("disk full")
+        super().send(item)
+
+
+def test_outcomes_recorded_together_keep_each_items_own_outcome(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    now = utcnow()
+    with unit_of_work(runtime.sessions) as session:
+        for i in range(3):
+            queries.add_outbox(session, kind="ack", message_id=f"ack.{i}@alottbetter.dk",
+                               payload=b"Subject: x\r\n\r\nx\r\n", recipient=f"k{i}@example.dk",
+                               subject="x", case_id=None, now=now)
+    sender = _FlakyFolder(tmp_path / "out", failing="ack.1@alottbetter.dk")
+    assert outbox.deliver_due(runtime, {"mail": sender}) == 2
+    with unit_of_work(runtime.sessions) as session:
+        items = queries.outbox_items(session)
+        sent_events = session.execute(
+            text("SELECT count(*) FROM audit_event WHERE action = 'ack_sent'")).scalar_one()
+        assert verify_chain(session).ok
+    assert [(i.status, i.attempts) for i in items] == [("sent", 1), ("pending", 1), ("sent", 1)]
+    assert as_utc(items[1].next_attempt_at) > now and items[1].last_error == "disk full"
+    assert sent_events == 2
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.eml")) == [
+        "ack.0@alottbetter.dk.eml", "ack.2@alottbetter.dk.eml"
+    ]

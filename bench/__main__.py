@@ -4,6 +4,7 @@
     python -m bench --quick               # small sizes, one run each (about 3 minutes)
     python -m bench --only ingest,latency # a subset: ingest latency classify growth explain
     python -m bench --only ingest --profile /tmp/ingest.raw   # py-spy the service
+    python -m bench --only ingest --profile /tmp/cpu.raw --profile-gil  # its CPU only
 
 Figures are medians over ``--runs`` runs; the ingest ratio is taken per run (service and
 baseline back to back) and then the median of the ratios. Nothing here is a test: no
@@ -58,7 +59,8 @@ def run_ingest(args, results) -> None:  # type: ignore[no-untyped-def]
           "bench/baseline_server.py)")
     with _runs("ingest", args.runs) as bar:
         runs = ingest.ingest(args.n, args.runs, connections=args.connections,
-                             profile=args.profile, log=_log_and_advance(bar))
+                             profile=args.profile, profile_gil=args.profile_gil,
+                             log=_log_and_advance(bar))
     summary = ingest.summarise_ingest(runs, args.n)
     results["ingest"] = summary
     print(f"  median: privacybot {summary['privacybot_mails_per_s']:.1f} mails/s end to end, "
@@ -172,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--growth-runs", type=int, help="growth: runs per size (2, quick 1)")
     parser.add_argument("--explain-cases", type=int, default=10_000)
     parser.add_argument("--profile", type=Path, help="ingest: py-spy raw profile of run 1")
+    parser.add_argument("--profile-gil", action="store_true",
+                        help="ingest: profile only the thread holding the GIL (CPU), "
+                        "not every thread with its waits")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     quick = args.quick

@@ -49,18 +49,21 @@ def run_baseline(folder: Path, n: int, tag: str, connections: int) -> float:
     return n / seconds
 
 
-def _py_spy(pid: int, out: Path) -> subprocess.Popen:
+def _py_spy(pid: int, out: Path, *, gil: bool = False) -> subprocess.Popen:
+    """py-spy on the service. ``gil``: only the thread holding the GIL, i.e. where the
+    CPU goes; otherwise every thread, waiting ones too (where the time goes)."""
     exe = Path(sys.executable).with_name("py-spy")
+    mode = ["--gil"] if gil else ["--threads", "--idle"]
     return subprocess.Popen(
-        [str(exe), "record", "-p", str(pid), "-r", "200", "--threads", "--idle",
-         "-f", "raw", "-o", str(out)],
+        [str(exe), "record", "-p", str(pid), "-r", "200", *mode, "-f", "raw", "-o", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
 
 def run_service(folder: Path, n: int, tag: str, connections: int, *,
                 base_counts: dict | None = None, db_seed: Path | None = None,
-                profile: Path | None = None) -> tuple[float, float, dict, dict]:
+                profile: Path | None = None,
+                profile_gil: bool = False) -> tuple[float, float, dict, dict]:
     """One ingest run against the service; returns (e2e rate, smtp rate, counts, mem)."""
     folder.mkdir(parents=True, exist_ok=True)
     if db_seed is not None:
@@ -70,7 +73,7 @@ def run_service(folder: Path, n: int, tag: str, connections: int, *,
         time.sleep(3.0)  # let start-up work (migrations, first poll) finish: idle memory
         idle = procs.proc_status(proc.pid)
         base = procs.Progress(folder / "privacybot.db").counts()
-        spy = _py_spy(proc.pid, profile) if profile else None
+        spy = _py_spy(proc.pid, profile, gil=profile_gil) if profile else None
         cpu0 = procs.cpu_seconds(proc.pid)
         t0 = time.perf_counter()
         seconds, sent = asyncio.run(flood(proc.port, mails, connections=connections))
@@ -88,7 +91,7 @@ def run_service(folder: Path, n: int, tag: str, connections: int, *,
 
 
 def ingest(n: int, runs: int, *, connections: int = 8, profile: Path | None = None,
-           log=print) -> list[IngestRun]:  # type: ignore[no-untyped-def]
+           profile_gil: bool = False, log=print) -> list[IngestRun]:  # type: ignore[no-untyped-def]
     results = []
     with tempfile.TemporaryDirectory(prefix="privacybot-bench-") as tmp:
         for i in range(runs):
@@ -96,7 +99,7 @@ def ingest(n: int, runs: int, *, connections: int = 8, profile: Path | None = No
             base_rate = run_baseline(root / "baseline", n, f"b{i}", connections)
             rate, smtp_rate, counts, mem = run_service(
                 root / "service", n, f"s{i}", connections,
-                profile=profile if i == 0 else None,
+                profile=profile if i == 0 else None, profile_gil=profile_gil,
             )
             result = IngestRun(rate, smtp_rate, base_rate, mem["idle_rss_mb"],
                                mem["peak_rss_mb"], counts["cases"], counts["acks_sent"],

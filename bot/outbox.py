@@ -52,6 +52,13 @@ def deliver_due(
         claimed = queries.claim_outbox(session, now=now, limit=limit)
         session.expunge_all()
     sent = 0
+    # Outcomes of idempotent senders (the .eml folder) are recorded together, in one
+    # transaction after the batch (issue 9: one commit per file was a third of the
+    # outbox's cost); should the process die before that commit, the items are written
+    # again after the restart, which replaces the same files. A sender that is not
+    # idempotent (the relay) has each outcome recorded at once, as before, so a crash
+    # leaves at most the item in hand in doubt.
+    waiting: list[tuple[OutboxItem, Exception | None]] = []
     for index, item in enumerate(claimed):
         if should_stop is not None and should_stop():
             _release(runtime, [i.id for i in claimed[index:] if i.id is not None])
@@ -69,8 +76,13 @@ def deliver_due(
                 sender.send(item)
             except (TemporaryFailure, PermanentFailure, OutcomeUnknown) as exc:
                 error = exc
-        _record(runtime, item, error)
         sent += error is None
+        waiting.append((item, error))
+        if not getattr(sender, "idempotent", False) or shared:
+            _record(runtime, waiting)
+            waiting = []
+    if waiting:
+        _record(runtime, waiting)
     return sent
 
 
@@ -144,58 +156,81 @@ def _settle_stale(
         log.error("outbox %s may or may not have been sent; an operator must decide", row.id)
 
 
-def _record(runtime: Runtime, item: OutboxItem, error: Exception | None) -> None:
+def _record(runtime: Runtime, outcomes: list[tuple[OutboxItem, Exception | None]]) -> None:
+    """Record what the senders did with claimed items, in one transaction."""
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        row = session.get(OutboxItem, item.id, with_for_update=True)
-        if row is None or row.status != "sending" or row.attempts != item.attempts:
-            # Not our claim any more: a worker that took it over records its own outcome
-            # (one audit event per delivery), or an operator decided (in_doubt).
-            return
-        case = session.get(Case, row.case_id) if row.case_id else None
-        ref = case.ref if case else None
-        if error is None:
-            row.status = "sent"
-            row.sent_at = now
-            row.last_error = None
-            if case is not None and row.kind == "reply" and case.status == "approved":
+        rows = {
+            row.id: row
+            for row in queries.lock_outbox_items(
+                session, ids=[int(item.id or 0) for item, _ in outcomes]
+            )
+        }
+        refs = queries.case_refs(
+            session, case_ids=[row.case_id for row in rows.values() if row.case_id]
+        )
+        for item, error in outcomes:
+            row = rows.get(item.id)
+            if row is None or row.status != "sending" or row.attempts != item.attempts:
+                # Not our claim any more: a worker that took it over records its own
+                # outcome (one audit event per delivery), or an operator decided
+                # (in_doubt).
+                continue
+            _record_one(session, runtime, row, refs.get(row.case_id or 0), error, now)
+
+
+def _record_one(
+    session: Session,
+    runtime: Runtime,
+    row: OutboxItem,
+    ref: str | None,
+    error: Exception | None,
+    now: datetime,
+) -> None:
+    if error is None:
+        row.status = "sent"
+        row.sent_at = now
+        row.last_error = None
+        if row.kind == "reply" and row.case_id:
+            case = session.get(Case, row.case_id)
+            if case is not None and case.status == "approved":
                 case.status = "answered"
                 case.updated_at = now
-            append_event(
-                session, actor="privacybot", action=f"{row.kind}_sent",
-                case_id=row.case_id, case_ref=ref, detail={"outbox": row.id}, at=now,
-            )
-            log.info("outbox %s (%s) sent for case %s", row.id, row.kind, ref)
-            return
-        if isinstance(error, OutcomeUnknown):
-            # The relay may hold the mail already: resending could reach the customer
-            # twice, so a person decides (privacybot outbox resend|mark-sent ID).
-            row.status = "in_doubt"
-            row.last_error = str(error)
-            append_event(
-                session, actor="privacybot", action="delivery_in_doubt",
-                case_id=row.case_id, case_ref=ref,
-                detail={"outbox": row.id, "error": str(error)}, at=now,
-            )
-            log.error("outbox %s for case %s may or may not have been sent (%s); an operator "
-                      "must decide", row.id, ref, error)
-            return
-        permanent = isinstance(error, PermanentFailure)
-        if permanent or _retries_exhausted(runtime, row, now):
-            row.status = "failed"
-            row.last_error = str(error)
-            append_event(
-                session, actor="privacybot", action="delivery_failed",
-                case_id=row.case_id, case_ref=ref,
-                detail={"outbox": row.id, "error": str(error)}, at=now,
-            )
-            log.error("outbox %s for case %s failed for good: %s", row.id, ref, error)
-        else:
-            row.status = "pending"
-            row.last_error = str(error)
-            row.next_attempt_at = now + backoff(row.attempts)
-            if row.attempts == 1:
-                log.warning("outbox %s for case %s will be retried: %s", row.id, ref, error)
+        append_event(
+            session, actor="privacybot", action=f"{row.kind}_sent",
+            case_id=row.case_id, case_ref=ref, detail={"outbox": row.id}, at=now,
+        )
+        log.info("outbox %s (%s) sent for case %s", row.id, row.kind, ref)
+        return
+    if isinstance(error, OutcomeUnknown):
+        # The relay may hold the mail already: resending could reach the customer
+        # twice, so a person decides (privacybot outbox resend|mark-sent ID).
+        row.status = "in_doubt"
+        row.last_error = str(error)
+        append_event(
+            session, actor="privacybot", action="delivery_in_doubt",
+            case_id=row.case_id, case_ref=ref,
+            detail={"outbox": row.id, "error": str(error)}, at=now,
+        )
+        log.error("outbox %s for case %s may or may not have been sent (%s); an operator "
+                  "must decide", row.id, ref, error)
+        return
+    permanent = isinstance(error, PermanentFailure)
+    if permanent or _retries_exhausted(runtime, row, now):
+        row.status = "failed"
+        row.last_error = str(error)
+        append_event(
+            session, actor="privacybot", action="delivery_failed",
+            case_id=row.case_id, case_ref=ref,
+            detail={"outbox": row.id, "error": str(error)}, at=now,
+        )
+        log.error("outbox %s for case %s failed for good: %s", row.id, ref, error)
+    else:
+        row.status = "pending"
+        row.last_error = str(error)
+        row.next_attempt_at = now + backoff(row.attempts)
+        if row.attempts == 1:
+            log.warning("outbox %s for case %s will be retried: %s", row.id, ref, error)
 
 
 def settle_by_operator(
@@ -225,4 +260,3 @@ def settle_by_operator(
         detail={"outbox": item.id}, at=now,
     )
     log.info("outbox %s: %s by an operator", item.id, decision)
-

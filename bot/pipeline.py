@@ -100,7 +100,14 @@ def claim_lease(runtime: Runtime) -> timedelta:
 def process_pending(
     runtime: Runtime, *, limit: int = 20, should_stop: Callable[[], bool] | None = None
 ) -> list[Outcome]:
-    """Claim a batch of stored messages and decide each in its own transaction.
+    """Claim a batch of stored messages and decide them.
+
+    Messages claimed for the first time are decided together in one transaction, each
+    in a savepoint of its own (issue 9: one commit, one claim read and one lock of the
+    audit head per batch instead of per message); a message whose decision raises is
+    rolled back to its savepoint and put in triage alone. A message claimed before
+    (its worker died, or the database failed) is decided in a transaction of its own,
+    so that a message that kills the process is found and stopped (``CRASH_LIMIT``).
 
     ``should_stop`` is asked before each message; on shutdown the rest of the batch is
     given back untouched so a restart takes it up at once.
@@ -110,16 +117,26 @@ def process_pending(
         claimed = queries.claim_messages(
             session, now=now, limit=limit, stale_after=claim_lease(runtime)
         )
-        # Only the first of a batch counts as an attempt: a crash interrupts the message
-        # in hand, which comes first in the next batch (ids ascend), while the others
-        # were only waiting their turn and must not creep towards CRASH_LIMIT.
-        for row in claimed[1:]:
-            row.attempts = max(row.attempts - 1, 0)
+        fresh = len(claimed) > 1 and all(row.attempts == 1 for row in claimed)
+        if not fresh:
+            # Only the first of a batch counts as an attempt: a crash interrupts the
+            # message in hand, which comes first in the next batch (ids ascend), while
+            # the others were only waiting their turn and must not creep towards
+            # CRASH_LIMIT.
+            for row in claimed[1:]:
+                row.attempts = max(row.attempts - 1, 0)
         ids = [(row.id, row.attempts) for row in claimed]
+    if fresh:
+        # A crash in the batch leaves every one of its messages with one attempt: the
+        # next claim then finds none of them fresh and decides them one by one.
+        outcomes = _decide_batch(runtime, [mid for mid, _ in ids], should_stop)
+        if outcomes is not None:
+            return outcomes
     outcomes = []
     for index, (message_id, attempts) in enumerate(ids):
         if should_stop is not None and should_stop():
-            _give_back(runtime, [mid for mid, _ in ids[index:]], counted=ids[0][0])
+            _give_back(runtime, [mid for mid, _ in ids[index:]],
+                       counted=[mid for mid, _ in ids] if fresh else [ids[0][0]])
             break
         if attempts > CRASH_LIMIT:
             # Claimed this often without an outcome: the process died while deciding it
@@ -145,14 +162,58 @@ def process_pending(
     return outcomes
 
 
-def _give_back(runtime: Runtime, message_ids: list[int], *, counted: int) -> None:
-    """Return untouched claims; only ``counted`` (the batch's first) had an attempt added."""
+def _decide_batch(
+    runtime: Runtime, message_ids: list[int], should_stop: Callable[[], bool] | None
+) -> list[Outcome] | None:
+    """Decide freshly claimed messages in one transaction, a savepoint each.
+
+    Returns None when the database failed: the transaction is rolled back whole and the
+    caller decides the same messages again one by one, as it always did, so a database
+    error is recorded against the message that met it and nothing else.
+    """
+    outcomes: list[Outcome] = []
+    left: list[int] = []
+    try:
+        with unit_of_work(runtime.sessions) as session:
+            rows = {row.id: row for row in queries.lock_messages(session, ids=message_ids)}
+            for index, message_id in enumerate(message_ids):
+                if should_stop is not None and should_stop():
+                    left = message_ids[index:]
+                    break
+                row = rows.get(message_id)
+                if row is None:
+                    outcomes.append(Outcome(message_id, "missing"))
+                    continue
+                try:
+                    with session.begin_nested():
+                        outcomes.append(_decide(session, runtime, row))
+                except DBAPIError:
+                    raise
+                except Exception as exc:  # the message itself, as in process_pending
+                    log.error("message %s could not be decided (%s); it is in triage",
+                              message_id, type(exc).__name__)
+                    reason = f"error:{type(exc).__name__}"
+                    row = session.get(Message, message_id)  # reloaded after the rollback
+                    assert row is not None
+                    _mark_triage(session, runtime, row, reason, runtime.clock())
+                    outcomes.append(Outcome(message_id, "triage", rule=reason))
+    except DBAPIError as exc:
+        log.error("a batch of %s messages met a database error (%s); deciding them one "
+                  "by one", len(message_ids), type(exc).__name__)
+        return None
+    if left:
+        _give_back(runtime, left, counted=left)
+    return outcomes
+
+
+def _give_back(runtime: Runtime, message_ids: list[int], *, counted: list[int]) -> None:
+    """Return untouched claims; ``counted`` are those that had an attempt added."""
     with unit_of_work(runtime.sessions) as session:
         for message_id in message_ids:
             row = session.get(Message, message_id)
             if row is not None and row.status == "processing":
                 row.status, row.claimed_at = "received", None
-                if message_id == counted:
+                if message_id in counted:
                     row.attempts = max(row.attempts - 1, 0)
 
 
@@ -215,47 +276,53 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
         row = session.get(Message, message_id, with_for_update=True)
         if row is None:
             raise queries.NotFound(f"no message {message_id}")
-        if row.status not in ("received", "processing"):
-            return Outcome(message_id, row.status, rule="already-decided")
-        inbound = inbound_from_row(row)
-        row.sender = inbound.sender
-        row.subject = inbound.subject
-        row.text = inbound.text
-        row.language = inbound.language
-        row.message_id = row.message_id or inbound.message_id
-        row.authenticity = authorisation.message_authenticity(runtime, row).verdict
-        now = runtime.clock()
+        return _decide(session, runtime, row)
 
-        reason = _triage_reason(inbound)
-        if reason is not None:
-            _mark_triage(session, runtime, row, reason, now)
-            return Outcome(message_id, "triage", rule=reason)
 
-        verdict = loop_guard.check(
-            inbound, own_addresses=runtime.own_addresses, own_domains=runtime.own_domains
-        )
-        if verdict is not None:
-            _finish(row, status="ignored", rule=verdict.rule, now=now, runtime=runtime)
-            log.info("message %s ignored by loop guard (%s)", message_id, verdict.rule)
-            return Outcome(message_id, "ignored", rule=verdict.rule)
+def _decide(session: Session, runtime: Runtime, row: Message) -> Outcome:
+    """Decide one locked message inside the caller's transaction."""
+    message_id = int(row.id or 0)
+    if row.status not in ("received", "processing"):
+        return Outcome(message_id, row.status, rule="already-decided")
+    inbound = inbound_from_row(row)
+    row.sender = inbound.sender
+    row.subject = inbound.subject
+    row.text = inbound.text
+    row.language = inbound.language
+    row.message_id = row.message_id or inbound.message_id
+    row.authenticity = authorisation.message_authenticity(runtime, row).verdict
+    now = runtime.clock()
 
-        match = case_thread.match(inbound, _candidates(session, inbound))
-        if match is not None:
-            return _add_to_case(session, runtime, row, inbound, match.case_id, match.rule)
-        waiting = authorisation.consent_case_for(session, inbound)
-        if waiting is not None:  # the data subject's consent, from the address given
-            return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
+    reason = _triage_reason(inbound)
+    if reason is not None:
+        _mark_triage(session, runtime, row, reason, now)
+        return Outcome(message_id, "triage", rule=reason)
 
-        classification = classify.classify(inbound, runtime.phrases)
-        row.labels = json.dumps([label.value for label in classification.labels])
-        uncertain = classification.confidence < runtime.settings.classifier.triage_below
-        if not classification.is_privacy:
-            rule = "not_privacy:uncertain" if uncertain else "not_privacy"
-            _finish(row, status="processed", rule=rule, now=now, runtime=runtime)
-            log.info("message %s is not a privacy request (%s)", message_id, rule)
-            return Outcome(message_id, "processed", rule=rule)
-        case = open_case(session, runtime, row, inbound, classification)
-        return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
+    verdict = loop_guard.check(
+        inbound, own_addresses=runtime.own_addresses, own_domains=runtime.own_domains
+    )
+    if verdict is not None:
+        _finish(row, status="ignored", rule=verdict.rule, now=now, runtime=runtime)
+        log.info("message %s ignored by loop guard (%s)", message_id, verdict.rule)
+        return Outcome(message_id, "ignored", rule=verdict.rule)
+
+    match = case_thread.match(inbound, _candidates(session, inbound))
+    if match is not None:
+        return _add_to_case(session, runtime, row, inbound, match.case_id, match.rule)
+    waiting = authorisation.consent_case_for(session, inbound)
+    if waiting is not None:  # the data subject's consent, from the address given
+        return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
+
+    classification = classify.classify(inbound, runtime.phrases)
+    row.labels = json.dumps([label.value for label in classification.labels])
+    uncertain = classification.confidence < runtime.settings.classifier.triage_below
+    if not classification.is_privacy:
+        rule = "not_privacy:uncertain" if uncertain else "not_privacy"
+        _finish(row, status="processed", rule=rule, now=now, runtime=runtime)
+        log.info("message %s is not a privacy request (%s)", message_id, rule)
+        return Outcome(message_id, "processed", rule=rule)
+    case = open_case(session, runtime, row, inbound, classification)
+    return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
 
 
 def _finish(row: Message, *, status: str, rule: str, now, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]

@@ -12,11 +12,13 @@ whatever their date, because someone still has to answer them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Row, delete, select, update
+from sqlalchemy.orm import Session
 
 from bot.progress import bar as progress_bar
 from bot.runtime import Runtime
@@ -50,12 +52,24 @@ class PurgeReport:
         return text
 
 
-def finished_at(case: Case) -> datetime:
+#: What the purge reads of a finished case: columns, never whole rows as ORM objects,
+#: so that its memory does not grow with the number of cases (issue 9 item 7: loading
+#: every finished case into one session took the idle service to 310 MB at 100,000).
+_COLUMNS = (
+    Case.id, Case.ref, Case.status, Case.labels, Case.channel, Case.received_at,
+    Case.deadline, Case.extended_deadline, Case.closed_at, Case.updated_at,
+    Case.retain_until,
+)
+#: A finished case as the purge reads it: a ``Case`` or a row of ``_COLUMNS``.
+CaseDates = Case | Row[Any]
+
+
+def finished_at(case: CaseDates) -> datetime:
     """When a finished case finished: its closing time, else its last change."""
     return as_utc(case.closed_at or case.updated_at or case.received_at)
 
 
-def retention_date(case: Case, runtime: Runtime) -> date:
+def retention_date(case: CaseDates, runtime: Runtime) -> date:
     """The last day a finished case may be kept, by the configured rules.
 
     Counted from when it finished, not from receipt ("2 years after the case closes"),
@@ -69,6 +83,40 @@ def retention_date(case: Case, runtime: Runtime) -> date:
     return due
 
 
+def _finished_batches(session: Session) -> Iterator[list[Row[Any]]]:
+    """Finished cases in id order, ``BATCH`` at a time (keyset, so each query is short)."""
+    last = 0
+    while True:
+        rows = list(
+            session.execute(
+                select(*_COLUMNS)
+                .where(Case.status.in_(FINISHED))
+                .where(Case.id > last)
+                .order_by(Case.id)
+                .limit(BATCH)
+            ).all()
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _sort(
+    rows: list[Row[Any]], runtime: Runtime, today: date
+) -> tuple[list[Row[Any]], dict[date, list[int]]]:
+    """(expired rows, ids whose stored retention date differs from the rules, by date)."""
+    expired: list[Row[Any]] = []
+    changed: dict[date, list[int]] = {}
+    for row in rows:
+        due = retention_date(row, runtime)
+        if due < today:
+            expired.append(row)
+        elif row.retain_until != due:
+            changed.setdefault(due, []).append(int(row.id))
+    return expired, changed
+
+
 def purge(
     runtime: Runtime, *, today: date, dry_run: bool = False, progress: bool | None = None
 ) -> PurgeReport:
@@ -76,36 +124,21 @@ def purge(
 
     ``progress``: a bar with rate and ETA over the cases written, in batches (None: only
     when standard error is a terminal). It counts cases, never names them.
+
+    Finished cases are read in batches of their columns, twice: once to count what is
+    due (the report, and the bar's total), once to write it. Memory stays that of one
+    batch however many cases the database holds.
     """
     report = PurgeReport(today=today, dry_run=dry_run)
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        finished = list(
-            session.execute(
-                select(Case).where(Case.status.in_(FINISHED)).order_by(Case.id)
-            ).scalars()
-        )
-        expired: list[Case] = []
-        changed: dict[date, list[Case]] = {}
-        for case in finished:
-            due = retention_date(case, runtime)
-            if due < today:
-                expired.append(case)
-            elif not dry_run and case.retain_until != due:
-                changed.setdefault(due, []).append(case)
-        work = 0 if dry_run else len(expired) + sum(len(cases) for cases in changed.values())
-        # Nothing to write (or a dry run): no bar, not even an empty one.
-        bar = progress_bar("purge", total=work, unit=" cases", show=progress if work else False)
-        _set_retention(session, changed, bar)
-        ids = [case.id for case in expired if case.id is not None]
-        report.refs = [case.ref for case in expired]
-        report.counts["cases"] = len(ids)
-        if ids:
-            report.counts["messages"] += _count(session, Message, Message.case_id.in_(ids))
-            report.counts["drafts"] += _count(session, Draft, Draft.case_id.in_(ids))
-            report.counts["outbox items"] += _count(
-                session, OutboxItem, OutboxItem.case_id.in_(ids)
-            )
+        work = 0
+        for rows in _finished_batches(session):
+            expired, changed = _sort(rows, runtime, today)
+            work += len(expired) + sum(len(ids) for ids in changed.values())
+            _count_belongings(session, report, [int(row.id) for row in expired])
+            report.refs.extend(row.ref for row in expired)
+        report.counts["cases"] = len(report.refs)
         loose_messages = (
             Message.case_id.is_(None),
             Message.retain_until < today,
@@ -119,29 +152,16 @@ def purge(
         report.counts["messages"] += _count(session, Message, *loose_messages)
         report.counts["outbox items"] += _count(session, OutboxItem, *loose_outbox)
         if dry_run:
-            bar.close()
             session.rollback()
             return report
 
-        for start in range(0, len(expired), BATCH):
-            cases = expired[start : start + BATCH]
-            for case in cases:
-                session.add(_tombstone(case, runtime, now))
-                append_event(
-                    session, actor="privacybot", action="case_purged", case_id=case.id,
-                    case_ref=case.ref,
-                    detail={"outcome": case.status,
-                            "before": {"status": case.status},
-                            "after": {"status": "purged"}},
-                    at=now,
-                )
-            batch = [case.id for case in cases if case.id is not None]
-            if batch:
-                session.execute(delete(Message).where(Message.case_id.in_(batch)))
-                session.execute(delete(Draft).where(Draft.case_id.in_(batch)))
-                session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(batch)))
-                session.execute(delete(Case).where(Case.id.in_(batch)))
-            bar.update(len(cases))
+        # Nothing to write: no bar, not even an empty one.
+        bar = progress_bar("purge", total=work, unit=" cases", show=progress if work else False)
+        for rows in _finished_batches(session):
+            expired, changed = _sort(rows, runtime, today)
+            _set_retention(session, changed, bar)
+            _erase(session, runtime, expired, now)
+            bar.update(len(expired))
         bar.close()
         session.execute(delete(Message).where(*loose_messages))
         session.execute(delete(OutboxItem).where(*loose_outbox))
@@ -156,6 +176,39 @@ def purge(
     return report
 
 
+def _count_belongings(session: Session, report: PurgeReport, ids: list[int]) -> None:
+    """Add what goes with these (expired) cases to the report's counts."""
+    if not ids:
+        return
+    report.counts["messages"] += _count(session, Message, Message.case_id.in_(ids))
+    report.counts["drafts"] += _count(session, Draft, Draft.case_id.in_(ids))
+    report.counts["outbox items"] += _count(session, OutboxItem, OutboxItem.case_id.in_(ids))
+
+
+def _erase(session: Session, runtime: Runtime, expired: list[Row[Any]], now: datetime) -> None:
+    """Tombstone, audit event and deletion of one batch of expired cases."""
+    if not expired:
+        return
+    for row in expired:
+        session.add(_tombstone(row, runtime, now))
+        append_event(
+            session, actor="privacybot", action="case_purged", case_id=row.id,
+            case_ref=row.ref,
+            detail={"outcome": row.status,
+                    "before": {"status": row.status},
+                    "after": {"status": "purged"}},
+            at=now,
+        )
+    batch = [int(row.id) for row in expired]
+    session.execute(delete(Message).where(Message.case_id.in_(batch)))
+    session.execute(delete(Draft).where(Draft.case_id.in_(batch)))
+    session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(batch)))
+    session.execute(delete(Case).where(Case.id.in_(batch)))
+    # The tombstones and events are written now, and then only weakly held by the
+    # session: a batch's objects do not pile up until the commit.
+    session.flush()
+
+
 def _count(session, model, *conditions) -> int:  # type: ignore[no-untyped-def]
     from sqlalchemy import func
 
@@ -163,20 +216,21 @@ def _count(session, model, *conditions) -> int:  # type: ignore[no-untyped-def]
                .scalar_one())
 
 
-#: Case ids per ``UPDATE ... WHERE case_id IN (...)``: well under SQLite's variable limit.
+#: Cases per read and per ``UPDATE``/``DELETE ... IN (...)``: well under SQLite's variable
+#: limit, and the memory of one batch is all the purge holds.
 BATCH = 500
 
 
-def _set_retention(session, changed: dict[date, list[Case]], bar=None) -> None:  # type: ignore[no-untyped-def]
+def _set_retention(session, changed: dict[date, list[int]], bar=None) -> None:  # type: ignore[no-untyped-def]
     """Write finished cases' retention dates onto them and everything that belongs to them.
 
-    Bulk statements per date and batch of cases, without synchronising the session (its
-    only loaded rows are these cases, set below). One ORM update per case and table, each
-    walking the whole session, held the write lock for minutes with 10,000 cases.
+    Bulk statements per date and batch of cases, without synchronising the session (it
+    holds none of these rows). One ORM update per case and table, each walking the whole
+    session, held the write lock for minutes with 10,000 cases.
     """
-    for due, cases in changed.items():
-        for start in range(0, len(cases), BATCH):
-            batch = [int(case.id or 0) for case in cases[start : start + BATCH]]
+    for due, ids in changed.items():
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
             for model in (Case, Message, Draft, OutboxItem):
                 key = model.id if model is Case else model.case_id
                 session.execute(
@@ -185,11 +239,9 @@ def _set_retention(session, changed: dict[date, list[Case]], bar=None) -> None: 
                 )
             if bar is not None:
                 bar.update(len(batch))
-        for case in cases:
-            set_committed_value(case, "retain_until", due)
 
 
-def _tombstone(case: Case, runtime: Runtime, now: datetime) -> CaseTombstone:
+def _tombstone(case: CaseDates, runtime: Runtime, now: datetime) -> CaseTombstone:
     return CaseTombstone(
         ref=case.ref,
         labels=case.labels,

@@ -23,7 +23,7 @@ from bot.runtime import Runtime
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
-from storage.engine import is_postgres, unit_of_work
+from storage.engine import is_postgres
 
 log = logging.getLogger("privacybot.inbound")
 
@@ -55,9 +55,10 @@ def store_mail(
     external_id, message_id = external_id_for(raw)
     inbound = normalise.parse(raw, channel, external_id=external_id)
     now = received_at or runtime.clock()
-    with unit_of_work(runtime.sessions) as session:
-        row, created = queries.store_inbound(
-            session,
+    # A Core statement on a plain connection: no ORM session for a one-row insert.
+    with runtime.engine.begin() as connection:
+        row_id, created = queries.insert_inbound(
+            connection,
             channel=channel.value,
             external_id=external_id,
             raw=raw,
@@ -70,9 +71,9 @@ def store_mail(
             text=inbound.text,
             language=inbound.language,
         )
-        if created:
-            parsed.put(inbound, raw)  # the pipeline takes it instead of parsing again
-        return int(row.id or 0), created
+        if created:  # before the commit: the pipeline may claim the row right after it
+            parsed.put(inbound, raw)  # it takes this instead of parsing again
+    return row_id, created
 
 
 class InboundHandler:

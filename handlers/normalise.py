@@ -15,6 +15,7 @@ import email
 import email.policy
 import hashlib
 import re
+import threading
 import unicodedata
 import warnings
 from collections import Counter
@@ -595,8 +596,59 @@ def _printable_fields(inbound: Inbound, raw: bytes) -> Inbound:
     )
 
 
+class _ReusedHeaders(email.policy.EmailPolicy):
+    """``email.policy.default`` that parses each header of a mail once.
+
+    The standard policy builds a new header object through the header registry every
+    time a header is read, and the parser and the MIME walk read a part's Content-Type
+    (and Content-Transfer-Encoding, Content-Disposition) many times over: in the issue 9
+    profile that re-parsing was more than half of ``parse``. Header objects never change
+    once built (their values and defects are read-only), so while one mail is parsed the
+    same object is handed out again for the same name and value; what the parser makes
+    of a mail is unchanged. The objects are dropped when ``parse`` returns (all but the
+    few structural MIME values kept in ``_MIME_HEADERS``).
+    """
+
+    def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
+        held = getattr(_parsing, "headers", None)
+        if held is None or hasattr(value, "name"):
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        header = held.get(key) or _MIME_HEADERS.get(key)
+        if header is None:
+            header = super().header_fetch_parse(name, value)
+            if (name.lower() in _SHARED and len(value) <= _SHARED_CHARS
+                    and "name" not in value.lower()):
+                if len(_MIME_HEADERS) >= _SHARED_ENTRIES:
+                    _MIME_HEADERS.clear()
+                _MIME_HEADERS[key] = header
+            else:
+                held[key] = header
+        return header
+
+
+#: Per thread, while ``_parse`` runs: parsed header objects by (name, raw value).
+_parsing = threading.local()
+#: The few MIME headers that repeat from mail to mail ("text/plain; charset=utf-8",
+#: "quoted-printable") are kept across mails too: without a (file) name parameter they
+#: hold no personal data, and the dict is bounded (short values, cleared when full).
+_SHARED = frozenset({"content-type", "content-transfer-encoding", "mime-version"})
+_SHARED_CHARS = 200
+_SHARED_ENTRIES = 512
+_MIME_HEADERS: dict[tuple[str, str], object] = {}
+_POLICY = _ReusedHeaders()
+
+
 def _parse(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    _parsing.headers = {}
+    try:
+        return _parse_message(raw, channel, external_id)
+    finally:
+        _parsing.headers = None
+
+
+def _parse_message(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:
+    msg = email.message_from_bytes(raw, policy=_POLICY)
     defects: list[str] = []
     headers = _Headers(msg, defects)
 

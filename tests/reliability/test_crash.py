@@ -37,21 +37,25 @@ PRIVACY, ORDERS, AUTO, NO_ID = 200, 60, 30, 10
 SHUTDOWN_SECONDS = 10
 
 
-def build_mails() -> list[tuple[str, str, bytes]]:
-    """(kind, token, raw); the token identifies the mail in the stored raw bytes."""
+def build_mails(scale: int = 1) -> list[tuple[str, str, bytes]]:
+    """(kind, token, raw); the token identifies the mail in the stored raw bytes.
+
+    ``scale`` multiplies every kind, for a run that needs the flood to last longer.
+    """
     mails = []
-    for n in range(PRIVACY + ORDERS + AUTO + NO_ID):
+    privacy, orders, auto = PRIVACY * scale, ORDERS * scale, AUTO * scale
+    for n in range((PRIVACY + ORDERS + AUTO + NO_ID) * scale):
         msg = EmailMessage()
         token = f"tok{n:04d}x"
-        if n < PRIVACY:
+        if n < privacy:
             kind, sender = "privacy", f"kunde{n}@example.dk"
             msg["Subject"] = "Sletning"
             body = "Jeg vil gerne have slettet alle mine personoplysninger hos jer."
-        elif n < PRIVACY + ORDERS:
+        elif n < privacy + orders:
             kind, sender = "order", f"ordre{n}@example.dk"
             msg["Subject"] = "Min ordre"
             body = "Hvornår kommer min ordre med lampen?"
-        elif n < PRIVACY + ORDERS + AUTO:
+        elif n < privacy + orders + auto:
             kind, sender = "auto", f"ferie{n}@example.dk"
             msg["Subject"] = "Automatisk svar"
             msg["Auto-Submitted"] = "auto-replied"

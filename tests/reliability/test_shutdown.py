@@ -60,7 +60,9 @@ def test_sigterm_under_load_leaves_nothing_in_hand_and_a_restart_continues(
     db, outbox, log = tmp_path / "privacybot.db", tmp_path / "outbox", tmp_path / "service.log"
     config = write_config(tmp_path / "privacybot.toml", url=f"sqlite:///{db}", outbox=outbox,
                           port=port)
-    mails = build_mails()
+    # Three times the crash test's mail: the flood must outlast the six stops of a
+    # service that takes about 100 mails a second in (300 were in after one or two).
+    mails = build_mails(scale=3)
     engine = make_engine(f"sqlite:///{db}")
     sender = Sender(port, mails)
     proc = start(config, tmp_path, log)

@@ -6,19 +6,25 @@ involved.
 
 from __future__ import annotations
 
+import email.policy
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 
-from bot import parsed
+from bot import outbox, parsed, pipeline
 from bot.runtime import Runtime
+from bot.senders import EmlFolderSender, TemporaryFailure
+from bot.smtp_listener import store_mail
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
 from storage.audit import HEAD, append_event, verify_chain
 from storage.engine import unit_of_work
-from storage.models import AuditEvent, Counter, utcnow
+from storage.models import AuditEvent, Counter, Message, OutboxItem, as_utc, utcnow
+from tests.reliability import mail_factory as mf
 
 
 def test_several_events_in_one_transaction_chain_and_move_the_head_once_each(
@@ -126,3 +132,129 @@ def test_the_parse_cache_gives_only_the_value_of_the_same_bytes() -> None:
     parsed.put(inbound, raw)
     assert parsed.take("c1@example.org", "smtp", raw) == inbound
     assert parsed.take("c1@example.org", "smtp", raw) is None, "once"
+
+
+def test_reusing_parsed_headers_changes_nothing_the_parser_makes_of_a_mail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every test mail, parsed twice in a row and after the others (so the kept MIME
+    headers are warm), gives what the standard policy gives."""
+    mails = [p.read_bytes() for p in sorted((Path(__file__).parents[1] / "data").rglob("*.eml"))]
+    assert len(mails) > 20
+    fast = [normalise.parse(raw, Channel.SMTP) for raw in mails + mails]
+    monkeypatch.setattr(normalise, "_POLICY", email.policy.default)
+    plain = [normalise.parse(raw, Channel.SMTP) for raw in mails]
+    assert fast == plain + plain
+
+
+class _Died(BaseException):
+    """Stands for the process dying in the middle of a decision: nothing after it runs."""
+
+
+def _three_requests(runtime: Runtime) -> list[int]:
+    return [
+        store_mail(runtime, mf.plain(f"batch.{i}@fuzz.example"), channel=Channel.SMTP)[0]
+        for i in range(3)
+    ]
+
+
+def _explode_on(monkeypatch: pytest.MonkeyPatch, message_id: str, error: BaseException) -> None:
+    real = pipeline.classify.classify
+
+    def classify(inbound, phrases=()):  # type: ignore[no-untyped-def]
+        if inbound.message_id == message_id:
+            raise error
+        return real(inbound, phrases)
+
+    monkeypatch.setattr(pipeline.classify, "classify", classify)
+
+
+def _statuses(runtime: Runtime, ids: list[int]) -> list[tuple[str, str | None]]:
+    with unit_of_work(runtime.sessions) as session:
+        rows = [session.get(Message, i) for i in ids]
+        return [(row.status, row.error) for row in rows if row is not None]
+
+
+def test_a_message_that_fails_in_a_batch_goes_to_triage_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _three_requests(runtime)
+    _explode_on(monkeypatch, "batch.1@fuzz.example", LookupError("uft-8"))
+    outcomes = pipeline.process_pending(runtime)
+    assert [(o.status, o.rule) for o in outcomes] == [
+        ("processed", "case_opened"), ("triage", "error:LookupError"),
+        ("processed", "case_opened"),
+    ]
+    assert pipeline.process_pending(runtime) == []
+    assert _statuses(runtime, ids) == [
+        ("processed", None), ("triage", "error:LookupError"), ("processed", None)
+    ]
+    with unit_of_work(runtime.sessions) as session:
+        refs = [ref for (ref,) in session.execute(text('SELECT ref FROM "case" ORDER BY id'))]
+        acks = session.execute(
+            text("SELECT count(*) FROM outbox_item WHERE kind = 'ack'")).scalar_one()
+        assert verify_chain(session).ok
+    assert len(refs) == 2 and refs[1].endswith("2"), "no reference lost to the rollback"
+    assert acks == 2
+
+
+def test_a_message_that_kills_the_worker_in_a_batch_ends_in_triage_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch dies with it; after each restart the messages are decided one by one,
+    so the killer reaches CRASH_LIMIT and its neighbours are decided as usual."""
+    ids = _three_requests(runtime)
+    _explode_on(monkeypatch, "batch.1@fuzz.example", _Died())
+    for _restart in range(pipeline.CRASH_LIMIT + 2):
+        try:
+            pipeline.process_pending(runtime)
+        except _Died:
+            with unit_of_work(runtime.sessions) as session:  # what the next start does
+                queries.release_message_claims(session)
+            continue
+        break
+    else:
+        raise AssertionError("the worker never got past the message")
+    assert pipeline.process_pending(runtime) == []
+    assert _statuses(runtime, ids) == [
+        ("processed", None), ("triage", "processing-interrupted"), ("processed", None)
+    ]
+    with unit_of_work(runtime.sessions) as session:
+        assert verify_chain(session).ok
+
+
+class _FlakyFolder(EmlFolderSender):
+    """The real .eml folder sender, except that one item's write fails for now."""
+
+    def __init__(self, folder: Path, failing: str) -> None:
+        super().__init__(folder)
+        self.failing = failing
+
+    def send(self, item: OutboxItem) -> None:
+        if item.message_id == self.failing:
+            raise TemporaryFailure("disk full")
+        super().send(item)
+
+
+def test_outcomes_recorded_together_keep_each_items_own_outcome(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    now = utcnow()
+    with unit_of_work(runtime.sessions) as session:
+        for i in range(3):
+            queries.add_outbox(session, kind="ack", message_id=f"ack.{i}@alottbetter.dk",
+                               payload=b"Subject: x\r\n\r\nx\r\n", recipient=f"k{i}@example.dk",
+                               subject="x", case_id=None, now=now)
+    sender = _FlakyFolder(tmp_path / "out", failing="ack.1@alottbetter.dk")
+    assert outbox.deliver_due(runtime, {"mail": sender}) == 2
+    with unit_of_work(runtime.sessions) as session:
+        items = queries.outbox_items(session)
+        sent_events = session.execute(
+            text("SELECT count(*) FROM audit_event WHERE action = 'ack_sent'")).scalar_one()
+        assert verify_chain(session).ok
+    assert [(i.status, i.attempts) for i in items] == [("sent", 1), ("pending", 1), ("sent", 1)]
+    assert as_utc(items[1].next_attempt_at) > now and items[1].last_error == "disk full"
+    assert sent_events == 2
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.eml")) == [
+        "ack.0@alottbetter.dk.eml", "ack.2@alottbetter.dk.eml"
+    ]

@@ -2,7 +2,8 @@
 
     python -m bench                       # everything, full size (about 15 minutes)
     python -m bench --quick               # small sizes, one run each (about 3 minutes)
-    python -m bench --only ingest,latency # a subset: ingest latency classify growth explain
+    python -m bench --only ingest,latency # a subset: ingest latency imap classify growth
+                                          # explain
     python -m bench --only ingest --profile /tmp/ingest.raw   # py-spy the service
 
 Figures are medians over ``--runs`` runs; the ingest ratio is taken per run (service and
@@ -23,10 +24,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import growth, ingest, procs
+from bench import growth, imap_latency, ingest, procs
 from bot.progress import bar as progress_bar
 
-ALL = ("ingest", "latency", "classify", "growth", "explain")
+ALL = ("ingest", "latency", "imap", "classify", "growth", "explain")
 
 
 def _machine() -> str:
@@ -81,6 +82,24 @@ def run_latency(args, results) -> None:  # type: ignore[no-untyped-def]
     print(f"  median: end of DATA -> ack written p50 {summary['ack_p50_ms']:.1f} ms, p99 "
           f"{summary['ack_p99_ms']:.1f} ms (target p99 < 250 ms); end of DATA -> 250 p50 "
           f"{summary['store_p50_ms']:.1f} ms, p99 {summary['store_p99_ms']:.1f} ms")
+
+
+def run_imap(args, results) -> None:  # type: ignore[no-untyped-def]
+    reason = imap_latency.unavailable()
+    if reason:
+        print(f"\n== 2. latency over IMAP: skipped, Dovecot cannot run here ({reason})")
+        return
+    print(f"\n== 2. latency over IMAP (Dovecot, IDLE): the same mix APPENDed at a steady "
+          f"{args.rate:g} mails/s for {args.seconds:g} s, {args.runs} runs")
+    with _runs("imap", args.runs) as bar:
+        summary = imap_latency.imap_latency(args.rate, args.seconds, args.runs,
+                                            log=_log_and_advance(bar))
+    results["imap_latency"] = summary
+    print(f"  median: APPEND -> case opened p50 {summary['case_p50_ms']:.0f} ms, p99 "
+          f"{summary['case_p99_ms']:.0f} ms (target p99 < 2000 ms); APPEND -> stored p50 "
+          f"{summary['stored_p50_ms']:.0f} ms, p99 {summary['stored_p99_ms']:.0f} ms; "
+          f"APPEND -> ack written p50 {summary['ack_p50_ms']:.0f} ms, p99 "
+          f"{summary['ack_p99_ms']:.0f} ms")
 
 
 def run_classify(args, results) -> None:  # type: ignore[no-untyped-def]
@@ -194,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         if name in only:
             globals()[f"run_{name}"](args, results)
     print(f"\n(done in {time.perf_counter() - t0:.0f} s; machine at the end: {_machine()})")
-    print("Not measured here: 2 over IMAP (Dovecot), 4 import (no `privacybot import` yet), "
-          "6 Request Tracker peer (optional, not built).")
+    print("Not measured here: 4 import (not built yet), 6 Request Tracker peer (optional, "
+          "not built).")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

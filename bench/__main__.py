@@ -2,8 +2,8 @@
 
     python -m bench                       # everything, full size (about 15 minutes)
     python -m bench --quick               # small sizes, one run each (about 3 minutes)
-    python -m bench --only ingest,latency # a subset: ingest latency imap classify growth
-                                          # explain
+    python -m bench --only ingest,latency # a subset: ingest latency imap classify import
+                                          # growth explain
     python -m bench --only ingest --profile /tmp/ingest.raw   # py-spy the service
 
 Figures are medians over ``--runs`` runs; the ingest ratio is taken per run (service and
@@ -24,10 +24,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import growth, imap_latency, ingest, procs
+from bench import growth, imap_latency, import_bench, ingest, procs
 from bot.progress import bar as progress_bar
 
-ALL = ("ingest", "latency", "imap", "classify", "growth", "explain")
+ALL = ("ingest", "latency", "imap", "classify", "import", "growth", "explain")
 
 
 def _machine() -> str:
@@ -100,6 +100,20 @@ def run_imap(args, results) -> None:  # type: ignore[no-untyped-def]
           f"{summary['stored_p50_ms']:.0f} ms, p99 {summary['stored_p99_ms']:.0f} ms; "
           f"APPEND -> ack written p50 {summary['ack_p50_ms']:.0f} ms, p99 "
           f"{summary['ack_p99_ms']:.0f} ms")
+
+
+def run_import(args, results) -> None:  # type: ignore[no-untyped-def]
+    sizes = [int(s) for s in args.import_sizes.split(",")]
+    print(f"\n== 4. import: privacybot import of an mbox of {' / '.join(f'{s:,}' for s in sizes)}"
+          f" bench mails, {args.import_runs} run(s) each (baseline = "
+          "bench/import_baseline.py)")
+    rows = import_bench.import_bench(sizes, args.import_runs, log=print)
+    results["import"] = rows
+    for row in rows:
+        print(f"  {row['messages']:>6,}: {row['msgs_per_s']:6.1f} msgs/s (target >= 500), "
+              f"ratio to baseline {row['ratio']:.3f}, CPU {row['cpu_ms_per_msg']:.2f} ms/msg, "
+              f"peak RSS {row['peak_rss_mb']:.1f} MB; RSS at 10/25/50/75/100 % of the run: "
+              + " / ".join(f"{x:.0f}" for x in row["rss_course_mb"]) + " MB")
 
 
 def run_classify(args, results) -> None:  # type: ignore[no-untyped-def]
@@ -190,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--growth-n", type=int, help="growth: mails per run (1000, quick 300)")
     parser.add_argument("--growth-runs", type=int, help="growth: runs per size (2, quick 1)")
     parser.add_argument("--explain-cases", type=int, default=10_000)
+    parser.add_argument("--import-sizes", help="import: mbox sizes (2000,5000,20000; quick "
+                        "500,2000)")
+    parser.add_argument("--import-runs", type=int, default=1, help="import: runs per size")
     parser.add_argument("--profile", type=Path, help="ingest: py-spy raw profile of run 1")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -200,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     args.sizes = args.sizes or ("1000,10000" if quick else "1000,10000,100000")
     args.growth_n = args.growth_n or (300 if quick else 1000)
     args.growth_runs = args.growth_runs or (1 if quick else 2)
+    args.import_sizes = args.import_sizes or ("500,2000" if quick else "2000,5000,20000")
     only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(only) - set(ALL)
     if unknown:
@@ -213,8 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         if name in only:
             globals()[f"run_{name}"](args, results)
     print(f"\n(done in {time.perf_counter() - t0:.0f} s; machine at the end: {_machine()})")
-    print("Not measured here: 4 import (not built yet), 6 Request Tracker peer (optional, "
-          "not built).")
+    print("Not measured here: 6 Request Tracker peer (optional, not built).")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

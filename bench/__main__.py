@@ -3,7 +3,7 @@
     python -m bench                       # everything, full size (about 15 minutes)
     python -m bench --quick               # small sizes, one run each (about 3 minutes)
     python -m bench --only ingest,latency # a subset: ingest latency imap classify import
-                                          # growth explain
+                                          # growth explain rt
     python -m bench --only ingest --profile /tmp/ingest.raw   # py-spy the service
 
 Figures are medians over ``--runs`` runs; the ingest ratio is taken per run (service and
@@ -24,10 +24,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import growth, imap_latency, import_bench, ingest, procs
+from bench import growth, imap_latency, import_bench, ingest, procs, rt_peer
 from bot.progress import bar as progress_bar
 
-ALL = ("ingest", "latency", "imap", "classify", "import", "growth", "explain")
+ALL = ("ingest", "latency", "imap", "classify", "import", "growth", "explain", "rt")
 
 
 def _machine() -> str:
@@ -114,6 +114,23 @@ def run_import(args, results) -> None:  # type: ignore[no-untyped-def]
               f"ratio to baseline {row['ratio']:.3f}, CPU {row['cpu_ms_per_msg']:.2f} ms/msg, "
               f"peak RSS {row['peak_rss_mb']:.1f} MB; RSS at 10/25/50/75/100 % of the run: "
               + " / ".join(f"{x:.0f}" for x in row["rss_course_mb"]) + " MB")
+
+
+def run_rt(args, results) -> None:  # type: ignore[no-untyped-def]
+    reason = rt_peer.unavailable()
+    if reason:
+        print(f"\n== 6. Request Tracker peer: skipped, RT 5 is not installed ({reason})")
+        return
+    print(f"\n== 6. peer: the same {args.rt_n} mails into Request Tracker 5 (rt-mailgate, "
+          f"8 at a time, SQLite, autoreply on) and into privacybot (8 SMTP connections), "
+          f"{args.rt_runs} run(s)")
+    summary = rt_peer.peer(args.rt_n, args.rt_runs, log=print)
+    results["rt"] = summary
+    print(f"  median: RT {summary['rt_tickets_per_s']:.2f} tickets/s "
+          f"({summary['rt_autoreplies']:.0f} autoreplies for {summary['rt_tickets']:.0f} "
+          f"tickets); privacybot {summary['privacybot_mails_per_s']:.1f} mails/s end to end, "
+          f"{summary['privacybot_cases_per_s']:.1f} cases/s; privacybot/RT mails per second "
+          f"{summary['ratio_mails_per_s']:.0f}x")
 
 
 def run_classify(args, results) -> None:  # type: ignore[no-untyped-def]
@@ -207,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-sizes", help="import: mbox sizes (2000,5000,20000; quick "
                         "500,2000)")
     parser.add_argument("--import-runs", type=int, default=1, help="import: runs per size")
+    parser.add_argument("--rt-n", type=int, help="rt: mails per run (500, quick 100)")
+    parser.add_argument("--rt-runs", type=int, default=1, help="rt: runs")
     parser.add_argument("--profile", type=Path, help="ingest: py-spy raw profile of run 1")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -218,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     args.growth_n = args.growth_n or (300 if quick else 1000)
     args.growth_runs = args.growth_runs or (1 if quick else 2)
     args.import_sizes = args.import_sizes or ("500,2000" if quick else "2000,5000,20000")
+    args.rt_n = args.rt_n or (100 if quick else 500)
     only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(only) - set(ALL)
     if unknown:
@@ -231,7 +251,6 @@ def main(argv: list[str] | None = None) -> int:
         if name in only:
             globals()[f"run_{name}"](args, results)
     print(f"\n(done in {time.perf_counter() - t0:.0f} s; machine at the end: {_machine()})")
-    print("Not measured here: 6 Request Tracker peer (optional, not built).")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

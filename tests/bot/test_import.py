@@ -237,6 +237,24 @@ def test_a_maildir_is_imported_too(
     assert count(db, OutboxItem) == 0
 
 
+def test_a_mail_twice_in_one_export_is_stored_once(
+    tmp_path: Path, config: Path, db: sessionmaker[Session]
+) -> None:
+    # Exports of several folders hold copies; messages are stored many to a transaction,
+    # so the copy (with and without a Message-ID) meets its original in the same one.
+    path = tmp_path / "twice.mbox"
+    path.write_bytes(b"".join(mbox_entry(n) for n in [*range(10), 3, NO_MESSAGE_ID]))
+    done = subprocess.run(privacybot(config, "import", str(path)), cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "import done: 12 messages read, 10 stored (10 without acknowledgement), "
+        "2 already there"
+    ), done.stdout
+    assert count(db, Message) == 10
+    assert count(db, Case) == sum(1 for n in range(10) if is_request(n))
+
+
 def test_reading_an_mbox_keeps_memory_at_the_size_of_one_mail(tmp_path: Path) -> None:
     big = tmp_path / "big.mbox"
     filler = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 60 + "\n") * 4

@@ -1,7 +1,7 @@
 """``python -m bench``: the benchmarks of issue 9, each next to its baseline in one run.
 
-    python -m bench                       # everything, full size (about 15 minutes)
-    python -m bench --quick               # small sizes, one run each (about 3 minutes)
+    python -m bench                       # everything, full size (30 to 40 minutes)
+    python -m bench --quick               # small sizes, one run each (about 4 minutes)
     python -m bench --only ingest,latency # a subset: ingest latency imap classify import
                                           # growth explain rt
     python -m bench --only ingest --profile /tmp/ingest.raw   # py-spy the service

@@ -19,7 +19,12 @@ and removes it afterwards.
 * Server: ``rt-server`` (Starlet, prefork, as ``rt5-standalone`` installs it) with
   ``--host 127.0.0.1``. Mail goes in with ``rt-mailgate --queue General --action
   correspond --url http://127.0.0.1:PORT/``, 8 at a time. ``rt-mailgate`` exits 0 even
-  when RT refused the mail, so what counts is the tickets in RT's database.
+  when RT refused the mail, so what counts is the tickets in RT's database. It returns
+  when RT has created the ticket and run its scrips (the autoreply among them), so the
+  time from the first call to the last return is RT's end to end.
+* Warm-up: 16 other mails go in first and are not counted, because each prefork worker
+  compiles RT's Mason components on its first request (privacybot, too, has started and
+  idled for 3 s before its timing begins).
 
 In the same run, privacybot takes the same mails (same generator and tag) over 8 SMTP
 connections, end to end (decided, cases opened, acknowledgements written), as in item 1.

@@ -1,8 +1,9 @@
 """``python -m bench``: the benchmarks of issue 9, each next to its baseline in one run.
 
-    python -m bench                       # everything, full size (about 15 minutes)
-    python -m bench --quick               # small sizes, one run each (about 3 minutes)
-    python -m bench --only ingest,latency # a subset: ingest latency classify growth explain
+    python -m bench                       # everything, full size (30 to 40 minutes)
+    python -m bench --quick               # small sizes, one run each (about 4 minutes)
+    python -m bench --only ingest,latency # a subset: ingest latency imap classify import
+                                          # growth explain rt
     python -m bench --only ingest --profile /tmp/ingest.raw   # py-spy the service
     python -m bench --only ingest --profile /tmp/cpu.raw --profile-gil  # its CPU only
 
@@ -24,10 +25,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import growth, ingest, procs
+from bench import growth, imap_latency, import_bench, ingest, procs, rt_peer
 from bot.progress import bar as progress_bar
 
-ALL = ("ingest", "latency", "classify", "growth", "explain")
+ALL = ("ingest", "latency", "imap", "classify", "import", "growth", "explain", "rt")
 
 
 def _machine() -> str:
@@ -83,6 +84,55 @@ def run_latency(args, results) -> None:  # type: ignore[no-untyped-def]
     print(f"  median: end of DATA -> ack written p50 {summary['ack_p50_ms']:.1f} ms, p99 "
           f"{summary['ack_p99_ms']:.1f} ms (target p99 < 250 ms); end of DATA -> 250 p50 "
           f"{summary['store_p50_ms']:.1f} ms, p99 {summary['store_p99_ms']:.1f} ms")
+
+
+def run_imap(args, results) -> None:  # type: ignore[no-untyped-def]
+    reason = imap_latency.unavailable()
+    if reason:
+        print(f"\n== 2. latency over IMAP: skipped, Dovecot cannot run here ({reason})")
+        return
+    print(f"\n== 2. latency over IMAP (Dovecot, IDLE): the same mix APPENDed at a steady "
+          f"{args.rate:g} mails/s for {args.seconds:g} s, {args.runs} runs")
+    with _runs("imap", args.runs) as bar:
+        summary = imap_latency.imap_latency(args.rate, args.seconds, args.runs,
+                                            log=_log_and_advance(bar))
+    results["imap_latency"] = summary
+    print(f"  median: APPEND -> case opened p50 {summary['case_p50_ms']:.0f} ms, p99 "
+          f"{summary['case_p99_ms']:.0f} ms (target p99 < 2000 ms); APPEND -> stored p50 "
+          f"{summary['stored_p50_ms']:.0f} ms, p99 {summary['stored_p99_ms']:.0f} ms; "
+          f"APPEND -> ack written p50 {summary['ack_p50_ms']:.0f} ms, p99 "
+          f"{summary['ack_p99_ms']:.0f} ms")
+
+
+def run_import(args, results) -> None:  # type: ignore[no-untyped-def]
+    sizes = [int(s) for s in args.import_sizes.split(",")]
+    print(f"\n== 4. import: privacybot import of an mbox of {' / '.join(f'{s:,}' for s in sizes)}"
+          f" bench mails, {args.import_runs} run(s) each (baseline = "
+          "bench/import_baseline.py)")
+    rows = import_bench.import_bench(sizes, args.import_runs, log=print)
+    results["import"] = rows
+    for row in rows:
+        print(f"  {row['messages']:>6,}: {row['msgs_per_s']:6.1f} msgs/s (target >= 500), "
+              f"ratio to baseline {row['ratio']:.3f}, CPU {row['cpu_ms_per_msg']:.2f} ms/msg, "
+              f"peak RSS {row['peak_rss_mb']:.1f} MB; RSS at 10/25/50/75/100 % of the run: "
+              + " / ".join(f"{x:.0f}" for x in row["rss_course_mb"]) + " MB")
+
+
+def run_rt(args, results) -> None:  # type: ignore[no-untyped-def]
+    reason = rt_peer.unavailable()
+    if reason:
+        print(f"\n== 6. Request Tracker peer: skipped, RT 5 is not installed ({reason})")
+        return
+    print(f"\n== 6. peer: the same {args.rt_n} mails into Request Tracker 5 (rt-mailgate, "
+          f"8 at a time, SQLite, autoreply on) and into privacybot (8 SMTP connections), "
+          f"{args.rt_runs} run(s)")
+    summary = rt_peer.peer(args.rt_n, args.rt_runs, log=print)
+    results["rt"] = summary
+    print(f"  median: RT {summary['rt_tickets_per_s']:.2f} tickets/s "
+          f"({summary['rt_autoreplies']:.0f} autoreplies for {summary['rt_tickets']:.0f} "
+          f"tickets); privacybot {summary['privacybot_mails_per_s']:.1f} mails/s end to end, "
+          f"{summary['privacybot_cases_per_s']:.1f} cases/s; privacybot/RT mails per second "
+          f"{summary['ratio_mails_per_s']:.0f}x")
 
 
 def run_classify(args, results) -> None:  # type: ignore[no-untyped-def]
@@ -173,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--growth-n", type=int, help="growth: mails per run (1000, quick 300)")
     parser.add_argument("--growth-runs", type=int, help="growth: runs per size (2, quick 1)")
     parser.add_argument("--explain-cases", type=int, default=10_000)
+    parser.add_argument("--import-sizes", help="import: mbox sizes (2000,5000,20000; quick "
+                        "500,2000)")
+    parser.add_argument("--import-runs", type=int, default=1, help="import: runs per size")
+    parser.add_argument("--rt-n", type=int, help="rt: mails per run (500, quick 100)")
+    parser.add_argument("--rt-runs", type=int, default=1, help="rt: runs")
     parser.add_argument("--profile", type=Path, help="ingest: py-spy raw profile of run 1")
     parser.add_argument("--profile-gil", action="store_true",
                         help="ingest: profile only the thread holding the GIL (CPU), "
@@ -186,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     args.sizes = args.sizes or ("1000,10000" if quick else "1000,10000,100000")
     args.growth_n = args.growth_n or (300 if quick else 1000)
     args.growth_runs = args.growth_runs or (1 if quick else 2)
+    args.import_sizes = args.import_sizes or ("500,2000" if quick else "2000,5000,20000")
+    args.rt_n = args.rt_n or (100 if quick else 500)
     only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(only) - set(ALL)
     if unknown:
@@ -199,9 +256,6 @@ def main(argv: list[str] | None = None) -> int:
         if name in only:
             globals()[f"run_{name}"](args, results)
     print(f"\n(done in {time.perf_counter() - t0:.0f} s; machine at the end: {_machine()})")
-    print("Not measured here: 2 over IMAP (its IDLE pick-up: bench/imap_latency.py), "
-          "4 import (not benchmarked yet), "
-          "6 Request Tracker peer (optional, not built).")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

@@ -9,10 +9,12 @@ customer mail, auto-replies and newsletters. Bodies are 0.5 to 2.5 KB, some mail
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from pathlib import Path
 
 COMPANY = "info@alottbetter.dk"
 
@@ -142,3 +144,24 @@ def make_mails(n: int, *, seed: int = 9, tag: str = "run") -> list[Mail]:
         mails.append(Mail(kind, sender, msgid, data))
     rng.shuffle(mails)
     return mails
+
+
+_FROM_LINE = re.compile(rb"^(>*From )", re.MULTILINE)
+
+
+def write_mbox(mails: list[Mail], path: Path, *, received: datetime | None = None) -> int:
+    """Write ``mails`` as an mboxrd file (what ``privacybot import`` reads); returns bytes.
+
+    Each entry gets a ``From_`` line with the sender and a delivery time one second after
+    the previous one, body lines starting with ``From `` (or ``>From ``) get one more
+    ``>``, and a blank line ends each entry, as mail clients' exports write them.
+    """
+    start = received or datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+    with path.open("wb") as fh:
+        for i, mail in enumerate(mails):
+            at = start + timedelta(seconds=i)
+            fh.write(f"From {mail.sender} {at:%a %b %d %H:%M:%S %Y}\n".encode())
+            data = mail.data.replace(b"\r\n", b"\n")
+            fh.write(_FROM_LINE.sub(rb">\1", data))
+            fh.write(b"\n" if data.endswith(b"\n") else b"\n\n")
+        return fh.tell()

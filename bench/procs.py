@@ -95,8 +95,9 @@ class Proc:
         self.stop()
 
 
-def write_config(folder: Path, port: int) -> Path:
-    """Embedded defaults except paths, port and the global acknowledgement cap.
+def write_config(folder: Path, port: int, extra: str = "") -> Path:
+    """Embedded defaults except paths, port, the global acknowledgement cap and ``extra``
+    (more TOML sections, such as ``[imap]`` for the IMAP benchmark).
 
     The cap (``policy.acks_per_hour_global``, 100 by default) pauses acknowledgements in
     a flood; the benchmark raises it so that every case's acknowledgement is written, as
@@ -111,13 +112,13 @@ def write_config(folder: Path, port: int) -> Path:
     config.write_text(
         f'[database]\nurl = "sqlite:///{folder / "privacybot.db"}"\n'
         f'[smtp_listener]\nhost = "127.0.0.1"\nport = {port}\n'
-        f'[outbox]\nfolder = "{folder / "outbox"}"\n' + policy,
+        f'[outbox]\nfolder = "{folder / "outbox"}"\n' + policy + extra,
         encoding="utf-8",
     )
     return config
 
 
-def start_service(folder: Path, tree: Path = ROOT) -> Proc:
+def start_service(folder: Path, tree: Path = ROOT, extra: str = "") -> Proc:
     """privacybot with SQLite and the .eml outbox in ``folder`` (production start path).
 
     ``tree`` is the source tree it runs from (``python -m bot`` in that folder): another
@@ -125,7 +126,7 @@ def start_service(folder: Path, tree: Path = ROOT) -> Proc:
     """
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    config = write_config(folder, port)
+    config = write_config(folder, port, extra)
     return Proc([sys.executable, "-m", "bot", "--config", str(config), "run"], port,
                 folder / "service.log", cwd=tree)
 

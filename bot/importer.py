@@ -5,11 +5,13 @@ Contract:
 - PATH is an mbox file or a Maildir folder (``cur``/``new``/``tmp``). The mbox is read as
   a stream, one message at a time, so memory stays at the size of the largest mail
   whatever the size of the export; a Maildir is read file by file.
-- Every message is stored with ``smtp_listener.store_mail`` (channel ``import``), which
-  deduplicates by Message-ID (or, without one, by a hash of the bytes): an import that
-  was interrupted is resumed by running it again, and a mail that also came in live is
-  not taken twice. Each message is its own transaction, so an interruption loses at most
-  the message in hand, which the next run takes.
+- Every message is stored as ``smtp_listener.store_mail`` stores live mail (channel
+  ``import``), deduplicated by Message-ID (or, without one, by a hash of the bytes): an
+  import that was interrupted is resumed by running it again, and a mail that also came
+  in live is not taken twice. Messages are stored ``DECIDE_EVERY`` to a transaction, each
+  in its own savepoint (a duplicate does not undo the others), so an interruption loses
+  at most that batch, which the next run takes. One transaction per message cost about
+  a tenth of the import's CPU in session and commit work (issue 9, docs/PERFORMANCE.md).
 - The stored mail is then decided by the pipeline, as live mail is: cases, drafts and
   audit events are written. Mail received before the cut-off (``--ack-after``; by
   default all of it) is stored *quiet*: it opens its case without an acknowledgement,
@@ -31,25 +33,27 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 from typing import IO
 
-from bot import pipeline
+from bot import parsed, pipeline
 from bot.imap_watcher import start_of_day
 from bot.progress import bar as progress_bar
 from bot.runtime import Runtime
-from bot.smtp_listener import store_mail
+from bot.smtp_listener import external_id_for
+from handlers import normalise
 from handlers.values import Channel
 from storage import queries
 from storage.engine import is_postgres, unit_of_work
 
 log = logging.getLogger("privacybot.inbound.import")
 
-#: Messages stored between two rounds of deciding: small enough that an interruption
-#: leaves little undecided, large enough that the pipeline works in batches.
+#: Messages stored in one transaction, and between two rounds of deciding: small enough
+#: that an interruption loses and leaves undecided little, large enough that the session
+#: and commit work is shared and the pipeline works in batches.
 DECIDE_EVERY = 50
 #: The asctime date at the end of an mbox ``From_`` line (``Mon Jan  6 10:00:00 2025``).
 _FROM_DATE = re.compile(rb"([A-Z][a-z]{2} +[A-Z][a-z]{2} +\d{1,2} +\d{1,2}:\d{2}:\d{2} +\d{4})\s*$")
@@ -217,32 +221,28 @@ def import_path(
     report = Report()
     bar = progress_bar("import", total=total, unit=unit, unit_scale=scale, show=progress)
     started = time.monotonic()
+    batch: list[Found] = []
     try:
         for item in found:
             if should_stop is not None and should_stop():
                 report.interrupted = True
                 break
             report.seen += 1
-            now = runtime.clock()
-            received = min(item.received_at, now) if item.received_at else None
-            quiet = received is None or cut_off is None or received < cut_off
-            _, created = store_mail(
-                runtime, item.raw, channel=Channel.IMPORT, received_at=received or now,
-                quiet=quiet,
-            )
-            if created:
-                report.stored += 1
-                report.quiet += quiet
-            else:
-                report.duplicates += 1
+            batch.append(item)
+            if len(batch) < DECIDE_EVERY:
+                continue
+            _store_batch(runtime, batch, cut_off, report)
+            batch = []
             bar.update(item.position - bar.n)
-            if report.seen % DECIDE_EVERY == 0:
-                report.cases += _decide(runtime)
-                rate = report.seen / max(time.monotonic() - started, 1e-6)
-                bar.set_postfix_str(
-                    f"{report.seen} mails, {rate:.0f} mails/s, {report.cases} cases",
-                    refresh=False,
-                )
+            report.cases += _decide(runtime)
+            rate = report.seen / max(time.monotonic() - started, 1e-6)
+            bar.set_postfix_str(
+                f"{report.seen} mails, {rate:.0f} mails/s, {report.cases} cases",
+                refresh=False,
+            )
+        if batch:
+            _store_batch(runtime, batch, cut_off, report)
+            bar.update(batch[-1].position - bar.n)
         report.cases += _decide(runtime)
     except KeyboardInterrupt:
         report.interrupted = True
@@ -252,6 +252,51 @@ def import_path(
             stream.close()
     log.info("import of %s messages took %.1f s", report.seen, time.monotonic() - started)
     return report
+
+
+def _store_batch(
+    runtime: Runtime, batch: list[Found], cut_off: datetime | None, report: Report
+) -> None:
+    """Store ``batch`` in one transaction, each message as ``store_mail`` stores one.
+
+    Parsing happens before the transaction, so the writer lock is held only for the
+    inserts; the parsed values go to the pipeline's cache after the commit, as
+    ``store_mail`` hands them over, so deciding does not parse them again.
+    """
+    now = runtime.clock()
+    retention = timedelta(days=runtime.policy.message_retention_days)
+    prepared = []
+    for item in batch:
+        external_id, message_id = external_id_for(item.raw)
+        inbound = normalise.parse(item.raw, Channel.IMPORT, external_id=external_id)
+        received = min(item.received_at, now) if item.received_at else None
+        quiet = received is None or cut_off is None or received < cut_off
+        prepared.append((item.raw, external_id, message_id, inbound, received or now, quiet))
+    stored = []
+    with unit_of_work(runtime.sessions) as session:
+        for raw, external_id, message_id, inbound, received_at, quiet in prepared:
+            _, created = queries.store_inbound(
+                session,
+                channel=Channel.IMPORT.value,
+                external_id=external_id,
+                raw=raw,
+                message_id=message_id,
+                sender=inbound.sender,
+                subject=inbound.subject,
+                received_at=received_at,
+                retain_until=(received_at + retention).date(),
+                quiet=quiet,
+                text=inbound.text,
+                language=inbound.language,
+            )
+            stored.append((inbound, raw, quiet, created))
+    for inbound, raw, quiet, created in stored:
+        if created:
+            parsed.put(inbound, raw)
+            report.stored += 1
+            report.quiet += quiet
+        else:
+            report.duplicates += 1
 
 
 def _decide(runtime: Runtime) -> int:

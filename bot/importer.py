@@ -33,17 +33,17 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 from typing import IO
 
-from bot import parsed, pipeline
+from bot import pipeline
 from bot.imap_watcher import start_of_day
 from bot.progress import bar as progress_bar
 from bot.runtime import Runtime
-from bot.smtp_listener import external_id_for
+from bot.smtp_listener import external_id_for, insert_parsed
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
@@ -260,11 +260,10 @@ def _store_batch(
     """Store ``batch`` in one transaction, each message as ``store_mail`` stores one.
 
     Parsing happens before the transaction, so the writer lock is held only for the
-    inserts; the parsed values go to the pipeline's cache after the commit, as
-    ``store_mail`` hands them over, so deciding does not parse them again.
+    inserts; ``insert_parsed`` hands the parsed values to the pipeline's cache, so
+    deciding does not parse them again.
     """
     now = runtime.clock()
-    retention = timedelta(days=runtime.policy.message_retention_days)
     prepared = []
     for item in batch:
         external_id, message_id = external_id_for(item.raw)
@@ -273,26 +272,15 @@ def _store_batch(
         quiet = received is None or cut_off is None or received < cut_off
         prepared.append((item.raw, external_id, message_id, inbound, received or now, quiet))
     stored = []
-    with unit_of_work(runtime.sessions) as session:
+    with runtime.engine.begin() as connection:
         for raw, external_id, message_id, inbound, received_at, quiet in prepared:
-            _, created = queries.store_inbound(
-                session,
-                channel=Channel.IMPORT.value,
-                external_id=external_id,
-                raw=raw,
-                message_id=message_id,
-                sender=inbound.sender,
-                subject=inbound.subject,
-                received_at=received_at,
-                retain_until=(received_at + retention).date(),
-                quiet=quiet,
-                text=inbound.text,
-                language=inbound.language,
+            _, created = insert_parsed(
+                connection, runtime, raw=raw, inbound=inbound, external_id=external_id,
+                message_id=message_id, received_at=received_at, quiet=quiet,
             )
-            stored.append((inbound, raw, quiet, created))
-    for inbound, raw, quiet, created in stored:
+            stored.append((quiet, created))
+    for quiet, created in stored:
         if created:
-            parsed.put(inbound, raw)
             report.stored += 1
             report.quiet += quiet
         else:

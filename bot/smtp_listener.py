@@ -17,11 +17,12 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import Connection
 
 from bot import parsed
 from bot.runtime import Runtime
 from handlers import normalise
-from handlers.values import Channel
+from handlers.values import Channel, Inbound
 from storage import queries
 from storage.engine import is_postgres
 
@@ -54,25 +55,47 @@ def store_mail(
     """
     external_id, message_id = external_id_for(raw)
     inbound = normalise.parse(raw, channel, external_id=external_id)
-    now = received_at or runtime.clock()
     # A Core statement on a plain connection: no ORM session for a one-row insert.
     with runtime.engine.begin() as connection:
-        row_id, created = queries.insert_inbound(
-            connection,
-            channel=channel.value,
-            external_id=external_id,
-            raw=raw,
-            message_id=message_id,
-            sender=inbound.sender,
-            subject=inbound.subject,
-            received_at=now,
-            retain_until=(now + timedelta(days=runtime.policy.message_retention_days)).date(),
-            quiet=quiet,
-            text=inbound.text,
-            language=inbound.language,
+        return insert_parsed(
+            connection, runtime, raw=raw, inbound=inbound, external_id=external_id,
+            message_id=message_id, received_at=received_at or runtime.clock(), quiet=quiet,
         )
-        if created:  # before the commit: the pipeline may claim the row right after it
-            parsed.put(inbound, raw)  # it takes this instead of parsing again
+
+
+def insert_parsed(
+    connection: Connection,
+    runtime: Runtime,
+    *,
+    raw: bytes,
+    inbound: Inbound,
+    external_id: str,
+    message_id: str | None,
+    received_at: datetime,
+    quiet: bool,
+) -> tuple[int, bool]:
+    """Insert one parsed mail in the caller's transaction; returns (row id, new?).
+
+    The one mapping from a parsed mail to its stored row, for the listener and the import
+    alike. A new row's parsed values go to the pipeline's cache before the commit: the
+    pipeline may claim the row right after it, and then takes them instead of parsing again.
+    """
+    row_id, created = queries.insert_inbound(
+        connection,
+        channel=inbound.channel.value,
+        external_id=external_id,
+        raw=raw,
+        message_id=message_id,
+        sender=inbound.sender,
+        subject=inbound.subject,
+        received_at=received_at,
+        retain_until=(received_at + timedelta(days=runtime.policy.message_retention_days)).date(),
+        quiet=quiet,
+        text=inbound.text,
+        language=inbound.language,
+    )
+    if created:
+        parsed.put(inbound, raw)
     return row_id, created
 
 

@@ -33,6 +33,7 @@ from handlers.values import REQUEST_TYPES
 from storage.engine import make_engine, unit_of_work
 from storage.models import AuditEvent, Case, Draft, OutboxItem, as_utc
 from tests.servers.fake_telegram import FakeTelegram
+from tests.support import wait_for
 
 STAFF_CHAT = -1001234567890
 ANNE = FakeTelegram.user(1111, "Anne", "Staff")
@@ -91,15 +92,6 @@ async def service(
 async def until(fake: FakeTelegram, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
     """Wait for a condition on the fake server (re-checked on every Bot API call)."""
     return await asyncio.to_thread(fake.wait_for, predicate, timeout)
-
-
-async def until_db(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
-    for _ in range(int(timeout / 0.1)):
-        value = await asyncio.to_thread(predicate)
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 async def send_mail(svc: Service, body: str, *, subject: str = "Mine oplysninger",
@@ -170,13 +162,13 @@ async def test_mail_to_card_then_stranger_refused_and_staff_approval_sends_the_r
     refused = fake.press(card, STRANGER, data_of(card, "ok"))
     await until(fake, lambda: refused in fake.answers)
     assert fake.answers[refused]["text"] == chat_staff.NOT_STAFF
-    await until_db(lambda: events(service, "chat_refused"))
+    await wait_for(lambda: events(service, "chat_refused"))
     assert the_case(service).status == "draft_pending"
 
     pressed = fake.press(card, ANNE, data_of(card, "ok"))
     await until(fake, lambda: pressed in fake.answers)
     assert "Approved" in fake.answers[pressed]["text"]
-    await until_db(lambda: len(outbox_files(service)) == 2)
+    await wait_for(lambda: len(outbox_files(service)) == 2)
     reply_file = next(f for f in outbox_files(service) if f.name.startswith("reply."))
     reply = email.message_from_bytes(reply_file.read_bytes(), policy=default)
     assert case.ref in reply["Subject"] and reply["To"] == "mette.hansen@example.dk"
@@ -186,7 +178,7 @@ async def test_mail_to_card_then_stranger_refused_and_staff_approval_sends_the_r
     )
     assert not fake.buttons(edited)
     assert re.search(r"✅ Approved by Anne at \d{4}-\d\d-\d\d \d\d:\d\d\.", edited["text"])
-    await until_db(lambda: the_case(service).status == "answered")
+    await wait_for(lambda: the_case(service).status == "answered")
 
 
 async def test_customer_markup_in_a_card_is_shown_as_written_never_as_formatting(
@@ -253,7 +245,7 @@ async def test_edit_by_reply_makes_v2_with_fresh_buttons_and_v1_is_refused(
 
     ok = fake.press(v2, BO, data_of(v2, "ok"))
     await until(fake, lambda: ok in fake.answers)
-    await until_db(lambda: len(outbox_files(service)) == 2)
+    await wait_for(lambda: len(outbox_files(service)) == 2)
     reply_file = next(f for f in outbox_files(service) if f.name.startswith("reply."))
     body = email.message_from_bytes(reply_file.read_bytes(), policy=default).get_content()
     assert "Vi har slettet dine oplysninger." in body
@@ -276,7 +268,7 @@ async def test_reject_asks_for_a_reason_and_the_card_records_it(
     await until(
         fake, lambda: "Rejected by Anne" in fake.message(STAFF_CHAT, card["message_id"])["text"]
     )
-    await until_db(lambda: the_case(service).status == "rejected")
+    await wait_for(lambda: the_case(service).status == "rejected")
     late = fake.press(card, BO, data_of(card, "ok"))
     await until(fake, lambda: late in fake.answers)
     assert "already rejected" in fake.answers[late]["text"]
@@ -342,7 +334,7 @@ async def test_extend_sets_the_deadline_and_drafts_the_notice(
 
     ok = fake.press(notice, ANNE, data_of(notice, "ok"))
     await until(fake, lambda: ok in fake.answers)
-    await until_db(lambda: len(outbox_files(service)) == 2)
+    await wait_for(lambda: len(outbox_files(service)) == 2)
     with unit_of_work(service.runtime.sessions) as session:
         drafts = list(session.execute(select(Draft).order_by(Draft.version)).scalars())
     assert [(d.kind, d.status) for d in drafts] == [("reply", "pending"),
@@ -370,7 +362,7 @@ async def test_commands_for_staff_and_refused_for_others(
     assert "1 open" in await ask(BO, "/stats")
     assert "/cases" in await ask(ANNE, "/help")
     assert await ask(STRANGER, "/cases") == chat_staff.NOT_STAFF
-    await until_db(lambda: any("command:cases" in e.detail
+    await wait_for(lambda: any("command:cases" in e.detail
                                for e in events(service, "chat_refused")))
 
 
@@ -384,7 +376,7 @@ async def test_mail_goes_on_while_telegram_is_down_and_the_card_follows(
 
 async def _down_then_up(service: Service, fake: FakeTelegram) -> None:
     await send_mail(service, ERASURE)
-    await until_db(lambda: outbox_files(service))  # the acknowledgement was written
+    await wait_for(lambda: outbox_files(service))  # the acknowledgement was written
 
     def card_waiting() -> OutboxItem | None:
         with unit_of_work(service.runtime.sessions) as session:
@@ -392,7 +384,7 @@ async def _down_then_up(service: Service, fake: FakeTelegram) -> None:
                 select(OutboxItem).where(OutboxItem.kind == "staff_card")
             ).scalar_one_or_none()
 
-    await until_db(lambda: (row := card_waiting()) is not None and row.attempts >= 1)
+    await wait_for(lambda: (row := card_waiting()) is not None and row.attempts >= 1)
     assert fake.bot_messages(STAFF_CHAT) == []
     fake.down = False
     # Once the bot reaches Telegram again, what waited for it is sent without waiting
@@ -444,7 +436,7 @@ async def test_only_one_of_two_workers_polls_the_bot(
     settings = chat_settings(make_settings, pg_database_url, fake)
     async with running(settings) as one, running(settings) as two:
         channels = [svc.senders["chat"].channel for svc in (one, two)]  # type: ignore[attr-defined]
-        await until_db(lambda: all(c.connected for c in channels) and any(
+        await wait_for(lambda: all(c.connected for c in channels) and any(
             c.polling for c in channels))
         polls = len(fake.calls_to("getUpdates"))
         await until(fake, lambda: len(fake.calls_to("getUpdates")) >= polls + 3)
@@ -476,7 +468,7 @@ async def test_another_worker_polls_when_the_poller_stops(
     stacks = [contextlib.AsyncExitStack(), contextlib.AsyncExitStack()]
     try:
         services = [await stack.enter_async_context(running(settings)) for stack in stacks]
-        [holder] = await until_db(lambda: _pollers(services))
+        [holder] = await wait_for(lambda: _pollers(services))
         survivor = services[1 - services.index(holder)]
         assert "/cases" in await _answered(fake, ANNE, "/help")
 
@@ -501,7 +493,7 @@ async def test_a_poller_that_loses_its_lock_connection_stops_polling(
     settings = chat_settings(make_settings, pg_database_url, fake)
     async with running(settings) as one, running(settings) as two:
         services = [one, two]
-        [holder] = await until_db(lambda: _pollers(services))
+        [holder] = await wait_for(lambda: _pollers(services))
         role = holder.senders["chat"].channel.role  # type: ignore[attr-defined]
         assert role == f"telegram:{fake.token.split(':')[0]}"
         assert fake.token not in role
@@ -523,9 +515,9 @@ async def test_a_poller_that_loses_its_lock_connection_stops_polling(
             killer.dispose()
         assert ended == 1
 
-        await until_db(lambda: f"lost the lead of {role}" in caplog.text, timeout=30)
+        await wait_for(lambda: f"lost the lead of {role}" in caplog.text)
         assert "/cases" in await _answered(fake, ANNE, "/help")
-        await until_db(lambda: len(_pollers(services)) == 1, timeout=30)
+        await wait_for(lambda: len(_pollers(services)) == 1)
 
 
 async def test_the_command_line_decides_beside_the_chat_and_the_card_refuses_after(
@@ -553,8 +545,8 @@ async def test_the_command_line_decides_beside_the_chat_and_the_card_refuses_aft
     assert code == 0 and draft["case_ref"] == the_case(service).ref
     code, _ = await cli("approve", str(draft["id"]), "--by", "mette-cli")
     assert code == 0
-    await until_db(lambda: len(outbox_files(service)) == 2)  # the acknowledgement, the reply
-    await until_db(lambda: the_case(service).status == "answered")
+    await wait_for(lambda: len(outbox_files(service)) == 2)  # the acknowledgement, the reply
+    await wait_for(lambda: the_case(service).status == "answered")
 
     late = fake.press(card, ANNE, data_of(card, "ok"))
     await until(fake, lambda: late in fake.answers)
@@ -606,7 +598,7 @@ async def test_a_strangers_reply_and_relabel_on_a_card_are_refused(
     relabel = fake.press(card, STRANGER, data_of(card, "rl"))
     await until(fake, lambda: relabel in fake.answers)
     assert fake.answers[relabel]["text"] == chat_staff.NOT_STAFF
-    refused = await until_db(lambda: len(events(service, "chat_refused")) == 2
+    refused = await wait_for(lambda: len(events(service, "chat_refused")) == 2
                              and events(service, "chat_refused"))
     assert sorted(json.loads(e.detail)["what"] for e in refused) == [
         "button", "staff chat message"]
@@ -651,7 +643,7 @@ async def test_telegram_lost_mid_run_mail_goes_on_and_the_card_follows_its_retur
     await first_card(service, fake)
     fake.down = True
     await send_mail(service, ERASURE, msgid="during-outage@example.dk")
-    await until_db(lambda: len(outbox_files(service)) == 2)  # the second acknowledgement
+    await wait_for(lambda: len(outbox_files(service)) == 2)  # the second acknowledgement
 
     def waiting_card() -> OutboxItem | None:
         with unit_of_work(service.runtime.sessions) as session:
@@ -660,7 +652,7 @@ async def test_telegram_lost_mid_run_mail_goes_on_and_the_card_follows_its_retur
                 .order_by(OutboxItem.id)).scalars())
         return rows[1] if len(rows) == 2 and rows[1].attempts >= 1 else None
 
-    failed = await until_db(lambda: (row := waiting_card()) is not None
+    failed = await wait_for(lambda: (row := waiting_card()) is not None
                             and row.status == "pending" and row)
     retry_at = as_utc(failed.next_attempt_at)
     assert len(cards(fake)) == 1
@@ -673,5 +665,5 @@ async def test_telegram_lost_mid_run_mail_goes_on_and_the_card_follows_its_retur
             row = session.get(OutboxItem, failed.id)
             return row if row is not None and row.status == "sent" else None
 
-    sent = await until_db(sent_row)
+    sent = await wait_for(sent_row)
     assert as_utc(sent.sent_at) < retry_at, "it waited out the backoff"

@@ -27,6 +27,7 @@ from bot.service import Service, make_senders
 from storage.engine import unit_of_work
 from storage.models import Case, Draft, Message
 from tests.servers.fake_telegram import FakeTelegram
+from tests.support import wait_for
 
 from .conftest import USER, csrf_of, login, web_settings
 
@@ -123,15 +124,6 @@ async def until(fake: FakeTelegram, predicate: Callable[[], Any]) -> Any:
     return await asyncio.to_thread(fake.wait_for, predicate, 30.0)
 
 
-async def until_db(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    for _ in range(int(timeout / 0.1)):
-        value = await asyncio.to_thread(predicate)
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
-
-
 def replies(svc: Service) -> list[Path]:
     return sorted(Path(svc.runtime.settings.outbox.folder).glob("reply.*.eml"))
 
@@ -140,7 +132,7 @@ async def test_approved_in_the_chat_shows_on_the_web_and_the_web_refuses_it(
     service: Service, fake: FakeTelegram
 ) -> None:
     await mail(service, "chat-first@example.dk", "mette@example.dk")
-    ref = str(await until_db(lambda: case_of(service, "chat-first@example.dk")))
+    ref = str(await wait_for(lambda: case_of(service, "chat-first@example.dk")))
     v1 = await until(fake, lambda: (c := card(fake, ref, 1)) and FakeTelegram.buttons(c) and c)
     draft = pending(service, ref)
     async with web(service) as client:
@@ -162,7 +154,7 @@ async def test_approved_in_the_chat_shows_on_the_web_and_the_web_refuses_it(
                                  data={"csrf_token": csrf_of(open_page)})
         assert late.status_code == 409
         assert f"Refused: draft {draft.id} of case {ref} is already approved" in late.text
-    await until_db(lambda: len(replies(service)) == 1)
+    await wait_for(lambda: len(replies(service)) == 1)
     await asyncio.sleep(1.0)
     assert len(replies(service)) == 1
 
@@ -171,7 +163,7 @@ async def test_edited_and_approved_on_the_web_shows_on_the_chat_cards(
     service: Service, fake: FakeTelegram
 ) -> None:
     await mail(service, "web-first@example.dk", "ole@example.dk")
-    ref = str(await until_db(lambda: case_of(service, "web-first@example.dk")))
+    ref = str(await wait_for(lambda: case_of(service, "web-first@example.dk")))
     v1 = await until(fake, lambda: (c := card(fake, ref, 1)) and FakeTelegram.buttons(c) and c)
     first = pending(service, ref)
     async with web(service) as client:
@@ -202,6 +194,6 @@ async def test_edited_and_approved_on_the_web_shows_on_the_chat_cards(
     late = fake.press(v2, BO, approve_data(v2))
     await until(fake, lambda: late in fake.answers)
     assert f"already approved by web:{USER}" in fake.answers[late]["text"]
-    [reply] = await until_db(lambda: replies(service))
+    [reply] = await wait_for(lambda: replies(service))
     letter = email.message_from_bytes(reply.read_bytes(), policy=default)
     assert "Rettet på web." in letter.get_content()

@@ -237,9 +237,10 @@ PAIR_DATA = (
     r"|\b(?:registeret|systemet|databasen)\s+deres\b"
 )
 PAIR_LIST = r"\b(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?poster|utsendelse\w*)\b"
+#: (a substring anywhere in a word: "flybooking", "rejseforsikringen")
 PAIR_BLOCK = (
-    r"\b\w*(?:bestilling|booking|faktura|billett|bagasje|betaling|visum|reiseplan|app|"
-    r"portal)\w*\b"
+    r"(?:bestilling|booking|faktura|billett|bagasje|betaling|visum|reiseplan|app|"
+    r"portal)"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ERASURE, "no.par_slett",
@@ -256,4 +257,44 @@ PAIR_TRIGGERS = (
     "opplysning", "data", "konto", "profil", "adresse", "navn", "telefonnummer", "informasjon",
     "personopplysning", "alt", "registeret", "systemet", "databasen", "nyhetsbrev", "reklame",
     "tilbud", "e-post", "epost", "utsendelse",
+)
+
+# -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
+PAIR_CONTACT = (
+    r"\b(?:(?:ringe|ringer|ring|kontakte|skrive|sende|sender)\s+(?:\w+\s+)?(?:til\s+)?meg|"
+    r"oppringing\w*|anrop|sms\w*|e-?poster|tilbud\w*|reklame\w*)\b"
+)
+PAIR_EVENT = (
+    r"\b(?:delt|sendt|gitt|gav|solgt|lekket|vist|publisert|lagt\s+ut)\b"
+)
+PAIR_SENSITIVE = r"\b(?:personnummer\w*|pass\w*|helse\w*|adresse\w*|telefonnummer\w*)\b"
+PAIR_RELATIVE = (
+    r"\b(?:om|for|p" + AA + r")\s+(?:min|mitt|mine)\s+(?:s" + OE + r"nn|datter|barn|mann|kone|"
+    r"mor|far|bror|s" + OE + r"ster)\b"
+)
+SELF_SERVICE_Q = r"\bhvordan"
+PAIRS = PAIRS + (
+    (T.CONSENT_WITHDRAWAL, "no.par_kontakt",
+     r"\b(?:slutt|stopp\w*|ingen\s+flere|(?:vil|skal)\s+(?:\w+\s+)?ikke|ikke\s+(?:\w+\s+)?"
+     r"(?:mer|lenger))\b", "contact", 0.6),
+    (T.COMPLAINT, "no.par_klage",
+     r"\b(?:ikke\s+(?:greit|ok|akseptabelt|i\s+orden)|uakseptabel\w*|ulovlig\w*|"
+     r"uten\s+" + AA + r"\s+sp" + OE + r"rre|uten\s+(?:mitt\s+)?(?:samtykke|tillatelse))\b",
+     "event", 0.6),
+    (T.RECTIFICATION, "no.par_feilstavet", r"\b(?:feilstavet|feilskrevet|galt)\b", "data", 0.6),
+)
+PAIR_DATA = PAIR_DATA + r"|\b(?:navnet|adressen|nummeret|telefonnummeret)\s+mitt?\b"
+PAIR_CONTACT_TRIGGERS = (
+    "ringe", "ringer", "ring", "kontakte", "skrive", "sende", "sender", "oppringing", "anrop",
+    "sms", "e-poster", "eposter", "tilbud", "reklame",
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "navnet", "adressen", "nummeret", "personnummer", "pass",
+    "helse",
+)
+FIRST_PERSON = r"\b(?:jeg|vi)\s+(?:har\s+|hadde\s+)?(?:\w+\s+)?"
+#: Word stems every ``PAIR_RELATIVE`` match holds.
+PAIR_RELATIVE_TRIGGERS = (
+    "sønn", "soenn", "sonn", "datter", "barn", "mann$", "kone", "mor$", "far$", "bror",
+    "søster", "soester", "soster",
 )

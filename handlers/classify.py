@@ -362,6 +362,10 @@ _SELF_SERVICE_AFTER = re.compile(r"\w*\s+(?:jeg|jag|ich|eg)\b")
 _PAIR_WEIGHT = 0.6
 #: Object kinds whose types a business sentence cannot carry (only consent withdrawal).
 _UNBLOCKABLE_NOT = frozenset({"list", "contact"})
+#: The fine line the labels draw by wording: no second guess beside either of them.
+_MARKETING = frozenset({RequestType.CONSENT_WITHDRAWAL, RequestType.RESTRICTION})
+#: Using data for a purpose ("bruges til reklame", "used for marketing").
+_PAIR_USE = _union("PAIR_USE")
 _SHORT_FOLLOW_CHARS = 40
 _PAIR_MAX_SENTENCES = 40
 _NEGATED = re.compile(
@@ -679,6 +683,8 @@ def _paired(
             for m in objects.finditer(lower)
         ]
     kinds = [k for k in _PAIR_OBJECTS if any(lb not in found for lb in _PAIR_LABELS[k])]
+    # who writes for whom is no request of its own: "As her guardian I'm requesting …"
+    decided = any(label is not RequestType.THIRD_PARTY_AUTHORISATION for label in found)
     if not kinds:
         return []
     # each sentence with the kinds of stem in it: contact objects are looked for only where
@@ -698,7 +704,7 @@ def _paired(
     # (who writes, a relative or an agent, claims no sentence: "som værge vil vi se …");
     # a rule's match never crosses a sentence, so where it starts says which one it read
     taken = [
-        h.start
+        (h.start, h.end, label)
         for label, found_hits in found.items()
         if label is not RequestType.THIRD_PARTY_AUTHORISATION
         for h in found_hits
@@ -707,13 +713,18 @@ def _paired(
         if read >= _PAIR_MAX_SENTENCES:
             break
         lo, hi = sentence
-        if any(lo <= t < hi for t in taken):
+        ruled = [(s, e, label) for s, e, label in taken if lo <= s < hi]
+        # … except for a plain "stop writing to me" beside another type's rule ("Slet min
+        # profil og stop alle mails til mig"), away from the rule's own words
+        if ruled and any(label in _MARKETING for _, _, label in ruled):
             continue
         # a sentence about a booking or an invoice can still restrict or complain, no more
         blocked = _PAIR_BLOCKED.search(lower, lo, hi) is not None
         objects: dict[str, re.Match[str]] = {}
         for kind in kinds:
             if _CONTACT_SPOT not in tags if kind == "contact" else _PAIR_SPOT not in tags:
+                continue
+            if ruled and kind not in _UNBLOCKABLE_NOT:
                 continue
             if blocked and (
                 kind in _UNBLOCKABLE_NOT
@@ -753,7 +764,7 @@ def _paired(
                     continue
                 if blocked and kind != "event" and label is not RequestType.RESTRICTION:
                     continue  # a complaint happens anywhere; "kun til min booking" restricts
-                if found and label is RequestType.ACCESS and original[hi : hi + 1] != "?":
+                if decided and label is RequestType.ACCESS and original[hi : hi + 1] != "?":
                     # beside a decided request, only a question asks what we hold: "with
                     # whom you shared my data" in a deletion letter asks nothing
                     continue
@@ -762,7 +773,8 @@ def _paired(
                     if retracted is None:
                         retracted = _retraction_point(lower)
                     if (
-                        s < retracted
+                        any(s < r_end and r_start < e for r_start, r_end, _ in ruled)
+                        or s < retracted
                         or _NEGATED.search(lower, max(a_lo, s - 30), s)
                         or _REFERENCE.search(lower, max(a_lo, s - 90), s)
                         or (kind != "event" and _self_reported(lower, sentence, s))
@@ -774,6 +786,14 @@ def _paired(
                     rule = next(
                         (r for r, p in members if p.match(lower, s, a_hi)), members[0][0]
                     )
+                    if kind in _UNBLOCKABLE_NOT and _PAIR_USE.search(lower, lo, hi):
+                        # "… ikke have, at de bruges til reklame": an objection to a use of
+                        # the data (restriction), not marketing stopped (consent)
+                        if RequestType.RESTRICTION in found or any(
+                            h.rule.label is RequestType.RESTRICTION for h in hits
+                        ):
+                            break
+                        rule = _Rule(RequestType.RESTRICTION, rule.name + ".brug", rule.weight, "")
                     hits.append(_Found(rule, start, end, sentence))
                     break
     return hits

@@ -311,7 +311,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.giver_lov",
         r"\b(?:jeg|vi)\s+(?:\w+\s+){0,2}?(?:giver|gir|bemyndiger|tillader|autoriserer)\s+"
-        r"(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,2}?(?:lov|tilladelse|fuldmagt|"
+        r"(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\W+){0,4}?(?:lov|tilladelse|fuldmagt|"
         r"ret)\b|\b(?:m"
         + AA
         + r"|kan)\s+(?:gerne\s+)?(?:tale|skrive|h"
@@ -346,7 +346,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.COMPLAINT,
         "da.videregivet_mine_oplysninger",
         # "(jeg vil høre) om I har givet …" asks (access); it does not accuse
-        r"(?<!om\s)\b(?:i|i\s+har|har\s+i|jeres\s+\w+\s+har|de\s+har|du\s+har)\s+(?:\w+\s+)?(?:delt|"
+        r"(?<!om\s)(?<!hvem\s)(?<!hvor\s)\b(?:i|i\s+har|har\s+i|jeres\s+\w+\s+har|de\s+har|du\s+har)\s+(?:\w+\s+)?(?:delt|"
         r"videregivet|videresendt|sendt|l" + AE + r"kket|solgt|givet|offentliggjort|udleveret|"
         r"misbrugt|mistet)\s+(?:\w+\s+){0,2}?(?:mine|min|mit)\s+(?:\w+\s+)?(?:oplysning\w*|data|"
         r"persondata|personoplysning\w*|pas\w*|cpr\w*|adresse|billeder|fotos?)\b"
@@ -1177,7 +1177,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|se|vide|hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"\b(?:indsigt|kopi|udskrift|oversigt|se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
@@ -1315,13 +1315,14 @@ PAIR_CONTACT = (
 #: Something done with personal data; with the writer's displeasure, a complaint.
 PAIR_EVENT = (
     r"\b(?:delt|deles|sendt|sendte|givet|gav|videregivet|videregav|videresendt|solgt|solgte|"
-    r"l" + AE + r"kket|fortalt|fortalte|vist|viste|synlig\w*|offentliggjort|lagt\s+(?:\w+\s+){0,4}?"
-    r"(?:p" + AA + r"|ud|op)|stod\s+p" + AA + r"|mistet|brugt|misbrugt|cc)\b"
+    r"l" + AE + r"kket|fortalt|fortalte|vist|viste|synlig\w*|offentliggjort|lagt\s+(?:\w+\s+){0,8}?"
+    r"(?:p" + AA + r"|ud|op|i|ind)|stod\s+p" + AA + r"|mistet|brugt|misbrugt|cc)\b"
 )
 #: Personal data a complaint can name without "min/mit" ("CPR-nummeret", "min depression").
 PAIR_SENSITIVE = (
     r"\b(?:cpr\w*|personnummer\w*|pasnummer\w*|pas|passet|helbred\w*|diagnose\w*|depression\w*|"
     r"sygdom\w*|diabetes|medicin\w*|allergi\w*|graviditet\w*|l" + AE + r"geerkl" + AE + r"ring\w*|"
+    r"spiseforstyrrelse\w*|angst|psykisk\w*|handicap\w*|adhd|autisme|"
     r"adresse\w*|telefonnummer\w*|mobilnummer\w*|billede\w*\s+af\s+mig|mit\s+navn)\b"
 )
 #: Who the request is about, when it is not the writer.
@@ -1336,7 +1337,8 @@ _DISPLEASED = (
     r"\b(?:ikke\s+i\s+orden|ikke\s+(?:ok|okay|acceptabel\w*|godt\s+nok|rimeligt|lovligt|"
     r"meningen)|uacceptabel\w*|kritisabel\w*|uprofessionel\w*|utilfreds|skandal\w*|ulovlig\w*|"
     r"ubehagelig\w*|ked\s+af|vred\w*|rasende|chokere\w*|forarget|tr" + AE + r"t\s+af|"
-    r"finder\s+jeg\s+mig\s+ikke|burde\s+aldrig|ingen\s+ret|fortroligt|alvorlig\w*|"
+    r"finder\s+jeg\s+mig\s+ikke|burde\s+aldrig|ingen\s+ret|fortrolig\w*|alvorlig\w*|rystet|"
+    r"kr" + AE + r"nk\w*|"
     r"uden\s+at\s+(?:\w+\s+)?sp" + OE + r"rge|uden\s+(?:min|mit|vores)\s+(?:\w+\s+)?(?:samtykke|"
     r"tilladelse|accept|viden)|aldrig\s+(?:\w+\s+)?(?:sagt\s+ja|givet\s+(?:\w+\s+)?(?:lov|"
     r"samtykke|tilladelse))|ikke\s+givet\s+(?:\w+\s+)?(?:lov|samtykke|tilladelse)|"
@@ -1346,7 +1348,7 @@ PAIRS = PAIRS + (
     (
         T.CONSENT_WITHDRAWAL,
         "da.par_kontakt",
-        r"\b(?:stop\w*|lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
+        r"\b(?:stop\w*|hold\w*\s+op|lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
         r"ingen\s+flere|slut\s+med|nu\s+er\s+det\s+nok|afmeld\w*|fjern\w*\s+mig|tag\s+mig\s+af|"
         r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b|"
         r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover|igen))",
@@ -1359,14 +1361,14 @@ PAIRS = PAIRS + (
         "da.par_begraens",
         r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+)?(?:bruge|bruges|anvende|anvendes|til)|"
         r"ikke\s+(?:\w+\s+)?(?:bruge|bruger|bruges|anvende|anvendes|behandle|behandles|dele|"
-        r"deles|videregive\w*|profileres))\b",
+        r"deles|videregive\w*|gives\s+videre|s" + AE + r"lges|profileres))\b",
         "data",
         0.6,
     ),
     (
         T.ACCESS,
         "da.par_hvem_har_faaet",
-        r"\b(?:udlever\w*|tilsendt|maskinl" + AE + r"sbar\w*|(?:om|har)\s+(?:i|du)\s+(?:\w+\s+)?"
+        r"\b(?:udlever\w*|maskinl" + AE + r"sbar\w*|(?:om|har)\s+(?:i|du)\s+(?:\w+\s+)?"
         r"(?:givet|delt|solgt|videregivet|sendt)|hvem\s+(?:\w+\s+)?(?:har|f" + AA + r"r))\b",
         "data",
         0.6,
@@ -1402,7 +1404,8 @@ PAIR_TRIGGERS = PAIR_TRIGGERS + (
     # what PAIR_SENSITIVE names (a complaint's event is looked for beside it)
     "cpr", "personnummer", "pasnummer", "helbred", "diagnose", "depression", "sygdom",
     "diabetes", "medicin", "allergi", "graviditet", "lægeerkl", "laegeerkl", "lageerkl",
-    "legeerkl", "mobilnummer",
+    "legeerkl", "mobilnummer", "spiseforstyrrelse", "angst", "psykisk", "handicap", "adhd",
+    "autisme",
     "registreret", "gemt", "noteret", "opbevaret",
 )
 RULES = RULES + (
@@ -1421,3 +1424,5 @@ RULE_TRIGGERS.update({"da.min_mand_maa_gerne": ("gerne", "godt")})
 FIRST_PERSON = r"\b(?:jeg|vi)\s+(?:har\s+|havde\s+)?(?:\w+\s+)?"
 #: Word stems every ``PAIR_RELATIVE`` match holds.
 PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "værge", "vaerge", "varge", "verge")
+#: Using the data for a purpose: with a mailing-list word, an objection (restriction).
+PAIR_USE = r"\b(?:bruges|anvendes|bruge|anvende|bruger|behandles)\s+(?:\w+\s+){0,3}?til\b"

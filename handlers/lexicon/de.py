@@ -273,7 +273,8 @@ PAIR_TRIGGERS = (
 
 # -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
 PAIR_CONTACT = (
-    r"\b(?:(?:anrufen|kontaktieren|schreiben|schicken|senden|mailen)|anrufe|e-?mails|"
+    r"\b(?:(?:anrufen|kontaktieren|schreiben|schicken|senden|mailen)|rufen\s+sie\s+mich|"
+    r"anrufe|e-?mails|"
     r"werbung|angebote|nachrichten)\b"
 )
 PAIR_EVENT = (
@@ -295,7 +296,8 @@ PAIRS = PAIRS + (
      r"rechtswidrig)\b", "event", 0.6),
 )
 PAIR_CONTACT_TRIGGERS = (
-    "anrufen", "kontaktieren", "schreiben", "schicken", "senden", "mailen", "anrufe", "e-mails",
+    "rufen", "anrufen", "kontaktieren", "schreiben", "schicken", "senden", "mailen", "anrufe",
+    "e-mails",
     "emails", "nachrichten", "werbung", "angebote",
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
@@ -306,3 +308,4 @@ FIRST_PERSON = r"\b(?:ich|wir)\s+(?:habe\s+|haben\s+|hatte\s+)?(?:\w+\s+)?"
 PAIR_RELATIVE_TRIGGERS = (
     "sohn", "tochter", "kind", "mann$", "frau", "mutter", "vater", "bruder", "schwester",
 )
+PAIR_USE = r"\b(?:verwendet|genutzt|benutzt|verwenden|nutzen)\s+(?:\w+\s+){0,3}?f" + UE + r"r\b"

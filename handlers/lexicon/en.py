@@ -1078,14 +1078,16 @@ RULE_TRIGGERS.update(
 PAIR_CONTACT = (
     r"\b(?:(?:call|calling|phone|phoning|ring|ringing|text|texting|e-?mail|e-?mailing|contact|"
     r"contacting|write\s+to|writing\s+to|send|sending|message|messaging)\s+me|calls|texts|"
+    r"be\s+(?:contacted|called|phoned|rung|texted|e-?mailed)|"
     r"e-?mails|letters|messages|mailings|promos?|offers|deals)\b"
 )
 PAIR_EVENT = (
-    r"\b(?:shared|sent|gave|given|passed\s+on|handed\s+(?:over|out)|sold|leaked|disclosed|posted|"
+    r"\b(?:shared|sent|e-?mailed|circulated|gave|given|passed\s+on|handed\s+(?:over|out)|sold|"
+    r"leaked|disclosed|posted|"
     r"published|visible|exposed|told|lost|cc'?d|forwarded|used|added)\b"
 )
 PAIR_SENSITIVE = (
-    r"\b(?:passport\w*|health|medical|diagnosis|illness|condition|address|phone\s+number|"
+    r"\b(?:passport\w*|health|medical|diagnosis|illness|condition|address\w*|birthdays?|phone\s+number|"
     r"mobile\s+number|date\s+of\s+birth|photos?\s+of\s+me|pictures?\s+of\s+me|my\s+name)\b"
 )
 PAIR_RELATIVE = (
@@ -1118,7 +1120,8 @@ PAIRS = PAIRS + (
         T.RESTRICTION,
         "en.pair_restrict",
         r"\b(?:restrict\w*|limit\w*|object\s+to|only\s+(?:\w+\s+)?(?:use|used|process\w*)|"
-        r"(?:don'?t|do\s+not|not\s+to|not\s+be)\s+(?:\w+\s+)?(?:use|used|process\w*|share|shared))\b",
+        r"(?:don'?t|do\s+not|not\s+to|not\s+be)\s+(?:\w+\s+)?(?:use|used|process\w*|share|shared|"
+        r"pass|passed|give|given|sell|sold|disclose\w*|hand))\b",
         "data",
         0.6,
     ),
@@ -1146,12 +1149,15 @@ PAIR_DATA = (
 PAIR_CONTACT_TRIGGERS = (
     "call", "phone", "ring", "text", "e-mail", "email", "contact", "write", "writing", "send",
     "sending", "message", "messaging", "mailings", "promo", "offers", "deals", "emails",
-    "e-mails", "letters",
+    "e-mails", "letters", "rung",
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
-    "records", "passport", "health", "medical", "diagnosis", "illness", "condition", "mobile",
+    "records", "birthday", "passport", "health", "medical", "diagnosis", "illness",
+    "condition", "mobile",
 )
 #: The writer as the one who did something with the data ("I gave my passport to …").
 FIRST_PERSON = r"\b(?:i|we)\s+(?:have\s+|had\s+|'ve\s+)?(?:just\s+|already\s+|also\s+)?"
 #: Word stems every ``PAIR_RELATIVE`` match holds.
 PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "guardian")
+#: Using the data for a purpose: with a mailing-list word, an objection (restriction).
+PAIR_USE = r"\b(?:use|used|using|process|processed)\s+(?:\w+\s+){0,4}?for\b"

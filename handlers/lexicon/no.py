@@ -298,3 +298,4 @@ PAIR_RELATIVE_TRIGGERS = (
     "sønn", "soenn", "sonn", "datter", "barn", "mann$", "kone", "mor$", "far$", "bror",
     "søster", "soester", "soster",
 )
+PAIR_USE = r"\b(?:brukes|bruke|bruker|benyttes)\s+(?:\w+\s+){0,3}?til\b"

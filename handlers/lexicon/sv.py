@@ -355,3 +355,6 @@ FIRST_PERSON = r"\b(?:jag|vi)\s+(?:har\s+|hade\s+)?(?:\w+\s+)?"
 PAIR_RELATIVE_TRIGGERS = (
     "son", "dotter", "barn", "man$", "fru", "mamma", "pappa", "bror", "syster",
 )
+PAIR_USE = (
+    r"\b(?:används|användas|använda|anv" + AE + r"nder)\s+(?:\w+\s+){0,3}?(?:till|f" + OE + r"r)\b"
+)

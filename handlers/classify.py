@@ -428,9 +428,10 @@ def compile_phrases(extra: dict[str, dict[str, list[str]]] | None) -> Phrases:
     return _compile_rules(rules)
 
 
-def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around a match, where threats and footers show themselves."""
-    lo = max(0, start - 400)
+def _sentence_span(text: str, start: int, end: int, floor: int = 0) -> tuple[int, int]:
+    """The sentence around a match, where threats and footers show themselves. ``floor``:
+    where the sentence before ends, when known (no need to look back past it)."""
+    lo = max(floor, start - 400)
     begin = lo
     for m in _BOUNDARY.finditer(text, lo, start):
         begin = m.end()
@@ -695,7 +696,7 @@ def _paired(
         if tag == _RELATIVE_SPOT:
             continue
         if last is None or not last[0] <= start < last[1]:
-            last = _sentence_span(original, start, start + 1)
+            last = _sentence_span(original, start, start + 1, last[1] if last else 0)
         sentences.setdefault(last, set()).add(tag)
     read = 0  # sentences that held an object: the same ones whichever way they were found
     hits: list[_Found] = []

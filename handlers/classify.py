@@ -366,7 +366,10 @@ _UNBLOCKABLE_NOT = frozenset({"list", "contact"})
 _MARKETING = frozenset({RequestType.CONSENT_WITHDRAWAL, RequestType.RESTRICTION})
 #: Using data for a purpose ("bruges til reklame", "used for marketing").
 _PAIR_USE = _union("PAIR_USE")
+#: A pronoun that points back to the data in the sentence before.
+_PAIR_FOLLOW = _union("PAIR_FOLLOW")
 _SHORT_FOLLOW_CHARS = 40
+_FOLLOW_CHARS = 90
 _PAIR_MAX_SENTENCES = 40
 _NEGATED = re.compile(
     # a comma or a full stop between the negation and the cue ends the negation's reach:
@@ -753,6 +756,16 @@ def _paired(
                 # burde aldrig være sket."
                 a_lo = _previous_sentence_start(original, lo)
                 a_hi = _following_sentences_end(original, hi, 2)
+            elif kind == "data":
+                # "… noget om mig. Få det slettet." – a short one after that points back
+                nxt = _following_sentences_end(original, hi, 1)
+                if (
+                    nxt - hi <= _FOLLOW_CHARS
+                    and _PAIR_FOLLOW.search(lower, hi, nxt)
+                    and not _PAIR_UNSAFE.search(lower, hi, nxt)
+                    and not _PAIR_BLOCKED.search(lower, hi, nxt)
+                ):
+                    a_hi = nxt
             elif kind == "contact":
                 # "Jeres sælgere ringer hele tiden. Det skal stoppe." – a short one after
                 nxt = _following_sentences_end(original, hi, 1)
@@ -775,6 +788,9 @@ def _paired(
                         retracted = _retraction_point(lower)
                     if (
                         any(s < r_end and r_start < e for r_start, r_end, _ in ruled)
+                        # a follow-up carries an instruction ("Få det slettet."); "Har I
+                        # det?" after "… givet jer mit nummer" asks about contact, no more
+                        or (kind == "data" and s >= hi and label is RequestType.ACCESS)
                         or s < retracted
                         or _NEGATED.search(lower, max(a_lo, s - 30), s)
                         or _REFERENCE.search(lower, max(a_lo, s - 90), s)

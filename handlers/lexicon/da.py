@@ -1177,7 +1177,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
@@ -1185,8 +1185,9 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.RECTIFICATION,
         "da.par_ret",
-        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|" + AE
-        + r"ndr|" + AE + r"ndre|" + AE + r"ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
+        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
+        # not AE, whose bare "a" makes "andre" (others) a change
+        r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
         + r"je|tilf" + OE + r"jes|forkert\w*|fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
         + r"r\s+som|er\s+nu|"
         r"hedder\s+nu)\b",
@@ -1196,7 +1197,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.par_afmeld",
-        r"\b(?:afmeld\w*|frameld\w*|stop|stoppe|frabeder|frabede|lade\s+v" + AE + r"re|"
+        r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|frabeder|frabede|"
+        r"lade\s+v" + AE + r"re|"
         r"slet\w*\s+mig|"
         r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
         + r")\s+(?:\w+\s+)?ikke|ingen\s+flere)\b",
@@ -1307,16 +1309,17 @@ RULE_TRIGGERS.update(
 #: Ways of contacting the writer: what "stop", "lad være", "ikke mere" take back when no
 #: mailing list is named ("I må gerne lade være med at skrive til mig fremover").
 PAIR_CONTACT = (
-    r"\b(?:(?:ringe|ringer|ring|kontakte|kontakter|skrive|skriver|maile|mailer|sende|sender|"
-    r"sms'?e)\s+(?:\w+\s+)?(?:til\s+)?(?:mig|os)|(?:med\s+)?at\s+(?:ringe|skrive|maile|kontakte)|"
-    r"kontaktes|ringes\s+op|opkald\w*|sms'?er\w*|smser|mails|e-?mails|breve|henvendelse\w*|"
+    r"\b(?:(?:ring\w*|kontakt\w*|skriv\w*|mail\w*|send\w*|sms'?e)\s+(?:\w+\s+){0,2}?"
+    r"(?:til\s+)?(?:mig|os)|(?:med\s+)?at\s+(?:ringe|skrive|maile|kontakte)|"
+    r"kontaktes|ringes\s+op|opkald\w*|opringning\w*|sms'?er\w*|smser|mails|e-?mails|breve|henvendelse\w*|"
     r"tilbud\w*|reklamer|jeres\s+liste\w*|listen)\b"
 )
 #: Something done with personal data; with the writer's displeasure, a complaint.
 PAIR_EVENT = (
     r"\b(?:delt|deles|sendt|sendte|givet|gav|videregivet|videregav|videresendt|solgt|solgte|"
     r"l" + AE + r"kket|fortalt|fortalte|vist|viste|synlig\w*|offentliggjort|lagt\s+(?:\w+\s+){0,8}?"
-    r"(?:p" + AA + r"|ud|op|i|ind)|stod\s+p" + AA + r"|mistet|brugt|misbrugt|cc)\b"
+    r"(?:p" + AA + r"|ud|op|i|ind)|stod\s+p" + AA + r"|mistet|brugt|misbrugt|cc|"
+    r"(?:havde|har|f" + AA + r"et|fik)\s+(?:\w+\s+){0,3}?fra\s+jer\w*)\b"
 )
 #: Personal data a complaint can name without "min/mit" ("CPR-nummeret", "min depression").
 PAIR_SENSITIVE = (
@@ -1338,6 +1341,7 @@ _DISPLEASED = (
     r"meningen)|uacceptabel\w*|kritisabel\w*|uprofessionel\w*|utilfreds|skandal\w*|ulovlig\w*|"
     r"ubehagelig\w*|ked\s+af|vred\w*|rasende|chokere\w*|forarget|tr" + AE + r"t\s+af|"
     r"finder\s+jeg\s+mig\s+ikke|burde\s+aldrig|ingen\s+ret|fortrolig\w*|alvorlig\w*|rystet|"
+    r"utryg\w*|d" + AA + r"rligt\s+h" + AA + r"ndteret|"
     r"kr" + AE + r"nk\w*|"
     r"uden\s+at\s+(?:\w+\s+)?sp" + OE + r"rge|uden\s+(?:min|mit|vores)\s+(?:\w+\s+)?(?:samtykke|"
     r"tilladelse|accept|viden)|aldrig\s+(?:\w+\s+)?(?:sagt\s+ja|givet\s+(?:\w+\s+)?(?:lov|"
@@ -1348,10 +1352,11 @@ PAIRS = PAIRS + (
     (
         T.CONSENT_WITHDRAWAL,
         "da.par_kontakt",
-        r"\b(?:stop\w*|hold\w*\s+op|lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
+        r"\b(?:stop\w*|hold\w*\s+(?:\w+\s+)?op|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|"
+        r"lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
         r"ingen\s+flere|slut\s+med|nu\s+er\s+det\s+nok|afmeld\w*|fjern\w*\s+mig|tag\s+mig\s+af|"
         r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b|"
-        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover|igen))",
+        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)|ikke\s+(?:\w+\s+){0,3}?igen)",
         "contact",
         0.6,
     ),
@@ -1361,7 +1366,7 @@ PAIRS = PAIRS + (
         "da.par_begraens",
         r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+)?(?:bruge|bruges|anvende|anvendes|til)|"
         r"ikke\s+(?:\w+\s+)?(?:bruge|bruger|bruges|anvende|anvendes|behandle|behandles|dele|"
-        r"deles|videregive\w*|gives\s+videre|s" + AE + r"lges|profileres))\b",
+        r"deles|videregive\w*|(?:gives|sendes)\s+videre|s" + AE + r"lges|profileres))\b",
         "data",
         0.6,
     ),
@@ -1392,15 +1397,17 @@ PAIRS = PAIRS + (
 #: "registreret om min søn": data about a relative is an object of access and erasure too.
 PAIR_DATA = (
     PAIR_DATA
+    + r"|\bnoget\s+(?:\w+\s+)?om\s+mig\b"
     + r"|\b(?:registreret|gemt|noteret|opbevaret|har)\s+om\s+(?:min|mit|vores)\s+(?:\w+\s+)?"
     + _REL + r"\b"
 )
 #: Word stems every ``PAIR_CONTACT`` match holds.
 PAIR_CONTACT_TRIGGERS = (
     "ring", "kontakt", "skriv", "maile", "mailer", "send", "sms", "opkald", "mails", "e-mails",
-    "emails", "breve", "henvendelse", "tilbud", "liste", "reklamer",
+    "emails", "breve", "henvendelse", "tilbud", "liste", "reklamer", "mail", "opringning",
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "noget",
     # what PAIR_SENSITIVE names (a complaint's event is looked for beside it)
     "cpr", "personnummer", "pasnummer", "helbred", "diagnose", "depression", "sygdom",
     "diabetes", "medicin", "allergi", "graviditet", "lægeerkl", "laegeerkl", "lageerkl",
@@ -1426,3 +1433,5 @@ FIRST_PERSON = r"\b(?:jeg|vi)\s+(?:har\s+|havde\s+)?(?:\w+\s+)?"
 PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "værge", "vaerge", "varge", "verge")
 #: Using the data for a purpose: with a mailing-list word, an objection (restriction).
 PAIR_USE = r"\b(?:bruges|anvendes|bruge|anvende|bruger|behandles)\s+(?:\w+\s+){0,3}?til\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"

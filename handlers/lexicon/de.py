@@ -309,3 +309,5 @@ PAIR_RELATIVE_TRIGGERS = (
     "sohn", "tochter", "kind", "mann$", "frau", "mutter", "vater", "bruder", "schwester",
 )
 PAIR_USE = r"\b(?:verwendet|genutzt|benutzt|verwenden|nutzen)\s+(?:\w+\s+){0,3}?f" + UE + r"r\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:sie|es)\b"

@@ -421,7 +421,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
 
 #: Sentences that only threaten or hypothesise: their complaint cues are not complaints.
 CONDITIONAL = (
-    r"\b(?:if|unless|otherwise|or\s+else|failing|should\s+you|reserve\w*|in\s+case|"
+    r"\b(?:if(?!\s+(?:you\s+must|need\s+be|necessary|needed)\b)|unless|otherwise|or\s+else|"
+    r"failing|should\s+you|reserve\w*|in\s+case|"
     r"whether|any\s+such)\b"
 )
 #: Phrases that make a sentence about personal data, so "complaint" in it is about data.
@@ -986,7 +987,7 @@ RULE_TRIGGERS.update(
 
 # -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
 PAIR_DATA = (
-    r"\bmy\s+(?:\w+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
+    r"\bmy\s+(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
     r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
     r"file)\b|\bpersonal\s+(?:data|information|details)\b"
     r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"
@@ -994,7 +995,7 @@ PAIR_DATA = (
 )
 PAIR_LIST = (
     r"\b(?:newsletters?|mailing\s+lists?|marketing|promotions?|promos?|offers|adverts|"
-    r"advertising|ads|sales\s+calls|new\s+trips|texts)\b"
+    r"advertising|ads|sales\s+calls|new\s+trips|texts|promotional\s+\w+)\b"
 )
 #: (a substring anywhere in a word: "flybooking", "rejseforsikringen")
 PAIR_BLOCK = (
@@ -1082,7 +1083,8 @@ PAIR_CONTACT = (
     r"e-?mails|letters|messages|mailings|promos?|offers|deals)\b"
 )
 PAIR_EVENT = (
-    r"\b(?:shared|sent|e-?mailed|circulated|gave|given|passed\s+on|handed\s+(?:over|out)|sold|"
+    r"\b(?:shared|sent|e-?mailed|circulated|meant\s+for|intended\s+for|gave|given|passed\s+on|"
+    r"handed\s+(?:over|out)|sold|"
     r"leaked|disclosed|posted|"
     r"published|visible|exposed|told|lost|cc'?d|forwarded|used|added)\b"
 )
@@ -1092,7 +1094,9 @@ PAIR_SENSITIVE = (
 )
 PAIR_RELATIVE = (
     rf"\b(?:about|on|for|of|regarding)\s+my\s+(?:\w+\s+)?{_REL}\b"
-    r"|\bas\s+(?:his|her|their)\s+(?:legal\s+)?(?:guardian|parents?|mother|father|mum|mom|dad)\b"
+    r"|\b(?:as|i'?m|i\s+am)\s+(?:his|her|their)\s+(?:legal\s+)?(?:guardian|parents?|mother|"
+    r"father|mum|mom|dad)\b"
+    rf"|\bmy\s+(?:\w+\s+)?{_REL}'s\b"
 )
 SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i"
 _DISPLEASED = (
@@ -1107,7 +1111,7 @@ PAIRS = PAIRS + (
     (
         T.CONSENT_WITHDRAWAL,
         "en.pair_contact",
-        r"\b(?:stop|quit|cease|no\s+more|never\s+again|leave\s+me\s+alone|remove\s+me|"
+        r"\b(?:stop|quit|cease|refrain\s+from|no\s+more|never\s+again|leave\s+me\s+alone|remove\s+me|"
         r"take\s+me\s+off|opt\s+(?:me\s+)?out|unsubscribe|(?<!who\s)(?<!they\s)(?:don'?t|dont|do\s+not|"
         r"doesn'?t|"
         r"no\s+longer)\s+(?:\w+\s+)?(?:want|wish|need|contact|call|phone|ring|e-?mail|text|send|"
@@ -1120,7 +1124,7 @@ PAIRS = PAIRS + (
         T.RESTRICTION,
         "en.pair_restrict",
         r"\b(?:restrict\w*|limit\w*|object\s+to|only\s+(?:\w+\s+)?(?:use|used|process\w*)|"
-        r"(?:don'?t|do\s+not|not\s+to|not\s+be)\s+(?:\w+\s+)?(?:use|used|process\w*|share|shared|"
+        r"(?:don'?t|do\s+not|not\s+to|not\s+be)\s+(?:\w+\s+){0,2}?(?:use|used|process\w*|share|shared|"
         r"pass|passed|give|given|sell|sold|disclose\w*|hand))\b",
         "data",
         0.6,
@@ -1161,3 +1165,5 @@ FIRST_PERSON = r"\b(?:i|we)\s+(?:have\s+|had\s+|'ve\s+)?(?:just\s+|already\s+|al
 PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "guardian")
 #: Using the data for a purpose: with a mailing-list word, an objection (restriction).
 PAIR_USE = r"\b(?:use|used|using|process|processed)\s+(?:\w+\s+){0,4}?for\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:they|them|it|those)\b"

@@ -246,7 +246,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ERASURE, "no.par_slett",
      r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
      r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
-    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|se|vite|hva|hvilke)\b", "data", 0.6),
+    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|(?<!kan\s)se|vite|hva|hvilke)\b", "data", 0.6),
     (T.RECTIFICATION, "no.par_rett",
      r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
@@ -299,3 +299,5 @@ PAIR_RELATIVE_TRIGGERS = (
     "søster", "soester", "soster",
 )
 PAIR_USE = r"\b(?:brukes|bruke|bruker|benyttes)\s+(?:\w+\s+){0,3}?til\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"

@@ -302,7 +302,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
      r"\b(?:radera|raderar|raderas|ta\s+bort|tar\s+bort|tas\s+bort|stryk|gl" + OE + r"m)\b"
      r"|\binte\s+(?:\w+\s+)?(?:finnas|vara|st" + AA + r")\s+(?:kvar\s+)?i\b", "data", 0.6),
     (T.ACCESS, "sv.par_tillgang",
-     r"\b(?:vad|vilka|kopia|se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
+     r"\b(?:vad|vilka|kopia|(?<!kan\s)se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
     (T.RECTIFICATION, "sv.par_ratta",
      r"\b(?:r" + AE + r"tta|(?:ä|ae)ndra|uppdatera|(?<!till\s)fel|felaktig\w*|felstava\w*)\b",
      "data", 0.6),
@@ -319,7 +319,8 @@ PAIR_TRIGGERS = (
 # -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
 PAIR_CONTACT = (
     r"\b(?:(?:ringa|ringer|kontakta|kontaktar|skriva|skriver|mejla|maila|skicka|skickar)\s+"
-    r"(?:\w+\s+)?(?:till\s+)?mig|samtal|sms|mejl|mail|utskick\w*|reklam\w*|erbjudand\w*)\b"
+    r"(?:\w+\s+)?(?:till\s+)?mig|bli\s+(?:kontaktad|uppringd)|kontaktas|samtal|sms|mejl|mail|"
+    r"utskick\w*|reklam\w*|erbjudand\w*)\b"
 )
 PAIR_EVENT = (
     r"\b(?:delat|delade|skickat|skickade|l" + AE + r"mnat\s+ut|l" + AE + r"mnade\s+ut|gett|gav|"
@@ -345,7 +346,7 @@ PAIRS = PAIRS + (
 )
 PAIR_CONTACT_TRIGGERS = (
     "ringa", "ringer", "kontakta", "skriva", "skriver", "mejla", "maila", "skicka", "samtal",
-    "sms", "mejl", "mail", "utskick", "reklam", "erbjudand",
+    "sms", "mejl", "mail", "utskick", "reklam", "erbjudand", "uppringd",
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
     "personnummer", "hälsa", "hælsa", "haelsa", "halsa",
@@ -358,3 +359,5 @@ PAIR_RELATIVE_TRIGGERS = (
 PAIR_USE = (
     r"\b(?:används|användas|använda|anv" + AE + r"nder)\s+(?:\w+\s+){0,3}?(?:till|f" + OE + r"r)\b"
 )
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"

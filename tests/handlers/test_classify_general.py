@@ -49,6 +49,15 @@ REQUESTS = [
      {T.ACCESS, T.THIRD_PARTY_AUTHORISATION}),
     # "høre, om I har …" is a question, not a condition and not an accusation
     ("Jeg vil gerne høre, om I har givet min adresse videre til nogen?", {T.ACCESS}),
+    # a short next sentence that points back to the data carries the instruction
+    ("Jeg kan se, at I stadig har noget om mig fra dengang. Få det slettet.", {T.ERASURE}),
+    ("Mine oplysninger må I gerne have. Men de må ikke sendes videre til andre.",
+     {T.RESTRICTION}),
+    ("Tak for mange gode nyhedsbreve, men nu melder jeg mig ud.", {T.CONSENT_WITHDRAWAL}),
+    ("Skriv venligst ikke til mig igen.", {T.CONSENT_WITHDRAWAL}),
+    # "if you must" concedes, it does not make the sentence a condition
+    ("Keep my data for the booking if you must, but I don't want it used for anything "
+     "else.", {T.RESTRICTION}),
 ]
 
 
@@ -71,6 +80,9 @@ HARD_NEGATIVES = [
     "Jeg har sendt min adresse to gange nu og I har stadig ikke bekræftet. Meget utilfreds.",
     # displeasure with no personal data handled
     "I am not happy with the host family, the room is cold.",
+    # a question about "it" after the writer's own news asks nothing of the data
+    "Jeg kan ikke huske, om jeg har givet jer mit telefonnummer. Har I det?",
+    "Jeg får ikke jeres nyhedsbrev længere, er jeg røget af listen?",
     # a how-to question is no request that we do it
     "Hvordan ændrer jeg mit profilbillede?",
     "How do I change my profile picture in the app?",

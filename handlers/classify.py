@@ -79,8 +79,13 @@ class _Rule:
 
 
 def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
+    return re.compile(_union_text(attr, default))
+
+
+def _union_text(attr: str, default: str | None = None) -> str:
+    """Every lexicon's ``attr`` as one alternation (uncompiled: ``_quick`` compiles it)."""
     parts = [getattr(lex, attr, default) for lex in LEXICONS]
-    return re.compile("|".join(f"(?:{p})" for p in parts if p))
+    return "|".join(f"(?:{p})" for p in parts if p)
 
 
 def _first_letters(items: list) -> tuple[set[str], bool, bool] | None:
@@ -311,7 +316,7 @@ _PAIRS = _pair_rules()
 #: way of contacting the writer ("ring til mig", "texts"), or something done with data
 #: ("delt", "sent to the wrong address") that the writer is unhappy about (complaints).
 _PAIR_OBJECTS = {
-    kind: _quick(_union(attr).pattern)
+    kind: _quick(_union_text(attr))
     for kind, attr in (
         ("data", "PAIR_DATA"), ("list", "PAIR_LIST"), ("contact", "PAIR_CONTACT"),
         ("event", "PAIR_EVENT"),
@@ -346,10 +351,10 @@ _RESTRICTION_ACTIONS = next(
 _PAIR_BLOCK = _union("PAIR_BLOCK")
 #: One pass each: footers and conditions make a sentence unsafe to guess at; business
 #: documents and logins make it about something else than our records of a person.
-_PAIR_UNSAFE = _quick(f"{_union('FOOTER').pattern}|{_union('CONDITIONAL').pattern}")
-_PAIR_BLOCKED = re.compile(f"{_PAIR_BLOCK.pattern}|{_union('BUSINESS_DOC').pattern}")
+_PAIR_UNSAFE = _quick(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
+_PAIR_BLOCKED = re.compile(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
 #: Data a complaint can be about without a possessive ("cpr-nummeret", "depression").
-_PAIR_SENSITIVE = _quick(_union("PAIR_SENSITIVE").pattern)
+_PAIR_SENSITIVE = _quick(_union_text("PAIR_SENSITIVE"))
 #: The writer as the one who did it ("jeg sendte jer mit pas", "I gave my passport to …"):
 #: then it is no complaint about us.
 _FIRST_PERSON_BEFORE = re.compile(r"(?:" + _union("FIRST_PERSON").pattern + r")$")

@@ -1,7 +1,7 @@
 """The classifier on the project's own held-out mails, and the hard cases they taught.
 
 ``tests/data/heldout/`` (see its README) holds realistic mails written before the
-classifier was run on them: ``dev/``, ``dev2/`` … ``dev7/`` and (since the second round)
+classifier was run on them: ``dev/``, ``dev2/`` … ``dev8/`` and (since the second round)
 ``test/`` are tuned on, ``test2/`` and ``test3/`` are only measured. The floors below are
 the figures reached (docs/classifier.md), rounded down a little, so a change that makes
 the classifier worse fails here. Run
@@ -35,10 +35,11 @@ FLOORS = (
     ("dev4", 0.97, 0.02, 0.96, 0.98, 60),
     ("dev5", 0.84, 0.02, 0.82, 0.91, 30),
     ("dev6", 0.95, 0.01, 0.93, 0.94, 150),
-    ("dev7", 0.97, 0.02, 0.97, 0.98, 68),
+    ("dev7", 0.99, 0.01, 0.99, 0.99, 68),
+    ("dev8", 0.91, 0.01, 0.93, 0.92, 40),
     # never tuned on: the honest figures (docs/classifier.md); test3 is the newest
     ("test2", 0.88, 0.03, 0.90, 0.92, 200),
-    ("test3", 0.72, 0.03, 0.69, 0.79, 200),
+    ("test3", 0.74, 0.03, 0.72, 0.80, 200),
 )
 FOLDERS = tuple(row[0] for row in FLOORS)
 
@@ -74,7 +75,7 @@ def test_heldout_labels_are_well_formed() -> None:
             assert meta["labels"] == ["not_privacy"] or "not_privacy" not in meta["labels"]
             total += 1
             requests += meta["labels"] != ["not_privacy"]
-    assert total >= 1250
+    assert total >= 1290
     assert 0.35 <= requests / total <= 0.55
 
 

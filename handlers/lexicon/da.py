@@ -311,7 +311,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.giver_lov",
         r"\b(?:jeg|vi)\s+(?:\w+\s+){0,2}?(?:giver|gir|bemyndiger|tillader|autoriserer)\s+"
-        r"(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,2}?(?:lov|tilladelse|fuldmagt|"
+        r"(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\W+){0,4}?(?:lov|tilladelse|fuldmagt|"
         r"ret)\b|\b(?:m"
         + AA
         + r"|kan)\s+(?:gerne\s+)?(?:tale|skrive|h"
@@ -345,7 +345,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.COMPLAINT,
         "da.videregivet_mine_oplysninger",
-        r"\b(?:i|i\s+har|har\s+i|jeres\s+\w+\s+har|de\s+har|du\s+har)\s+(?:\w+\s+)?(?:delt|"
+        # "(jeg vil høre) om I har givet …" asks (access); it does not accuse
+        r"(?<!om\s)(?<!hvem\s)(?<!hvor\s)\b(?:i|i\s+har|har\s+i|jeres\s+\w+\s+har|de\s+har|du\s+har)\s+(?:\w+\s+)?(?:delt|"
         r"videregivet|videresendt|sendt|l" + AE + r"kket|solgt|givet|offentliggjort|udleveret|"
         r"misbrugt|mistet)\s+(?:\w+\s+){0,2}?(?:mine|min|mit)\s+(?:\w+\s+)?(?:oplysning\w*|data|"
         r"persondata|personoplysning\w*|pas\w*|cpr\w*|adresse|billeder|fotos?)\b"
@@ -385,6 +386,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
 
 CONDITIONAL = (
     r"\b(?:hvis|medmindre|ellers|i\s+modsat\s+fald|forbeholder|s" + AA + r"fremt|"
+    # "om I har" is an indirect question after "høre/vide/spørge" ("jeg vil høre om I har
+    # givet min adresse videre"), not a condition
+    r"(?<!høre\s)(?<!hore\s)(?<!hoere\s)(?<!vide\s)(?<!spørge\s)(?<!sporge\s)(?<!spoerge\s)"
+    r"(?<!høre,\s)(?<!hore,\s)(?<!hoere,\s)(?<!vide,\s)(?<!spørge,\s)(?<!sporge,\s)"
     r"om\s+(?:i|du)\s+(?:har|kan|vil)|hvorvidt)\b"
 )
 PRIVACY_CONTEXT = (
@@ -1151,10 +1156,10 @@ PAIR_LIST = (
 )
 #: Sentences about something else than our records of a person.
 PAIR_BLOCK = (
-    r"\b\w*(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
+    r"(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
     r"betaling|depositum|visum|forsikring|flyselskab|fly|flyet|app|appen|portal|portalen|"
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
-    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)\w*\b"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)"
     r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
     r"sende\s+jer|udfyldt\w*)\b"
 )
@@ -1172,16 +1177,17 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|se|vide|hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
-        r"har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
+        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
     ),
     (
         T.RECTIFICATION,
         "da.par_ret",
-        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|" + AE
-        + r"ndr|" + AE + r"ndre|" + AE + r"ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
+        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
+        # not AE, whose bare "a" makes "andre" (others) a change
+        r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
         + r"je|tilf" + OE + r"jes|forkert\w*|fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
         + r"r\s+som|er\s+nu|"
         r"hedder\s+nu)\b",
@@ -1191,7 +1197,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.par_afmeld",
-        r"\b(?:afmeld\w*|frameld\w*|stop|stoppe|frabeder|frabede|lade\s+v" + AE + r"re|"
+        r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|frabeder|frabede|"
+        r"lade\s+v" + AE + r"re|"
         r"slet\w*\s+mig|"
         r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
         + r")\s+(?:\w+\s+)?ikke|ingen\s+flere)\b",
@@ -1297,3 +1304,134 @@ RULE_TRIGGERS.update(
         "da.nedlaeg": ("nedlæg", "nedlaeg", "nedlag", "nedleg"),
     }
 )
+
+# -- sixth round (dev6/): general second-opinion objects, not phrases ----------------------
+#: Ways of contacting the writer: what "stop", "lad være", "ikke mere" take back when no
+#: mailing list is named ("I må gerne lade være med at skrive til mig fremover").
+PAIR_CONTACT = (
+    r"\b(?:(?:ring\w*|kontakt\w*|skriv\w*|mail\w*|send\w*|sms'?e)\s+(?:\w+\s+){0,2}?"
+    r"(?:til\s+)?(?:mig|os)|(?:med\s+)?at\s+(?:ringe|skrive|maile|kontakte)|"
+    r"kontaktes|ringes\s+op|opkald\w*|opringning\w*|sms'?er\w*|smser|mails|e-?mails|breve|henvendelse\w*|"
+    r"tilbud\w*|reklamer|jeres\s+liste\w*|listen)\b"
+)
+#: Something done with personal data; with the writer's displeasure, a complaint.
+PAIR_EVENT = (
+    r"\b(?:delt|deles|sendt|sendte|givet|gav|videregivet|videregav|videresendt|solgt|solgte|"
+    r"l" + AE + r"kket|fortalt|fortalte|vist|viste|synlig\w*|offentliggjort|lagt\s+(?:\w+\s+){0,8}?"
+    r"(?:p" + AA + r"|ud|op|i|ind)|stod\s+p" + AA + r"|mistet|brugt|misbrugt|cc|"
+    r"(?:havde|har|f" + AA + r"et|fik)\s+(?:\w+\s+){0,3}?fra\s+jer\w*)\b"
+)
+#: Personal data a complaint can name without "min/mit" ("CPR-nummeret", "min depression").
+PAIR_SENSITIVE = (
+    r"\b(?:cpr\w*|personnummer\w*|pasnummer\w*|pas|passet|helbred\w*|diagnose\w*|depression\w*|"
+    r"sygdom\w*|diabetes|medicin\w*|allergi\w*|graviditet\w*|l" + AE + r"geerkl" + AE + r"ring\w*|"
+    r"spiseforstyrrelse\w*|angst|psykisk\w*|handicap\w*|adhd|autisme|"
+    r"adresse\w*|telefonnummer\w*|mobilnummer\w*|billede\w*\s+af\s+mig|mit\s+navn)\b"
+)
+#: Who the request is about, when it is not the writer.
+PAIR_RELATIVE = (
+    rf"\b(?:om|for|p{AA}|vedr\w*)\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
+    r"|\b(?:hans|hendes)\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge)\b"
+)
+#: How-to questions: "hvordan ændrer jeg …" asks how, not that we do it.
+SELF_SERVICE_Q = r"\bhvordan"
+#: Displeasure, the "action" of a complaint about what was done with personal data.
+_DISPLEASED = (
+    r"\b(?:ikke\s+i\s+orden|ikke\s+(?:ok|okay|acceptabel\w*|godt\s+nok|rimeligt|lovligt|"
+    r"meningen)|uacceptabel\w*|kritisabel\w*|uprofessionel\w*|utilfreds|skandal\w*|ulovlig\w*|"
+    r"ubehagelig\w*|ked\s+af|vred\w*|rasende|chokere\w*|forarget|tr" + AE + r"t\s+af|"
+    r"finder\s+jeg\s+mig\s+ikke|burde\s+aldrig|ingen\s+ret|fortrolig\w*|alvorlig\w*|rystet|"
+    r"utryg\w*|d" + AA + r"rligt\s+h" + AA + r"ndteret|"
+    r"kr" + AE + r"nk\w*|"
+    r"uden\s+at\s+(?:\w+\s+)?sp" + OE + r"rge|uden\s+(?:min|mit|vores)\s+(?:\w+\s+)?(?:samtykke|"
+    r"tilladelse|accept|viden)|aldrig\s+(?:\w+\s+)?(?:sagt\s+ja|givet\s+(?:\w+\s+)?(?:lov|"
+    r"samtykke|tilladelse))|ikke\s+givet\s+(?:\w+\s+)?(?:lov|samtykke|tilladelse)|"
+    r"hvordan\s+kan\s+det\s+(?:ske|v" + AE + r"re)|stort\s+problem)\b"
+)
+PAIRS = PAIRS + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.par_kontakt",
+        r"\b(?:stop\w*|hold\w*\s+(?:\w+\s+)?op|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|"
+        r"lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
+        r"ingen\s+flere|slut\s+med|nu\s+er\s+det\s+nok|afmeld\w*|fjern\w*\s+mig|tag\s+mig\s+af|"
+        r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b|"
+        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)|ikke\s+(?:\w+\s+){0,3}?igen)",
+        "contact",
+        0.6,
+    ),
+    (T.COMPLAINT, "da.par_klage", _DISPLEASED, "event", 0.6),
+    (
+        T.RESTRICTION,
+        "da.par_begraens",
+        r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+)?(?:bruge|bruges|anvende|anvendes|til)|"
+        r"ikke\s+(?:\w+\s+)?(?:bruge|bruger|bruges|anvende|anvendes|behandle|behandles|dele|"
+        r"deles|videregive\w*|(?:gives|sendes)\s+videre|s" + AE + r"lges|profileres))\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "da.par_hvem_har_faaet",
+        r"\b(?:udlever\w*|maskinl" + AE + r"sbar\w*|(?:om|har)\s+(?:i|du)\s+(?:\w+\s+)?"
+        r"(?:givet|delt|solgt|videregivet|sendt)|hvem\s+(?:\w+\s+)?(?:har|f" + AA + r"r))\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ERASURE,
+        "da.par_vaek",
+        r"\b(?:v" + AE + r"k|nedl" + AE + r"gge[st]?|nedlagt)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "da.par_den_nye",
+        r"\b(?:(?:den|det|de)\s+nye\s+(?:er|lyder)|stadig\s+(?:\w+\s+){0,2}?gamle\s+(?:adresse|nummer|"
+        r"telefonnummer|navn|efternavn|mail\w*|e-?mail))\b",
+        "data",
+        0.6,
+    ),
+)
+#: "registreret om min søn": data about a relative is an object of access and erasure too.
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\bnoget\s+(?:\w+\s+)?om\s+mig\b"
+    + r"|\b(?:registreret|gemt|noteret|opbevaret|har)\s+om\s+(?:min|mit|vores)\s+(?:\w+\s+)?"
+    + _REL + r"\b"
+)
+#: Word stems every ``PAIR_CONTACT`` match holds.
+PAIR_CONTACT_TRIGGERS = (
+    "ring", "kontakt", "skriv", "maile", "mailer", "send", "sms", "opkald", "mails", "e-mails",
+    "emails", "breve", "henvendelse", "tilbud", "liste", "reklamer", "mail", "opringning",
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "noget",
+    # what PAIR_SENSITIVE names (a complaint's event is looked for beside it)
+    "cpr", "personnummer", "pasnummer", "helbred", "diagnose", "depression", "sygdom",
+    "diabetes", "medicin", "allergi", "graviditet", "lægeerkl", "laegeerkl", "lageerkl",
+    "legeerkl", "mobilnummer", "spiseforstyrrelse", "angst", "psykisk", "handicap", "adhd",
+    "autisme",
+    "registreret", "gemt", "noteret", "opbevaret",
+)
+RULES = RULES + (
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.min_mand_maa_gerne",
+        rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}\s+(?:\w+\s+)?m{AA}\s+(?:gerne|godt)\s+"
+        r"(?:\w+\s+){0,2}?(?:ringe|skrive|tale|snakke|h" + OE + r"re|f" + AA + r"|kontakte|"
+        r"henvende)\b",
+        0.8,
+        "",
+    ),
+)
+RULE_TRIGGERS.update({"da.min_mand_maa_gerne": ("gerne", "godt")})
+#: The writer as the one who did something with the data ("jeg sendte jer mit pas").
+FIRST_PERSON = r"\b(?:jeg|vi)\s+(?:har\s+|havde\s+)?(?:\w+\s+)?"
+#: Word stems every ``PAIR_RELATIVE`` match holds.
+PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "værge", "vaerge", "varge", "verge")
+#: Using the data for a purpose: with a mailing-list word, an objection (restriction).
+PAIR_USE = r"\b(?:bruges|anvendes|bruge|anvende|bruger|behandles)\s+(?:\w+\s+){0,3}?til\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"

@@ -251,14 +251,16 @@ PAIR_DATA = (
     r"|\b(?:daten|alles|informationen)\s+(?:\w+\s+){0,3}?" + UE + r"ber\s+mich\b"
 )
 PAIR_LIST = r"\b(?:newsletter\w*|werbung|werbemails?|angebote\w*|anrufe\w*)\b"
-PAIR_BLOCK = r"\b\w*(?:buchung|rechnung|ticket|gep" + AE + r"ck|zahlung|visum|app|portal)\w*\b"
+#: (a substring anywhere in a word: "flybooking", "rejseforsikringen")
+PAIR_BLOCK = r"(?:buchung|rechnung|ticket|gep" + AE + r"ck|zahlung|visum|app|portal)"
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ERASURE, "de.paar_loeschen",
      r"\b(?:l" + OE + r"sch\w*|entfern\w*)\b|\bnicht\s+mehr\s+(?:\w+\s+){0,3}?gespeichert\b",
      "data", 0.6),
-    (T.ACCESS, "de.paar_auskunft", r"\b(?:auskunft|kopie|welche|was|einsicht)\b", "data", 0.6),
+    (T.ACCESS, "de.paar_auskunft",
+     r"\b(?:auskunft|kopie|welche|was\s+(?:haben|speichern|wissen)|einsicht)\b", "data", 0.6),
     (T.RECTIFICATION, "de.paar_berichtigen",
-     r"\b(?:korrigier\w*|" + AE + r"nder\w*|aktualisier\w*|falsch|berichtig\w*)\b", "data", 0.6),
+     r"\b(?:korrigier\w*|(?:ä|ae)nder\w*|aktualisier\w*|falsch|berichtig\w*)\b", "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "de.paar_abmelden",
      r"\b(?:abmeld\w*|abbestell\w*|austragen|keine\s+(?:\w+\s+)?mehr|nicht\s+mehr\s+(?:\w+\s+)?"
      r"(?:schicken|senden|anrufen|kontaktieren))\b", "list", 0.6),
@@ -268,3 +270,44 @@ PAIR_TRIGGERS = (
     "telefonnummer", "personenbezogen", "datenbank", "kundendatei", "system", "kartei", "alles",
     "informationen", "ihre", "newsletter", "werbung", "werbemail", "angebot", "anruf",
 )
+
+# -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
+PAIR_CONTACT = (
+    r"\b(?:(?:anrufen|kontaktieren|schreiben|schicken|senden|mailen)|rufen\s+sie\s+mich|"
+    r"anrufe|e-?mails|"
+    r"werbung|angebote|nachrichten)\b"
+)
+PAIR_EVENT = (
+    r"\b(?:weitergegeben|weitergeleitet|geteilt|verkauft|gesendet|geschickt|ver" + OE
+    + r"ffentlicht|offengelegt)\b"
+)
+PAIR_SENSITIVE = r"\b(?:telefonnummer|adresse|anschrift|gesundheit\w*|passnummer|reisepass)\b"
+PAIR_RELATIVE = (
+    r"\b(?:" + UE + r"ber|f" + UE + r"r)\s+mein\w*\s+(?:sohn|tochter|kind|mann|frau|mutter|"
+    r"vater|bruder|schwester)\b"
+)
+SELF_SERVICE_Q = r"\bwie"
+PAIRS = PAIRS + (
+    (T.CONSENT_WITHDRAWAL, "de.paar_kontakt",
+     r"\b(?:keine\s+(?:\w+\s+)?mehr|nicht\s+mehr|h" + OE + r"ren\s+sie\s+auf)\b", "contact", 0.6),
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\b(?:ohne\s+(?:meine\s+)?(?:zustimmung|einwilligung|erlaubnis)|datenschutzversto\w*|"
+     r"ver" + AE + r"rgert|inakzeptabel|unversch" + AE + r"mt|nicht\s+in\s+ordnung|"
+     r"rechtswidrig)\b", "event", 0.6),
+)
+PAIR_CONTACT_TRIGGERS = (
+    "rufen", "anrufen", "kontaktieren", "schreiben", "schicken", "senden", "mailen", "anrufe",
+    "e-mails",
+    "emails", "nachrichten", "werbung", "angebote",
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "gesundheit", "passnummer", "reisepass",
+)
+FIRST_PERSON = r"\b(?:ich|wir)\s+(?:habe\s+|haben\s+|hatte\s+)?(?:\w+\s+)?"
+#: Word stems every ``PAIR_RELATIVE`` match holds.
+PAIR_RELATIVE_TRIGGERS = (
+    "sohn", "tochter", "kind", "mann$", "frau", "mutter", "vater", "bruder", "schwester",
+)
+PAIR_USE = r"\b(?:verwendet|genutzt|benutzt|verwenden|nutzen)\s+(?:\w+\s+){0,3}?f" + UE + r"r\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:sie|es)\b"

@@ -421,7 +421,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
 
 #: Sentences that only threaten or hypothesise: their complaint cues are not complaints.
 CONDITIONAL = (
-    r"\b(?:if|unless|otherwise|or\s+else|failing|should\s+you|reserve\w*|in\s+case|"
+    r"\b(?:if(?!\s+(?:you\s+must|need\s+be|necessary|needed)\b)|unless|otherwise|or\s+else|"
+    r"failing|should\s+you|reserve\w*|in\s+case|"
     r"whether|any\s+such)\b"
 )
 #: Phrases that make a sentence about personal data, so "complaint" in it is about data.
@@ -986,7 +987,7 @@ RULE_TRIGGERS.update(
 
 # -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
 PAIR_DATA = (
-    r"\bmy\s+(?:\w+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
+    r"\bmy\s+(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
     r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
     r"file)\b|\bpersonal\s+(?:data|information|details)\b"
     r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"
@@ -994,12 +995,13 @@ PAIR_DATA = (
 )
 PAIR_LIST = (
     r"\b(?:newsletters?|mailing\s+lists?|marketing|promotions?|promos?|offers|adverts|"
-    r"advertising|ads|sales\s+calls|new\s+trips|texts)\b"
+    r"advertising|ads|sales\s+calls|new\s+trips|texts|promotional\s+\w+)\b"
 )
+#: (a substring anywhere in a word: "flybooking", "rejseforsikringen")
 PAIR_BLOCK = (
-    r"\b\w*(?:booking|reservation|invoice|ticket|receipt|contract|itinerary|luggage|baggage|"
+    r"(?:booking|reservation|invoice|ticket|receipt|contract|itinerary|luggage|baggage|"
     r"payment|deposit|visa|insurance|airline|flight|app|portal|login|password|facebook|"
-    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application)\w*\b"
+    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application)"
     r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in)\b"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
@@ -1023,7 +1025,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.RECTIFICATION,
         "en.pair_correct",
-        r"\b(?:correct|update|change|fix|amend|add|wrong|incorrect|misspel\w*|out\s+of\s+date|"
+        r"\b(?:correct|update|change|fix|amend|add|(?<!to\sthe\s)(?<!to\sa\s)wrong|incorrect|"
+        r"misspel\w*|out\s+of\s+date|"
         r"outdated|is\s+now)\b",
         "data",
         0.6,
@@ -1071,3 +1074,96 @@ RULE_TRIGGERS.update(
         "en.rather_not_get": ("rather", "prefer", "don't", "not"),
     }
 )
+
+# -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
+PAIR_CONTACT = (
+    r"\b(?:(?:call|calling|phone|phoning|ring|ringing|text|texting|e-?mail|e-?mailing|contact|"
+    r"contacting|write\s+to|writing\s+to|send|sending|message|messaging)\s+me|calls|texts|"
+    r"be\s+(?:contacted|called|phoned|rung|texted|e-?mailed)|"
+    r"e-?mails|letters|messages|mailings|promos?|offers|deals)\b"
+)
+PAIR_EVENT = (
+    r"\b(?:shared|sent|e-?mailed|circulated|meant\s+for|intended\s+for|gave|given|passed\s+on|"
+    r"handed\s+(?:over|out)|sold|"
+    r"leaked|disclosed|posted|"
+    r"published|visible|exposed|told|lost|cc'?d|forwarded|used|added)\b"
+)
+PAIR_SENSITIVE = (
+    r"\b(?:passport\w*|health|medical|diagnosis|illness|condition|address\w*|birthdays?|phone\s+number|"
+    r"mobile\s+number|date\s+of\s+birth|photos?\s+of\s+me|pictures?\s+of\s+me|my\s+name)\b"
+)
+PAIR_RELATIVE = (
+    rf"\b(?:about|on|for|of|regarding)\s+my\s+(?:\w+\s+)?{_REL}\b"
+    r"|\b(?:as|i'?m|i\s+am)\s+(?:his|her|their)\s+(?:legal\s+)?(?:guardian|parents?|mother|"
+    r"father|mum|mom|dad)\b"
+    rf"|\bmy\s+(?:\w+\s+)?{_REL}'s\b"
+)
+SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i"
+_DISPLEASED = (
+    r"\b(?:not\s+(?:ok|okay|happy|acceptable|right|fine|cool)|unacceptable|outrageous|appall\w*|"
+    r"disgust\w*|disgraceful|furious|angry|upset|illegal|unlawful|harassment|"
+    r"unprofessional|shock\w*|should\s+never|no\s+right|"
+    r"how\s+(?:did|could|can)\s+(?:this|that)\s+(?:happen|be)|(?:did\s+not|didn'?t)\s+agree|"
+    r"never\s+(?:agreed|consented|gave\s+(?:\w+\s+)?(?:permission|consent))|"
+    r"without\s+(?:my\s+|our\s+)?(?:consent|permission|asking|knowledge)|without\s+asking)\b"
+)
+PAIRS = PAIRS + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.pair_contact",
+        r"\b(?:stop|quit|cease|refrain\s+from|no\s+more|never\s+again|leave\s+me\s+alone|remove\s+me|"
+        r"take\s+me\s+off|opt\s+(?:me\s+)?out|unsubscribe|(?<!who\s)(?<!they\s)(?:don'?t|dont|do\s+not|"
+        r"doesn'?t|"
+        r"no\s+longer)\s+(?:\w+\s+)?(?:want|wish|need|contact|call|phone|ring|e-?mail|text|send|"
+        r"write|bother))\b(?!\s+to\s+(?:call|phone|ring|e-?mail|contact|write|text))",
+        "contact",
+        0.6,
+    ),
+    (T.COMPLAINT, "en.pair_complaint", _DISPLEASED, "event", 0.6),
+    (
+        T.RESTRICTION,
+        "en.pair_restrict",
+        r"\b(?:restrict\w*|limit\w*|object\s+to|only\s+(?:\w+\s+)?(?:use|used|process\w*)|"
+        r"(?:don'?t|do\s+not|not\s+to|not\s+be)\s+(?:\w+\s+){0,2}?(?:use|used|process\w*|share|shared|"
+        r"pass|passed|give|given|sell|sold|disclose\w*|hand))\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "en.pair_who_has",
+        r"\b(?:hold|held|(?:have|has)\s+you\s+(?:\w+\s+)?(?:shared|given|sold|passed))\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "en.pair_changed",
+        r"\b(?:changed\s+to|(?:'s|has)\s+changed|new\s+one\s+is)\b",
+        "data",
+        0.6,
+    ),
+)
+#: "records you hold on my niece": data about a relative is an object too.
+PAIR_DATA = (
+    PAIR_DATA
+    + rf"|\b(?:records?|data|information|details|file)\s+(?:\w+\s+){{0,3}}?(?:on|about)\s+my\s+"
+    rf"(?:\w+\s+)?{_REL}\b|\bmy\s+e-?mail'?s\b"
+)
+PAIR_CONTACT_TRIGGERS = (
+    "call", "phone", "ring", "text", "e-mail", "email", "contact", "write", "writing", "send",
+    "sending", "message", "messaging", "mailings", "promo", "offers", "deals", "emails",
+    "e-mails", "letters", "rung",
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "records", "birthday", "passport", "health", "medical", "diagnosis", "illness",
+    "condition", "mobile",
+)
+#: The writer as the one who did something with the data ("I gave my passport to …").
+FIRST_PERSON = r"\b(?:i|we)\s+(?:have\s+|had\s+|'ve\s+)?(?:just\s+|already\s+|also\s+)?"
+#: Word stems every ``PAIR_RELATIVE`` match holds.
+PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "guardian")
+#: Using the data for a purpose: with a mailing-list word, an objection (restriction).
+PAIR_USE = r"\b(?:use|used|using|process|processed)\s+(?:\w+\s+){0,4}?for\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:they|them|it|those)\b"

@@ -237,15 +237,16 @@ PAIR_DATA = (
     r"|\b(?:registeret|systemet|databasen)\s+deres\b"
 )
 PAIR_LIST = r"\b(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?poster|utsendelse\w*)\b"
+#: (a substring anywhere in a word: "flybooking", "rejseforsikringen")
 PAIR_BLOCK = (
-    r"\b\w*(?:bestilling|booking|faktura|billett|bagasje|betaling|visum|reiseplan|app|"
-    r"portal)\w*\b"
+    r"(?:bestilling|booking|faktura|billett|bagasje|betaling|visum|reiseplan|app|"
+    r"portal)"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ERASURE, "no.par_slett",
      r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
      r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
-    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|se|vite|hva|hvilke)\b", "data", 0.6),
+    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|(?<!kan\s)se|vite|hva|hvilke)\b", "data", 0.6),
     (T.RECTIFICATION, "no.par_rett",
      r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
@@ -257,3 +258,46 @@ PAIR_TRIGGERS = (
     "personopplysning", "alt", "registeret", "systemet", "databasen", "nyhetsbrev", "reklame",
     "tilbud", "e-post", "epost", "utsendelse",
 )
+
+# -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
+PAIR_CONTACT = (
+    r"\b(?:(?:ringe|ringer|ring|kontakte|skrive|sende|sender)\s+(?:\w+\s+)?(?:til\s+)?meg|"
+    r"oppringing\w*|anrop|sms\w*|e-?poster|tilbud\w*|reklame\w*)\b"
+)
+PAIR_EVENT = (
+    r"\b(?:delt|sendt|gitt|gav|solgt|lekket|vist|publisert|lagt\s+ut)\b"
+)
+PAIR_SENSITIVE = r"\b(?:personnummer\w*|pass\w*|helse\w*|adresse\w*|telefonnummer\w*)\b"
+PAIR_RELATIVE = (
+    r"\b(?:om|for|p" + AA + r")\s+(?:min|mitt|mine)\s+(?:s" + OE + r"nn|datter|barn|mann|kone|"
+    r"mor|far|bror|s" + OE + r"ster)\b"
+)
+SELF_SERVICE_Q = r"\bhvordan"
+PAIRS = PAIRS + (
+    (T.CONSENT_WITHDRAWAL, "no.par_kontakt",
+     r"\b(?:slutt|stopp\w*|ingen\s+flere|(?:vil|skal)\s+(?:\w+\s+)?ikke|ikke\s+(?:\w+\s+)?"
+     r"(?:mer|lenger))\b", "contact", 0.6),
+    (T.COMPLAINT, "no.par_klage",
+     r"\b(?:ikke\s+(?:greit|ok|akseptabelt|i\s+orden)|uakseptabel\w*|ulovlig\w*|"
+     r"uten\s+" + AA + r"\s+sp" + OE + r"rre|uten\s+(?:mitt\s+)?(?:samtykke|tillatelse))\b",
+     "event", 0.6),
+    (T.RECTIFICATION, "no.par_feilstavet", r"\b(?:feilstavet|feilskrevet|galt)\b", "data", 0.6),
+)
+PAIR_DATA = PAIR_DATA + r"|\b(?:navnet|adressen|nummeret|telefonnummeret)\s+mitt?\b"
+PAIR_CONTACT_TRIGGERS = (
+    "ringe", "ringer", "ring", "kontakte", "skrive", "sende", "sender", "oppringing", "anrop",
+    "sms", "e-poster", "eposter", "tilbud", "reklame",
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "navnet", "adressen", "nummeret", "personnummer", "pass",
+    "helse",
+)
+FIRST_PERSON = r"\b(?:jeg|vi)\s+(?:har\s+|hadde\s+)?(?:\w+\s+)?"
+#: Word stems every ``PAIR_RELATIVE`` match holds.
+PAIR_RELATIVE_TRIGGERS = (
+    "sønn", "soenn", "sonn", "datter", "barn", "mann$", "kone", "mor$", "far$", "bror",
+    "søster", "soester", "soster",
+)
+PAIR_USE = r"\b(?:brukes|bruke|bruker|benyttes)\s+(?:\w+\s+){0,3}?til\b"
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"

@@ -290,20 +290,22 @@ RULE_TRIGGERS.update(
 # -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
 PAIR_DATA = (
     r"\b(?:mina|min|mitt)\s+(?:\w+\s+)?(?:uppgift\w*|personuppgift\w*|data|konto|profil|"
-    r"adress|namn|telefonnummer|pass)\b|\bpersonuppgift\w*"
+    r"adress|namn|telefonnummer|pass)\b|\bpersonuppgift(?!sansvarig)\w*"
     r"|\b(?:allt|uppgift\w*|information)\s+(?:\w+\s+){0,3}?om\s+mig\b"
     r"|\bert\s+(?:\w+\s+)?(?:register|system|databas)\w*"
 )
 PAIR_LIST = r"\b(?:nyhetsbrev\w*|utskick\w*|reklam\w*|erbjudand\w*|marknadsf" + OE + r"ring\w*)\b"
-PAIR_BLOCK = r"\b\w*(?:bokning|faktura|biljett|bagage|betalning|visum|resplan|app|portal)\w*\b"
+#: (a substring anywhere in a word: "flybooking", "rejseforsikringen")
+PAIR_BLOCK = r"(?:bokning|faktura|biljett|bagage|betalning|visum|resplan|app|portal)"
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ERASURE, "sv.par_radera",
      r"\b(?:radera|raderar|raderas|ta\s+bort|tar\s+bort|tas\s+bort|stryk|gl" + OE + r"m)\b"
      r"|\binte\s+(?:\w+\s+)?(?:finnas|vara|st" + AA + r")\s+(?:kvar\s+)?i\b", "data", 0.6),
     (T.ACCESS, "sv.par_tillgang",
-     r"\b(?:vad|vilka|kopia|se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
+     r"\b(?:vad|vilka|kopia|(?<!kan\s)se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
     (T.RECTIFICATION, "sv.par_ratta",
-     r"\b(?:r" + AE + r"tta|" + AE + r"ndra|uppdatera|fel|felaktig\w*|felstava\w*)\b", "data", 0.6),
+     r"\b(?:r" + AE + r"tta|(?:ä|ae)ndra|uppdatera|(?<!till\s)fel|felaktig\w*|felstava\w*)\b",
+     "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "sv.par_avregistrera",
      r"\b(?:avregistrera|avanm" + AE + r"l\w*|sluta|(?:vill|ska|f" + AA + r")\s+(?:\w+\s+)?inte|"
      r"inga\s+fler)\b", "list", 0.6),
@@ -313,3 +315,49 @@ PAIR_TRIGGERS = (
     "pass", "allt", "information", "register", "system", "databas", "nyhetsbrev", "utskick",
     "reklam", "erbjudand", "marknadsf",
 )
+
+# -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
+PAIR_CONTACT = (
+    r"\b(?:(?:ringa|ringer|kontakta|kontaktar|skriva|skriver|mejla|maila|skicka|skickar)\s+"
+    r"(?:\w+\s+)?(?:till\s+)?mig|bli\s+(?:kontaktad|uppringd)|kontaktas|samtal|sms|mejl|mail|"
+    r"utskick\w*|reklam\w*|erbjudand\w*)\b"
+)
+PAIR_EVENT = (
+    r"\b(?:delat|delade|skickat|skickade|l" + AE + r"mnat\s+ut|l" + AE + r"mnade\s+ut|gett|gav|"
+    r"s" + AA + r"lt|l" + AE + r"ckt|visat|publicerat|lagt\s+ut)\b"
+)
+PAIR_SENSITIVE = r"\b(?:personnummer\w*|pass\w*|h" + AE + r"lsa\w*|adress\w*|telefonnummer\w*)\b"
+PAIR_RELATIVE = (
+    r"\b(?:om|f" + OE + r"r|p" + AA + r")\s+(?:min|mitt|mina)\s+(?:son|dotter|barn|man|fru|"
+    r"mamma|pappa|bror|syster)\b"
+)
+SELF_SERVICE_Q = r"\bhur"
+PAIRS = PAIRS + (
+    (T.CONSENT_WITHDRAWAL, "sv.par_kontakt",
+     r"\b(?:sluta|stoppa|inga\s+fler|(?:vill|ska)\s+(?:\w+\s+)?inte|inte\s+(?:\w+\s+)?l" + AE
+     + r"ngre)\b", "contact", 0.6),
+    (T.COMPLAINT, "sv.par_klagomal",
+     r"\b(?:inte\s+(?:okej|ok|acceptabelt|rimligt|i\s+sin\s+ordning)|oacceptabel\w*|uppr"
+     + OE + r"rd|arg|olagligt|utan\s+(?:mitt\s+)?(?:lov|samtycke|tillst" + AA + r"nd)|"
+     r"utan\s+att\s+fr" + AA + r"ga)\b", "event", 0.6),
+    (T.RESTRICTION, "sv.par_begransa",
+     r"\b(?:begr" + AE + r"nsa\w*|inte\s+(?:\w+\s+)?(?:anv" + AE + r"nd\w*|dela\w*))\b",
+     "data", 0.6),
+)
+PAIR_CONTACT_TRIGGERS = (
+    "ringa", "ringer", "kontakta", "skriva", "skriver", "mejla", "maila", "skicka", "samtal",
+    "sms", "mejl", "mail", "utskick", "reklam", "erbjudand", "uppringd",
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "personnummer", "hälsa", "hælsa", "haelsa", "halsa",
+)
+FIRST_PERSON = r"\b(?:jag|vi)\s+(?:har\s+|hade\s+)?(?:\w+\s+)?"
+#: Word stems every ``PAIR_RELATIVE`` match holds.
+PAIR_RELATIVE_TRIGGERS = (
+    "son", "dotter", "barn", "man$", "fru", "mamma", "pappa", "bror", "syster",
+)
+PAIR_USE = (
+    r"\b(?:används|användas|använda|anv" + AE + r"nder)\s+(?:\w+\s+){0,3}?(?:till|f" + OE + r"r)\b"
+)
+#: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
+PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"

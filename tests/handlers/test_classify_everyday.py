@@ -122,14 +122,14 @@ def test_a_deletion_that_replaces_old_data_is_a_correction() -> None:
     assert classify(_mail(text)).labels == (T.RECTIFICATION,)
 
 
-def test_the_second_opinion_speaks_only_where_no_rule_did_and_sends_it_to_triage() -> None:
+def test_the_second_opinion_sends_what_it_alone_finds_to_triage() -> None:
     # no rule has "… fra 2018? … dem slettet" in this order; the pairing finds it
     text = "Har I stadig mine oplysninger fra 2018? Jeg er ikke kunde længere."
     result = classify(_mail(text))
     assert result.labels == (T.ACCESS,)
     assert result.evidence[0].rule == "da.par_indsigt"
     assert result.confidence < TRIAGE_BELOW
-    # a rule's own finding keeps its confidence and gets no second-opinion labels
+    # a rule's own finding keeps its confidence and gets no second guess at its sentence
     ruled = classify(_mail("Jeg vil gerne have slettet alle mine oplysninger hos jer."))
     assert ruled.labels == (T.ERASURE,)
     assert ruled.confidence >= TRIAGE_BELOW
@@ -144,7 +144,9 @@ def test_whole_word_stems_do_not_open_rules_for_longer_words() -> None:
     assert fast.labels == full.labels == NOT
 
 
-@pytest.mark.parametrize("folder", ["dev", "dev2", "dev3", "dev4", "test"])
+@pytest.mark.parametrize(
+    "folder", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "test", "test2", "test3"]
+)
 def test_fast_scan_and_second_opinion_agree_with_the_full_scan(folder: str) -> None:
     """The trigger pass only skips work, also for the second opinion's objects."""
     for item in load([HELDOUT / folder]):

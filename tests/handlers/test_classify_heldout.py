@@ -1,11 +1,12 @@
 """The classifier on the project's own held-out mails, and the hard cases they taught.
 
 ``tests/data/heldout/`` (see its README) holds realistic mails written before the
-classifier was run on them: ``dev/``, ``dev2/`` … ``dev5/`` and (since the second round)
-``test/`` are tuned on, ``test2/`` is only measured. The floors below are the figures
-reached (docs/classifier.md), rounded down a little, so a change that makes the classifier
-worse fails here. Run ``python -m bench.eval_classifier tests/data/heldout/dev2 --misses``
-to see what is wrong; do not print the misses of ``test2/``.
+classifier was run on them: ``dev/``, ``dev2/`` … ``dev8/`` and (since the second round)
+``test/`` are tuned on, ``test2/`` and ``test3/`` are only measured. The floors below are
+the figures reached (docs/classifier.md), rounded down a little, so a change that makes
+the classifier worse fails here. Run
+``python -m bench.eval_classifier tests/data/heldout/dev6 --misses`` to see what is wrong;
+do not print the misses of ``test2/`` or ``test3/``.
 """
 
 from __future__ import annotations
@@ -31,10 +32,14 @@ FLOORS = (
     ("test", 0.98, 0.01, 0.98, 0.98, 130),
     ("dev2", 0.98, 0.01, 0.98, 0.98, 150),
     ("dev3", 0.98, 0.02, 0.98, 0.98, 80),
-    ("dev4", 0.97, 0.02, 0.94, 0.95, 60),
+    ("dev4", 0.97, 0.02, 0.96, 0.98, 60),
     ("dev5", 0.84, 0.02, 0.82, 0.91, 30),
-    # measured once, never tuned on: the honest figure (docs/classifier.md)
-    ("test2", 0.88, 0.03, 0.89, 0.91, 200),
+    ("dev6", 0.95, 0.01, 0.93, 0.94, 150),
+    ("dev7", 0.99, 0.01, 0.99, 0.99, 68),
+    ("dev8", 0.91, 0.01, 0.93, 0.92, 40),
+    # never tuned on: the honest figures (docs/classifier.md); test3 is the newest
+    ("test2", 0.88, 0.03, 0.90, 0.92, 200),
+    ("test3", 0.74, 0.03, 0.72, 0.80, 200),
 )
 FOLDERS = tuple(row[0] for row in FLOORS)
 
@@ -47,9 +52,10 @@ def test_heldout_floors(
     assert len(items) >= size
     predict_inproc(items)
     s = score(items)
-    # test2's misses are not shown: looking at them is how a held-out set stops being one
+    # test2's and test3's misses are not shown: looking at them is how a held-out set stops
+    # being one
     misses = (
-        [] if folder == "test2"
+        [] if folder in ("test2", "test3")
         else [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
     )
     assert s.recall >= recall, misses
@@ -69,7 +75,7 @@ def test_heldout_labels_are_well_formed() -> None:
             assert meta["labels"] == ["not_privacy"] or "not_privacy" not in meta["labels"]
             total += 1
             requests += meta["labels"] != ["not_privacy"]
-    assert total >= 800
+    assert total >= 1290
     assert 0.35 <= requests / total <= 0.55
 
 

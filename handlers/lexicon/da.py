@@ -1157,7 +1157,7 @@ PAIR_LIST = (
 #: Sentences about something else than our records of a person.
 PAIR_BLOCK = (
     r"(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
-    r"betaling|depositum|visum|forsikring|flyselskab|fly|flyet|app|appen|portal|portalen|"
+    r"betaling|depositum|visum|forsikring|flyselskab|\bfly(?:et|s)?\b|\bapp(?:en|s)?\b|portal|portalen|"
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
     r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)"
     r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"

@@ -31,6 +31,8 @@ def _mail(text: str, subject: str = "", language: str = "da") -> Inbound:
 
 # (text, labels): requests in words no rule lists
 REQUESTS = [
+    # a cancelled ("aflyst") trip is not a flight ("fly"): the request still counts
+    ("Min tur blev aflyst, så jeg vil have mine data væk fra jer.", {T.ERASURE}),
     # consent withdrawn without a mailing-list word: stop contacting me
     ("Lad være med at ringe til mig igen, tak.", {T.CONSENT_WITHDRAWAL}),
     ("Please don't call me again.", {T.CONSENT_WITHDRAWAL}),

@@ -562,7 +562,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         if item.status not in ("in_doubt", "failed"):
             raise UsageError(f"outbox item {args.id} is {item.status}, not in_doubt or failed")
         outbox.settle_by_operator(
-            session, item, decision=args.outbox_command, actor=args.by, now=runtime.clock()
+            session, item, decision=args.outbox_command, actor=args.by, now=runtime.clock(),
+            company_address=runtime.company.email,
         )
         print(f"outbox item {item.id}: {item.status}")
     return 0

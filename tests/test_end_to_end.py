@@ -175,7 +175,9 @@ async def test_redelivery_follow_up_and_auto_reply(service: Service) -> None:
 
     def settled() -> list[Message] | None:
         with unit_of_work(service.runtime.sessions) as session:
-            rows = list(session.execute(select(Message).order_by(Message.id)).scalars())
+            rows = list(session.execute(
+                select(Message).where(Message.direction == "in").order_by(Message.id)
+            ).scalars())
         done = all(r.status not in ("received", "processing") for r in rows)
         return rows if done and len(rows) == 3 else None
 

@@ -382,7 +382,11 @@ def cmd_case(args: argparse.Namespace, settings: Settings) -> int:
         for e in json.loads(case.evidence):
             print(f"  evidence: {e['label']}: \"{e['phrase']}\"")
         for m in messages:
-            print(f"  message {m.id} ({m.channel}, {m.status}, {m.rule})")
+            if m.direction == "out":  # a letter we sent; ``rule`` holds its kind
+                print(f"  sent    {m.id} ({m.channel}, {m.rule}) {m.received_at:%Y-%m-%d %H:%M} "
+                      f"UTC <{m.message_id}>")
+            else:
+                print(f"  message {m.id} ({m.channel}, {m.status}, {m.rule})")
         for o in outbox:
             print(f"  outbox {o.id}: {o.kind} {o.status} {o.message_id}")
         for d in drafts:

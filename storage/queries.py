@@ -337,9 +337,16 @@ def list_cases(session: Session, *, status: str | None = None) -> list[Case]:
 
 
 def case_messages(session: Session, *, case_id: int) -> list[Message]:
+    """A case's messages both ways, in the order they were received or sent.
+
+    By time rather than id: a mail fetched by IMAP after our acknowledgement left may
+    have reached the mailbox before it, and an import stores old mail late.
+    """
     return list(
         session.execute(
-            select(Message).where(Message.case_id == case_id).order_by(Message.id)
+            select(Message)
+            .where(Message.case_id == case_id)
+            .order_by(Message.received_at, Message.id)
         ).scalars()
     )
 

@@ -180,10 +180,13 @@ def store_outbound(
         statement = postgresql_insert(table)
     else:
         statement = sqlite_insert(table)
-    result = session.execute(
-        statement.values(values).on_conflict_do_nothing(index_elements=[table.c.external_id])
-    )
-    return bool(result.rowcount)
+    # The id returned tells whether a row was written (a bare rowcount is -1 on psycopg).
+    inserted = session.execute(
+        statement.values(values)
+        .on_conflict_do_nothing(index_elements=[table.c.external_id])
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    return inserted is not None
 
 
 #: The condition of the partial index ``ix_message_claimable`` (migration 0007).

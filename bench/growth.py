@@ -90,6 +90,14 @@ def seed(folder: Path, cases: int, *, log=print) -> Path:  # type: ignore[no-unt
                     rule="not_privacy", labels="[]", attempts=1, case_id=None, received_at=at,
                     claimed_at=at, processed_at=at, retain_until=retain))
             ack_id = f"ack.{ref}.1@alottbetter.dk"
+            # the acknowledgement as sent, a message of its case (direction out)
+            msg_rows.append(dict(
+                direction="out", channel="mail", external_id=f"out <{ack_id}>",
+                message_id=ack_id, sender="info@alottbetter.dk",
+                subject=f"[{ref}] Vi har modtaget din henvendelse", text="Tak ...",
+                language="da", raw=ack_payload, size=len(ack_payload), status="sent",
+                rule="ack", labels="[]", attempts=0, case_id=i, received_at=at,
+                claimed_at=None, processed_at=at, retain_until=retain))
             out_rows.append(dict(
                 id=i, case_id=i, kind="ack", transport="mail", recipient=sender,
                 message_id=ack_id, subject=f"[{ref}] Vi har modtaget din henvendelse",

@@ -146,9 +146,10 @@ class Progress:
 
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
+            # mail received only: letters sent are messages too (direction 'out')
             "SELECT (SELECT count(*) FROM message WHERE status IN "
             "        ('processed','ignored','failed')),"
-            " (SELECT count(*) FROM message),"
+            " (SELECT count(*) FROM message WHERE direction = 'in'),"
             " (SELECT count(*) FROM \"case\"),"
             " (SELECT count(*) FROM outbox_item WHERE status = 'sent'),"
             " (SELECT count(*) FROM outbox_item WHERE status IN ('pending','sending')),"

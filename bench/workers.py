@@ -62,7 +62,7 @@ def _settled(url: str, n: int) -> bool:
         with engine.connect() as conn:
             stored, busy, queued = conn.execute(
                 text(
-                    "SELECT (SELECT count(*) FROM message), "
+                    "SELECT (SELECT count(*) FROM message WHERE direction = 'in'), "
                     "(SELECT count(*) FROM message WHERE status IN ('received','processing')), "
                     "(SELECT count(*) FROM outbox_item WHERE status IN ('pending','sending'))"
                 )

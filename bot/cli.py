@@ -382,7 +382,11 @@ def cmd_case(args: argparse.Namespace, settings: Settings) -> int:
         for e in json.loads(case.evidence):
             print(f"  evidence: {e['label']}: \"{e['phrase']}\"")
         for m in messages:
-            print(f"  message {m.id} ({m.channel}, {m.status}, {m.rule})")
+            if m.direction == "out":  # a letter we sent; ``rule`` holds its kind
+                print(f"  sent    {m.id} ({m.channel}, {m.rule}) {m.received_at:%Y-%m-%d %H:%M} "
+                      f"UTC <{m.message_id}>")
+            else:
+                print(f"  message {m.id} ({m.channel}, {m.status}, {m.rule})")
         for o in outbox:
             print(f"  outbox {o.id}: {o.kind} {o.status} {o.message_id}")
         for d in drafts:
@@ -562,7 +566,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         if item.status not in ("in_doubt", "failed"):
             raise UsageError(f"outbox item {args.id} is {item.status}, not in_doubt or failed")
         outbox.settle_by_operator(
-            session, item, decision=args.outbox_command, actor=args.by, now=runtime.clock()
+            session, item, decision=args.outbox_command, actor=args.by, now=runtime.clock(),
+            company_address=runtime.company.email,
         )
         print(f"outbox item {item.id}: {item.status}")
     return 0

@@ -65,8 +65,11 @@ class DatabaseCollector(Collector):
 
     def _snapshot(self, today: date) -> list[GaugeMetricFamily]:
         with unit_of_work(self.runtime.sessions) as session:
+            # Received only: the letters we sent are messages of their cases too.
             messages = session.execute(
-                select(Message.channel, func.count(Message.id)).group_by(Message.channel)
+                select(Message.channel, func.count(Message.id))
+                .where(Message.direction == "in")
+                .group_by(Message.channel)
             ).all()
             case_statuses = session.execute(
                 select(Case.status, func.count(Case.id)).group_by(Case.status)

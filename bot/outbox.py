@@ -6,10 +6,13 @@ retried with exponential backoff and jitter, a permanent one stops and is report
 
 from __future__ import annotations
 
+import email
+import json
 import logging
 import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from email.policy import compat32
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +26,12 @@ from storage.models import Case, OutboxItem, as_utc
 log = logging.getLogger("privacybot.outbox")
 
 STALE_CLAIM = timedelta(minutes=10)
+
+#: Outbox kinds that go to staff (the staff chat, the staff mailbox), not to the
+#: requester: the service's working notes, not letters of the case's correspondence.
+STAFF_KINDS = frozenset({"staff_card", "card_update", "reminder", "staff_notice"})
+#: Transports that reach the requester (``staff`` is the staff mailbox folder).
+LETTER_TRANSPORTS = frozenset({"mail", "chat"})
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -166,9 +175,12 @@ def _record(runtime: Runtime, outcomes: list[tuple[OutboxItem, Exception | None]
                 session, ids=[int(item.id or 0) for item, _ in outcomes]
             )
         }
-        refs = queries.case_refs(
-            session, case_ids=[row.case_id for row in rows.values() if row.case_id]
-        )
+        cases = {
+            case.id: case
+            for case in queries.cases_by_ids(
+                session, case_ids=[row.case_id for row in rows.values() if row.case_id]
+            )
+        }
         for item, error in outcomes:
             row = rows.get(item.id)
             if row is None or row.status != "sending" or row.attempts != item.attempts:
@@ -176,26 +188,26 @@ def _record(runtime: Runtime, outcomes: list[tuple[OutboxItem, Exception | None]
                 # outcome (one audit event per delivery), or an operator decided
                 # (in_doubt).
                 continue
-            _record_one(session, runtime, row, refs.get(row.case_id or 0), error, now)
+            _record_one(session, runtime, row, cases.get(row.case_id or 0), error, now)
 
 
 def _record_one(
     session: Session,
     runtime: Runtime,
     row: OutboxItem,
-    ref: str | None,
+    case: Case | None,
     error: Exception | None,
     now: datetime,
 ) -> None:
+    ref = case.ref if case is not None else None
     if error is None:
         row.status = "sent"
         row.sent_at = now
         row.last_error = None
-        if row.kind == "reply" and row.case_id:
-            case = session.get(Case, row.case_id)
-            if case is not None and case.status == "approved":
-                case.status = "answered"
-                case.updated_at = now
+        if case is not None and row.kind == "reply" and case.status == "approved":
+            case.status = "answered"
+            case.updated_at = now
+        record_letter(session, row, case, company_address=runtime.company.email, now=now)
         append_event(
             session, actor="privacybot", action=f"{row.kind}_sent",
             case_id=row.case_id, case_ref=ref, detail={"outbox": row.id}, at=now,
@@ -234,14 +246,21 @@ def _record_one(
 
 
 def settle_by_operator(
-    session: Session, item: OutboxItem, *, decision: str, actor: str, now: datetime
+    session: Session,
+    item: OutboxItem,
+    *,
+    decision: str,
+    actor: str,
+    now: datetime,
+    company_address: str,
 ) -> None:
     """An operator's answer for an item in doubt (or failed): ``resend`` or ``mark-sent``.
 
     ``mark-sent`` has the effects a delivery recorded by ``_record`` has, so a reply that
-    is marked sent answers its case; otherwise the case would wait as ``approved`` for a
-    delivery that will never be recorded. ``resend`` hands the item back to the worker,
-    which sends the same letter (same Message-ID) once more.
+    is marked sent answers its case and joins its history (``company_address`` is the
+    letter's sender there); otherwise the case would wait as ``approved`` for a delivery
+    that will never be recorded. ``resend`` hands the item back to the worker, which
+    sends the same letter (same Message-ID) once more.
     """
     case = session.get(Case, item.case_id) if item.case_id else None
     if decision == "resend":
@@ -252,6 +271,7 @@ def settle_by_operator(
         if case is not None and item.kind == "reply" and case.status == "approved":
             case.status = "answered"
             case.updated_at = now
+        record_letter(session, item, case, company_address=company_address, now=now)
     else:
         raise ValueError(f"unknown decision {decision!r}")
     append_event(
@@ -260,3 +280,71 @@ def settle_by_operator(
         detail={"outbox": item.id}, at=now,
     )
     log.info("outbox %s: %s by an operator", item.id, decision)
+
+
+def is_letter(item: OutboxItem) -> bool:
+    """Whether an item is a letter to the requester of its case, which the case's history
+    shows as a message sent, rather than something for staff."""
+    return (
+        item.case_id is not None
+        and item.transport in LETTER_TRANSPORTS
+        and item.kind not in STAFF_KINDS
+    )
+
+
+def record_letter(
+    session: Session,
+    item: OutboxItem,
+    case: Case | None,
+    *,
+    company_address: str,
+    now: datetime,
+) -> None:
+    """Make a letter that was sent a message of its case, in the transaction that
+    records it as sent, so that the history never shows a letter that did not leave nor
+    misses one that did. It is kept as long as its case (the retention purge erases it
+    with the case, as it does the case's received mail)."""
+    if not is_letter(item) or item.case_id is None:
+        return
+    language = case.language if case is not None else ""
+    text, stated = _letter_text(item)
+    queries.store_outbound(
+        session,
+        channel=item.transport,
+        message_id=item.message_id,
+        raw=item.payload,
+        sender=company_address,
+        subject=item.subject,
+        text=text,
+        language=stated or language,
+        rule=item.kind,
+        case_id=item.case_id,
+        sent_at=now,
+        retain_until=case.retain_until if case is not None else item.retain_until,
+    )
+
+
+def _letter_text(item: OutboxItem) -> tuple[str, str]:
+    """The text a requester reads in a letter, and its language when the letter says it.
+
+    Read with the ``compat32`` parser: the modern one took ten times as long for every
+    acknowledgement the outbox records. Never raises: the payload is our own, but a
+    letter that cannot be read back must still be recorded as sent; an exception here
+    would undo the outcomes of the whole batch and have every one of them sent again.
+    """
+    try:
+        if item.transport == "chat":
+            return str(json.loads(item.payload.decode("utf-8")).get("text", "")), ""
+        mail = email.message_from_bytes(item.payload, policy=compat32)
+        language = str(mail.get("Content-Language", "") or "")[:8]
+        part = next((p for p in mail.walk() if p.get_content_type() == "text/plain"), None)
+        if part is None:
+            return "", language
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            return "", language
+        text = data.decode(part.get_content_charset() or "utf-8", "replace")
+        return text.replace("\r\n", "\n"), language
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        log.warning("outbox %s: letter text not readable (%s)", item.id, type(exc).__name__)
+        return "", ""

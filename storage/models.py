@@ -44,7 +44,14 @@ def _ts(nullable: bool = False) -> Column:
 
 
 class Message(SQLModel, table=True):
-    """A message in (mail, chat) or out; inbound rows are stored before anything else."""
+    """A message in (mail, chat) or out; inbound rows are stored before anything else.
+
+    An outgoing row is a letter to a case's requester (acknowledgement, reply, notice),
+    written by the outbox in the transaction that records it as sent: ``channel`` is its
+    transport (``mail``, ``chat``), ``external_id`` ``"out "`` + its Message-ID, ``status``
+    ``sent``, ``rule`` the outbox kind, ``received_at`` when it left. Only inbound rows are
+    claimed, counted as mail received or listed by ``privacybot messages``.
+    """
 
     __tablename__ = "message"
     __table_args__ = (

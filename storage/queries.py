@@ -134,6 +134,61 @@ def insert_inbound(
     return int(existing), False
 
 
+def outbound_key(message_id: str) -> str:
+    """The ``external_id`` of the row for a letter we sent with this Message-ID.
+
+    Received mail is keyed by its own Message-ID (or ``sha256:...``), chat by
+    ``tg:chat:message``: none of them holds a space, so no sender can choose a
+    Message-ID that takes this key before our letter is recorded.
+    """
+    return "out " + message_id.strip()
+
+
+def store_outbound(
+    session: Session,
+    *,
+    channel: str,
+    message_id: str,
+    raw: bytes,
+    sender: str,
+    subject: str,
+    text: str,
+    language: str,
+    rule: str,
+    case_id: int,
+    sent_at: datetime,
+    retain_until: date | None,
+) -> bool:
+    """Record a letter to a requester as sent, in the transaction that marks it sent.
+
+    Returns whether a row was written. Recording the same letter again keeps the first
+    row, so the case's history holds each letter once, at the time it first left; one
+    ``INSERT ... ON CONFLICT DO NOTHING``, because a conflict raised inside the outbox's
+    batch would roll back every outcome of the batch and have them all sent again.
+    """
+    table = Message.__table__
+    values = {
+        "direction": "out", "channel": channel, "external_id": outbound_key(message_id),
+        # without angle brackets, as received mail's (``cases_by_message_ids`` reads both)
+        "message_id": message_id.strip().strip("<>").strip() or None,
+        "sender": sender, "subject": subject, "text": text, "language": language,
+        "raw": raw, "size": len(raw), "status": "sent", "rule": rule, "labels": "[]",
+        "attempts": 0, "case_id": case_id, "received_at": sent_at, "processed_at": sent_at,
+        "retain_until": retain_until, "authenticity": "none", "quiet": False,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        statement = postgresql_insert(table)
+    else:
+        statement = sqlite_insert(table)
+    # The id returned tells whether a row was written (a bare rowcount is -1 on psycopg).
+    inserted = session.execute(
+        statement.values(values)
+        .on_conflict_do_nothing(index_elements=[table.c.external_id])
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    return inserted is not None
+
+
 #: The condition of the partial index ``ix_message_claimable`` (migration 0007).
 CLAIMABLE = "status IN ('received', 'processing')"
 
@@ -234,9 +289,10 @@ def cases_by_refs(session: Session, *, refs: Sequence[str]) -> list[Case]:
 def cases_by_message_ids(session: Session, *, message_ids: Sequence[str]) -> dict[int, set[str]]:
     """Cases that a set of Message-IDs belong to (received or sent), with the ids seen.
 
-    Received mail keeps its Message-ID without angle brackets, our own outgoing mail with
-    them, and clients quote either form: each id is looked up in both, or a customer's
-    answer that names only our acknowledgement would not find its case.
+    Messages keep their Message-ID without angle brackets (received mail, and since
+    letters sent are messages too, ours), outbox items with them, and clients quote
+    either form: each id is looked up in both forms. The outbox is still read: letters
+    sent before they were recorded as messages are only there.
     """
     found: dict[int, set[str]] = {}
     bare = {m.strip().strip("<>").strip() for m in message_ids if m}
@@ -284,9 +340,16 @@ def list_cases(session: Session, *, status: str | None = None) -> list[Case]:
 
 
 def case_messages(session: Session, *, case_id: int) -> list[Message]:
+    """A case's messages both ways, in the order they were received or sent.
+
+    By time rather than id: a mail fetched by IMAP after our acknowledgement left may
+    have reached the mailbox before it, and an import stores old mail late.
+    """
     return list(
         session.execute(
-            select(Message).where(Message.case_id == case_id).order_by(Message.id)
+            select(Message)
+            .where(Message.case_id == case_id)
+            .order_by(Message.received_at, Message.id)
         ).scalars()
     )
 
@@ -327,6 +390,13 @@ def latest_draft(session: Session, *, case_id: int) -> Draft | None:
     return session.execute(
         select(Draft).where(Draft.case_id == case_id).order_by(Draft.version.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def cases_by_ids(session: Session, *, case_ids: Sequence[int]) -> list[Case]:
+    """The cases with these ids, in one query (the outbox records a batch's letters)."""
+    if not case_ids:
+        return []
+    return list(session.execute(select(Case).where(Case.id.in_(set(case_ids)))).scalars())
 
 
 def case_refs(session: Session, *, case_ids: Sequence[int]) -> dict[int, str]:

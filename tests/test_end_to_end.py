@@ -143,6 +143,42 @@ async def test_erasure_mail_to_case_ack_draft_and_approved_reply(
     [listed] = [json.loads(line) for line in out.splitlines()]
     assert listed["ref"] == case.ref and listed["status"] == "answered"
     assert listed["deadline"] == case.deadline.isoformat()
+
+    # The case's history holds the request and both letters as they were sent, in order.
+    ack_id, reply_id = (m["Message-ID"].strip("<>") for m in (ack, reply))
+    with unit_of_work(service.runtime.sessions) as session:
+        history = list(session.execute(
+            select(Message).where(Message.case_id == case.id).order_by(Message.id)
+        ).scalars())
+    assert [(m.direction, m.channel, m.message_id, m.status) for m in history] == [
+        ("in", "smtp", "first.1@example.dk", "processed"),
+        ("out", "mail", ack_id, "sent"),
+        ("out", "mail", reply_id, "sent"),
+    ]
+    assert [m.raw for m in history[1:]] == [files[0].read_bytes(), reply_file.read_bytes()]
+    assert {m.sender for m in history[1:]} == {service.runtime.company.email}
+    assert "Vi har slettet dine oplysninger." in history[2].text
+    code, out = await cli(capsys, "--config", str(config), "case", case.ref)
+    sent = [line.split() for line in out.splitlines() if line.startswith("  sent ")]
+    assert [(words[3], words[-1]) for words in sent] == [
+        ("ack)", f"<{ack_id}>"), ("reply)", f"<{reply_id}>")
+    ]
+    code, out = await cli(capsys, "--config", str(config), "case", case.ref,
+                          "--export", str(tmp_path / "export"))
+    assert code == 0
+    exported = json.loads((tmp_path / "export" / f"{case.ref}.json").read_text("utf-8"))
+    assert [(m["direction"], m["message_id"], m["rule"]) for m in exported["messages"]] == [
+        ("in", "first.1@example.dk", "case_opened"), ("out", ack_id, "ack"),
+        ("out", reply_id, "reply"),
+    ]
+    page = (tmp_path / "export" / f"{case.ref}.html").read_text("utf-8")
+    assert f"Sent from info@alottbetter.dk (ack); Message-ID {ack_id}" in page
+    assert page.index(ack_id) < page.index(reply_id)
+    # ... and mail received is still only what was received.
+    code, out = await cli(capsys, "--config", str(config), "messages", "--json")
+    assert [json.loads(line)["subject"] for line in out.splitlines()] == [
+        "Sletning af mine oplysninger"
+    ]
     code, out = await cli(capsys, "--config", str(config), "audit", "verify")
     assert code == 0 and "OK" in out
 
@@ -175,7 +211,9 @@ async def test_redelivery_follow_up_and_auto_reply(service: Service) -> None:
 
     def settled() -> list[Message] | None:
         with unit_of_work(service.runtime.sessions) as session:
-            rows = list(session.execute(select(Message).order_by(Message.id)).scalars())
+            rows = list(session.execute(
+                select(Message).where(Message.direction == "in").order_by(Message.id)
+            ).scalars())
         done = all(r.status not in ("received", "processing") for r in rows)
         return rows if done and len(rows) == 3 else None
 

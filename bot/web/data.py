@@ -352,7 +352,9 @@ def case_detail(session: Session, ref: str, *, now: datetime, chain: ChainCache)
             "id": m.id, "direction": m.direction, "channel": m.channel, "sender": m.sender,
             "subject": m.subject, "received": local(m.received_at), "fresh": fresh,
             "quoted": quoted, "quoted_lines": len(quoted.splitlines()),
-            "authenticity": m.authenticity,
+            "authenticity": m.authenticity, "message_id": m.message_id,
+            # a letter we sent: which one (``rule`` holds the outbox kind)
+            "kind": m.rule if m.direction == "out" else None,
         })
     previous: dict[str, str] = {}
     for d in queries.case_drafts(session, case_id=case_id):

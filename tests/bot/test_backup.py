@@ -128,7 +128,9 @@ async def deliver(svc: Service, first: int, count: int) -> None:
 async def until_settled(svc: Service, messages: int) -> None:
     engine = svc.runtime.engine
     for _ in range(600):
-        stored = await asyncio.to_thread(scalar, engine, "SELECT count(*) FROM message")
+        stored = await asyncio.to_thread(
+            scalar, engine, "SELECT count(*) FROM message WHERE direction = 'in'"
+        )
         if stored == messages and await asyncio.to_thread(settled, engine):
             return
         await asyncio.sleep(0.1)

@@ -190,7 +190,9 @@ async def test_failed_dmarc_from_our_server_flags_the_case_and_asks_for_proof(
     [acts] = drafts_of(service, plain)
     assert "Vi har slettet" in acts.body and "Bekræftelse" not in acts.body
     with unit_of_work(service.runtime.sessions) as session:
-        verdicts = dict(session.execute(select(Message.sender, Message.authenticity)).all())
+        verdicts = dict(session.execute(
+            select(Message.sender, Message.authenticity).where(Message.direction == "in")
+        ).all())
     assert verdicts == {"ole@example.dk": "fail", "eva@example.dk": "none"}
 
     notices = await wait_for(lambda: staff_notices(service))
@@ -340,4 +342,6 @@ async def test_consent_in_the_cases_thread_moves_it_on_and_the_writers_own_does_
 
 def _case_messages(svc: Service, case: Case) -> list[Message]:
     with unit_of_work(svc.runtime.sessions) as session:
-        return list(session.execute(select(Message).where(Message.case_id == case.id)).scalars())
+        return list(session.execute(
+            select(Message).where(Message.case_id == case.id).where(Message.direction == "in")
+        ).scalars())

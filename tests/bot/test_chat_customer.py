@@ -19,6 +19,7 @@ from bot.runtime import Runtime, build_runtime
 from bot.service import Service, make_senders
 from handlers import case_rules, preview
 from handlers.drafting import long_date
+from storage import queries
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Draft, OutboxItem
 from tests.servers.fake_telegram import FakeTelegram
@@ -105,6 +106,16 @@ async def test_private_message_opens_a_case_acknowledged_and_answered_in_chat(
             break
         await asyncio.sleep(0.1)
     assert await asyncio.to_thread(answered)
+
+    # The case's history: the chat message, and the two answers in the chat as sent; the
+    # staff card (and its update) are the staff's, not part of the exchange.
+    with unit_of_work(service.runtime.sessions) as session:
+        history = [(m.direction, m.channel, m.rule, m.text) for m in
+                   queries.case_messages(session, case_id=case.id or 0)]
+    assert [h[:3] for h in history] == [
+        ("in", "chat", "case_opened"), ("out", "chat", "ack"), ("out", "chat", "reply")
+    ]
+    assert [h[3] for h in history[1:]] == [ack["text"], answer["text"]]
 
 
 async def test_markup_in_chat_text_is_escaped_and_a_long_answer_comes_in_pieces(

@@ -180,7 +180,9 @@ async def test_our_letters_thread_to_the_customer_and_every_answer_joins_the_cas
 
     def decided() -> list[Message] | None:
         with unit_of_work(runtime.sessions) as session:
-            rows = list(session.execute(select(Message).order_by(Message.id)).scalars())
+            rows = list(session.execute(
+                select(Message).where(Message.direction == "in").order_by(Message.id)
+            ).scalars())
         done = [r for r in rows if r.status not in ("received", "processing")]
         return rows if len(done) == len(rows) == 1 + len(variants) else None
 

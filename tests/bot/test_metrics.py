@@ -96,6 +96,10 @@ async def test_metrics_count_a_request_from_mail_to_case(service: Service) -> No
     final = await asyncio.to_thread(samples, port)
     assert final[("privacybot_outbox_items", (("status", "sent"),))] >= 1
     assert final[("privacybot_outbox_failed", ())] == 0
+    # The acknowledgement sent is a message of its case, not mail received.
+    assert final[("privacybot_messages_received", (("channel", "smtp"),))] == 1
+    assert not [key for key in final
+                if key[0] == "privacybot_messages_received" and key[1] != (("channel", "smtp"),)]
 
     status, body = await asyncio.to_thread(get, port, "/metrics")
     assert "mette" not in body.lower() and "slet" not in body.lower()

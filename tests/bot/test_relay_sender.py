@@ -326,7 +326,8 @@ def test_a_relay_down_for_days_loses_nothing_and_gives_up_only_after_retry_hours
     with unit_of_work(rt.sessions) as session:
         failed = session.get(OutboxItem, row.id)
         assert failed is not None
-        outbox.settle_by_operator(session, failed, decision="resend", actor="cli", now=now[0])
+        outbox.settle_by_operator(session, failed, decision="resend", actor="cli", now=now[0],
+                                  company_address=rt.company.email)
     start = now[0]
     while now[0] - start < timedelta(days=1):
         row = next_round("<ack.2@alottbetter.dk>")

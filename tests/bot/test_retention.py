@@ -73,11 +73,17 @@ def test_purge_leaves_tombstones_and_a_verifying_chain(
     answer(runtime, complaint)
     still_open = receive(runtime, "open.3@example.dk", "Slet mine data", ERASE)
     before = counts(runtime)
+    with unit_of_work(runtime.sessions) as session:
+        history = queries.case_messages(session, case_id=done.id or 0)
+    assert [(m.direction, m.rule) for m in history] == [
+        ("in", "case_opened"), ("out", "ack"), ("out", "reply")
+    ], "the request and the two letters sent"
 
     three_years = date.today() + timedelta(days=3 * 366)
     preview = purge(runtime, today=three_years, dry_run=True)
     assert preview.refs == [done.ref]
     assert preview.counts["cases"] == 1 and preview.counts["drafts"] == 1
+    assert preview.counts["messages"] == 3, "the letters sent go with the case"
     assert counts(runtime) == before, "a dry run changes nothing"
 
     config = tmp_path / "c.toml"
@@ -96,6 +102,9 @@ def test_purge_leaves_tombstones_and_a_verifying_chain(
         refs = [c.ref for c in session.execute(select(Case).order_by(Case.id)).scalars()]
         assert refs == [complaint.ref, still_open.ref]
         assert not session.execute(select(Message).where(Message.case_id == done.id)).all()
+        assert not session.execute(
+            select(Message).where(Message.message_id.like(f"%{done.ref}%"))
+        ).all(), "no letter to the requester outlives the case"
         [stone] = session.execute(select(CaseTombstone)).scalars()
         assert (stone.ref, stone.outcome) == (done.ref, "answered")
         assert json.loads(stone.labels) == ["erasure"]
@@ -125,8 +134,11 @@ def test_retention_runs_from_when_the_case_finished(runtime: Runtime) -> None:
     with unit_of_work(runtime.sessions) as session:
         stored = queries.get_case(session, ref=case.ref)
         drafts = queries.case_drafts(session, case_id=stored.id or 0)
+        messages = queries.case_messages(session, case_id=stored.id or 0)
     assert stored.retain_until is not None and stored.retain_until >= case.retain_until
     assert {d.retain_until for d in drafts} == {stored.retain_until}
+    assert [m.direction for m in messages] == ["in", "out", "out"]
+    assert {m.retain_until for m in messages} == {stored.retain_until}
 
 
 def test_every_stored_row_has_a_retention_date(runtime: Runtime) -> None:

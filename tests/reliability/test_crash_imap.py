@@ -147,7 +147,7 @@ def finish(
 ) -> None:
     """Wait until every mail is stored and decided, then stop gracefully (SIGTERM)."""
     deadline = time.monotonic() + 120
-    while not (rows(engine, "select count(*) from message")[0][0] >= expected
+    while not (rows(engine, "select count(*) from message where direction = 'in'")[0][0] >= expected
                and settled(engine)):
         assert time.monotonic() < deadline, "the service did not finish the work"
         assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
@@ -162,7 +162,9 @@ def check_exactly_once(
     secrets: tuple[str, ...] = (),
 ) -> dict[str, object]:
     """The invariants of issue 7 item 2; returns figures for the report."""
-    stored = rows(engine, "select raw, status, case_id, channel from message")
+    stored = rows(
+        engine, "select raw, status, case_id, channel from message where direction = 'in'"
+    )
     per_token: Counter[str] = Counter()
     token_row: dict[str, tuple[str, int | None]] = {}
     channels: Counter[str] = Counter()

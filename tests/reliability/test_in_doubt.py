@@ -161,6 +161,15 @@ def test_a_crash_after_the_relay_took_the_mail_leaves_it_in_doubt_for_a_person(
     again = privacybot(config, "outbox", "resend", str(item_id))
     assert again.returncode == 2
     assert again.stderr.strip().count("\n") == 0 and "is sent" in again.stderr
+    # Each letter is in its case's history once, as sent, whether the worker recorded it
+    # or a person did: a resend after a doubt does not make it two letters.
+    with sqlite3.connect(db, timeout=30) as conn:
+        sent = list(conn.execute(
+            "select rule, message_id from message where direction = 'out' order by id"))
+    assert [rule for rule, _ in sent] == (["ack"] if kind == "ack" else ["ack", "reply"])
+    assert {mid for _, mid in sent} == {
+        r.message["Message-ID"].strip("<>") for r in relay.received
+    }
     if kind == "reply":
         cases = privacybot(config, "cases", "--json")
         [case] = [json.loads(line) for line in cases.stdout.splitlines()]

@@ -224,7 +224,8 @@ def wait_until_settled(engine: Engine, stored: int, *, stall: float = 120.0) -> 
     any change in the counts is a failure (something is stuck), reported with them."""
     last, changed = progress(engine), time.monotonic()
     while True:
-        if scalar(engine, "SELECT count(*) FROM message") >= stored and settled(engine):
+        received = scalar(engine, "SELECT count(*) FROM message WHERE direction = 'in'")
+        if received >= stored and settled(engine):
             return
         time.sleep(0.5)
         now = progress(engine)
@@ -241,7 +242,9 @@ def check_exactly_once(
     """Every mail stored once; each privacy request one case with one reference; each case
     one acknowledgement row, sent, and one file; references unique and gap-free per year."""
     with engine.connect() as conn:
-        stored = list(conn.execute(text("SELECT raw, status, case_id FROM message")))
+        stored = list(conn.execute(
+            text("SELECT raw, status, case_id FROM message WHERE direction = 'in'")
+        ))
         cases = list(conn.execute(text('SELECT id, ref, year, seq FROM "case"')))
         acks = list(
             conn.execute(text("SELECT case_id, status FROM outbox_item WHERE kind = 'ack'"))

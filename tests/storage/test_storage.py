@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from storage import queries
 from storage.audit import append_event, verify_chain
 from storage.engine import unit_of_work
-from storage.models import AuditEvent, Message, utcnow
+from storage.models import AuditEvent, Case, Message, utcnow
 
 
 def test_same_message_id_is_stored_once(runtime: Runtime) -> None:
@@ -103,3 +103,41 @@ def test_a_claimed_message_is_not_claimed_twice_until_stale(runtime: Runtime) ->
     assert [m.external_id for m in first] == ["m1"]
     assert second == []
     assert [m.attempts for m in later] == [2]
+
+
+def test_a_letter_sent_is_stored_once_and_never_taken_for_mail_received(
+    runtime: Runtime,
+) -> None:
+    """A sent letter's row is keyed so that no received mail can claim its key: our own
+    acknowledgement coming back (a loop, a copy) is stored as received mail beside it."""
+    ack = "<ack.PR-2026-0001.1@alottbetter.dk>"
+    sent_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with unit_of_work(runtime.sessions) as session:
+        case = Case(ref="PR-2026-0001", year=2026, seq=1, channel="smtp",
+                    received_at=sent_at, deadline=sent_at.date())
+        session.add(case)
+        session.flush()
+        case_id = case.id or 0
+    for _ in range(2):
+        with unit_of_work(runtime.sessions) as session:
+            written = queries.store_outbound(
+                session, channel="mail", message_id=ack, raw=b"letter", sender="info@x.dk",
+                subject="[PR-2026-0001]", text="Tak", language="da", rule="ack",
+                case_id=case_id, sent_at=sent_at, retain_until=None,
+            )
+    assert written is False, "recording the same letter again keeps the first row"
+    with unit_of_work(runtime.sessions) as session:
+        _, created = queries.store_inbound(
+            session, channel="smtp", external_id=ack.strip("<>"), raw=b"looped",
+            message_id=ack.strip("<>"),
+        )
+        assert created
+        rows = session.execute(select(Message).order_by(Message.id)).scalars().all()
+        assert [(r.direction, r.status) for r in rows] == [("out", "sent"), ("in", "received")]
+        assert queries.cases_by_message_ids(session, message_ids=[ack]) == {
+            case_id: {ack.strip("<>")}
+        }, "our own Message-ID finds its case through the letter's row"
+        assert queries.stored_messages(session)[0][0] == rows[1].id
+        assert len(queries.stored_messages(session)) == 1, "only mail received is listed"
+        claimed = queries.claim_messages(session, now=utcnow(), stale_after=timedelta(0))
+        assert [r.id for r in claimed] == [rows[1].id], "only mail received is decided"

@@ -15,11 +15,13 @@ from email.message import EmailMessage
 import httpx
 from sqlalchemy import select, text
 
-from bot import pipeline, staff
+from bot import outbox, pipeline, staff
 from bot.runtime import Runtime
+from bot.senders import EmlFolderSender
 from bot.smtp_listener import store_mail
 from bot.web.app import create_app
 from handlers.values import Channel
+from storage import queries
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Draft
 
@@ -171,3 +173,38 @@ async def test_export_buttons_give_the_case_and_the_filtered_list(
     assert json.loads(exports[2].detail) == {
         "format": "csv", "rows": 1, "filters": {"status": "draft_pending"}
     }
+
+
+async def test_the_case_page_shows_the_letters_sent_between_the_mails_received(
+    client: httpx.AsyncClient, web_runtime: Runtime
+) -> None:
+    """Issue 2, item 4: what privacybot sent is part of the case's history, in order with
+    what the requester wrote, so staff read the whole exchange in one place."""
+    senders = {"mail": EmlFolderSender(web_runtime.settings.outbox.folder)}
+    ref = open_case(web_runtime)
+    outbox.deliver_due(web_runtime, senders)  # the acknowledgement
+    follow_up(web_runtime, ref)  # the customer answers it
+    with unit_of_work(web_runtime.sessions) as session:
+        case = queries.get_case(session, ref=ref)
+        [draft] = queries.pending_drafts_of(session, case_id=case.id or 0, kind="reply")
+        [ack_id] = [o.message_id for o in queries.outbox_items(session, case_id=case.id)]
+    staff.approve_draft(web_runtime, draft_id=draft.id or 0, actor="web:anna")
+    outbox.deliver_due(web_runtime, senders)  # the reply
+    with unit_of_work(web_runtime.sessions) as session:
+        reply_id = next(o.message_id for o in queries.outbox_items(session, case_id=case.id)
+                        if o.kind == "reply")
+    await login(client)
+    page = (await client.get(f"/cases/{ref}")).text
+
+    messages = section(page, "messages-h")
+    headings = [html.unescape(h) for h in re.findall(r"<h3>(.*?)</h3>", messages)]
+    assert [h.split(" · ", 1)[1] for h in headings] == [
+        "in by smtp from mette.hansen@example.dk",
+        "sent by mail from info@alottbetter.dk (ack)",
+        "in by smtp from mette.hansen@example.dk",
+        "sent by mail from info@alottbetter.dk (reply)",
+    ]
+    assert f"Message-ID {ack_id.strip('<>')}" in messages
+    assert f"Message-ID {reply_id.strip('<>')}" in messages
+    assert messages.index(ack_id.strip("<>")) < messages.index("Tak. Slet også min konto")
+    assert ref in messages.split("(ack)", 1)[1]  # the acknowledgement's own words

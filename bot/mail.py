@@ -70,9 +70,11 @@ def build_message(mail: OutgoingMail, *, sender_name: str, date: datetime) -> by
     message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = header_text(mail.message_id)
+    # set_content() drops every Content-* header already set, so the letter's own
+    # headers (Content-Language among them) come after it.
+    message.set_content(mail.body, charset="utf-8")
     for header, value in mail.headers.items():
         text = header_text(value, limit=4000)
         if text:
             message[header_text(header, limit=76).replace(" ", "-").replace(":", "")] = text
-    message.set_content(mail.body, charset="utf-8")
     return message.as_bytes(policy=SMTP)

@@ -103,6 +103,7 @@ async def test_erasure_mail_to_case_ack_draft_and_approved_reply(
     assert case.ref in ack["Subject"]
     assert ack["To"] == "mette.hansen@example.dk"
     assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["Content-Language"] == "da", "the letter says its language"
     assert ack["In-Reply-To"] == "<first.1@example.dk>"
     body = ack.get_content()
     assert case.ref in body

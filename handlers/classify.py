@@ -76,6 +76,8 @@ class _Rule:
     weight: float
     flags: str
     pattern: re.Pattern[str] | None = None
+    #: every match begins with one of the rule's trigger stems (``_starts_at_stem``)
+    at_stem: bool = False
 
 
 def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
@@ -157,6 +159,197 @@ def _quick(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?=[{letters}])(?:{pattern})")
 
 
+#: Written after the first letter of an alternative, this stands for the ``\b`` before it:
+#: no word character before that letter (the letter itself is one).
+_BOUNDARY_AFTER_FIRST = r"(?<!\w.)"
+#: A look-ahead for a set of plain letters: "(?=[my])".
+_LETTERS_AHEAD = re.compile(r"\(\?=\[(\w+)\]\)")
+_WORD = re.compile(r"\w+")
+#: The most alternatives a pattern is spread into (``_by_first_letter``).
+_MAX_ALTERNATIVES = 60
+
+
+def _top_level(pattern: str, start: int = 0) -> tuple[list[str], int] | None:
+    """The alternatives of ``pattern`` from ``start`` to the ``)`` that closes the group
+    ``start`` is in (or to the end), and where that ``)`` stands; None if unbalanced."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    begin = i = start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1
+            if pattern[i : i + 1] == "^":
+                i += 1
+            if pattern[i : i + 1] == "]":
+                i += 1  # a "]" first in a class is a literal
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                parts.append(pattern[begin:i])
+                return parts, i
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[begin:i])
+            begin = i + 1
+        i += 1
+    if depth or in_class:
+        return None
+    parts.append(pattern[begin:])
+    return parts, len(pattern)
+
+
+def _spread(branch: str, boundary: bool = False) -> list[tuple[bool, str]] | None:
+    """``branch`` (one alternative, no ``|`` outside groups) as alternatives that each
+    begin with a literal word character, in the order the engine tries them, each with
+    whether a ``\\b`` stands before it; None when it does not begin so."""
+    if branch.startswith(r"\b"):
+        return _spread(branch[2:], True)
+    lookahead = _LETTERS_AHEAD.match(branch)
+    if lookahead:  # "(?=[my])…": only the alternatives that begin with those letters
+        spread = _spread(branch[lookahead.end() :], boundary)
+        allowed = lookahead.group(1)
+        return None if spread is None else [p for p in spread if p[1][0] in allowed]
+    if branch.startswith("(?:"):
+        inner = _top_level(branch, 3)
+        if inner is None or inner[1] == len(branch):
+            return None
+        alternatives, close = inner
+        after = branch[close + 1 :]
+        if after[:1] == "?" and after[1:2] not in ("?", "+"):
+            alternatives = [*alternatives, ""]  # greedy "(?:X)?Y" is "XY|Y"
+            after = after[1:]
+        if after[:1] in ("?", "*", "+", "{"):
+            return None  # the match may begin after the group
+        out: list[tuple[bool, str]] = []
+        for alternative in alternatives:
+            spread = _spread(alternative + after, boundary)
+            if spread is None:
+                return None
+            out.extend(spread)
+            if len(out) > _MAX_ALTERNATIVES:
+                return None
+        return out
+    if re.match(r"\w", branch[:1]) and branch[1:2] not in ("?", "*", "+", "{"):
+        return [(boundary, branch)]
+    return None
+
+
+def _by_first_letter(pattern: str) -> str | None:
+    """``pattern`` rewritten to begin with a set of letters, or None when it cannot be.
+
+    Python's engine scans for a pattern whose alternatives each begin with a literal
+    letter in a tight loop that skips every other character (a "charset prefix"); a
+    pattern that begins with ``\\b`` or a group of groups is tried at every position,
+    which is what made a rule over a window cost. The rewriting keeps what matches:
+    ``(?:A|B)X`` is ``AX|BX`` (tried in the same order), ``\\bc…`` for a letter ``c`` is
+    ``c(?<!\\w.)…``, and alternatives that begin with different letters never compete at
+    one position, so those with the same first letter are gathered behind it (in order).
+    """
+    top = _top_level(pattern)
+    if top is None or top[1] != len(pattern):
+        return None
+    spread: list[tuple[bool, str]] = []
+    for branch in top[0]:
+        part = _spread(branch)
+        if part is None:
+            return None
+        spread.extend(part)
+        if len(spread) > _MAX_ALTERNATIVES:
+            return None
+    by_letter: dict[str, list[str]] = {}
+    for boundary, branch in spread:
+        tail = (_BOUNDARY_AFTER_FIRST if boundary else "") + branch[1:]
+        by_letter.setdefault(branch[0], []).append(tail)
+    parts = []
+    for letter, tails in by_letter.items():
+        if len(tails) == 1:
+            parts.append(letter + tails[0])
+        elif all(t.startswith(_BOUNDARY_AFTER_FIRST) for t in tails):
+            size = len(_BOUNDARY_AFTER_FIRST)
+            parts.append(
+                f"{letter}{_BOUNDARY_AFTER_FIRST}(?:{'|'.join(t[size:] for t in tails)})"
+            )
+        else:
+            parts.append(f"{letter}(?:{'|'.join(tails)})")
+    return "|".join(parts)
+
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled in the fastest form that provably matches the same: spread
+    by first letter (``_by_first_letter``), else with ``\\b(?=[…])`` (``_quick``)."""
+    rewritten = _by_first_letter(pattern)
+    if rewritten is not None and not re.compile(pattern).groups:  # groups would be copied
+        try:
+            return re.compile(rewritten)
+        except re.error:
+            pass
+    return _quick(pattern)
+
+
+#: How long a literal beginning ``_heads`` reads, and how many it follows at most.
+_HEAD_CHARS = 16
+_MAX_HEADS = 400
+
+
+def _heads(items: list, boundary: bool = False, head: str = "") -> list[tuple[bool, str]] | None:
+    """The literal text every match of parsed ``items`` begins with, one per path through
+    its leading groups, each with whether a ``\\b`` stands before it; None when there are
+    too many paths. A path's text ends at the first part that is not a literal letter
+    (look-arounds and boundaries, which consume nothing, are read past)."""
+    for i, (op, av) in enumerate(items):
+        if len(head) >= _HEAD_CHARS:
+            break
+        if op is _parser.AT:
+            boundary = boundary or (av is _constants.AT_BOUNDARY and not head)
+        elif op in (_parser.ASSERT, _parser.ASSERT_NOT):
+            continue
+        elif op is _parser.LITERAL:
+            head += chr(av)
+        elif op in (_parser.SUBPATTERN, _parser.BRANCH, _parser.IN):
+            if op is _parser.SUBPATTERN:
+                if av[1] or av[2]:
+                    break  # inline flags
+                alternatives = [list(av[3])]
+            elif op is _parser.BRANCH:
+                alternatives = [list(alternative) for alternative in av[1]]
+            elif all(kind is _parser.LITERAL for kind, _ in av):
+                alternatives = [[entry] for entry in av]
+            else:
+                break
+            out: list[tuple[bool, str]] = []
+            for alternative in alternatives:
+                sub = _heads(alternative + list(items[i + 1 :]), boundary, head)
+                if sub is None or len(out) + len(sub) > _MAX_HEADS:
+                    return None
+                out.extend(sub)
+            return out
+        else:
+            break
+    return [(boundary, head)]
+
+
+def _starts_at_stem(pattern: str, stems: Iterable[str]) -> bool:
+    """Whether every match of ``pattern`` begins, after a word boundary, with one of
+    ``stems`` (whole-word ``$`` stems and stems with other characters than letters do
+    not count). Then the trigger pass reports the word every match begins with, and the
+    rule need only be tried where its stems stand instead of over the whole window."""
+    plain = tuple(s for s in stems if _WORD.fullmatch(s))
+    heads = _heads(list(_parser.parse(pattern)))
+    return bool(plain) and heads is not None and all(
+        boundary and head.startswith(plain) for boundary, head in heads
+    )
+
+
 def _check_lower(pattern: str, where: str) -> None:
     """Rules run on lower-cased text, so an upper-case letter in one can never match."""
     bare = re.sub(r"\\.", "", pattern)
@@ -230,10 +423,10 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
                 _check_lower(stem, name)
                 by_stem.setdefault(stem, []).append(len(rules))
             _check_lower(pattern, name)
-            compiled = re.compile(pattern)
-            if compiled.groups:
+            if re.compile(pattern).groups:
                 raise ValueError(f"{name}: use non-capturing groups only")
-            rules.append(_Rule(label, name, weight, flags, compiled))
+            at_stem = _starts_at_stem(pattern, stems)
+            rules.append(_Rule(label, name, weight, flags, _fast(pattern), at_stem))
         unknown = set(triggers) - {rule[1] for rule in lex.RULES}
         if unknown:
             raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
@@ -316,7 +509,7 @@ _PAIRS = _pair_rules()
 #: way of contacting the writer ("ring til mig", "texts"), or something done with data
 #: ("delt", "sent to the wrong address") that the writer is unhappy about (complaints).
 _PAIR_OBJECTS = {
-    kind: _quick(_union_text(attr))
+    kind: _fast(_union_text(attr))
     for kind, attr in (
         ("data", "PAIR_DATA"), ("list", "PAIR_LIST"), ("contact", "PAIR_CONTACT"),
         ("event", "PAIR_EVENT"),
@@ -339,7 +532,7 @@ def _pair_actions() -> dict[str, tuple[tuple[RequestType, re.Pattern[str], tuple
                 if rule_kind == kind and rule.label is label
             )
             if members:
-                union = _quick("|".join(f"(?:{p.pattern})" for _, p in members))
+                union = _fast("|".join(f"(?:{p.pattern})" for _, p in members))
                 out.setdefault(kind, []).append((label, union, members))
     return {kind: tuple(v) for kind, v in out.items()}
 
@@ -351,10 +544,10 @@ _RESTRICTION_ACTIONS = next(
 _PAIR_BLOCK = _union("PAIR_BLOCK")
 #: One pass each: footers and conditions make a sentence unsafe to guess at; business
 #: documents and logins make it about something else than our records of a person.
-_PAIR_UNSAFE = _quick(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
+_PAIR_UNSAFE = _fast(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
 _PAIR_BLOCKED = re.compile(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
 #: Data a complaint can be about without a possessive ("cpr-nummeret", "depression").
-_PAIR_SENSITIVE = _quick(_union_text("PAIR_SENSITIVE"))
+_PAIR_SENSITIVE = _fast(_union_text("PAIR_SENSITIVE"))
 #: The writer as the one who did it ("jeg sendte jer mit pas", "I gave my passport to …"):
 #: then it is no complaint about us.
 _FIRST_PERSON_BEFORE = re.compile(r"(?:" + _union("FIRST_PERSON").pattern + r")$")
@@ -509,7 +702,11 @@ def _triggered_matches(
     second opinion's objects stand, so that it need not read the whole text again."""
     # windows per rule, merged as they come: stems are found left to right, so both ends
     # of the windows only grow
+    # each window is [lo, hi, where its stems start, ...]
     windows: dict[int, list[list[int]]] = {}
+    # words that hold more than letters ("e-mail", "don't") can hide a stem ("mail")
+    # from the trigger pass: a window that overlaps one is read whole
+    odd: list[tuple[int, int]] = []
     for t in _TRIGGER.finditer(lower):
         word = t.group()
         cached = _WORD_RULES.get(word)
@@ -517,6 +714,8 @@ def _triggered_matches(
         start, end = t.span()
         if tags and spots is not None:
             spots.extend((start, tag) for tag in tags)
+        if not word.isalnum():
+            odd.append((start, end))
         lo = start - _BEFORE
         if lo < 0:
             lo = 0
@@ -524,21 +723,35 @@ def _triggered_matches(
         for index in indices:
             spans = windows.get(index)
             if spans is None:
-                windows[index] = [[lo, hi]]
+                windows[index] = [[lo, hi, start]]
             elif lo <= spans[-1][1]:
                 spans[-1][1] = hi
+                spans[-1].append(start)
             else:
-                spans.append([lo, hi])
+                spans.append([lo, hi, start])
     size = len(lower)
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
-        assert rule.pattern is not None
-        for lo, hi in spans:
+        pattern = rule.pattern
+        assert pattern is not None
+        for span in spans:
+            lo, hi = span[0], span[1]
             if hi < size:  # never cut a word in two: a cut word could match as a whole one
                 ws = _WHITESPACE.search(lower, hi)
                 hi = ws.start() if ws else size
-            for m in rule.pattern.finditer(lower, lo, hi):
-                yield rule, m
+            if rule.at_stem and not any(s < hi and lo < e for s, e in odd):
+                # every match begins where one of the rule's stems does: the same matches
+                # as reading the window, found by trying those places only
+                done = lo
+                for start in itertools.islice(span, 2, None):
+                    if start >= done:
+                        m = pattern.match(lower, start, hi)
+                        if m is not None:
+                            done = m.end()
+                            yield rule, m
+            else:
+                for m in pattern.finditer(lower, lo, hi):
+                    yield rule, m
 
 
 def _scan(

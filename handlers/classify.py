@@ -76,8 +76,9 @@ class _Rule:
     weight: float
     flags: str
     pattern: re.Pattern[str] | None = None
-    #: every match begins with one of the rule's trigger stems (``_starts_at_stem``)
-    at_stem: bool = False
+    #: a triggered rule's pattern and stems, compiled on first use (``_rule_pattern``)
+    source: str = ""
+    stems: tuple[str, ...] = ()
 
 
 def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
@@ -166,7 +167,9 @@ _BOUNDARY_AFTER_FIRST = r"(?<!\w.)"
 _LETTERS_AHEAD = re.compile(r"\(\?=\[(\w+)\]\)")
 _WORD = re.compile(r"\w+")
 #: The most alternatives a pattern is spread into (``_by_first_letter``).
-_MAX_ALTERNATIVES = 60
+_MAX_ALTERNATIVES = 400
+#: How much longer than the original a rewritten pattern may be.
+_MAX_GROWTH = 2
 
 
 def _top_level(pattern: str, start: int = 0) -> tuple[list[str], int] | None:
@@ -208,17 +211,28 @@ def _top_level(pattern: str, start: int = 0) -> tuple[list[str], int] | None:
     return parts, len(pattern)
 
 
-def _spread(branch: str, boundary: bool = False) -> list[tuple[bool, str]] | None:
+#: What ``_spread`` gives: alternatives that begin with a literal word character, each
+#: with whether ``\b`` stands before it and the look-behinds (sign, body) there.
+_Spread = list[tuple[bool, tuple[tuple[str, str], ...], str]]
+
+
+def _spread(branch: str, boundary: bool = False, behind: tuple = ()) -> _Spread | None:
     """``branch`` (one alternative, no ``|`` outside groups) as alternatives that each
-    begin with a literal word character, in the order the engine tries them, each with
-    whether a ``\\b`` stands before it; None when it does not begin so."""
+    begin with a literal word character, in the order the engine tries them; None when
+    it does not begin so."""
     if branch.startswith(r"\b"):
-        return _spread(branch[2:], True)
+        return _spread(branch[2:], True, behind)
     lookahead = _LETTERS_AHEAD.match(branch)
     if lookahead:  # "(?=[my])…": only the alternatives that begin with those letters
-        spread = _spread(branch[lookahead.end() :], boundary)
+        spread = _spread(branch[lookahead.end() :], boundary, behind)
         allowed = lookahead.group(1)
-        return None if spread is None else [p for p in spread if p[1][0] in allowed]
+        return None if spread is None else [p for p in spread if p[2][0] in allowed]
+    if branch.startswith(("(?<!", "(?<=")):  # "(?<!alt\s)hvad"
+        body = _top_level(branch, 4)
+        if body is None or body[1] == len(branch):
+            return None
+        sign, close = branch[3], body[1]
+        return _spread(branch[close + 1 :], boundary, (*behind, (sign, branch[4:close])))
     if branch.startswith("(?:"):
         inner = _top_level(branch, 3)
         if inner is None or inner[1] == len(branch):
@@ -230,9 +244,9 @@ def _spread(branch: str, boundary: bool = False) -> list[tuple[bool, str]] | Non
             after = after[1:]
         if after[:1] in ("?", "*", "+", "{"):
             return None  # the match may begin after the group
-        out: list[tuple[bool, str]] = []
+        out: _Spread = []
         for alternative in alternatives:
-            spread = _spread(alternative + after, boundary)
+            spread = _spread(alternative + after, boundary, behind)
             if spread is None:
                 return None
             out.extend(spread)
@@ -240,7 +254,7 @@ def _spread(branch: str, boundary: bool = False) -> list[tuple[bool, str]] | Non
                 return None
         return out
     if re.match(r"\w", branch[:1]) and branch[1:2] not in ("?", "*", "+", "{"):
-        return [(boundary, branch)]
+        return [(boundary, behind, branch)]
     return None
 
 
@@ -251,14 +265,15 @@ def _by_first_letter(pattern: str) -> str | None:
     letter in a tight loop that skips every other character (a "charset prefix"); a
     pattern that begins with ``\\b`` or a group of groups is tried at every position,
     which is what made a rule over a window cost. The rewriting keeps what matches:
-    ``(?:A|B)X`` is ``AX|BX`` (tried in the same order), ``\\bc…`` for a letter ``c`` is
-    ``c(?<!\\w.)…``, and alternatives that begin with different letters never compete at
+    ``(?:A|B)X`` is ``AX|BX`` (tried in the same order), and so is ``(?:A)?X`` with
+    ``AX|X``; ``\\bc…`` for a letter ``c`` is ``c(?<!\\w.)…`` and ``(?<!L)c…`` is
+    ``c(?<!(?:L)c)…``; alternatives that begin with different letters never compete at
     one position, so those with the same first letter are gathered behind it (in order).
     """
     top = _top_level(pattern)
     if top is None or top[1] != len(pattern):
         return None
-    spread: list[tuple[bool, str]] = []
+    spread: _Spread = []
     for branch in top[0]:
         part = _spread(branch)
         if part is None:
@@ -267,9 +282,12 @@ def _by_first_letter(pattern: str) -> str | None:
         if len(spread) > _MAX_ALTERNATIVES:
             return None
     by_letter: dict[str, list[str]] = {}
-    for boundary, branch in spread:
-        tail = (_BOUNDARY_AFTER_FIRST if boundary else "") + branch[1:]
-        by_letter.setdefault(branch[0], []).append(tail)
+    for boundary, behind, branch in spread:
+        letter = branch[0]
+        tail = "".join(f"(?<{sign}(?:{body}){letter})" for sign, body in behind) + branch[1:]
+        if boundary:
+            tail = _BOUNDARY_AFTER_FIRST + tail
+        by_letter.setdefault(letter, []).append(tail)
     parts = []
     for letter, tails in by_letter.items():
         if len(tails) == 1:
@@ -288,7 +306,11 @@ def _fast(pattern: str) -> re.Pattern[str]:
     """``pattern`` compiled in the fastest form that provably matches the same: spread
     by first letter (``_by_first_letter``), else with ``\\b(?=[…])`` (``_quick``)."""
     rewritten = _by_first_letter(pattern)
-    if rewritten is not None and not re.compile(pattern).groups:  # groups would be copied
+    if (
+        rewritten is not None
+        and len(rewritten) <= _MAX_GROWTH * len(pattern)  # compiling costs start-up time
+        and not re.compile(pattern).groups  # groups would be copied
+    ):
         try:
             return re.compile(rewritten)
         except re.error:
@@ -340,14 +362,40 @@ def _heads(items: list, boundary: bool = False, head: str = "") -> list[tuple[bo
 
 def _starts_at_stem(pattern: str, stems: Iterable[str]) -> bool:
     """Whether every match of ``pattern`` begins, after a word boundary, with one of
-    ``stems`` (whole-word ``$`` stems and stems with other characters than letters do
-    not count). Then the trigger pass reports the word every match begins with, and the
-    rule need only be tried where its stems stand instead of over the whole window."""
-    plain = tuple(s for s in stems if _WORD.fullmatch(s))
+    ``stems`` (whole-word ``$`` stems do not count). Then the trigger pass reports the
+    word every match begins with, and the rule need only be tried where its stems stand
+    instead of over its whole window."""
+    plain = tuple(s for s in stems if _WORD.match(s) and not s.endswith("$"))
     heads = _heads(list(_parser.parse(pattern)))
     return bool(plain) and heads is not None and all(
         boundary and head.startswith(plain) for boundary, head in heads
     )
+
+
+def _has_group(pattern: str) -> bool:
+    """Whether ``pattern`` has a capturing group; read rather than compiled, which at
+    import would cost the start-up time that compiling rules on first use saves."""
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1
+            if pattern[i : i + 1] == "^":
+                i += 1
+            if pattern[i : i + 1] == "]":
+                i += 1
+            continue
+        elif ch == "(" and (pattern[i + 1 : i + 2] != "?" or pattern[i + 2 : i + 4] == "P<"):
+            return True
+        i += 1
+    return False
 
 
 def _check_lower(pattern: str, where: str) -> None:
@@ -423,10 +471,9 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
                 _check_lower(stem, name)
                 by_stem.setdefault(stem, []).append(len(rules))
             _check_lower(pattern, name)
-            if re.compile(pattern).groups:
+            if _has_group(pattern):
                 raise ValueError(f"{name}: use non-capturing groups only")
-            at_stem = _starts_at_stem(pattern, stems)
-            rules.append(_Rule(label, name, weight, flags, _fast(pattern), at_stem))
+            rules.append(_Rule(label, name, weight, flags, None, pattern, tuple(stems)))
         unknown = set(triggers) - {rule[1] for rule in lex.RULES}
         if unknown:
             raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
@@ -446,6 +493,19 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
 
 
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
+_RULE_PATTERNS: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def _rule_pattern(index: int) -> tuple[re.Pattern[str], bool]:
+    """A triggered rule's compiled pattern and whether its matches begin at its stems,
+    made on first use: doing it for every rule at import was most of the start-up of
+    ``privacybot classify``, and a message opens few rules."""
+    made = _RULE_PATTERNS.get(index)
+    if made is None:
+        rule = _TRIGGERED[index]
+        made = (_fast(rule.source), _starts_at_stem(rule.source, rule.stems))
+        _RULE_PATTERNS[index] = made
+    return made
 _WHITESPACE = re.compile(r"\s")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
 _CONDITIONAL = _union("CONDITIONAL")
@@ -545,14 +605,14 @@ _PAIR_BLOCK = _union("PAIR_BLOCK")
 #: One pass each: footers and conditions make a sentence unsafe to guess at; business
 #: documents and logins make it about something else than our records of a person.
 _PAIR_UNSAFE = _fast(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
-_PAIR_BLOCKED = re.compile(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
+_PAIR_BLOCKED = _fast(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
 #: Data a complaint can be about without a possessive ("cpr-nummeret", "depression").
 _PAIR_SENSITIVE = _fast(_union_text("PAIR_SENSITIVE"))
 #: The writer as the one who did it ("jeg sendte jer mit pas", "I gave my passport to …"):
 #: then it is no complaint about us.
 _FIRST_PERSON_BEFORE = re.compile(r"(?:" + _union("FIRST_PERSON").pattern + r")$")
 #: A relative or client the request is about ("om min søn", "records on my niece").
-_PAIR_RELATIVE = _union("PAIR_RELATIVE")
+_PAIR_RELATIVE = _fast(_union_text("PAIR_RELATIVE"))
 #: How-to questions about doing it oneself: "how do I change", "hvordan ændrer jeg".
 _SELF_SERVICE = re.compile(r"(?:" + _union("SELF_SERVICE").pattern + r")\s+$")
 _SELF_SERVICE_Q = re.compile(r"(?:" + _union("SELF_SERVICE_Q").pattern + r")\s+$")
@@ -690,9 +750,8 @@ def _rules_of_word(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
     """Every rule over the whole text, each on its own (a rule's matches must not hide
     another's, as they would in one alternation): the reference for the fast scan."""
-    for rule in _TRIGGERED:
-        assert rule.pattern is not None
-        yield from ((rule, m) for m in rule.pattern.finditer(lower))
+    for index, rule in enumerate(_TRIGGERED):
+        yield from ((rule, m) for m in _rule_pattern(index)[0].finditer(lower))
 
 
 def _triggered_matches(
@@ -732,14 +791,13 @@ def _triggered_matches(
     size = len(lower)
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
-        pattern = rule.pattern
-        assert pattern is not None
+        pattern, at_stem = _RULE_PATTERNS.get(index) or _rule_pattern(index)
         for span in spans:
             lo, hi = span[0], span[1]
             if hi < size:  # never cut a word in two: a cut word could match as a whole one
                 ws = _WHITESPACE.search(lower, hi)
                 hi = ws.start() if ws else size
-            if rule.at_stem and not any(s < hi and lo < e for s, e in odd):
+            if at_stem and not any(s < hi and lo < e for s, e in odd):
                 # every match begins where one of the rule's stems does: the same matches
                 # as reading the window, found by trying those places only
                 done = lo

@@ -770,16 +770,21 @@ def _full_matches(
 
 #: The rules each trigger word opens (a word holds several stems: "sletter" holds "slet"),
 #: and the second opinion's spot tags it carries.
-_WORD_RULES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+#: Also whether the word needs looking at: it opens a rule, holds a spot, or is odd (holds
+#: other characters than letters, see ``_triggered_matches``).
+_WORD_RULES: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool, bool]] = {}
 
 
-def _rules_of_word(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _rules_of_word(word: str) -> tuple[tuple[int, ...], tuple[int, ...], bool, bool]:
     found = {i for k in range(1, len(word) + 1) for i in _STEM_RULES.get(word[:k], ())}
     found.update(_STEM_RULES.get(word + "$", ()))
-    indices = tuple(sorted(i for i in found if i >= 0)), tuple(sorted(i for i in found if i < 0))
+    indices = tuple(sorted(i for i in found if i >= 0))
+    tags = tuple(sorted(i for i in found if i < 0))
+    odd = not word.isalnum()
+    entry = indices, tags, odd, bool(indices or tags or odd)
     if len(_WORD_RULES) < 50_000:  # only words that begin with a stem are kept
-        _WORD_RULES[word] = indices
-    return indices
+        _WORD_RULES[word] = entry
+    return entry
 
 
 def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
@@ -804,11 +809,13 @@ def _triggered_matches(
     for t in _TRIGGER.finditer(lower):
         word = t.group()
         cached = _WORD_RULES.get(word)
-        indices, tags = cached if cached is not None else _rules_of_word(word)
+        indices, tags, is_odd, wanted = cached if cached is not None else _rules_of_word(word)
+        if not wanted:
+            continue  # "hvornår" begins with the whole-word stem "hvor$" and opens nothing
         start, end = t.span()
         if tags and spots is not None:
             spots.extend((start, tag) for tag in tags)
-        if not word.isalnum():
+        if is_odd:
             odd.append((start, end))
         lo = start - _BEFORE
         if lo < 0:

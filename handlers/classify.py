@@ -834,16 +834,21 @@ def _triggered_matches(
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
         pattern, at_stem = _RULE_PATTERNS.get(index) or _rule_pattern(index)
-        for span in spans:
+        for k, span in enumerate(spans):
             lo, hi = span[0], span[1]
             if hi < size:  # never cut a word in two: a cut word could match as a whole one
                 ws = _WHITESPACE.search(lower, hi)
                 hi = ws.start() if ws else size
             if at_stem and not any(s < hi and lo < e for s, e in odd):
                 # every match begins where one of the rule's stems does: the same matches
-                # as reading the window, found by trying those places only
+                # as reading the window, found by trying those places only (a long run
+                # without spaces can carry the end past the next window's first stems)
                 done = lo
-                for start in itertools.islice(span, 2, None):
+                for start in itertools.chain.from_iterable(
+                    itertools.islice(later, 2, None) for later in spans[k:]
+                ):
+                    if start >= hi:
+                        break
                     if start >= done:
                         m = pattern.match(lower, start, hi)
                         if m is not None:

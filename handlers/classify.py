@@ -52,13 +52,15 @@ _ABBREVIATIONS = (
 #: Sentence ends: punctuation, a blank line, or a line break before a capital/non-letter.
 #: Wrapped lines continue in lower case, so they stay in the sentence they belong to.
 #: A full stop after an abbreviation or after a day number ("den 3. marts") ends nothing.
+#: (One alternative per first character, each beginning with it, lets the engine skip
+#: to the next of them; the abbreviation checks only concern a full stop.)
 _BOUNDARY = re.compile(
-    r"[.!?]"
+    r"\."
     + "".join(
         rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len)
     )
     + r"(?<![\s(]\d\.)(?<![\s(]\d\d\.)(?<![\s(][a-zæøå]\.)"
-    + r"[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])",
+    + r"[.!?]*(?=\s|$)|![.!?]*(?=\s|$)|\?[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])",
     re.I,
 )
 _SHORT_REPLY_CHARS = 160
@@ -76,6 +78,9 @@ class _Rule:
     weight: float
     flags: str
     pattern: re.Pattern[str] | None = None
+    #: a triggered rule's pattern and stems, compiled on first use (``_rule_pattern``)
+    source: str = ""
+    stems: tuple[str, ...] = ()
 
 
 def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
@@ -157,6 +162,277 @@ def _quick(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?=[{letters}])(?:{pattern})")
 
 
+#: Written after the first letter of an alternative, this stands for the ``\b`` before it:
+#: no word character before that letter (the letter itself is one).
+_BOUNDARY_AFTER_FIRST = r"(?<!\w.)"
+#: A look-ahead for a set of plain letters: "(?=[my])".
+_LETTERS_AHEAD = re.compile(r"\(\?=\[(\w+)\]\)")
+_WORD = re.compile(r"\w+")
+#: The most alternatives a pattern is spread into (``_by_first_letter``).
+_MAX_ALTERNATIVES = 400
+#: How much longer than the original a rewritten pattern may be.
+_MAX_GROWTH = 8
+
+
+def _top_level(pattern: str, start: int = 0) -> tuple[list[str], int] | None:
+    """The alternatives of ``pattern`` from ``start`` to the ``)`` that closes the group
+    ``start`` is in (or to the end), and where that ``)`` stands; None if unbalanced."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    begin = i = start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1
+            if pattern[i : i + 1] == "^":
+                i += 1
+            if pattern[i : i + 1] == "]":
+                i += 1  # a "]" first in a class is a literal
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                parts.append(pattern[begin:i])
+                return parts, i
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[begin:i])
+            begin = i + 1
+        i += 1
+    if depth or in_class:
+        return None
+    parts.append(pattern[begin:])
+    return parts, len(pattern)
+
+
+#: What ``_spread`` gives: alternatives that begin with a literal word character, each
+#: with whether ``\b`` stands before it and the look-behinds (sign, body) there.
+_Spread = list[tuple[bool, tuple[tuple[str, str], ...], str]]
+
+
+def _spread(
+    branch: str, boundary: bool = False, behind: tuple = (), *, loose: bool = False
+) -> _Spread | None:
+    """``branch`` (one alternative, no ``|`` outside groups) as alternatives that each
+    begin with a literal word character, in the order the engine tries them; None when
+    it does not begin so. ``loose``: a leading ``\\w*`` or ``\\w+`` is left out, so
+    that the alternatives only find every place where the branch could match."""
+    if branch.startswith(r"\b"):
+        return _spread(branch[2:], True, behind, loose=loose)
+    if loose and branch.startswith((r"\w*", r"\w+")):
+        return _spread(branch[3:], loose=True)
+    lookahead = _LETTERS_AHEAD.match(branch)
+    if lookahead:  # "(?=[my])…": only the alternatives that begin with those letters
+        spread = _spread(branch[lookahead.end() :], boundary, behind, loose=loose)
+        allowed = lookahead.group(1)
+        return None if spread is None else [p for p in spread if p[2][0] in allowed]
+    if branch.startswith(("(?<!", "(?<=")):  # "(?<!alt\s)hvad"
+        body = _top_level(branch, 4)
+        if body is None or body[1] == len(branch):
+            return None
+        sign, close = branch[3], body[1]
+        behind = (*behind, (sign, branch[4:close]))
+        return _spread(branch[close + 1 :], boundary, behind, loose=loose)
+    if branch.startswith("(?:"):
+        inner = _top_level(branch, 3)
+        if inner is None or inner[1] == len(branch):
+            return None
+        alternatives, close = inner
+        after = branch[close + 1 :]
+        if after[:1] == "?" and after[1:2] not in ("?", "+"):
+            alternatives = [*alternatives, ""]  # greedy "(?:X)?Y" is "XY|Y"
+            after = after[1:]
+        if after[:1] in ("?", "*", "+", "{"):
+            return None  # the match may begin after the group
+        out: _Spread = []
+        for alternative in alternatives:
+            spread = _spread(alternative + after, boundary, behind, loose=loose)
+            if spread is None:
+                return None
+            out.extend(spread)
+            if len(out) > _MAX_ALTERNATIVES:
+                return None
+        return out
+    if re.match(r"\w", branch[:1]) and branch[1:2] not in ("?", "*", "+", "{"):
+        return [(boundary, behind, branch)]
+    return None
+
+
+def _by_first_letter(pattern: str, *, loose: bool = False) -> str | None:
+    """``pattern`` rewritten to begin with a set of letters, or None when it cannot be.
+
+    Python's engine scans for a pattern whose alternatives each begin with a literal
+    letter in a tight loop that skips every other character (a "charset prefix"); a
+    pattern that begins with ``\\b`` or a group of groups is tried at every position,
+    which is what made a rule over a window cost. The rewriting keeps what matches:
+    ``(?:A|B)X`` is ``AX|BX`` (tried in the same order), and so is ``(?:A)?X`` with
+    ``AX|X``; ``\\bc…`` for a letter ``c`` is ``c(?<!\\w.)…`` and ``(?<!L)c…`` is
+    ``c(?<!(?:L)c)…``; alternatives that begin with different letters never compete at
+    one position, so those with the same first letter are gathered behind it (in order).
+    ``loose`` (see ``_spread``) gives a pattern that finds a match wherever ``pattern``
+    has one, and maybe more: a quick test before the real one.
+    """
+    top = _top_level(pattern)
+    if top is None or top[1] != len(pattern):
+        return None
+    spread: _Spread = []
+    for branch in top[0]:
+        part = _spread(branch, loose=loose)
+        if part is None:
+            return None
+        spread.extend(part)
+        if len(spread) > _MAX_ALTERNATIVES:
+            return None
+    by_letter: dict[str, list[str]] = {}
+    for boundary, behind, branch in spread:
+        letter = branch[0]
+        tail = "".join(f"(?<{sign}(?:{body}){letter})" for sign, body in behind) + branch[1:]
+        if boundary:
+            tail = _BOUNDARY_AFTER_FIRST + tail
+        by_letter.setdefault(letter, []).append(tail)
+    parts = []
+    for letter, tails in by_letter.items():
+        if len(tails) == 1:
+            parts.append(letter + tails[0])
+        elif all(t.startswith(_BOUNDARY_AFTER_FIRST) for t in tails):
+            size = len(_BOUNDARY_AFTER_FIRST)
+            parts.append(
+                f"{letter}{_BOUNDARY_AFTER_FIRST}(?:{'|'.join(t[size:] for t in tails)})"
+            )
+        else:
+            parts.append(f"{letter}(?:{'|'.join(tails)})")
+    return "|".join(parts)
+
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled in the fastest form that provably matches the same: spread
+    by first letter (``_by_first_letter``), else with ``\\b(?=[…])`` (``_quick``)."""
+    rewritten = _by_first_letter(pattern)
+    if (
+        rewritten is not None
+        and len(rewritten) <= _MAX_GROWTH * len(pattern)  # compiling costs start-up time
+        and not re.compile(pattern).groups  # groups would be copied
+    ):
+        try:
+            return re.compile(rewritten)
+        except re.error:
+            pass
+    return _quick(pattern)
+
+
+#: How long a literal beginning ``_heads`` reads, and how many it follows at most.
+_HEAD_CHARS = 16
+_MAX_HEADS = 400
+
+
+def _heads(items: list, boundary: bool = False, head: str = "") -> list[tuple[bool, str]] | None:
+    """The literal text every match of parsed ``items`` begins with, one per path through
+    its leading groups, each with whether a ``\\b`` stands before it; None when there are
+    too many paths. A path's text ends at the first part that is not a literal letter
+    (look-arounds and boundaries, which consume nothing, are read past)."""
+    for i, (op, av) in enumerate(items):
+        if len(head) >= _HEAD_CHARS:
+            break
+        if op is _parser.AT:
+            boundary = boundary or (av is _constants.AT_BOUNDARY and not head)
+        elif op in (_parser.ASSERT, _parser.ASSERT_NOT):
+            continue
+        elif op is _parser.LITERAL:
+            head += chr(av)
+        elif op in (_parser.SUBPATTERN, _parser.BRANCH, _parser.IN):
+            if op is _parser.SUBPATTERN:
+                if av[1] or av[2]:
+                    break  # inline flags
+                alternatives = [list(av[3])]
+            elif op is _parser.BRANCH:
+                alternatives = [list(alternative) for alternative in av[1]]
+            elif all(kind is _parser.LITERAL for kind, _ in av):
+                alternatives = [[entry] for entry in av]
+            else:
+                break
+            out: list[tuple[bool, str]] = []
+            for alternative in alternatives:
+                sub = _heads(alternative + list(items[i + 1 :]), boundary, head)
+                if sub is None or len(out) + len(sub) > _MAX_HEADS:
+                    return None
+                out.extend(sub)
+            return out
+        else:
+            break
+    return [(boundary, head)]
+
+
+def _starts_at_stem(pattern: str, stems: Iterable[str]) -> bool:
+    """Whether every match of ``pattern`` begins, after a word boundary, with one of
+    ``stems`` (whole-word ``$`` stems do not count). Then the trigger pass reports the
+    word every match begins with, and the rule need only be tried where its stems stand
+    instead of over its whole window."""
+    plain = tuple(s for s in stems if _WORD.match(s) and not s.endswith("$"))
+    heads = _heads(list(_parser.parse(pattern)))
+    return bool(plain) and heads is not None and all(
+        boundary and head.startswith(plain) for boundary, head in heads
+    )
+
+
+class _AnyOf:
+    """A union that is only asked whether it matches somewhere in a span, which it does
+    when one of its alternatives does: those that ``_fast`` can spread are searched
+    together first, the others only where a quick loose form of them finds something
+    (``\\b\\w*(?:billet|faktura)\\w*\\b`` tried at every letter was most of the second
+    opinion's time)."""
+
+    def __init__(self, pattern: str) -> None:
+        top = _top_level(pattern)
+        branches = top[0] if top is not None and top[1] == len(pattern) else [pattern]
+        quick = [b for b in branches if _spread(b) is not None]
+        slow = [b for b in branches if _spread(b) is None]
+        self._quick = _fast("|".join(quick)) if quick else None
+        self._slow = re.compile("|".join(slow)) if slow else None
+        hint = _by_first_letter("|".join(slow), loose=True) if slow else None
+        self._hint = re.compile(hint) if hint else None
+
+    def found_in(self, text: str, lo: int, hi: int) -> bool:
+        if self._quick is not None and self._quick.search(text, lo, hi):
+            return True
+        if self._slow is None or (self._hint and not self._hint.search(text, lo, hi)):
+            return False
+        return self._slow.search(text, lo, hi) is not None
+
+
+def _has_group(pattern: str) -> bool:
+    """Whether ``pattern`` has a capturing group; read rather than compiled, which at
+    import would cost the start-up time that compiling rules on first use saves."""
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1
+            if pattern[i : i + 1] == "^":
+                i += 1
+            if pattern[i : i + 1] == "]":
+                i += 1
+            continue
+        elif ch == "(" and (pattern[i + 1 : i + 2] != "?" or pattern[i + 2 : i + 4] == "P<"):
+            return True
+        i += 1
+    return False
+
+
 def _check_lower(pattern: str, where: str) -> None:
     """Rules run on lower-cased text, so an upper-case letter in one can never match."""
     bare = re.sub(r"\\.", "", pattern)
@@ -230,10 +506,9 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
                 _check_lower(stem, name)
                 by_stem.setdefault(stem, []).append(len(rules))
             _check_lower(pattern, name)
-            compiled = re.compile(pattern)
-            if compiled.groups:
+            if _has_group(pattern):
                 raise ValueError(f"{name}: use non-capturing groups only")
-            rules.append(_Rule(label, name, weight, flags, compiled))
+            rules.append(_Rule(label, name, weight, flags, None, pattern, tuple(stems)))
         unknown = set(triggers) - {rule[1] for rule in lex.RULES}
         if unknown:
             raise ValueError(f"RULE_TRIGGERS for unknown rules: {sorted(unknown)}")
@@ -253,6 +528,19 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
 
 
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
+_RULE_PATTERNS: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def _rule_pattern(index: int) -> tuple[re.Pattern[str], bool]:
+    """A triggered rule's compiled pattern and whether its matches begin at its stems,
+    made on first use: doing it for every rule at import was most of the start-up of
+    ``privacybot classify``, and a message opens few rules."""
+    made = _RULE_PATTERNS.get(index)
+    if made is None:
+        rule = _TRIGGERED[index]
+        made = (_fast(rule.source), _starts_at_stem(rule.source, rule.stems))
+        _RULE_PATTERNS[index] = made
+    return made
 _WHITESPACE = re.compile(r"\s")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
 _CONDITIONAL = _union("CONDITIONAL")
@@ -316,7 +604,7 @@ _PAIRS = _pair_rules()
 #: way of contacting the writer ("ring til mig", "texts"), or something done with data
 #: ("delt", "sent to the wrong address") that the writer is unhappy about (complaints).
 _PAIR_OBJECTS = {
-    kind: _quick(_union_text(attr))
+    kind: _fast(_union_text(attr))
     for kind, attr in (
         ("data", "PAIR_DATA"), ("list", "PAIR_LIST"), ("contact", "PAIR_CONTACT"),
         ("event", "PAIR_EVENT"),
@@ -339,7 +627,7 @@ def _pair_actions() -> dict[str, tuple[tuple[RequestType, re.Pattern[str], tuple
                 if rule_kind == kind and rule.label is label
             )
             if members:
-                union = _quick("|".join(f"(?:{p.pattern})" for _, p in members))
+                union = _fast("|".join(f"(?:{p.pattern})" for _, p in members))
                 out.setdefault(kind, []).append((label, union, members))
     return {kind: tuple(v) for kind, v in out.items()}
 
@@ -351,15 +639,15 @@ _RESTRICTION_ACTIONS = next(
 _PAIR_BLOCK = _union("PAIR_BLOCK")
 #: One pass each: footers and conditions make a sentence unsafe to guess at; business
 #: documents and logins make it about something else than our records of a person.
-_PAIR_UNSAFE = _quick(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
-_PAIR_BLOCKED = re.compile(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
+_PAIR_UNSAFE = _fast(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
+_PAIR_BLOCKED = _AnyOf(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
 #: Data a complaint can be about without a possessive ("cpr-nummeret", "depression").
-_PAIR_SENSITIVE = _quick(_union_text("PAIR_SENSITIVE"))
+_PAIR_SENSITIVE = _fast(_union_text("PAIR_SENSITIVE"))
 #: The writer as the one who did it ("jeg sendte jer mit pas", "I gave my passport to …"):
 #: then it is no complaint about us.
 _FIRST_PERSON_BEFORE = re.compile(r"(?:" + _union("FIRST_PERSON").pattern + r")$")
 #: A relative or client the request is about ("om min søn", "records on my niece").
-_PAIR_RELATIVE = _union("PAIR_RELATIVE")
+_PAIR_RELATIVE = _fast(_union_text("PAIR_RELATIVE"))
 #: How-to questions about doing it oneself: "how do I change", "hvordan ændrer jeg".
 _SELF_SERVICE = re.compile(r"(?:" + _union("SELF_SERVICE").pattern + r")\s+$")
 _SELF_SERVICE_Q = re.compile(r"(?:" + _union("SELF_SERVICE_Q").pattern + r")\s+$")
@@ -482,24 +770,28 @@ def _full_matches(
 
 #: The rules each trigger word opens (a word holds several stems: "sletter" holds "slet"),
 #: and the second opinion's spot tags it carries.
-_WORD_RULES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+#: Also whether the word needs looking at: it opens a rule, holds a spot, or is odd (holds
+#: other characters than letters, see ``_triggered_matches``).
+_WORD_RULES: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool, bool]] = {}
 
 
-def _rules_of_word(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _rules_of_word(word: str) -> tuple[tuple[int, ...], tuple[int, ...], bool, bool]:
     found = {i for k in range(1, len(word) + 1) for i in _STEM_RULES.get(word[:k], ())}
     found.update(_STEM_RULES.get(word + "$", ()))
-    indices = tuple(sorted(i for i in found if i >= 0)), tuple(sorted(i for i in found if i < 0))
+    indices = tuple(sorted(i for i in found if i >= 0))
+    tags = tuple(sorted(i for i in found if i < 0))
+    odd = not word.isalnum()
+    entry = indices, tags, odd, bool(indices or tags or odd)
     if len(_WORD_RULES) < 50_000:  # only words that begin with a stem are kept
-        _WORD_RULES[word] = indices
-    return indices
+        _WORD_RULES[word] = entry
+    return entry
 
 
 def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
     """Every rule over the whole text, each on its own (a rule's matches must not hide
     another's, as they would in one alternation): the reference for the fast scan."""
-    for rule in _TRIGGERED:
-        assert rule.pattern is not None
-        yield from ((rule, m) for m in rule.pattern.finditer(lower))
+    for index, rule in enumerate(_TRIGGERED):
+        yield from ((rule, m) for m in _rule_pattern(index)[0].finditer(lower))
 
 
 def _triggered_matches(
@@ -509,14 +801,22 @@ def _triggered_matches(
     second opinion's objects stand, so that it need not read the whole text again."""
     # windows per rule, merged as they come: stems are found left to right, so both ends
     # of the windows only grow
+    # each window is [lo, hi, where its stems start, ...]
     windows: dict[int, list[list[int]]] = {}
+    # words that hold more than letters ("e-mail", "don't") can hide a stem ("mail")
+    # from the trigger pass: a window that overlaps one is read whole
+    odd: list[tuple[int, int]] = []
     for t in _TRIGGER.finditer(lower):
         word = t.group()
         cached = _WORD_RULES.get(word)
-        indices, tags = cached if cached is not None else _rules_of_word(word)
+        indices, tags, is_odd, wanted = cached if cached is not None else _rules_of_word(word)
+        if not wanted:
+            continue  # "hvornår" begins with the whole-word stem "hvor$" and opens nothing
         start, end = t.span()
         if tags and spots is not None:
             spots.extend((start, tag) for tag in tags)
+        if is_odd:
+            odd.append((start, end))
         lo = start - _BEFORE
         if lo < 0:
             lo = 0
@@ -524,21 +824,39 @@ def _triggered_matches(
         for index in indices:
             spans = windows.get(index)
             if spans is None:
-                windows[index] = [[lo, hi]]
+                windows[index] = [[lo, hi, start]]
             elif lo <= spans[-1][1]:
                 spans[-1][1] = hi
+                spans[-1].append(start)
             else:
-                spans.append([lo, hi])
+                spans.append([lo, hi, start])
     size = len(lower)
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
-        assert rule.pattern is not None
-        for lo, hi in spans:
+        pattern, at_stem = _RULE_PATTERNS.get(index) or _rule_pattern(index)
+        for k, span in enumerate(spans):
+            lo, hi = span[0], span[1]
             if hi < size:  # never cut a word in two: a cut word could match as a whole one
                 ws = _WHITESPACE.search(lower, hi)
                 hi = ws.start() if ws else size
-            for m in rule.pattern.finditer(lower, lo, hi):
-                yield rule, m
+            if at_stem and not any(s < hi and lo < e for s, e in odd):
+                # every match begins where one of the rule's stems does: the same matches
+                # as reading the window, found by trying those places only (a long run
+                # without spaces can carry the end past the next window's first stems)
+                done = lo
+                for start in itertools.chain.from_iterable(
+                    itertools.islice(later, 2, None) for later in spans[k:]
+                ):
+                    if start >= hi:
+                        break
+                    if start >= done:
+                        m = pattern.match(lower, start, hi)
+                        if m is not None:
+                            done = m.end()
+                            yield rule, m
+            else:
+                for m in pattern.finditer(lower, lo, hi):
+                    yield rule, m
 
 
 def _scan(
@@ -728,7 +1046,7 @@ def _paired(
         if ruled and any(label in _MARKETING for _, _, label in ruled):
             continue
         # a sentence about a booking or an invoice can still restrict or complain, no more
-        blocked = _PAIR_BLOCKED.search(lower, lo, hi) is not None
+        blocked = _PAIR_BLOCKED.found_in(lower, lo, hi)
         objects: dict[str, re.Match[str]] = {}
         for kind in kinds:
             if _CONTACT_SPOT not in tags if kind == "contact" else _PAIR_SPOT not in tags:
@@ -768,7 +1086,7 @@ def _paired(
                     nxt - hi <= _FOLLOW_CHARS
                     and _PAIR_FOLLOW.search(lower, hi, nxt)
                     and not _PAIR_UNSAFE.search(lower, hi, nxt)
-                    and not _PAIR_BLOCKED.search(lower, hi, nxt)
+                    and not _PAIR_BLOCKED.found_in(lower, hi, nxt)
                 ):
                     a_hi = nxt
             elif kind == "contact":

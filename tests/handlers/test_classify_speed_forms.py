@@ -1,0 +1,98 @@
+"""The classifier's fast forms find what the plain ones do (issue 4/9: speed).
+
+``handlers.classify`` rewrites patterns so Python's engine can skip ahead
+(``_by_first_letter``), tries a rule only where its stems start when every match begins
+there (``_starts_at_stem``), and asks some unions only whether they match (``_AnyOf``).
+Each must give the same matches as the pattern read plainly over the same window.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from handlers import classify as c
+
+TEXTS = (
+    "Hej. Jeg vil gerne have slettet alle mine oplysninger hos jer, også min datters.",
+    "Please send me a copy of the personal data you hold about me. I never got an answer.",
+    "Kan I give mig en kopi af mine data? Min søn har også en profil. Fakturaen er forkert.",
+    "Jag vill att ni raderar mina uppgifter. Bitte löschen Sie meine Daten.",
+    # a long run without spaces carries a window's end past the next window's stems
+    "klage " + "y" * 10 + " " + "-" * 600 + "klage" + "-" * 50 + " end",
+    "complain e-mail don't delete my data " + "_" * 400 + " unsubscribe " + "x-" * 300,
+)
+
+
+def _window_scan(lower: str) -> list[tuple[str, tuple[int, int]]]:
+    """The trigger pass with every rule read plainly over its windows (the old scan)."""
+    windows: dict[int, list[list[int]]] = {}
+    for t in c._TRIGGER.finditer(lower):
+        indices = c._rules_of_word(t.group())[0]
+        lo, hi = max(0, t.start() - c._BEFORE), t.end() + c._AFTER
+        for index in indices:
+            spans = windows.setdefault(index, [])
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = hi
+            else:
+                spans.append([lo, hi])
+    out = []
+    for index, spans in windows.items():
+        plain = re.compile(c._TRIGGERED[index].source)
+        for lo, hi in spans:
+            if hi < len(lower):
+                ws = c._WHITESPACE.search(lower, hi)
+                hi = ws.start() if ws else len(lower)
+            out.extend((c._TRIGGERED[index].name, m.span()) for m in plain.finditer(lower, lo, hi))
+    return out
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_stem_anchored_scan_finds_what_window_reading_does(text: str) -> None:
+    lower = text.lower()
+    fast = [(rule.name, m.span()) for rule, m in c._triggered_matches(lower, [])]
+    assert fast == _window_scan(lower)
+
+
+def test_every_rule_rewritten_matches_the_same() -> None:
+    for index, rule in enumerate(c._TRIGGERED):
+        fast, _ = c._rule_pattern(index)
+        plain = re.compile(rule.source)
+        for text in TEXTS:
+            lower = text.lower()
+            assert [m.span() for m in fast.finditer(lower)] == [
+                m.span() for m in plain.finditer(lower)
+            ], rule.name
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"\b(?:min|mit)\s+(?:\w+\s+)?søn", "min søn, mit barn, minsøn, amin søn"),
+        (r"(?<!alt\s)\bhvad\b|\bhvilke\b", "alt hvad, hvad, hvilke, ahvad"),
+        (r"\b(?:ret\s+til\s+)?aktindsigt\w*", "ret til aktindsigt, aktindsigten, raktindsigt"),
+        (r"\b(?=[my])(?:\b(?:you|my)\s+data)", "you data, my data, amy data"),
+    ],
+)
+def test_first_letter_form_matches_the_same(pattern: str, text: str) -> None:
+    rewritten = c._by_first_letter(pattern)
+    assert rewritten is not None
+    for lo in range(len(text)):
+        assert [m.span() for m in re.finditer(rewritten, text[lo:])] == [
+            m.span() for m in re.finditer(pattern, text[lo:])
+        ]
+        assert [m.span() for m in re.compile(rewritten).finditer(text, lo)] == [
+            m.span() for m in re.compile(pattern).finditer(text, lo)
+        ]
+
+
+def test_any_of_answers_as_the_union_does() -> None:
+    union = f"{c._PAIR_BLOCK.pattern}|{c._BUSINESS_DOC.pattern}"
+    plain = re.compile(union)
+    any_of = c._AnyOf(union)
+    for text in (*TEXTS, "flybilletten", "min faktura", "på facebook", "e-ticket", "ingen"):
+        lower = text.lower()
+        for lo in range(0, len(lower), 5):
+            for hi in (lo + 20, lo + 80, len(lower)):
+                assert any_of.found_in(lower, lo, hi) == (plain.search(lower, lo, hi) is not None)

@@ -575,7 +575,7 @@ def _scan(
                 or ("q" in flags and _CONSEQUENCE.search(sent))
                 or ("l" in flags and _LOGIN.search(lower, s, e))
                 or ("r" in flags and not _has_antecedent(original, lower, sentence[0], e))
-                or ("b" in flags and _about_business_document(original, lower, sentence, flags))
+                or ("b" in flags and _about_business_document(original, lower, sentence, flags, m))
                 or ("h" in flags and _self_reported(lower, sentence, s))
                 or ("t" in flags and not _THIRD_PARTY_CUE.search(lower))
             ):
@@ -602,13 +602,14 @@ def _retraction_point(lower: str) -> int:
 
 
 def _about_business_document(
-    original: str, lower: str, sentence: tuple[int, int], flags: str
+    original: str, lower: str, sentence: tuple[int, int], flags: str, m: re.Match[str]
 ) -> bool:
     """A correction of a ticket, an invoice or a name badge is not a correction of our
-    records ("mit navn er stavet forkert på flybilletten"). A pronoun rule also looks at
-    the sentence before, where its antecedent stands ("The invoice shows … Fix it")."""
+    records ("mit navn er stavet forkert på flybilletten"). A pronoun rule, or a match that
+    names no personal data of its own ("Können Sie das berichtigen?"), also looks at the
+    sentence before, where its object stands ("The invoice shows … Fix it")."""
     lo, hi = sentence
-    if "r" in flags:
+    if "r" in flags or not _ANTECEDENT.search(lower, m.start(), m.end()):
         lo = _previous_sentence_start(original, lo)
     return _BUSINESS_DOC.search(lower, lo, hi) is not None
 

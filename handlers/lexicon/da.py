@@ -329,6 +329,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "da.slaegtnings_data",
         rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
         r"persondata|personoplysning\w*|konto\w*|profil\w*)\b"
+        # "min fars oplysninger, så han kan betale": details to pay with, not his data
+        r"(?![^.?!\n]{0,80}\bbetal)"
         rf"|\b(?:oplysning\w*|data)\b[^.?!\n]{{0,30}}?\bom\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
         0.85,
         "",
@@ -700,7 +702,7 @@ RULE_TRIGGERS.update(
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
     r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
-    r"diplom|certifikat|bevis|annonce|attest)\w*\b"
+    r"diplom|certifikat|bevis|annonce|attest|ans" + OE + r"gning|gebyr)\w*\b"
     r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
 #: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.
@@ -1066,6 +1068,7 @@ _MORE_FLAGS = {
     "da.forkerte_oplysninger": "b",
     "da.ny_adresse": "b",
     "da.ret_det": "bh",
+    "da.indsigelse": "b",  # "indsigelse mod afbestillingsgebyret" is about a fee
     "da.mit_nummer_er_skiftet": "b",
 }
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
@@ -1159,7 +1162,9 @@ PAIR_BLOCK = (
     r"(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
     r"betaling|depositum|visum|forsikring|flyselskab|\bfly(?:et|s)?\b|\bapp(?:en|s)?\b|portal|portalen|"
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
-    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding|"
+    # one trip, course or excursion ("jeres mails om Thailand-turen"), not the offers of new ones
+    r"\bturen\b|\budflugt(?:en|erne)?\b|\bekskursion(?:en|erne)?\b|\bkurset\b|\blejren\b)"
     r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
     r"sende\s+jer|udfyldt\w*)\b"
 )
@@ -1177,7 +1182,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)(?<!\.)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
@@ -1335,6 +1340,8 @@ PAIR_RELATIVE = (
 )
 #: How-to questions: "hvordan ændrer jeg …" asks how, not that we do it.
 SELF_SERVICE_Q = r"\bhvordan"
+#: "kan jeg selv ændre mit nummer?": the writer asks whether to do it, not that we do it.
+SELF_SERVICE = r"\b(?:kan|m" + AA + r")\s+(?:jeg|vi)\s+selv"
 #: Displeasure, the "action" of a complaint about what was done with personal data.
 _DISPLEASED = (
     r"\b(?:ikke\s+i\s+orden|ikke\s+(?:ok|okay|acceptabel\w*|godt\s+nok|rimeligt|lovligt|"

@@ -95,7 +95,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.CONSENT_WITHDRAWAL,
         "en.unsubscribe_me",
         r"\b(?:unsubscribe\s+me|please\s+unsubscribe|(?:want|like|wish|need|going)\s+to\s+"
-        r"unsubscribe|i\s+(?:hereby\s+)?unsubscribe)\b",
+        r"unsubscribe|i\s+(?:hereby\s+)?unsubscribe)\b"
+        # "unsubscribe my daughter from the ski trip" leaves a trip, not a list
+        r"(?!\s+(?:\w+\s+){0,3}?from\s+(?:the|this|that|our|my|his|her)\s+(?:\w+\s+){0,2}?"
+        r"(?:trip|tour|course|class|excursion|programme|program|camp|event|booking)s?\b)",
         0.85,
         "f",
     ),
@@ -560,7 +563,8 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
 # -- everyday phrasings (held-out dev set): pronoun objects, sources, login problems ------
 #: Personal data a pronoun ("update it", "delete them") can point back to (flag ``r``).
 ANTECEDENT = (
-    r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
+    # "deleted it from my phone": there the phone is a device, not a number
+    r"(?<!\bfrom\s)(?<!\bon\s)\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
     r"date\s+of\s+birth|birthday|details|data|information|info|profile|account|photos?|"
     r"pictures?|passport|story|medical|health|allergy|allergies|emergency\s+contact)\b"
     r"|\b(?:passport\s+(?:copy|scan)|copy\s+of\s+my\s+passport|medical\s+(?:form|info\w*|"
@@ -987,7 +991,8 @@ RULE_TRIGGERS.update(
 
 # -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
 PAIR_DATA = (
-    r"\bmy\s+(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
+    # "deleted it from my phone", "the photos on my phone": a device, not our records
+    r"(?<!\bfrom\s)(?<!\bon\s)\bmy\s+(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
     r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
     r"file)\b|\bpersonal\s+(?:data|information|details)\b"
     r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"

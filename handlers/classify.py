@@ -254,6 +254,7 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
 
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
 _WHITESPACE = re.compile(r"\s")
+_WORD = re.compile(r"\w+")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
 _CONDITIONAL = _union("CONDITIONAL")
 _PRIVACY = _union("PRIVACY_CONTEXT")
@@ -623,7 +624,24 @@ def _self_reported(lower: str, sentence: tuple[int, int], start: int) -> bool:
     # "jeg har slettet min gamle profil", "I har rettet min adresse"
     if _PERFECT_SECOND.search(lower, lo, start) or _PERFECT.search(lower, lo, start):
         return True
-    return _self_service(lower, lo, start)
+    return _self_service(lower, lo, start) or _asked_as_how_to(lower, sentence, start)
+
+
+def _asked_as_how_to(lower: str, sentence: tuple[int, int], start: int) -> bool:
+    """A question ("Ændre mit telefonnummer?", often the subject) that the mail asks
+    elsewhere as how-to with the same verb ("hvor kan jeg selv ændre mit nummer?") is
+    that how-to question, not a request."""
+    if "?" not in lower[start : sentence[1] + 1]:
+        return False
+    verb = _WORD.match(lower, start)
+    if verb is None:
+        return False
+    for m in re.finditer(rf"\b{re.escape(verb.group())}\b", lower):
+        if not sentence[0] <= m.start() < sentence[1] and _self_service(
+            lower, max(0, m.start() - 40), m.start()
+        ):
+            return True
+    return False
 
 
 def _self_service(lower: str, lo: int, start: int) -> bool:

@@ -1164,7 +1164,8 @@ PAIR_BLOCK = (
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
     r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding|"
     # one trip, course or excursion ("jeres mails om Thailand-turen"), not the offers of new ones
-    r"\bturen\b|\budflugt(?:en|erne)?\b|\bekskursion(?:en|erne)?\b|\bkurset\b|\blejren\b)"
+    r"\w*tur(?:en|listen)\b|\budflugt(?:en|erne)?\b|\bekskursion(?:en|erne)?\b|\bkurset\b|"
+    r"\blejren\b|\brykker\w*)"
     r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
     r"sende\s+jer|udfyldt\w*)\b"
 )
@@ -1341,7 +1342,9 @@ PAIR_RELATIVE = (
 #: How-to questions: "hvordan ændrer jeg …" asks how, not that we do it.
 SELF_SERVICE_Q = r"\bhvordan"
 #: "kan jeg selv ændre mit nummer?": the writer asks whether to do it, not that we do it.
-SELF_SERVICE = r"\b(?:kan|m" + AA + r")\s+(?:jeg|vi)\s+selv"
+SELF_SERVICE = (
+    r"\b(?:kan|m" + AA + r")\s+(?:jeg|vi)\s+selv|\bhvor\s+(?:\w+\s+){0,4}?kan\s+(?:jeg|vi)"
+)
 #: Displeasure, the "action" of a complaint about what was done with personal data.
 _DISPLEASED = (
     r"\b(?:ikke\s+i\s+orden|ikke\s+(?:ok|okay|acceptabel\w*|godt\s+nok|rimeligt|lovligt|"

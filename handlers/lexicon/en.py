@@ -442,7 +442,8 @@ PROCESSING_CONTEXT = (
 #: Newsletter footers phrase their unsubscribe link like a request.
 FOOTER = (
     r"\b(?:if\s+you\s+(?:no\s+longer|don't|do\s+not|wish|want|would\s+(?:like|prefer))|"
-    r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving)\b"
+    r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving|"
+    r"(?:reply|text)\s+[\"']?stop)\b"
 )
 #: A deletion that is only a possible consequence of something else.
 CONSEQUENCE = r"\b(?:result\s+in|lead\s+to|would\s+mean|entail)\b"
@@ -1006,8 +1007,10 @@ PAIR_LIST = (
 PAIR_BLOCK = (
     r"(?:booking|reservation|invoice|ticket|receipt|contract|itinerary|luggage|baggage|"
     r"payment|deposit|visa|insurance|airline|flight|app|portal|login|password|facebook|"
-    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application)"
-    r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in)\b"
+    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application|"
+    r"reminder|vaccin)"
+    r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in|"
+    r"bring)\b"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
@@ -1103,7 +1106,7 @@ PAIR_RELATIVE = (
     r"father|mum|mom|dad)\b"
     rf"|\bmy\s+(?:\w+\s+)?{_REL}'s\b"
 )
-SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i"
+SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i|\bwhere\s+(?:\w+\s+){0,4}?can\s+i"
 _DISPLEASED = (
     r"\b(?:not\s+(?:ok|okay|happy|acceptable|right|fine|cool)|unacceptable|outrageous|appall\w*|"
     r"disgust\w*|disgraceful|furious|angry|upset|illegal|unlawful|harassment|"

@@ -39,6 +39,16 @@ NEGATIVES = [
          "can you delete it from the album too?"),
     # ".se" of a domain is no "se" (see)
     ("Frånvaro", "Frågor om personuppgifter skickas till dataskydd@foretag.example.se."),
+    # a question subject the body asks as how-to ("hvor kan jeg selv …", "where … can I")
+    ("Ændre mit telefonnummer?", "Hvor på hjemmesiden kan jeg selv ændre mit telefonnummer?"),
+    ("Update my details?", "Where in the app can I update my emergency contact myself?"),
+    # a list for one outing, payment reminders: logistics (PAIR_BLOCK)
+    ("Fjern mig fra turlisten", "Fjern mig venligst fra listen til cykelturen lørdag."),
+    ("Stop", "STOP med at sende mig rykkere! Jeg har betalt fakturaen."),
+    # a sales mail's "reply STOP to opt out" is a footer
+    ("", "We offer CRM software. Reply STOP to opt out of further emails."),
+    # documents to bring are no access request
+    ("", "My school says I need to bring my vaccination record and a copy of my passport."),
     # "mitt senaste mejl" is a message, not a way of contacting the writer
     ("", "Radera mitt senaste mejl tack, det var fel bilaga. Jag vill inte skicka den."),
 ]
@@ -63,6 +73,10 @@ REQUESTS = [
     ("Stop med at sende mig mails om nye rejser.", {T.CONSENT_WITHDRAWAL}),
     ("Please delete my last email and everything you hold about me.", {T.ERASURE}),
     ("Radera mitt senaste mejl och alla personuppgifter ni har om mig.", {T.ERASURE}),
+    ("Ændre mit telefonnummer? Det nye er 12345678.", {T.RECTIFICATION}),
+    ("Please update my details, my new address is 4 Elm Road.", {T.RECTIFICATION}),
+    ("Afmeld mig jeres nyhedsbrev og stop med at sende mig tilbud.", {T.CONSENT_WITHDRAWAL}),
+    ("I want to opt out of your marketing emails.", {T.CONSENT_WITHDRAWAL}),
 ]
 
 

@@ -58,7 +58,9 @@ _BOUNDARY = re.compile(
         rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len)
     )
     + r"(?<![\s(]\d\.)(?<![\s(]\d\d\.)(?<![\s(][a-zæøå]\.)"
-    + r"[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])",
+    # (?-i:…): under re.I, [^a-z] would refuse capitals too, and a line break before
+    # "Hej" would end nothing
+    + r"[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*(?-i:[^a-zæøåäöüé\s]))",
     re.I,
 )
 _SHORT_REPLY_CHARS = 160

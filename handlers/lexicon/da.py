@@ -533,7 +533,9 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
 ANTECEDENT = (
     r"\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:gamle\s+|nye\s+)?(?:(?:person|kontakt|kunde|helbreds)?"
     r"oplysning\w*|data|persondata\w*|adresse\w*|e-?mail-?adresse\w*|mailadresse\w*|hotmail|"
-    r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
+    # "skærmen på min telefon", "fra min telefon": a device, not a number
+    r"gmail|(?<!på\smin\s)(?<!fra\smin\s)telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|"
+    r"efternavn\w*|fornavn\w*|f" + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
     r"|\b(?:hans|hendes)\s+(?:\w+\s+)?(?:adresse\w*|navn\w*|telefonnummer\w*|oplysning\w*|"
@@ -702,7 +704,7 @@ RULE_TRIGGERS.update(
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
     r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
-    r"diplom|certifikat|bevis|annonce|attest|ans" + OE + r"gning|gebyr)\w*\b"
+    r"diplom|certifikat|bevis|annonce|attest|ans" + OE + r"gning|gebyr|hotel)\w*\b"
     r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
 #: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.

@@ -564,8 +564,11 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
 # -- everyday phrasings (held-out dev set): pronoun objects, sources, login problems ------
 #: Personal data a pronoun ("update it", "delete them") can point back to (flag ``r``).
 ANTECEDENT = (
+    # "my last email" is a message, not an address
+    r"\b(?:my|our)\s+(?!(?:last|latest|previous|earlier)\s+e-?mail)"
+    r"(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|"
     # "deleted it from my phone": there the phone is a device, not a number
-    r"(?<!\bfrom\s)(?<!\bon\s)\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
+    r"(?<!from\smy\s)(?<!on\smy\s)phone|number|mobile|"
     r"date\s+of\s+birth|birthday|details|data|information|info|profile|account|photos?|"
     r"pictures?|passport|story|medical|health|allergy|allergies|emergency\s+contact)\b"
     r"|\b(?:passport\s+(?:copy|scan)|copy\s+of\s+my\s+passport|medical\s+(?:form|info\w*|"
@@ -992,9 +995,11 @@ RULE_TRIGGERS.update(
 
 # -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
 PAIR_DATA = (
+    # "delete my last email": a message, not an address
+    r"\bmy\s+(?!(?:last|latest|previous|earlier)\s+e-?mail)"
+    r"(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
     # "deleted it from my phone", "the photos on my phone": a device, not our records
-    r"(?<!\bfrom\s)(?<!\bon\s)\bmy\s+(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
-    r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
+    r"passport|photos?|pictures?|address|name|surname|(?<!from\smy\s)(?<!on\smy\s)phone|number|e-?mail|date\s+of\s+birth|"
     r"file)\b|\bpersonal\s+(?:data|information|details)\b"
     r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"
     r"me\b|\byour\s+(?:\w+\s+)?(?:database|system|records|files|register|crm|mailing\s+list)s?\b"

@@ -49,6 +49,13 @@ NEGATIVES = [
     ("", "We offer CRM software. Reply STOP to opt out of further emails."),
     # documents to bring are no access request
     ("", "My school says I need to bring my vaccination record and a copy of my passport."),
+    # a subject line ends its sentence where the body begins with a capital
+    ("Sletning af konto", "Hej, min konto i appen er låst. Skal jeg slette appen?"),
+    ("Please delete my last email", "Hi, please delete it, I sent it to you by mistake."),
+    # "på min telefon" is a device: no antecedent for "ret det"
+    ("", "Jeres cookiebanner dækker skærmen på min telefon. Kan I rette det?"),
+    # the details for a hotel are the booking's
+    ("", "Kan I ændre det i mine oplysninger til hotellet, så jeg får vegetarmad?"),
     # "mitt senaste mejl" is a message, not a way of contacting the writer
     ("", "Radera mitt senaste mejl tack, det var fel bilaga. Jag vill inte skicka den."),
 ]
@@ -77,6 +84,8 @@ REQUESTS = [
     ("Please update my details, my new address is 4 Elm Road.", {T.RECTIFICATION}),
     ("Afmeld mig jeres nyhedsbrev og stop med at sende mig tilbud.", {T.CONSENT_WITHDRAWAL}),
     ("I want to opt out of your marketing emails.", {T.CONSENT_WITHDRAWAL}),
+    ("Mit telefonnummer er forkert. Kan I rette det?", {T.RECTIFICATION}),
+    ("Sletning af konto\nHej, slet venligst min konto og mine oplysninger.", {T.ERASURE}),
 ]
 
 

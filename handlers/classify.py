@@ -302,6 +302,8 @@ def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
 
 
 _SHORT_PATTERNS = _short_patterns()
+_SHORT_RULES = frozenset(rule.name for rule, _ in _SHORT_PATTERNS)
+_INVITATION = _union("INVITATION")
 
 
 def _pair_rules() -> tuple[tuple[_Rule, str, re.Pattern[str]], ...]:
@@ -1045,6 +1047,17 @@ def classify_text(
     return _build(found, original, language, near_miss)
 
 
+def _declines_invitation(inbound: Inbound, result: Classification) -> bool:
+    """A bare "Afmeld" / "unsubscribe" under our invitation to an event or a webinar
+    declines the event; under a newsletter or an offer it withdraws consent. Only a
+    message decided by a bare command alone, and only when the quote invites and names
+    no list or marketing, counts as declining."""
+    if not inbound.quoted or not all(e.rule in _SHORT_RULES for e in result.evidence):
+        return False
+    quoted = inbound.quoted.lower()
+    return _INVITATION.search(quoted) is not None and _PAIR_OBJECTS["list"].search(quoted) is None
+
+
 def _affirmed_offer(inbound: Inbound) -> Classification | None:
     """A short "yes please" answers the offer in the quoted text, which is ours."""
     text = (inbound.text or "").strip()
@@ -1084,6 +1097,8 @@ def classify(inbound: Inbound, phrases: Phrases = ()) -> Classification:
     """
     result = classify_text(inbound.subject, inbound.text, inbound.language, phrases=phrases)
     if result.is_privacy:
+        if _declines_invitation(inbound, result):
+            return _build({}, "", inbound.language, True)
         return result
     affirmed = _affirmed_offer(inbound)
     return affirmed if affirmed is not None else result

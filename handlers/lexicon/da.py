@@ -1347,6 +1347,11 @@ SELF_SERVICE_Q = r"\bhvordan"
 SELF_SERVICE = (
     r"\b(?:kan|m" + AA + r")\s+(?:jeg|vi)\s+selv|\bhvor\s+(?:\w+\s+){0,4}?kan\s+(?:jeg|vi)"
 )
+#: Our invitation to an event in the quote: a bare "Afmeld" under it declines the event.
+INVITATION = (
+    r"\b(?:tilmeld\w*|informationsaften\w*|informationsm" + OE + r"de\w*|webinar\w*|"
+    r"arrangement\w*|invitation\w*|inviter\w*|m" + OE + r"det|festen)\b"
+)
 #: Displeasure, the "action" of a complaint about what was done with personal data.
 _DISPLEASED = (
     r"\b(?:ikke\s+i\s+orden|ikke\s+(?:ok|okay|acceptabel\w*|godt\s+nok|rimeligt|lovligt|"

@@ -1112,6 +1112,11 @@ PAIR_RELATIVE = (
     rf"|\bmy\s+(?:\w+\s+)?{_REL}'s\b"
 )
 SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i|\bwhere\s+(?:\w+\s+){0,4}?can\s+i"
+#: Our invitation to an event in the quote: a bare "unsubscribe" under it declines it.
+INVITATION = (
+    r"\b(?:sign\s+up|register\w*|rsvp|webinar\w*|event|invitation\w*|invite\w*|"
+    r"information\s+evening|meeting)\b"
+)
 _DISPLEASED = (
     r"\b(?:not\s+(?:ok|okay|happy|acceptable|right|fine|cool)|unacceptable|outrageous|appall\w*|"
     r"disgust\w*|disgraceful|furious|angry|upset|illegal|unlawful|harassment|"

@@ -276,6 +276,8 @@ PAIR_RELATIVE = (
 SELF_SERVICE_Q = r"\bhvordan"
 #: "kan jeg selv endre nummeret?": asks whether to do it, not that we do it.
 SELF_SERVICE = r"\bkan\s+(?:jeg|vi)\s+selv"
+#: Our invitation to an event in the quote: a bare "meld av" under it declines it.
+INVITATION = r"\b(?:p" + AA + r"meld\w*|infom" + OE + r"te\w*|invitasjon\w*|webinar\w*)\b"
 PAIRS = PAIRS + (
     (T.CONSENT_WITHDRAWAL, "no.par_kontakt",
      r"\b(?:slutt|stopp\w*|ingen\s+flere|(?:vil|skal)\s+(?:\w+\s+)?ikke|ikke\s+(?:\w+\s+)?"

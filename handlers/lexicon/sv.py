@@ -336,6 +336,8 @@ PAIR_RELATIVE = (
 SELF_SERVICE_Q = r"\bhur"
 #: "kan jag själv ändra numret?": asks whether to do it, not that we do it.
 SELF_SERVICE = r"\bkan\s+(?:jag|vi)\s+sj" + AE + r"lv"
+#: Our invitation to an event in the quote: a bare "avanmäl" under it declines it.
+INVITATION = r"\b(?:anm" + AE + r"l\w*|webbinari\w*|inbjud\w*|informationsm" + OE + r"te\w*)\b"
 PAIRS = PAIRS + (
     (T.CONSENT_WITHDRAWAL, "sv.par_kontakt",
      r"\b(?:sluta|stoppa|inga\s+fler|(?:vill|ska)\s+(?:\w+\s+)?inte|inte\s+(?:\w+\s+)?l" + AE

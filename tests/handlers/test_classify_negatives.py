@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.classify import classify_text
-from handlers.values import RequestType
+from handlers.classify import classify, classify_text
+from handlers.values import Channel, Inbound, RequestType
 
 T = RequestType
 NOT = (T.NOT_PRIVACY,)
@@ -92,3 +92,24 @@ REQUESTS = [
 @pytest.mark.parametrize(("text", "labels"), REQUESTS)
 def test_requests_in_the_same_words_stay_requests(text: str, labels: set[RequestType]) -> None:
     assert set(classify_text("", text, "da").labels) == labels
+
+
+def _reply(text: str, quoted: str) -> Inbound:
+    return Inbound(
+        channel=Channel.SMTP, external_id="x", message_id=None, sender="a@b.dk",
+        sender_name="", recipients=(), subject="Re: x", text=text, quoted=quoted,
+        language="da",
+    )
+
+
+def test_bare_command_under_our_invitation_declines_the_event() -> None:
+    invitation = "Husk at tilmelde dig informationsaftenen d. 14. marts. Svar på denne mail."
+    assert classify(_reply("Afmeld", invitation)).labels == NOT
+    assert classify(_reply("Unsubscribe", "Join our webinar on gap years, register here."))\
+        .labels == NOT
+
+
+def test_bare_command_under_our_newsletter_withdraws_consent() -> None:
+    newsletter = "Årets sidste nyhedsbrev: 20% på vinterrejser! Tilmeld dig vores julefest."
+    assert classify(_reply("Afmeld", newsletter)).labels == (T.CONSENT_WITHDRAWAL,)
+    assert classify(_reply("Afmeld", "")).labels == (T.CONSENT_WITHDRAWAL,)

@@ -58,9 +58,10 @@ _BOUNDARY = re.compile(
         rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len)
     )
     + r"(?<![\s(]\d\.)(?<![\s(]\d\d\.)(?<![\s(][a-zæøå]\.)"
-    # (?-i:…): under re.I, [^a-z] would refuse capitals too, and a line break before
-    # "Hej" would end nothing
-    + r"[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*(?-i:[^a-zæøåäöüé\s]))",
+    + r"[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])"
+    # a greeting opens the body: "Sletning af konto\nHej, min konto er låst" is two
+    # sentences (under re.I the class above refuses capitals too, so "\nHej" needs this)
+    + r"|\n(?=\s*(?:hej|hejsa|hi|hello|dear|kære|kaere|hallo|hei|goddag|guten\s+tag)\b)",
     re.I,
 )
 _SHORT_REPLY_CHARS = 160

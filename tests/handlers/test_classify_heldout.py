@@ -38,7 +38,7 @@ FLOORS = (
     ("dev7", 0.99, 0.01, 0.99, 0.99, 68),
     ("dev8", 0.91, 0.01, 0.93, 0.92, 40),
     # mostly hard ordinary mail (issue 4's false-positive target), 30 requests close to it
-    ("dev11", 0.90, 0.01, 0.92, 0.97, 340),
+    ("dev11", 0.90, 0.01, 0.91, 0.96, 370),
     # never tuned on: the honest figures (docs/classifier.md); test3 is the newest
     ("test2", 0.88, 0.03, 0.90, 0.92, 200),
     ("test3", 0.74, 0.03, 0.72, 0.80, 200),

@@ -60,7 +60,10 @@ _BOUNDARY = re.compile(
         rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len)
     )
     + r"(?<![\s(]\d\.)(?<![\s(]\d\d\.)(?<![\s(][a-zæøå]\.)"
-    + r"[.!?]*(?=\s|$)|![.!?]*(?=\s|$)|\?[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])",
+    + r"[.!?]*(?=\s|$)|![.!?]*(?=\s|$)|\?[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])"
+    # a greeting opens the body: "Sletning af konto\nHej, min konto er låst" is two
+    # sentences (under re.I the class above refuses capitals too, so "\nHej" needs this)
+    + r"|\n(?=\s*(?:hej|hejsa|hi|hello|dear|kære|kaere|hallo|hei|goddag|guten\s+tag)\b)",
     re.I,
 )
 _SHORT_REPLY_CHARS = 160
@@ -542,6 +545,7 @@ def _rule_pattern(index: int) -> tuple[re.Pattern[str], bool]:
         _RULE_PATTERNS[index] = made
     return made
 _WHITESPACE = re.compile(r"\s")
+_WORD = re.compile(r"\w+")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
 _CONDITIONAL = _union("CONDITIONAL")
 _PRIVACY = _union("PRIVACY_CONTEXT")
@@ -587,6 +591,8 @@ def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
 
 
 _SHORT_PATTERNS = _short_patterns()
+_SHORT_RULES = frozenset(rule.name for rule, _ in _SHORT_PATTERNS)
+_INVITATION = _union("INVITATION")
 
 
 def _pair_rules() -> tuple[tuple[_Rule, str, re.Pattern[str]], ...]:
@@ -893,7 +899,7 @@ def _scan(
                 or ("q" in flags and _CONSEQUENCE.search(sent))
                 or ("l" in flags and _LOGIN.search(lower, s, e))
                 or ("r" in flags and not _has_antecedent(original, lower, sentence[0], e))
-                or ("b" in flags and _about_business_document(original, lower, sentence, flags))
+                or ("b" in flags and _about_business_document(original, lower, sentence, flags, m))
                 or ("h" in flags and _self_reported(lower, sentence, s))
                 or ("t" in flags and not _THIRD_PARTY_CUE.search(lower))
             ):
@@ -920,13 +926,14 @@ def _retraction_point(lower: str) -> int:
 
 
 def _about_business_document(
-    original: str, lower: str, sentence: tuple[int, int], flags: str
+    original: str, lower: str, sentence: tuple[int, int], flags: str, m: re.Match[str]
 ) -> bool:
     """A correction of a ticket, an invoice or a name badge is not a correction of our
-    records ("mit navn er stavet forkert på flybilletten"). A pronoun rule also looks at
-    the sentence before, where its antecedent stands ("The invoice shows … Fix it")."""
+    records ("mit navn er stavet forkert på flybilletten"). A pronoun rule, or a match that
+    names no personal data of its own ("Können Sie das berichtigen?"), also looks at the
+    sentence before, where its object stands ("The invoice shows … Fix it")."""
     lo, hi = sentence
-    if "r" in flags:
+    if "r" in flags or not _ANTECEDENT.search(lower, m.start(), m.end()):
         lo = _previous_sentence_start(original, lo)
     return _BUSINESS_DOC.search(lower, lo, hi) is not None
 
@@ -940,7 +947,24 @@ def _self_reported(lower: str, sentence: tuple[int, int], start: int) -> bool:
     # "jeg har slettet min gamle profil", "I har rettet min adresse"
     if _PERFECT_SECOND.search(lower, lo, start) or _PERFECT.search(lower, lo, start):
         return True
-    return _self_service(lower, lo, start)
+    return _self_service(lower, lo, start) or _asked_as_how_to(lower, sentence, start)
+
+
+def _asked_as_how_to(lower: str, sentence: tuple[int, int], start: int) -> bool:
+    """A question ("Ændre mit telefonnummer?", often the subject) that the mail asks
+    elsewhere as how-to with the same verb ("hvor kan jeg selv ændre mit nummer?") is
+    that how-to question, not a request."""
+    if "?" not in lower[start : sentence[1] + 1]:
+        return False
+    verb = _WORD.match(lower, start)
+    if verb is None:
+        return False
+    for m in re.finditer(rf"\b{re.escape(verb.group())}\b", lower):
+        if not sentence[0] <= m.start() < sentence[1] and _self_service(
+            lower, max(0, m.start() - 40), m.start()
+        ):
+            return True
+    return False
 
 
 def _self_service(lower: str, lo: int, start: int) -> bool:
@@ -1342,6 +1366,17 @@ def classify_text(
     return _build(found, original, language, near_miss)
 
 
+def _declines_invitation(inbound: Inbound, result: Classification) -> bool:
+    """A bare "Afmeld" / "unsubscribe" under our invitation to an event or a webinar
+    declines the event; under a newsletter or an offer it withdraws consent. Only a
+    message decided by a bare command alone, and only when the quote invites and names
+    no list or marketing, counts as declining."""
+    if not inbound.quoted or not all(e.rule in _SHORT_RULES for e in result.evidence):
+        return False
+    quoted = inbound.quoted.lower()
+    return _INVITATION.search(quoted) is not None and _PAIR_OBJECTS["list"].search(quoted) is None
+
+
 def _affirmed_offer(inbound: Inbound) -> Classification | None:
     """A short "yes please" answers the offer in the quoted text, which is ours."""
     text = (inbound.text or "").strip()
@@ -1381,6 +1416,8 @@ def classify(inbound: Inbound, phrases: Phrases = ()) -> Classification:
     """
     result = classify_text(inbound.subject, inbound.text, inbound.language, phrases=phrases)
     if result.is_privacy:
+        if _declines_invitation(inbound, result):
+            return _build({}, "", inbound.language, True)
         return result
     affirmed = _affirmed_offer(inbound)
     return affirmed if affirmed is not None else result

@@ -329,6 +329,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "da.slaegtnings_data",
         rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
         r"persondata|personoplysning\w*|konto\w*|profil\w*)\b"
+        # "min fars oplysninger, så han kan betale": details to pay with, not his data
+        r"(?![^.?!\n]{0,80}\bbetal)"
         rf"|\b(?:oplysning\w*|data)\b[^.?!\n]{{0,30}}?\bom\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
         0.85,
         "",
@@ -531,7 +533,9 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
 ANTECEDENT = (
     r"\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:gamle\s+|nye\s+)?(?:(?:person|kontakt|kunde|helbreds)?"
     r"oplysning\w*|data|persondata\w*|adresse\w*|e-?mail-?adresse\w*|mailadresse\w*|hotmail|"
-    r"gmail|telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|efternavn\w*|fornavn\w*|f" + OE
+    # "skærmen på min telefon", "fra min telefon": a device, not a number
+    r"gmail|(?<!på\smin\s)(?<!fra\smin\s)telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|"
+    r"efternavn\w*|fornavn\w*|f" + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
     r"|\b(?:hans|hendes)\s+(?:\w+\s+)?(?:adresse\w*|navn\w*|telefonnummer\w*|oplysning\w*|"
@@ -700,7 +704,7 @@ RULE_TRIGGERS.update(
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
     r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
-    r"diplom|certifikat|bevis|annonce|attest)\w*\b"
+    r"diplom|certifikat|bevis|annonce|attest|ans" + OE + r"gning|gebyr|hotel)\w*\b"
     r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
 #: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.
@@ -1066,6 +1070,7 @@ _MORE_FLAGS = {
     "da.forkerte_oplysninger": "b",
     "da.ny_adresse": "b",
     "da.ret_det": "bh",
+    "da.indsigelse": "b",  # "indsigelse mod afbestillingsgebyret" is about a fee
     "da.mit_nummer_er_skiftet": "b",
 }
 RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULES)
@@ -1159,7 +1164,10 @@ PAIR_BLOCK = (
     r"(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
     r"betaling|depositum|visum|forsikring|flyselskab|\bfly(?:et|s)?\b|\bapp(?:en|s)?\b|portal|portalen|"
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
-    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding|"
+    # one trip, course or excursion ("jeres mails om Thailand-turen"), not the offers of new ones
+    # (plain literals: a \b in this group slows every search of it)
+    r"turen|turlisten|udflugten|ekskursionen|kurset|lejren|\brykker)"
     r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
     r"sende\s+jer|udfyldt\w*)\b"
 )
@@ -1177,7 +1185,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)(?<!\.)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
@@ -1335,6 +1343,15 @@ PAIR_RELATIVE = (
 )
 #: How-to questions: "hvordan ændrer jeg …" asks how, not that we do it.
 SELF_SERVICE_Q = r"\bhvordan"
+#: "kan jeg selv ændre mit nummer?": the writer asks whether to do it, not that we do it.
+SELF_SERVICE = (
+    r"\b(?:kan|m" + AA + r")\s+(?:jeg|vi)\s+selv|\bhvor\s+(?:\w+\s+){0,4}?kan\s+(?:jeg|vi)"
+)
+#: Our invitation to an event in the quote: a bare "Afmeld" under it declines the event.
+INVITATION = (
+    r"\b(?:tilmeld\w*|informationsaften\w*|informationsm" + OE + r"de\w*|webinar\w*|"
+    r"arrangement\w*|invitation\w*|inviter\w*|m" + OE + r"det|festen)\b"
+)
 #: Displeasure, the "action" of a complaint about what was done with personal data.
 _DISPLEASED = (
     r"\b(?:ikke\s+i\s+orden|ikke\s+(?:ok|okay|acceptabel\w*|godt\s+nok|rimeligt|lovligt|"

@@ -95,7 +95,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.CONSENT_WITHDRAWAL,
         "en.unsubscribe_me",
         r"\b(?:unsubscribe\s+me|please\s+unsubscribe|(?:want|like|wish|need|going)\s+to\s+"
-        r"unsubscribe|i\s+(?:hereby\s+)?unsubscribe)\b",
+        r"unsubscribe|i\s+(?:hereby\s+)?unsubscribe)\b"
+        # "unsubscribe my daughter from the ski trip" leaves a trip, not a list
+        r"(?!\s+(?:\w+\s+){0,3}?from\s+(?:the|this|that|our|my|his|her)\s+(?:\w+\s+){0,2}?"
+        r"(?:trip|tour|course|class|excursion|programme|program|camp|event|booking)s?\b)",
         0.85,
         "f",
     ),
@@ -439,7 +442,8 @@ PROCESSING_CONTEXT = (
 #: Newsletter footers phrase their unsubscribe link like a request.
 FOOTER = (
     r"\b(?:if\s+you\s+(?:no\s+longer|don't|do\s+not|wish|want|would\s+(?:like|prefer))|"
-    r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving)\b"
+    r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving|"
+    r"(?:reply|text)\s+[\"']?stop)\b"
 )
 #: A deletion that is only a possible consequence of something else.
 CONSEQUENCE = r"\b(?:result\s+in|lead\s+to|would\s+mean|entail)\b"
@@ -560,7 +564,11 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
 # -- everyday phrasings (held-out dev set): pronoun objects, sources, login problems ------
 #: Personal data a pronoun ("update it", "delete them") can point back to (flag ``r``).
 ANTECEDENT = (
-    r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|phone|number|mobile|"
+    # "my last email" is a message, not an address
+    r"\b(?:my|our)\s+(?!(?:last|latest|previous|earlier)\s+e-?mail)"
+    r"(?:\w+\s+){0,2}?(?:name|surname|address|e-?mail|"
+    # "deleted it from my phone": there the phone is a device, not a number
+    r"(?<!from\smy\s)(?<!on\smy\s)phone|number|mobile|"
     r"date\s+of\s+birth|birthday|details|data|information|info|profile|account|photos?|"
     r"pictures?|passport|story|medical|health|allergy|allergies|emergency\s+contact)\b"
     r"|\b(?:passport\s+(?:copy|scan)|copy\s+of\s+my\s+passport|medical\s+(?:form|info\w*|"
@@ -987,8 +995,11 @@ RULE_TRIGGERS.update(
 
 # -- the second opinion (``classify._paired``; see ``lexicon.da``) ------------------------
 PAIR_DATA = (
-    r"\bmy\s+(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
-    r"passport|photos?|pictures?|address|name|surname|phone|number|e-?mail|date\s+of\s+birth|"
+    # "delete my last email": a message, not an address
+    r"\bmy\s+(?!(?:last|latest|previous|earlier)\s+e-?mail)"
+    r"(?:[\w']+\s+){0,2}?(?:data|details|information|info|account|profile|records?|"
+    # "deleted it from my phone", "the photos on my phone": a device, not our records
+    r"passport|photos?|pictures?|address|name|surname|(?<!from\smy\s)(?<!on\smy\s)phone|number|e-?mail|date\s+of\s+birth|"
     r"file)\b|\bpersonal\s+(?:data|information|details)\b"
     r"|\b(?:data|information|info|details|everything|anything)\s+(?:\w+\s+){0,4}?(?:about|on)\s+"
     r"me\b|\byour\s+(?:\w+\s+)?(?:database|system|records|files|register|crm|mailing\s+list)s?\b"
@@ -1001,8 +1012,10 @@ PAIR_LIST = (
 PAIR_BLOCK = (
     r"(?:booking|reservation|invoice|ticket|receipt|contract|itinerary|luggage|baggage|"
     r"payment|deposit|visa|insurance|airline|flight|app|portal|login|password|facebook|"
-    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application)"
-    r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in)\b"
+    r"instagram|linkedin|trustpilot|whatsapp|calendar|phone\s+died|placement|application|"
+    r"reminder|vaccin)"
+    r"|\b(?:do\s+you\s+need|you\s+need|need\s+from\s+me|i\s+sent|i've\s+sent|filled\s+in|"
+    r"bring)\b"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
@@ -1098,7 +1111,12 @@ PAIR_RELATIVE = (
     r"father|mum|mom|dad)\b"
     rf"|\bmy\s+(?:\w+\s+)?{_REL}'s\b"
 )
-SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i"
+SELF_SERVICE = r"\bhow\s+(?:do|can|could|should)\s+i|\bwhere\s+(?:\w+\s+){0,4}?can\s+i"
+#: Our invitation to an event in the quote: a bare "unsubscribe" under it declines it.
+INVITATION = (
+    r"\b(?:sign\s+up|register\w*|rsvp|webinar\w*|event|invitation\w*|invite\w*|"
+    r"information\s+evening|meeting)\b"
+)
 _DISPLEASED = (
     r"\b(?:not\s+(?:ok|okay|happy|acceptable|right|fine|cool)|unacceptable|outrageous|appall\w*|"
     r"disgust\w*|disgraceful|furious|angry|upset|illegal|unlawful|harassment|"

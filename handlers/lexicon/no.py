@@ -246,7 +246,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ERASURE, "no.par_slett",
      r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
      r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
-    (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|(?<!kan\s)se|vite|hva|hvilke)\b", "data", 0.6),
+    (T.ACCESS, "no.par_innsyn",
+     r"\b(?:innsyn|kopi|(?<!kan\s)(?<!\.)se|vite|hva|hvilke)\b", "data", 0.6),
     (T.RECTIFICATION, "no.par_rett",
      r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
@@ -273,6 +274,10 @@ PAIR_RELATIVE = (
     r"mor|far|bror|s" + OE + r"ster)\b"
 )
 SELF_SERVICE_Q = r"\bhvordan"
+#: "kan jeg selv endre nummeret?": asks whether to do it, not that we do it.
+SELF_SERVICE = r"\bkan\s+(?:jeg|vi)\s+selv"
+#: Our invitation to an event in the quote: a bare "meld av" under it declines it.
+INVITATION = r"\b(?:p" + AA + r"meld\w*|infom" + OE + r"te\w*|invitasjon\w*|webinar\w*)\b"
 PAIRS = PAIRS + (
     (T.CONSENT_WITHDRAWAL, "no.par_kontakt",
      r"\b(?:slutt|stopp\w*|ingen\s+flere|(?:vil|skal)\s+(?:\w+\s+)?ikke|ikke\s+(?:\w+\s+)?"

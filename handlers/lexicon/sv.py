@@ -302,7 +302,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
      r"\b(?:radera|raderar|raderas|ta\s+bort|tar\s+bort|tas\s+bort|stryk|gl" + OE + r"m)\b"
      r"|\binte\s+(?:\w+\s+)?(?:finnas|vara|st" + AA + r")\s+(?:kvar\s+)?i\b", "data", 0.6),
     (T.ACCESS, "sv.par_tillgang",
-     r"\b(?:vad|vilka|kopia|(?<!kan\s)se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
+     r"\b(?:vad|vilka|kopia|(?<!kan\s)(?<!\.)se|veta|tillg" + AA + r"ng)\b", "data", 0.6),
     (T.RECTIFICATION, "sv.par_ratta",
      r"\b(?:r" + AE + r"tta|(?:ä|ae)ndra|uppdatera|(?<!till\s)fel|felaktig\w*|felstava\w*)\b",
      "data", 0.6),
@@ -319,7 +319,9 @@ PAIR_TRIGGERS = (
 # -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
 PAIR_CONTACT = (
     r"\b(?:(?:ringa|ringer|kontakta|kontaktar|skriva|skriver|mejla|maila|skicka|skickar)\s+"
-    r"(?:\w+\s+)?(?:till\s+)?mig|bli\s+(?:kontaktad|uppringd)|kontaktas|samtal|sms|mejl|mail|"
+    # "mitt senaste mejl" is a message the writer sent, not a way of reaching them
+    r"(?:\w+\s+)?(?:till\s+)?mig|bli\s+(?:kontaktad|uppringd)|kontaktas|samtal|sms|"
+    r"(?<!senaste\s)(?<!sista\s)(?<!förra\s)(?:mejl|mail)|"
     r"utskick\w*|reklam\w*|erbjudand\w*)\b"
 )
 PAIR_EVENT = (
@@ -332,6 +334,10 @@ PAIR_RELATIVE = (
     r"mamma|pappa|bror|syster)\b"
 )
 SELF_SERVICE_Q = r"\bhur"
+#: "kan jag själv ändra numret?": asks whether to do it, not that we do it.
+SELF_SERVICE = r"\bkan\s+(?:jag|vi)\s+sj" + AE + r"lv"
+#: Our invitation to an event in the quote: a bare "avanmäl" under it declines it.
+INVITATION = r"\b(?:anm" + AE + r"l\w*|webbinari\w*|inbjud\w*|informationsm" + OE + r"te\w*)\b"
 PAIRS = PAIRS + (
     (T.CONSENT_WITHDRAWAL, "sv.par_kontakt",
      r"\b(?:sluta|stoppa|inga\s+fler|(?:vill|ska)\s+(?:\w+\s+)?inte|inte\s+(?:\w+\s+)?l" + AE

@@ -47,7 +47,11 @@ _RECT_NOUN = (
     r"informationer\w*|(?:bruger)?profil\w*)"
 )
 OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bperson(?:lige\s+)?oplysning\w*)"
-_ERASE = r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*)\b"
+#: "Slet ikke min profil" forbids: an imperative with "ikke"/"aldrig" right after is no request.
+_NOT_AFTER = r"(?!\s+(?:ikke|ik|aldrig)\b)"
+_ERASE = (
+    r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*|bortskaf\w*|tilintetg\w*)\b" + _NOT_AFTER
+)
 _RECTIFY = (
     r"\b(?:ret(?!\s+til\b)|rette|retter|rettet|rettes|rettelse\w*|opdater\w*|" + AE + r"ndr\w*|"
     r"korriger\w*|berigtig\w*|skift\w*)\b"
@@ -180,7 +184,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "da.forkerte_oplysninger",
         rf"\b(?:mit|min|mine)\s+(?:\w+\s+)?{_RECT_NOUN}\b\s+(?:\w+\s+){{0,4}}?(?:er|var|står|staar|"
         rf"stod|blev)\s+(?:\w+\s+){{0,3}}?{_FAULTY}"
-        rf"|\b{_FAULTY}\s+(?:\w+\s+)?(?:navn\w*|adresse\w*|f{OE}dselsdato\w*|cpr\w*|"
+        # "sendt til en forkert adresse" is a wrong recipient, not wrong data
+        rf"|(?<!til\s)(?<!til\sen\s)(?<!til\sden\s)\b{_FAULTY}\s+(?:\w+\s+)?(?:navn\w*|adresse\w*|"
+        rf"f{OE}dselsdato\w*|cpr\w*|"
         r"e-?mailadresse\w*|mailadresse\w*|telefonnummer\w*|personoplysning\w*|oplysning\w*\s+om\s+mig)"
         r"|\b(?:mit|mine)\s+(?:\w+\s+)?navn\w*\s+(?:\w+\s+){0,3}?stavet\s+(?:\w+\s+)?forkert",
         0.85,
@@ -209,7 +215,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.ERASURE,
         "da.oplysninger_slettes",
         rf"{OBJ}\W+(?:\w+\W+){{0,4}}?(?:slettet|slettes|sletttet|fjernet|fjernes|destrueret|"
-        r"makuleret)\b",
+        r"makuleret|bortskaffe[ts]|tilintetgjort|tilintetg" + OE + r"res|kasseret|kasseres)\b",
         0.8,
         "q",
     ),
@@ -359,7 +365,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.COMPLAINT,
         "da.uden_samtykke",
-        rf"\buden\s+(?:mit|mine|vores)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|"
+        rf"\buden\s+(?:mit|min|mine|vores)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|"
         r"tilladelse|viden)\b",
         0.7,
         "cp",
@@ -395,10 +401,11 @@ CONDITIONAL = (
 PRIVACY_CONTEXT = (
     r"\b(?:mine\s+(?:person)?(?:oplysning\w*|data)|persondata\w*|personoplysning\w*|"
     r"datatilsynet\w*|gdpr|databeskyttelse\w*|privatliv\w*|mine\s+data|"
-    r"min\w*\s+(?:\w+\s+)?oplysning\w*)"
+    r"min\w*\s+(?:\w+\s+)?oplysning\w*|jeres\s+(?:system|database|kartotek|register|registre)\b)"
 )
 PROCESSING_CONTEXT = (
-    r"\b(?:behandling\w*|profilering\w*|markedsf" + OE + r"ring\w*|mine\s+(?:\w+\s+)?oplysning\w*|"
+    r"\b(?:behandling\w*|profilering\w*|markedsf" + OE + r"ring\w*|mine\s+data|annonce\w*|"
+    r"reklame\w*|mine\s+(?:\w+\s+)?oplysning\w*|"
     r"persondata\w*|personoplysning\w*)"
 )
 FOOTER = (
@@ -487,8 +494,12 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     ),
     "da.ny_adresse": ("nye", "skiftet"),
     "da.berigtigelse": ("berigtig", "artikel"),
-    "da.slet_mine_oplysninger": ("slet", "fjern", "destru", "udslet", "makuler"),
-    "da.oplysninger_slettes": ("slet", "fjern", "destru", "makuler"),
+    "da.slet_mine_oplysninger": (
+        "slet", "fjern", "destru", "udslet", "makuler", "bortskaf", "tilintetg",
+    ),
+    "da.oplysninger_slettes": (
+        "slet", "fjern", "destru", "makuler", "bortskaf", "tilintetg", "kasser",
+    ),
     "da.vil_slettes": ("slet",),
     "da.pronomen_slettes": ("slet",),
     "da.retten_til_at_blive_glemt": ("ret", "slet", "artikel"),
@@ -595,7 +606,8 @@ RULES = RULES + (
         "da.slet_det",
         r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
         r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
-        r"|\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
+        # "(en mail) om at den snart bliver slettet" reports; it asks nothing
+        r"|(?<!om\sat\s)\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
         r"slette|fjernet|fjernes|"
         r"fjerne)\b"
         r"|\btag\s+(?:det|den|dem|billedet|videoen|opslaget)\s+ned\b",
@@ -775,7 +787,10 @@ _CONTACT = (
 )
 #: "ny telefon" is a new phone, "nyt nummer" a new number.
 _NEW_CONTACT = r"(?!telefon\b|mobil\b)" + _CONTACT
-_ERASE2 = r"\b(?:slet\w*|fjern\w*|destru\w*|makuler\w*|smid\w*|kasser\w*)"
+_ERASE2 = (
+    r"\b(?:slet\w*|fjern\w*|destru\w*|makuler\w*|smid\w*|kasser\w*|bortskaf\w*|"
+    r"tilintetg\w*)\b" + _NOT_AFTER
+)
 _STORY = (
     r"(?:historie\w*|billede\w*|foto\w*|video\w*|rejsehistorie\w*|udtalelse\w*|"
     r"anmeldelse\w*)"
@@ -926,8 +941,9 @@ RULES = RULES + (
         T.RECTIFICATION,
         "da.fejl_i_mit",
         rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*)"
-        rf"|\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?(?:st{AA}r|er\s+"
-        r"skrevet|er\s+noteret|er\s+registreret)\s+(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
+        rf"|\b(?:mit|min|mine|hans|hendes)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?"
+        r"(?:st" + AA + r"r|er\s+skrevet|er\s+noteret|er\s+registreret|er\s+opf" + OE + r"rt)\s+"
+        r"(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
         rf"|\b(?:stavet|skrevet|noteret|registreret)\s+(?:mit|min|mine)\s+(?:\w+\s+)?{_CONTACT}\s+"
         r"(?:\w+\s+)?forkert",
         0.8,
@@ -981,9 +997,10 @@ RULES = RULES + (
         r"videresendt|l" + AE + r"kket|offentliggjort)\b[^.?!\n]{0,80}?\b(?:uden\s+at\s+(?:\w+\s+)?"
         r"(?:sp" + OE + r"rge|sp" + OE + r"rg|have\s+spurgt|bede\s+om\s+lov|f" + AA + r"\s+lov)|"
         rf"uden\s+(?:mit|vores|min)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|tilladelse|accept|viden))"
-        r"|\b(?:sendt|givet|delt|udleveret|vist|videresendt|videregivet)\s+(?:\w+\s+){0,6}?"
-        rf"(?:{_PD}|helbredsoplysning\w*|oplysning\w*)\b[^.?!\n]{{0,40}}?\btil\s+(?:en\s+)?"
-        r"(?:helt\s+)?(?:anden|andre|forkert\w*|fremmed\w*|hele|min\s+arbejdsgiver)\b"
+        r"|\b(?:sendt|sendte|givet|gav|delt|delte|udleveret|udleverede|vist|viste|videresendt|"
+        r"videresendte|videregivet|videregav)\s+(?:\w+\s+){0,6}?"
+        rf"(?:{_PD}|helbredsoplysning\w*|oplysning\w*|l{AE}gepapir\w*)\b[^.?!\n]{{0,40}}?\btil\s+(?:en\s+)?"
+        r"(?:helt\s+)?(?:anden|andre|forkert\w*|fremmed\w*|hele|min\s+(?:\w+\s+)?arbejdsgiver)\b"
         r"|\bbrud\s+p" + AA + r"\s+(?:min\w*\s+)?(?:privatliv\w*|tavshedspligt\w*|fortrolighed\w*)",
         0.8,
         "c",
@@ -993,14 +1010,17 @@ RULES = RULES + (
         "da.anmeldt_til_datatilsynet",
         r"\b(?:anmeldt|meldt|indberettet|indrapporteret|klaget\s+over)\s+(?:\w+\s+){0,3}?til\s+"
         r"datatilsynet\b|\b(?:anmelder|melder|indberetter)\s+(?:\w+\s+){0,2}?(?:hermed\s+)?til\s+"
-        r"datatilsynet\b",
+        r"datatilsynet\b|\b(?:indgivet|sendt|lavet)\s+(?:en\s+)?(?:anmeldelse|indberetning|klage)\s+"
+        r"(?:\w+\s+){0,2}?til\s+datatilsynet\b",
         0.8,
         "c",
     ),
 )
 RULE_TRIGGERS.update(
     {
-        "da.slet_dokument": ("slet", "fjern", "destru", "makuler", "smid", "kasser"),
+        "da.slet_dokument": (
+            "slet", "fjern", "destru", "makuler", "smid", "kasser", "bortskaf", "tilintetg",
+        ),
         "da.dokument_slettes": (
             "slettet", "slettes", "fjernet", "fjernes", "destrueret", "makuleret", "smidt",
             "kasseret", "smid",
@@ -1047,12 +1067,13 @@ RULE_TRIGGERS.update(
         ),
         "da.fuldmagt_til_at": ("giver", "bemyndig", "fuldmagt", "vegne"),
         "da.videregivet_uden_at_spoerge": (
-            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet",
+            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet", "gav",
+            "viste", "videregav", "udleverede",
             "videresendt", "lækket", "laekket", "lakket", "lekket", "offentliggjort", "brud",
         ),
         "da.anmeldt_til_datatilsynet": (
             "anmeldt", "meldt", "indberettet", "indrapporteret", "klaget", "anmelder", "melder",
-            "indberetter",
+            "indberetter", "indgivet",
         ),
     }
 )
@@ -1168,8 +1189,9 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         T.ERASURE,
         "da.par_slet",
         r"\b(?:slet|slette|slettes|sletter|sletning|fjern|fjerne|fjernes|fjerner|destruer\w*|"
-        r"makuler\w*|smid\w*|glemmes|udslet\w*|(?:f" + AA + r"|have|blive)\s+(?:\w+\s+)?(?:slettet|"
-        r"fjernet))\b|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
+        r"makuler\w*|smid\w*|glemmes|udslet\w*|bortskaf\w*|(?:f" + AA + r"|have|blive)\s+"
+        r"(?:\w+\s+)?(?:slettet|fjernet|bortskaffet))\b" + _NOT_AFTER
+        + r"|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
         r"v" + AE + r"re\s+registreret)\s+(?:\w+\s+)?(?:i|hos)\b",
         "data",
         0.6,
@@ -1177,7 +1199,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)(?<!andre\s)(?<!alle\s)(?<!folk\s)"
+        r"(?<!fremmede\s)(?<!nogen\s)(?<!enhver\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
@@ -1188,7 +1211,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
         # not AE, whose bare "a" makes "andre" (others) a change
         r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
-        + r"je|tilf" + OE + r"jes|forkert\w*|fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
+        + r"je|tilf" + OE + r"jes|(?<!til\s)(?<!til\sen\s)(?<!til\set\s)(?<!til\sden\s)forkert\w*|"
+        r"fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
         + r"r\s+som|er\s+nu|"
         r"hedder\s+nu)\b",
         "data",
@@ -1197,7 +1221,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.par_afmeld",
-        r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|frabeder|frabede|"
+        r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|stoppet|"
+        r"stoppes|frabeder|frabede|"
         r"lade\s+v" + AE + r"re|"
         r"slet\w*\s+mig|"
         r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
@@ -1314,6 +1339,11 @@ PAIR_CONTACT = (
     r"kontaktes|ringes\s+op|opkald\w*|opringning\w*|sms'?er\w*|smser|mails|e-?mails|breve|henvendelse\w*|"
     r"tilbud\w*|reklamer|jeres\s+liste\w*|listen)\b"
 )
+#: "ikke ringe mere i dag, skriv hellere": a pause or another channel, not a stop for good.
+_FOR_NOW = (
+    r"(?![^.?!\n]{0,30}?\b(?:i\s+dag|idag|i\s+aften|i\s+morgen|lige\s+nu|i\s+denne\s+uge|"
+    r"denne\s+uge|hellere|i\s+stedet)\b)"
+)
 #: Something done with personal data; with the writer's displeasure, a complaint.
 PAIR_EVENT = (
     r"\b(?:delt|deles|sendt|sendte|givet|gav|videregivet|videregav|videresendt|solgt|solgte|"
@@ -1346,7 +1376,13 @@ _DISPLEASED = (
     r"uden\s+at\s+(?:\w+\s+)?sp" + OE + r"rge|uden\s+(?:min|mit|vores)\s+(?:\w+\s+)?(?:samtykke|"
     r"tilladelse|accept|viden)|aldrig\s+(?:\w+\s+)?(?:sagt\s+ja|givet\s+(?:\w+\s+)?(?:lov|"
     r"samtykke|tilladelse))|ikke\s+givet\s+(?:\w+\s+)?(?:lov|samtykke|tilladelse)|"
-    r"hvordan\s+kan\s+det\s+(?:ske|v" + AE + r"re)|stort\s+problem)\b"
+    r"hvordan\s+kan\s+det\s+(?:ske|v" + AE + r"re)|stort\s+problem|"
+    r"(?:for|virkelig|meget|s" + AA + r")\s+d" + AA + r"rlig\w*|under\s+al\s+kritik|pinlig\w*|"
+    r"uh" + OE + r"rt|respektl" + OE + r"s\w*|sjusk\w*|sk" + OE + r"desl" + OE + r"s\w*|"
+    r"udstillet|ydmyg\w*|overv" + AA + r"get|burde\s+ikke|skulle\s+ikke\s+have|"
+    r"(?:var|er)\s+kun\s+(?:ment\s+)?til|kun\s+ment\s+til|ikke\s+(?:rart|fedt|sjovt)|"
+    r"f" + OE + r"ler\s+mig\s+(?:\w+\s+)?(?:udstillet|kr" + AE + r"nket|snydt|forfulgt|"
+    r"utryg|overv" + AA + r"get)|hvem\s+har\s+givet\s+(?:jer|dig|dem)\s+lov)\b"
 )
 PAIRS = PAIRS + (
     (
@@ -1355,8 +1391,10 @@ PAIRS = PAIRS + (
         r"\b(?:stop\w*|hold\w*\s+(?:\w+\s+)?op|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|"
         r"lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
         r"ingen\s+flere|slut\s+med|nu\s+er\s+det\s+nok|afmeld\w*|fjern\w*\s+mig|tag\s+mig\s+af|"
-        r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b|"
-        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)|ikke\s+(?:\w+\s+){0,3}?igen)",
+        r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b"
+        + _FOR_NOW + r"|"
+        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)" + _FOR_NOW + r"|"
+        r"ikke\s+(?:\w+\s+){0,3}?igen)",
         "contact",
         0.6,
     ),
@@ -1364,7 +1402,8 @@ PAIRS = PAIRS + (
     (
         T.RESTRICTION,
         "da.par_begraens",
-        r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+)?(?:bruge|bruges|anvende|anvendes|til)|"
+        r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+){0,2}?(?:bruge|bruges|anvende|anvendes|til)|"
+        r"mods" + AE + r"tt?e[rs]?\s+(?:\w+\s+)?(?:mig|os)|"
         r"ikke\s+(?:\w+\s+)?(?:bruge|bruger|bruges|anvende|anvendes|behandle|behandles|dele|"
         r"deles|videregive\w*|(?:gives|sendes)\s+videre|s" + AE + r"lges|profileres))\b",
         "data",
@@ -1435,3 +1474,206 @@ PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "værge", "vaerge", "varge", "verge")
 PAIR_USE = r"\b(?:bruges|anvendes|bruge|anvende|bruger|behandles)\s+(?:\w+\s+){0,3}?til\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
+
+# -- seventh round (dev9/): wider vocabularies, pronoun objects, word orders --------------
+#: "… som 12.03.1971, men den er 21.03.1971", "Ida Marie, ikke Ida Maria": the writer sets
+#: a record right by contrasting what is registered with what is true.
+_REGISTERED = (
+    r"(?:registreret|noteret|opf" + OE + r"rt|skrevet|stavet|st" + AA + r"r|oprettet)"
+)
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.registreret_som_men",
+        rf"\b{_REGISTERED}\s+(?:\w+\s+){{0,3}}?som\s+[^.?!\n]{{1,60}}?,?\s+men\s+(?:\w+\s+){{0,2}}?"
+        r"(?:er|hedder|skal\s+v" + AE + r"re|burde\s+v" + AE + r"re|rigtig\w*|korrekt\w*)\b"
+        r"|\b(?:hedder|staves|skrives)\s+[\w\s-]{1,40}?,\s*ikke\s+\w+"
+        r"|\b(?:det|den|navnet)\s+er\s+[\w\s-]{1,30}?\s+med\s+\w,\s*ikke\s+\w+",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.mangler_min_x",
+        r"\bmangler\s+(?:(?:min|mit|mine)\s+)(?:\w+\s+){0,2}?(?:i|p" + AA + r")\s+"
+        r"(?:min|mit|jeres)\s+"
+        r"(?:\w+\s+)?(?:profil\w*|oplysning\w*|system\w*|kartotek\w*|registrering\w*)",
+        0.75,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "da.det_maa_ikke_bruges",
+        # a pronoun object, resolved by flag r: "Mit telefonnummer … Det må ikke bruges til salg."
+        r"\b(?:det|den|de|dem)\s+(?:m" + AA + r"|skal)\s+(?:\w+\s+)?(?:ikke|aldrig)\s+(?:\w+\s+)?"
+        r"(?:bruges|anvendes|deles|gives\s+videre|videregives|s" + AE + r"lges|sendes\s+videre)\b"
+        r"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:bruge|anvende|behandle|dele)\s+(?:dem|den|det|de)\b"
+        r"|\bkun\s+(?:\w+\s+){0,2}?til\s+(?:brug|anvendelse)\b"
+        r"|\b(?:brug|anvend)\w*\s+(?:\w+\s+){0,2}?kun\s+(?:\w+\s+){0,3}?til\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.RESTRICTION,
+        "da.modsaetter_mig",
+        r"\bmods" + AE + r"tt?e[rs]?\s+(?:\w+\s+)?(?:mig|os)\b"
+        r"|\b(?:er|st" + AA + r"r)\s+(?:\w+\s+)?imod\s+at\s+(?:i|du|de|jeres)\b",
+        0.8,
+        "m",
+    ),
+    (
+        T.RESTRICTION,
+        "da.vil_ikke_profileres",
+        r"\b(?:vil|" + OE + r"nsker|gider)\s+(?:heller\s+)?(?:ikke|ik)\s+(?:have\s*,?\s+)?"
+        r"(?:at\s+)?"
+        r"(?:blive\s+)?(?:profileret|profileres|sporet|spores|tracket|trackes|analyseret|analyseres|"
+        r"overv" + AA + r"get|overv" + AA + r"ges)\b"
+        r"|\b(?:gider|vil|" + OE + r"nsker)\s+(?:heller\s+)?(?:ikke|ik)\s+(?:have\s*,?\s+)?at\s+"
+        r"(?:i|du|de|jeres\s+\w+)\s+(?:\w+\s+)?(?:bruger|deler|analyserer|profilerer|sporer|"
+        r"s" + AE + r"lger|videregiver|giver\s+(?:\w+\s+)?videre|sender\s+(?:\w+\s+){0,2}?videre|"
+        r"bruge|dele|s" + AE + r"lge|videregive|sende\s+(?:\w+\s+){0,3}?(?:videre|til\s+andre))\b"
+        r"|\b(?:indg" + AA + r"|indg" + AA + r"r|indgaar)\s+i\s+(?:\w+\s+)?\w*(?:analyse|statistik|"
+        r"markedsf|kampagne|reklame)\w*",
+        0.8,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.vil_ikke_laengere_have_at_i_bruger",
+        r"\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?:l" + AE + r"ngere|mere)\s+(?:have\s*,?\s+)?at\s+"
+        r"(?:i|du|de)\s+(?:bruger|viser|deler|offentligg" + OE + r"r)\s+(?:\w+\s+){0,2}?"
+        r"(?:min|mit|mine)\s+(?:\w+\s+)?" + _STORY,
+        0.8,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.det_traekker_jeg_tilbage",
+        r"\b(?:det|den|dem|dette)\s+(?:\w+\s+)?tr" + AE + r"kker\s+(?:jeg|vi)\s+"
+        r"(?:hermed\s+|nu\s+)?"
+        r"tilbage\b",
+        0.7,
+        "r",
+    ),
+    (
+        T.ERASURE,
+        "da.have_det_taget_ned",
+        r"\b(?:have|f" + AA + r")\s+(?:det|den|dem|billedet|billederne|videoen|opslaget)\s+"
+        r"(?:\w+\s+)?(?:taget\s+ned|fjernet|slettet)\b",
+        0.75,
+        "rq",
+    ),
+    (
+        T.ACCESS,
+        "da.hvor_har_x_det_fra",
+        r"\bhvor\s+(?:har|fik|f" + AA + r"r)\s+(?:\w+\s+){1,2}?"
+        r"(?:(?:min|mit|mine)\s+(?:\w+\s+)?\w+|"
+        r"nummeret|telefonnummeret|mobilnummeret|adressen|mailadressen|navnet|oplysningerne|"
+        r"dataene)\s+fra\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "da.anmodning_ikke_efterkommet",
+        r"\b(?:min|mit|vores)\s+(?:\w+\s+)?(?:anmodning|henvendelse|indsigtsanmodning|"
+        r"sletteanmodning)\w*\b[^.?!\n]{0,60}?\b(?:stadig|endnu|fortsat)\s+(?:\w+\s+){0,2}?ikke\s+"
+        r"(?:\w+\s+)?(?:besvaret|efterkommet|behandlet|gennemf" + OE + r"rt|ordnet)\b",
+        0.75,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.registreret_som_men": (
+            "registreret", "noteret", "opført", "opfoert", "opfort", "skrevet", "stavet",
+            "står", "staar", "star$", "oprettet", "hedder", "staves", "skrives", "med$",
+        ),
+        "da.mangler_min_x": ("mangler",),
+        "da.det_maa_ikke_bruges": (
+            "bruges", "anvendes", "deles", "gives", "videregives", "sælges", "saelges",
+            "salges", "selges", "sendes", "stop", "kun$",
+        ),
+        "da.modsaetter_mig": ("modsæt", "modsaet", "modsat", "imod"),
+        "da.vil_ikke_profileres": (
+            "profiler", "spore", "sporer", "sporet", "tracke", "analyser", "overvåg",
+            "overvaag", "overvag", "bruger", "deler", "sælger", "saelger", "salger",
+            "videregiv", "giver", "sender", "bruge", "dele", "sælge", "saelge", "salge", "sende",
+            "indgå", "indgaa", "indga",
+        ),
+        "da.vil_ikke_laengere_have_at_i_bruger": (
+            "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
+        ),
+        "da.det_traekker_jeg_tilbage": ("trækker", "traekker", "trakker", "trekker"),
+        "da.have_det_taget_ned": ("taget", "fjernet", "slettet"),
+        "da.hvor_har_x_det_fra": ("hvor$",),
+        "da.anmodning_ikke_efterkommet": (
+            "besvaret", "efterkommet", "behandlet", "gennemført", "gennemfoert", "gennemfort",
+            "ordnet",
+        ),
+    }
+)
+#: Personal data the second opinion also knows: papers, history, a mail address in full.
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:papirer|l" + AE + r"gepapir\w*|historik\w*|"
+    r"information\w*|e-?mailadresse\w*|mobilnummer\w*|l" + OE + r"n)\b"
+    + r"|\b(?:jeres|deres)\s+(?:\w+\s+)?(?:registre|systemer)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE[:-3]
+    + r"|pasnumre|f" + OE + r"dselsdato\w*|mailadresse\w*|e-?mailadresse\w*|l" + AE
+    + r"gepapir\w*|l" + OE + r"n(?:nen|seddel\w*)?|billede\w*\s+af\s+(?:min|mit)\s+\w+)\b"
+)
+#: More things done with data: put up, known, passed on, created, fetched by someone else.
+PAIR_EVENT = (
+    PAIR_EVENT[:-3]
+    + r"|lagde\s+[^.?!\n]{0,80}?\b(?:p" + AA + r"|ud|op|i|ind)|hang|h" + AE + r"ngt|"
+    r"(?:l" + AA + r"|ligger|ligge)\s+fremme|kender|kendte|kendskab|vidste|"
+    r"(?:f" + AA + r"et|fik)\s+(?:fat\s+i|adgang\s+til|(?=min\b|mit\b|mine\b))|"
+    r"(?:giver|sender)\s+(?:\w+\s+){0,3}?videre|deler|s" + AE + r"lger|videregiver|"
+    r"oprettet|registreret)\b"
+)
+#: "(Henrik,) far til Malthe", and a relative as the subject of a sentence about their data
+#: or mail ("Min søn Oliver får jeres nyhedsbrev, … Vi vil gerne have det stoppet"; not
+#: "Min kæreste kommer på besøg").
+PAIR_RELATIVE = (
+    PAIR_RELATIVE
+    + rf"|\b(?:mor|far|for{AE}lder|v{AE}rge)\s+til\s+\w+"
+    + rf"|(?:^|(?<=[.!?]\s)|(?<=\n))(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
+    r"(?=[^.?!\n]{0,60}?\b(?:nyhedsbrev\w*|mails|sms\w*|profil\w*|konto\w*|oplysning\w*|data|"
+    r"hedder|navn\w*|adresse\w*|telefonnummer\w*|f" + OE + r"dselsdato\w*|cpr\w*)\b)"
+)
+ANTECEDENT = (
+    ANTECEDENT
+    + r"|\b(?:min|mit)\s+(?:e-?)?mail(?:-?adresse\w*)?\b"
+    # "I har mig registreret som mand"; "prisen står som 0 kr." is no personal data
+    + r"|\b(?:mig|os|ham|hende|(?:min|mit|mine|hans|hendes)\s+\w+)\s+(?:er\s+)?(?:registreret|"
+    r"noteret|opf" + OE + r"rt|oprettet)\s+som\b"
+    + r"|\bhedder\b[^.?!\n]{0,30}?\bikke\b"
+    + r"|\bbillede\w*\s+(?:\w+\s+){0,3}?(?:hvor|som)\s+jeg\b"
+    + r"|\bsamtyk\w*"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "papir", "lægepapir", "laegepapir", "lagepapir", "legepapir", "historik", "information",
+    "løn", "loen", "registre", "systemer", "mailadresse", "e-mailadresse", "emailadresse",
+)
+#: Withdrawing what was given (consent) beside the data it covers ("Jeg gav samtykke til,
+#: at I måtte gemme mine oplysninger … Det trækker jeg tilbage").
+PAIRS = PAIRS + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.par_traek_tilbage",
+        r"\btr" + AE + r"kk\w*\s+(?:\w+\s+){0,3}?tilbage\b|\btilbagekald\w*",
+        "data",
+        0.6,
+    ),
+)
+#: A short sentence after a mailing list that stops it by pronoun: "Vi vil gerne have det
+#: stoppet.", "Stop det.", "Det vil jeg ikke have mere." ("Det vil jeg ikke gå glip af" is
+#: no stop).
+PAIR_LIST_FOLLOW = (
+    r"\b(?:stop\w*|afmeld\w*|frameld\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b"
+    r"|\b(?:det|den|dem)\b[^.?!\n]{0,25}?\b(?:stop\w*|afmeld\w*|frameld\w*|"
+    r"ikke\s+(?:\w+\s+){0,2}?(?:mere|flere|l" + AE + r"ngere))"
+)

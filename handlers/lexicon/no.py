@@ -301,3 +301,77 @@ PAIR_RELATIVE_TRIGGERS = (
 PAIR_USE = r"\b(?:brukes|bruke|bruker|benyttes)\s+(?:\w+\s+){0,3}?til\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
+
+# -- seventh round (dev9/): word orders and postposed possessives ---------------------------
+#: Definite nouns that take the possessive after them ("etternavnet mitt").
+_DEF = (
+    r"(?:navnet|etternavnet|fornavnet|mellomnavnet|adressen|e-?postadressen|"
+    r"nummeret|telefonnummeret|mobilnummeret|f" + OE + r"dselsdatoen|personnummeret|"
+    r"opplysningene|profilen|kontoen)"
+)
+RULES = RULES + (
+    (T.ACCESS, "no.hva_dere_har_lagret",
+     # indirect questions put the subject first: "jeg lurer på hva dere har lagret om meg"
+     r"\b(?:hva|hvilke\s+\w+|hvilken\s+\w+)\s+dere\s+(?:har\s+|egentlig\s+)?(?:\w+\s+)?"
+     r"(?:lagret|registrert|har|vet|lagrer|oppbevarer)\s+(?:\w+\s+){0,2}?(?:om|p" + AA
+     + r")\s+(?:meg|oss)\b"
+     r"|\bhvor\s+har\s+dere\s+(?:\w+\s+)?(?:f" + AA + r"tt\s+)?(?:tak\s+i\s+)?(?:" + _DEF
+     + r"\s+(?:mitt|min|mi|mine)|(?:mitt|min|mine)\s+\w+)\s+fra\b",
+     0.8, ""),
+    (T.RECTIFICATION, "no.etternavnet_mitt_er_feil",
+     rf"\b{_DEF}\s+(?:mitt|min|mi|mine)\s+(?:er|st" + AA + r"r)\s+(?:\w+\s+){0,2}?(?:feil\w*|"
+     r"galt|uriktig\w*|ukorrekt\w*|feilstavet|feilskrevet)"
+     rf"|\b(?:rett|rette|endre|oppdater\w*|korriger\w*)\s+(?:\w+\s+)?{_DEF}\s+(?:mitt|min|mi|mine)\b",
+     0.8, "b"),
+    (T.THIRD_PARTY_AUTHORISATION, "no.skriver_for_datteren_min",
+     r"\b(?:jeg|vi)\s+skriver\s+(?:for|p" + AA + r"\s+vegne\s+av)\s+(?:\w+\s+)?"
+     rf"{_REL2}\s+(?:min|mitt|mi|v" + AA + r"r|v" + AA + r"rt)\b"
+     r"|\bgir\s+(?:herved\s+)?[^.?!\n]{0,50}?\b(?:fullmakt|lov|tillatelse)\s+til\b",
+     0.8, ""),
+    (T.COMPLAINT, "no.lagt_ut_uten_aa_spoerre",
+     r"\b(?:lagt\s+ut|publisert|postet|delt|vist)\s+[^.?!\n]{0,60}?\buten\s+(?:" + AA
+     + r"\s+sp" + OE + r"rre|(?:mitt\s+|v" + AA + r"rt\s+)?(?:samtykke|tillatelse))\b",
+     0.8, "c"),
+    (T.ERASURE, "no.ta_dem_ned",
+     r"\bta\s+(?:det|den|dem|bildet|bildene|innlegget)\s+ned\b", 0.75, "rq"),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.hva_dere_har_lagret": ("hva", "hvilke", "hvilken", "hvor$"),
+        "no.etternavnet_mitt_er_feil": (
+            "navnet", "etternavnet", "fornavnet", "mellomnavnet", "adressen", "e-post",
+            "epost", "nummeret", "telefonnummeret", "mobilnummeret", "fødselsdatoen",
+            "foedselsdatoen", "fodselsdatoen", "personnummeret", "opplysningene", "profilen",
+            "kontoen", "rett", "endre", "oppdater", "korriger",
+        ),
+        "no.skriver_for_datteren_min": ("skriver", "gir$"),
+        "no.lagt_ut_uten_aa_spoerre": ("uten",),
+        "no.ta_dem_ned": ("ta$",),
+    }
+)
+ANTECEDENT = ANTECEDENT + r"|\bbilde\w*\s+(?:\w+\s+){0,2}?av\s+meg\b"
+PAIR_DATA = PAIR_DATA + rf"|\b{_DEF}\s+(?:mitt|min|mi|mine)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "etternavnet", "fornavnet", "mellomnavnet", "e-postadressen", "epostadressen",
+    "mobilnummeret", "fødselsdatoen", "foedselsdatoen", "fodselsdatoen", "personnummeret",
+    "opplysningene", "profilen", "kontoen",
+)
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|bilde\w*\s+av\s+meg)\b"
+PAIR_RELATIVE = (
+    PAIR_RELATIVE
+    + r"|\b(?:om|for|p" + AA + r")\s+(?:s" + OE + r"nnen|datteren|barnet|mannen|kona|moren|"
+    r"faren|broren|s" + OE + r"steren)\s+(?:min|mitt|mi|v" + AA + r"r)\b"
+)
+PAIR_RELATIVE_TRIGGERS = PAIR_RELATIVE_TRIGGERS + (
+    "sønnen", "soennen", "sonnen", "datteren", "barnet", "mannen", "kona", "moren", "faren",
+    "broren", "søsteren", "soesteren", "sosteren",
+)
+#: "ikke ringe mer i dag, skriv heller": a pause or another channel, no stop for good.
+_FOR_NOW = (
+    r"(?![^.?!\n]{0,30}?\b(?:i\s+dag|i\s+kveld|i\s+morgen|akkurat\s+n" + AA + r"|heller|"
+    r"i\s+stedet|hellere)\b)"
+)
+PAIRS = tuple(
+    (t, n, pat + _FOR_NOW if n == "no.par_kontakt" else pat, kind, w)
+    for t, n, pat, kind, w in PAIRS
+)

@@ -50,7 +50,8 @@ OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bperson(?:lige\s+)?oplysning
 #: "Slet ikke min profil" forbids: an imperative with "ikke"/"aldrig" right after is no request.
 _NOT_AFTER = r"(?!\s+(?:ikke|ik|aldrig)\b)"
 _ERASE = (
-    r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*|bortskaf\w*|tilintetg\w*)\b" + _NOT_AFTER
+    r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*|bortskaf\w*|tilintetg\w*|"
+    r"ryd(?:de|der)?\s+op\s+i)\b" + _NOT_AFTER
 )
 _RECTIFY = (
     r"\b(?:ret(?!\s+til\b)|rette|retter|rettet|rettes|rettelse\w*|opdater\w*|" + AE + r"ndr\w*|"
@@ -413,7 +414,9 @@ FOOTER = (
     r"du\s+kan\s+afmelde|du\s+modtager\s+denne)\b"
 )
 CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"r\w*|resultere\w*|betyde\w*)\b"
-NEGATION = r"\b(?:ikke|ik|aldrig|ingen)"
+NEGATION = (
+    r"\b(?:ikke|ik|aldrig|ingen|lad(?:e|er)?\s+v" + AE + r"re\s+med|undlad(?:e|er)?)"
+)
 AFFIRMATION = (
     r"(?:ja|jo|jep|jeps|jah|yes|ok|okay|gerne|ja\s+tak|ja\s+gerne|ja\s+venligst|"
     r"det\s+m" + AA + r"\s+i\s+(?:meget\s+)?gerne|g" + OE + r"r\s+det|bare\s+g" + OE + r"r\s+det|"
@@ -495,7 +498,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.ny_adresse": ("nye", "skiftet"),
     "da.berigtigelse": ("berigtig", "artikel"),
     "da.slet_mine_oplysninger": (
-        "slet", "fjern", "destru", "udslet", "makuler", "bortskaf", "tilintetg",
+        "slet", "fjern", "destru", "udslet", "makuler", "bortskaf", "tilintetg", "ryd",
     ),
     "da.oplysninger_slettes": (
         "slet", "fjern", "destru", "makuler", "bortskaf", "tilintetg", "kasser",
@@ -655,10 +658,11 @@ RULES = RULES + (
         r"(?:\w+\s+)?(?:oplysning\w*|data|persondata|billede\w*|foto\w*|historie\w*|navn|"
         r"adresse|helbreds\w*)"
         r"|\bikke\W+(?:\w+\W+){0,3}?(?:videregiv\w*|dele|deler|deles|s" + AE + r"lge\w*)\s+"
-        r"(?:\w+\s+)?(?:mine|min|mit|hans|hendes)\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata|"
+        r"(?:\w+\s+)?(?:mine|min|mit|hans|hendes)\s+(?:\w+\s+)?(?:(?:kontakt|person|helbreds|"
+        r"sundheds|pas)?oplysning\w*|data|persondata|"
         r"helbredsoplysning\w*|billede\w*)"
-        r"|\b(?:lade\s+v" + AE + r"re\s+med\s+at|undlade\s+at)\s+(?:\w+\s+)?(?:bruge|anvende|"
-        r"behandle|dele|videregive)\s+" + OBJ,
+        r"|\b(?:lad(?:e|er)?\s+v" + AE + r"re\s+med\s+at|undlad(?:e|er)?\s+at)\s+(?:\w+\s+)?"
+        r"(?:bruge|anvende|behandle|dele|videregive|sende|give|s" + AE + r"lge)\s+" + OBJ,
         0.8,
         "",
     ),
@@ -700,7 +704,7 @@ RULE_TRIGGERS.update(
         "da.oplysninger_om_hende": ("hvilke", "hvad", "hvilken"),
         "da.maa_ikke_bruge": (
             "bruge", "anvende", "dele", "deler", "deles", "videregiv", "sælge", "saelge", "salge",
-            "selge", "offentlig", "lade", "undlade",
+            "selge", "offentlig", "lade", "lader", "undlad",
         ),
         "da.kun_bruges_til": ("kun",),
         "da.stop_nyhedsbrev": ('stop', 'sende', 'bruge', 'anvende', 'behandle'),
@@ -712,7 +716,8 @@ RULE_TRIGGERS.update(
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
     r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
-    r"diplom|certifikat|bevis|annonce|attest)\w*\b"
+    # a criminal-record or vaccination certificate is the person's own data, not our document
+    r"diplom|certifikat|bevis|annonce|(?<!straffe)(?<!vaccinations)(?<!børne)(?<!boerne)(?<!borne)attest)\w*\b"
     r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
 #: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.
@@ -799,7 +804,8 @@ _MORE = r"(?:flere|mere|nogen\s+flere|fler|l" + AE + r"ngere)"
 _NEWS2 = (
     r"(?:tilbud\w*|rabat\w*|kampagne\w*|reklame\w*|nyhedsbrev\w*|nyhedsmail\w*|"
     r"sms(?:'er|er)?|mails?|e-?mails?|markedsf" + OE + r"ring\w*|spam|salgsopkald\w*|"
-    r"opkald\w*|invitation\w*|tilbudsmails?|nyheder|kataloger|brochurer)"
+    r"opkald\w*|invitation\w*|tilbudsmails?|nyheder|kataloger|brochurer|tekstbesked\w*|"
+    r"beskeder)"
 )
 
 RULES = RULES + (
@@ -848,6 +854,8 @@ RULES = RULES + (
         rf"|\b(?:skal|m{AA})\s+ikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:sende|ringe|maile|skrive|sms'e)\s+"
         rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig|os)\b[^.?!\n]{{0,40}}?{_NEWS2}"
         rf"|\bingen\s+{_MORE}\s+{_NEWS2}"
+        rf"|\bikke\s+(?:at\s+)?(?:sende|maile|skrive|ringe)\s+(?:mig\s+)?(?:flere|mere)\s+"
+        rf"(?:\w+\s+){{0,3}}?{_NEWS2}"
         rf"|\b(?:ikke|ik)\b[^.?!\n]{{0,30}}?\b(?:have|f{AA}|modtage)\s+(?:\w+\s+){{0,2}}?(?:flere|mere)\s+"
         rf"(?:\w+\s+){{0,2}}?{_NEWS2}"
         rf"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:sende|ringe|maile|skrive|kontakte|sms'e)\s+"
@@ -986,6 +994,8 @@ RULES = RULES + (
         "da.fuldmagt_til_at",
         r"\b(?:giver|bemyndiger)\s+(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,3}?"
         r"(?:fuldmagt|lov|tilladelse)\b|\bhar\s+(?:min\s+)?fuldmagt\s+til\s+at\b"
+        r"|\b(?:bemyndiger|autoriserer)\s+(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\W+){0,4}?"
+        r"til\s+at\b"
         r"|\bm" + AA + r"\s+gerne\s+(?:\w+\s+){0,4}?p" + AA + r"\s+mine\s+vegne\b",
         0.8,
         "",
@@ -1033,6 +1043,7 @@ RULE_TRIGGERS.update(
             "tilbud", "rabat", "kampagne", "reklame", "nyhedsbrev", "nyhedsmail", "sms", "mail",
             "e-mail", "email", "markedsf", "spam", "salgsopkald", "opkald", "invitation",
             "nyheder", "katalog", "brochure", "lister", "listen", "samtyk", "modtage",
+            "tekstbesked", "beskeder",
         ),
         "da.ikke_bruge_min_historie": (
             "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
@@ -1065,7 +1076,7 @@ RULE_TRIGGERS.update(
             "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
             "verge", "plejefor", "bedstefor", "skriver", "hans", "hendes",
         ),
-        "da.fuldmagt_til_at": ("giver", "bemyndig", "fuldmagt", "vegne"),
+        "da.fuldmagt_til_at": ("giver", "bemyndig", "autoriser", "fuldmagt", "vegne"),
         "da.videregivet_uden_at_spoerge": (
             "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet", "gav",
             "viste", "videregav", "udleverede",
@@ -1189,7 +1200,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         T.ERASURE,
         "da.par_slet",
         r"\b(?:slet|slette|slettes|sletter|sletning|fjern|fjerne|fjernes|fjerner|destruer\w*|"
-        r"makuler\w*|smid\w*|glemmes|udslet\w*|bortskaf\w*|(?:f" + AA + r"|have|blive)\s+"
+        r"makuler\w*|smid\w*|glemmes|udslet\w*|bortskaf\w*|ryd(?:de|der)?\s+op|"
+        r"(?:f" + AA + r"|have|blive)\s+"
         r"(?:\w+\s+)?(?:slettet|fjernet|bortskaffet))\b" + _NOT_AFTER
         + r"|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
         r"v" + AE + r"re\s+registreret)\s+(?:\w+\s+)?(?:i|hos)\b",
@@ -1199,7 +1211,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)(?<!andre\s)(?<!alle\s)(?<!folk\s)"
+        r"\b(?:hvor\s+l" + AE + r"nge|indsigt|kopi|udskrift|oversigt|"
+        r"(?<!kan\s)(?<!andre\s)(?<!alle\s)(?<!folk\s)"
         r"(?<!fremmede\s)(?<!nogen\s)(?<!enhver\s)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
@@ -1208,7 +1221,9 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.RECTIFICATION,
         "da.par_ret",
-        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
+        r"\b(?:ret(?=\s+(?:\w+\s+)?(?:det|den|dem|de|min|mit|mine|hans|hendes|venligst|lige|"
+        r"gerne|endelig|ogs" + AA + r"|op|navn\w*|adresse\w*|\w*oplysning\w*|fejl\w*|jeres)\b)|"
+        r"rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
         # not AE, whose bare "a" makes "andre" (others) a change
         r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
         + r"je|tilf" + OE + r"jes|(?<!til\s)(?<!til\sen\s)(?<!til\set\s)(?<!til\sden\s)forkert\w*|"
@@ -1382,7 +1397,10 @@ _DISPLEASED = (
     r"udstillet|ydmyg\w*|overv" + AA + r"get|burde\s+ikke|skulle\s+ikke\s+have|"
     r"(?:var|er)\s+kun\s+(?:ment\s+)?til|kun\s+ment\s+til|ikke\s+(?:rart|fedt|sjovt)|"
     r"f" + OE + r"ler\s+mig\s+(?:\w+\s+)?(?:udstillet|kr" + AE + r"nket|snydt|forfulgt|"
-    r"utryg|overv" + AA + r"get)|hvem\s+har\s+givet\s+(?:jer|dig|dem)\s+lov)\b"
+    r"utryg|overv" + AA + r"get)|hvem\s+har\s+givet\s+(?:jer|dig|dem)\s+lov|"
+    r"synes\s+(?:jeg\s+)?(?:\w+\s+)?ikke\s+om|bryder\s+mig\s+ikke\s+om|ikke\s+regnet\s+med|"
+    r"overrasket|forbavset|helt\s+vildt(?!\s+(?:god\w*|fed\w*|sjov\w*|flot\w*|dejlig\w*))|"
+    r"vanvittig\w*|gav\s+kun\s+(?:\w+\s+)?lov|kun\s+(?:givet\s+)?lov\s+til)\b"
 )
 PAIRS = PAIRS + (
     (
@@ -1394,6 +1412,7 @@ PAIRS = PAIRS + (
         r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b"
         + _FOR_NOW + r"|"
         r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)" + _FOR_NOW + r"|"
+        r"ikke\s+(?:at\s+)?(?:\w+\s+)?flere|"
         r"ikke\s+(?:\w+\s+){0,3}?igen)",
         "contact",
         0.6,
@@ -1413,7 +1432,9 @@ PAIRS = PAIRS + (
         T.ACCESS,
         "da.par_hvem_har_faaet",
         r"\b(?:udlever\w*|maskinl" + AE + r"sbar\w*|(?:om|har)\s+(?:i|du)\s+(?:\w+\s+)?"
-        r"(?:givet|delt|solgt|videregivet|sendt)|hvem\s+(?:\w+\s+)?(?:har|f" + AA + r"r))\b",
+        r"(?:givet|delt|solgt|videregivet|sendt)|hvem\s+(?:\w+\s+)?(?:har|f" + AA + r"r)|"
+        # a question by inversion: "Sælger I mine oplysninger videre?"
+        r"(?:s" + AE + r"lger|deler|giver|videregiver|videresender)\s+(?:i|du)(?=\s))\b",
         "data",
         0.6,
     ),
@@ -1617,7 +1638,8 @@ RULE_TRIGGERS.update(
 PAIR_DATA = (
     PAIR_DATA
     + r"|\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:papirer|l" + AE + r"gepapir\w*|historik\w*|"
-    r"information\w*|e-?mailadresse\w*|mobilnummer\w*|l" + OE + r"n)\b"
+    r"information\w*|e-?mailadresse\w*|mobilnummer\w*|l" + OE + r"n|straffeattest\w*|"
+    r"(?:kontakt|helbreds|sundheds|pas|kunde|bruger)oplysning\w*)\b"
     + r"|\b(?:jeres|deres)\s+(?:\w+\s+)?(?:registre|systemer)\b"
 )
 PAIR_SENSITIVE = (
@@ -1632,7 +1654,11 @@ PAIR_EVENT = (
     r"(?:l" + AA + r"|ligger|ligge)\s+fremme|kender|kendte|kendskab|vidste|"
     r"(?:f" + AA + r"et|fik)\s+(?:fat\s+i|adgang\s+til|(?=min\b|mit\b|mine\b))|"
     r"(?:giver|sender)\s+(?:\w+\s+){0,3}?videre|deler|s" + AE + r"lger|videregiver|"
-    r"oprettet|registreret)\b"
+    r"oprettet|registreret|fotografere[dt]|filme[dt]|kopiere[dt]|scanne[dt]|"
+    r"(?:ligger|st" + AA + r"r|h" + AE + r"nger)\s+(?:der\s+)?(?:stadig|fortsat|"
+    r"stadigv" + AE + r"k)|"
+    r"(?:ligger|st" + AA + r"r)\s+(?:\w+\s+){0,2}?p" + AA + r"\s+(?:jeres|nettet|internettet|"
+    r"facebook|instagram))\b"
 )
 #: "(Henrik,) far til Malthe", and a relative as the subject of a sentence about their data
 #: or mail ("Min søn Oliver får jeres nyhedsbrev, … Vi vil gerne have det stoppet"; not
@@ -1657,6 +1683,8 @@ ANTECEDENT = (
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
     "papir", "lægepapir", "laegepapir", "lagepapir", "legepapir", "historik", "information",
     "løn", "loen", "registre", "systemer", "mailadresse", "e-mailadresse", "emailadresse",
+    "straffeattest", "kontaktoplysning", "helbredsoplysning", "sundhedsoplysning",
+    "pasoplysning", "kundeoplysning", "brugeroplysning",
 )
 #: Withdrawing what was given (consent) beside the data it covers ("Jeg gav samtykke til,
 #: at I måtte gemme mine oplysninger … Det trækker jeg tilbage").

@@ -375,3 +375,31 @@ PAIRS = tuple(
     (t, n, pat + _FOR_NOW if n == "no.par_kontakt" else pat, kind, w)
     for t, n, pat, kind, w in PAIRS
 )
+#: Restriction in the second opinion: "skal bare brukes til reisen", "ikke deles".
+PAIRS = PAIRS + (
+    (T.RESTRICTION, "no.par_begrens",
+     r"\b(?:(?:bare|kun)\s+(?:\w+\s+)?(?:brukes|bruke|benyttes|til)|ikke\s+(?:\w+\s+)?"
+     r"(?:bruke|brukes|benytte|benyttes|dele|deles|selge|selges|gi\s+videre|gis\s+videre))\b",
+     "data", 0.6),
+)
+#: Text messages and "ønsker ikke flere …" without a verb.
+_NEWS3 = _NEWS2[:-1] + r"|tekstmelding\w*|meldinger|e-?poster|oppringing\w*|anrop)"
+RULES = RULES + (
+    (T.CONSENT_WITHDRAWAL, "no.onsker_ikke_flere",
+     r"\b(?:vil|" + OE + r"nsker|gidder)\s+ikke\s+(?:lenger\s+)?(?:(?:ha|f" + AA + r"|motta)\s+)?"
+     rf"(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?{_NEWS3}", 0.8, "f"),
+    (T.RESTRICTION, "no.bare_brukes_til",
+     r"\b(?:skal|m" + AA + r"|kan)\s+(?:bare|kun)\s+(?:brukes|benyttes)\s+til\b"
+     r"|\bikke\s+(?:\w+\s+)?(?:brukes|benyttes|deles)\s+(?:\w+\s+){0,2}?til\s+(?:\w+\s+)?"
+     r"(?:markedsf\w*|reklame\w*|profilering\w*)", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.onsker_ikke_flere": ("mer$", "flere"),
+        "no.bare_brukes_til": ("brukes", "benyttes", "deles"),
+    }
+)
+PAIR_LIST = PAIR_LIST[:-3] + r"|tekstmelding\w*)\b"
+PAIR_CONTACT = PAIR_CONTACT[:-3] + r"|tekstmelding\w*|meldinger)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("tekstmelding",)
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("tekstmelding", "meldinger")

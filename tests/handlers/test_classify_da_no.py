@@ -32,7 +32,7 @@ def _mail(text: str, language: str = "da") -> Inbound:
 
 def test_dev9_floor() -> None:
     items = load([DEV9])
-    assert len(items) >= 120
+    assert len(items) >= 165
     predict_inproc(items)
     s = score(items)
     misses = [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
@@ -86,6 +86,22 @@ REQUESTS = [
     ("Jeg har i dag indgivet en anmeldelse til Datatilsynet.", {T.COMPLAINT}),
     # where the data came from, whoever holds it
     ("Hvor har han nummeret fra?", {T.ACCESS}),
+    # the second batch of dev9, written after the rules above: questions by inversion,
+    # "hvor længe", "lader være med at …", "bemyndiger … til at", surprise as displeasure
+    ("Sælger I mine oplysninger videre til andre firmaer?", {T.ACCESS}),
+    ("Hvor længe har I tænkt jer at beholde mit pas og min straffeattest?", {T.ACCESS}),
+    ("Vær sød ikke at sende flere af jeres mails med rejsetilbud.", {T.CONSENT_WITHDRAWAL}),
+    ("Jeg vil gerne have, at I lader være med at sende mine data til jeres amerikanske "
+     "leverandør.", {T.RESTRICTION}),
+    ("I bedes ikke dele mine kontaktoplysninger med jeres partnere.", {T.RESTRICTION}),
+    ("Jeg bemyndiger hermed min søster Hanne Lind til at varetage min sag over for jer.",
+     {T.THIRD_PARTY_AUTHORISATION}),
+    ("Jeg hørte, at hun havde fået mit telefonnummer af jeres kontor. Det synes jeg ikke om.",
+     {T.COMPLAINT}),
+    ("Nu vil jeg gerne have, at I rydder op i det I har om mig.", {T.ERASURE}),
+    ("Jeg ønsker ikke flere tekstmeldinger fra dere.", {T.CONSENT_WITHDRAWAL}),
+    ("Opplysningene mine skal bare brukes til reisen, ikke til markedsføring.",
+     {T.RESTRICTION}),
     # Norwegian: indirect questions, postposed possessives, commas inside an authorisation
     ("Jeg lurer på hva dere har lagret om meg.", {T.ACCESS}),
     ("Etternavnet mitt er feilstavet hos dere.", {T.RECTIFICATION}),
@@ -98,7 +114,7 @@ REQUESTS = [
 
 @pytest.mark.parametrize(("text", "labels"), REQUESTS)
 def test_requests_in_new_words(text: str, labels: set[RequestType]) -> None:
-    language = "no" if any(w in text for w in (" meg", "dere", "mitt ")) else "da"
+    language = "no" if any(w in text for w in (" meg", "dere", "mitt ", " mine s")) else "da"
     result = classify(_mail(text, language))
     assert set(result.labels) == labels, result.evidence
     fast = classify_text("", text, language)
@@ -120,6 +136,9 @@ HARD_NEGATIVES = [
     "Min kæreste kommer på besøg, må hun bo hos værtsfamilien? Kan I rette min adresse?",
     # a newsletter praised, not stopped, in the short sentence after
     "Tak for nyhedsbrevet. Det vil jeg ikke gå glip af.",
+    # "ret" as an adverb ("ret overrasket") corrects nothing
+    "Jeg blev ret overrasket over mit nye værelse, det er flot.",
+    "Tak fordi I rettede fejlen på min faktura så hurtigt!",
     # Norwegian: "e-posten min" is the message, not the address
     "Slett den siste e-posten min, den var feil.",
 ]

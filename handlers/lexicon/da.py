@@ -50,8 +50,8 @@ OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bperson(?:lige\s+)?oplysning
 #: "Slet ikke min profil" forbids: an imperative with "ikke"/"aldrig" right after is no request.
 _NOT_AFTER = r"(?!\s+(?:ikke|ik|aldrig)\b)"
 _ERASE = (
-    r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*|bortskaf\w*|tilintetg\w*|"
-    r"ryd(?:de|der)?\s+op\s+i)\b" + _NOT_AFTER
+    r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makul[eé]r\w*|bortskaf\w*|tilintetg\w*|"
+    r"dele+te\w*|ryd(?:de|der)?\s+op\s+i)\b" + _NOT_AFTER
 )
 _RECTIFY = (
     r"\b(?:ret(?!\s+til\b)|rette|retter|rettet|rettes|rettelse\w*|opdater\w*|" + AE + r"ndr\w*|"
@@ -66,7 +66,8 @@ _REL = (
     r"b" + OE + r"rn\w*|mor|moder|far|fader|for" + AE + r"ldre|mand|kone|hustru|"
     r"k" + AE + r"reste\w*|partner\w*|bror|broder|s" + OE + r"ster|klient\w*|"
     r"barnebarn|nev" + OE + r"|niece|mormor|morfar|farmor|farfar|svigers" + OE + r"n|"
-    r"stedbarn|steds" + OE + r"n|steddatter|plejebarn|myndling\w*)"
+    r"stedbarn|steds" + OE + r"n|steddatter|plejebarn|myndling\w*|medarbejder\w*|ansatte|"
+    r"kolleg\w*)"
 )
 _SAMTYKKE = r"samtyk\w*"
 _NEWS = (
@@ -335,7 +336,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.slaegtnings_data",
         rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
-        r"persondata|personoplysning\w*|konto\w*|profil\w*)\b"
+        r"persondata|personoplysning\w*|konto\w*|profil\w*|pas|passet|pasnummer\w*|cpr\w*|"
+        r"adresse\w*|telefonnummer\w*|f" + OE + r"dselsdato\w*|helbred\w*|\w*journal\w*|"
+        r"billede\w*)\b"
         rf"|\b(?:oplysning\w*|data)\b[^.?!\n]{{0,30}}?\bom\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
         0.85,
         "",
@@ -464,7 +467,7 @@ _REL_STEMS = (
     "foraeldre", "foraldre", "foreldre", "mand$", "mands$", "kone", "hustru", "kæreste", "kaereste",
     "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
     "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
-    "stedson", "steddatter", "plejebarn", "myndling",
+    "stedson", "steddatter", "plejebarn", "myndling", "medarbejder", "ansatte", "kolleg",
 )
 _NEWS_STEMS = (
     "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
@@ -498,7 +501,8 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.ny_adresse": ("nye", "skiftet"),
     "da.berigtigelse": ("berigtig", "artikel"),
     "da.slet_mine_oplysninger": (
-        "slet", "fjern", "destru", "udslet", "makuler", "bortskaf", "tilintetg", "ryd",
+        "slet", "fjern", "destru", "udslet", "makul", "bortskaf", "tilintetg", "ryd", "delet",
+        "deleet",
     ),
     "da.oplysninger_slettes": (
         "slet", "fjern", "destru", "makuler", "bortskaf", "tilintetg", "kasser",
@@ -607,7 +611,8 @@ RULES = RULES + (
     (
         T.ERASURE,
         "da.slet_det",
-        r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
+        r"\b(?:slet\w*|fjern\w*|makul[eé]r\w*|destru[eé]r\w*|kass[eé]r\w*)\s+(?:\w+\s+)?"
+        r"(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
         r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
         # "(en mail) om at den snart bliver slettet" reports; it asks nothing
         r"|(?<!om\sat\s)\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
@@ -694,7 +699,7 @@ RULE_TRIGGERS.update(
             "skift", "ændr", "aendr", "andr", "nyt$", "ny$", "gamle", "stavet", "skrevet",
             "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
         ),
-        "da.slet_det": ('slet', 'fjern', 'tag'),
+        "da.slet_det": ('slet', 'fjern', 'tag', 'makul', 'destru', 'kass'),
         "da.ikke_vaere_registreret": (
             "registreret", "system", "database", "kartotek", "oplysning", "data", "persondata",
             "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
@@ -948,7 +953,8 @@ RULES = RULES + (
     (
         T.RECTIFICATION,
         "da.fejl_i_mit",
-        rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*)"
+        rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|"
+        r"registrering\w*|profil\w*)"
         rf"|\b(?:mit|min|mine|hans|hendes)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?"
         r"(?:st" + AA + r"r|er\s+skrevet|er\s+noteret|er\s+registreret|er\s+opf" + OE + r"rt)\s+"
         r"(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
@@ -1135,7 +1141,7 @@ RULES = RULES + (
         T.ACCESS,
         "da.hvad_har_i_om_hende",
         r"\b(?<!alt\s)(?:hvad|hvilke|hvilken)\s+(?:\w+\s+){0,3}?(?:har|ved|gemmer|opbevarer|"
-        r"registreret|registrerer)\s+(?:\w+\s+){0,3}?(?:om|p" + AA + r")\s+(?:ham|hende)\b",
+        r"registreret|registrerer)\s+(?:\w+\s+){0,3}?(?:om|p" + AA + r")\s+(?:ham|hende|dem)\b",
         0.8,
         "t",
     ),
@@ -1191,8 +1197,11 @@ PAIR_BLOCK = (
     r"(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
     r"betaling|depositum|visum|forsikring|flyselskab|\bfly(?:et|s)?\b|\bapp(?:en|s)?\b|portal|portalen|"
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
-    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding)"
-    r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding|deltagerliste|"
+    r"g(?:æ|ae|a)steliste|holdliste|middagen|infom(?:ø|oe|o)de)"
+    # "I mangler mit pas" asks the writer for something; "mit nummer mangler et 4-tal" does not
+    r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|(?:i|du|vi|der)\s+mangler|"
+    r"mangler\s+(?:i|du|vi|der|stadig)|sendt\s+jer|"
     r"sende\s+jer|udfyldt\w*)\b"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
@@ -1237,7 +1246,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         T.CONSENT_WITHDRAWAL,
         "da.par_afmeld",
         r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|stoppet|"
-        r"stoppes|frabeder|frabede|"
+        r"stoppes|frabeder|frabede|slut\s+med|v" + AE + r"re\s+slut|"
         r"lade\s+v" + AE + r"re|"
         r"slet\w*\s+mig|"
         r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
@@ -1423,6 +1432,7 @@ PAIRS = PAIRS + (
         "da.par_begraens",
         r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+){0,2}?(?:bruge|bruges|anvende|anvendes|til)|"
         r"mods" + AE + r"tt?e[rs]?\s+(?:\w+\s+)?(?:mig|os)|"
+        r"stop\w*\s+(?:\w+\s+){0,2}?at\s+(?:bruge|anvende|dele|vise|behandle)|"
         r"ikke\s+(?:\w+\s+)?(?:bruge|bruger|bruges|anvende|anvendes|behandle|behandles|dele|"
         r"deles|videregive\w*|(?:gives|sendes)\s+videre|s" + AE + r"lges|profileres))\b",
         "data",
@@ -1448,7 +1458,7 @@ PAIRS = PAIRS + (
     (
         T.RECTIFICATION,
         "da.par_den_nye",
-        r"\b(?:(?:den|det|de)\s+nye\s+(?:er|lyder)|stadig\s+(?:\w+\s+){0,2}?gamle\s+(?:adresse|nummer|"
+        r"\b(?:(?:den|det|de)\s+(?:nye|rigtige|korrekte)\s+(?:\w+\s+)?(?:er|lyder)|stadig\s+(?:\w+\s+){0,2}?gamle\s+(?:adresse|nummer|"
         r"telefonnummer|navn|efternavn|mail\w*|e-?mail))\b",
         "data",
         0.6,
@@ -1508,7 +1518,7 @@ RULES = RULES + (
         "da.registreret_som_men",
         rf"\b{_REGISTERED}\s+(?:\w+\s+){{0,3}}?som\s+[^.?!\n]{{1,60}}?,?\s+men\s+(?:\w+\s+){{0,2}}?"
         r"(?:er|hedder|skal\s+v" + AE + r"re|burde\s+v" + AE + r"re|rigtig\w*|korrekt\w*)\b"
-        r"|\b(?:hedder|staves|skrives)\s+[\w\s-]{1,40}?,\s*ikke\s+\w+"
+        r"|\b(?:hedder|staves|skrives|er\s+f" + OE + r"dt)\s+[\w\s.-]{1,40}?,\s*ikke\s+\w+"
         r"|\b(?:det|den|navnet)\s+er\s+[\w\s-]{1,30}?\s+med\s+\w,\s*ikke\s+\w+",
         0.75,
         "b",
@@ -1609,6 +1619,7 @@ RULE_TRIGGERS.update(
         "da.registreret_som_men": (
             "registreret", "noteret", "opført", "opfoert", "opfort", "skrevet", "stavet",
             "står", "staar", "star$", "oprettet", "hedder", "staves", "skrives", "med$",
+            "født", "foedt", "fodt",
         ),
         "da.mangler_min_x": ("mangler",),
         "da.det_maa_ikke_bruges": (
@@ -1705,3 +1716,33 @@ PAIR_LIST_FOLLOW = (
     r"|\b(?:det|den|dem)\b[^.?!\n]{0,25}?\b(?:stop\w*|afmeld\w*|frameld\w*|"
     r"ikke\s+(?:\w+\s+){0,2}?(?:mere|flere|l" + AE + r"ngere))"
 )
+
+# -- third dev9 batch: someone asked to act, loyalty clubs, partners, journals ----------------
+RULES = RULES + (
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.har_bedt_mig",
+        # "De har bedt mig indhente …", "I må meget gerne svare hende direkte"
+        r"\b(?:har|havde)\s+bedt\s+mig\s+(?:om\s+at\s+)?(?:\w+\s+)?(?:indhente|f" + AA + r"|"
+        r"sp" + OE + r"rge|skrive|henvende|kontakte|anmode|bede|s" + OE + r"ge)\b"
+        r"|\b(?:i|du)\s+m" + AA + r"\s+(?:(?:meget|gerne|godt)\s+){1,2}(?:\w+\s+)?"
+        r"(?:svare|skrive\s+til|ringe\s+til|tale\s+med|snakke\s+med|kontakte|informere|orientere)\s+(?:\w+\s+)?"
+        rf"(?:hende|ham|dem|(?:min|mit|mine)\s+{_REL})\b",
+        0.8,
+        "t",
+    ),
+)
+RULE_TRIGGERS.update({"da.har_bedt_mig": ("bedt", "gerne", "godt", "meget")})
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + r"|\bhar\s+bedt\s+mig\b"
+#: Loyalty clubs are marketing lists too.
+PAIR_LIST = PAIR_LIST[:-3] + r"|kundeklub\w*|medlemsklub\w*|fordelsklub\w*|rabatklub\w*)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "kundeklub", "medlemsklub", "fordelsklub", "rabatklub", "journal", "lægejournal",
+    "laegejournal", "lagejournal", "legejournal", "sygejournal", "patientjournal",
+)
+#: Being contacted by partners is data passed on: an objection (restriction), not a stop.
+PAIR_USE = PAIR_USE + (
+    r"|\b(?:samarbejdspartner\w*|partnere|tredjepart\w*|andre\s+(?:firma\w*|virksomhed\w*))\b"
+)
+PAIR_EVENT = PAIR_EVENT[:-3] + r"|udleveret|udleverede)\b"
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|(?:l" + AE + r"ge|syge|patient)?journal\w*)\b"

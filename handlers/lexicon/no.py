@@ -403,3 +403,7 @@ PAIR_LIST = PAIR_LIST[:-3] + r"|tekstmelding\w*)\b"
 PAIR_CONTACT = PAIR_CONTACT[:-3] + r"|tekstmelding\w*|meldinger)\b"
 PAIR_TRIGGERS = PAIR_TRIGGERS + ("tekstmelding",)
 PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("tekstmelding", "meldinger")
+#: Exposed recipients ("alle mottakerne sto synlige"): a complaint's event and data.
+PAIR_EVENT = PAIR_EVENT[:-3] + r"|synlig\w*|sto\s+synlig\w*)\b"
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|e-?postadresse\w*|mottakerne|mottakere)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("e-postadresse", "epostadresse", "mottaker")

@@ -32,7 +32,7 @@ def _mail(text: str, language: str = "da") -> Inbound:
 
 def test_dev9_floor() -> None:
     items = load([DEV9])
-    assert len(items) >= 165
+    assert len(items) >= 205
     predict_inproc(items)
     s = score(items)
     misses = [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
@@ -102,6 +102,22 @@ REQUESTS = [
     ("Jeg ønsker ikke flere tekstmeldinger fra dere.", {T.CONSENT_WITHDRAWAL}),
     ("Opplysningene mine skal bare brukes til reisen, ikke til markedsføring.",
      {T.RESTRICTION}),
+    # the third batch: genitives of relatives, colleagues, clubs, "det rigtige er", partners
+    ("Hvem har givet jer lov til at gemme min søns pasnummer efter turen?",
+     {T.ACCESS, T.COMPLAINT, T.THIRD_PARTY_AUTHORISATION}),
+    ("Tre af vores medarbejdere har bedt mig indhente, hvad I har registreret om dem.",
+     {T.ACCESS, T.THIRD_PARTY_AUTHORISATION}),
+    ("Min kone klarer det praktiske, så I må meget gerne svare hende om mine oplysninger.",
+     {T.THIRD_PARTY_AUTHORISATION}),
+    ("Jeg vil ikke være med i jeres kundeklub længere.", {T.CONSENT_WITHDRAWAL}),
+    ("Mit telefonnummer hos jer mangler et 4-tal til sidst. Det rigtige er 28 44 19 04.",
+     {T.RECTIFICATION}),
+    ("Der er sket en fejl i min registrering: jeg er født i 1998, ikke 1989.",
+     {T.RECTIFICATION}),
+    ("Jeg vil ikke kontaktes af jeres samarbejdspartnere.", {T.RESTRICTION}),
+    ("Stop venligst med at bruge mit navn og billede i jeres annoncer.", {T.RESTRICTION}),
+    ("I har stadig mit gamle pas liggende. Makulér det.", {T.ERASURE}),
+    ("kan i deleete min data fra jeres side", {T.ERASURE}),
     # Norwegian: indirect questions, postposed possessives, commas inside an authorisation
     ("Jeg lurer på hva dere har lagret om meg.", {T.ACCESS}),
     ("Etternavnet mitt er feilstavet hos dere.", {T.RECTIFICATION}),
@@ -139,6 +155,8 @@ HARD_NEGATIVES = [
     # "ret" as an adverb ("ret overrasket") corrects nothing
     "Jeg blev ret overrasket over mit nye værelse, det er flot.",
     "Tak fordi I rettede fejlen på min faktura så hurtigt!",
+    # a dinner's participant list is logistics
+    "Kan I slette mit navn fra deltagerlisten til middagen fredag? Jeg kan ikke komme.",
     # Norwegian: "e-posten min" is the message, not the address
     "Slett den siste e-posten min, den var feil.",
 ]

@@ -1518,8 +1518,7 @@ RULES = RULES + (
         "da.registreret_som_men",
         rf"\b{_REGISTERED}\s+(?:\w+\s+){{0,3}}?som\s+[^.?!\n]{{1,60}}?,?\s+men\s+(?:\w+\s+){{0,2}}?"
         r"(?:er|hedder|skal\s+v" + AE + r"re|burde\s+v" + AE + r"re|rigtig\w*|korrekt\w*)\b"
-        r"|\b(?:hedder|staves|skrives|er\s+f" + OE + r"dt)\s+[\w\s.-]{1,40}?,\s*ikke\s+\w+"
-        r"|\b(?:det|den|navnet)\s+er\s+[\w\s-]{1,30}?\s+med\s+\w,\s*ikke\s+\w+",
+        r"|\b(?:hedder|staves|skrives|er\s+f" + OE + r"dt)\s+[\w\s.-]{1,40}?,\s*ikke\s+\w+",
         0.75,
         "b",
     ),
@@ -1618,7 +1617,7 @@ RULE_TRIGGERS.update(
     {
         "da.registreret_som_men": (
             "registreret", "noteret", "opført", "opfoert", "opfort", "skrevet", "stavet",
-            "står", "staar", "star$", "oprettet", "hedder", "staves", "skrives", "med$",
+            "står", "staar", "star$", "oprettet", "hedder", "staves", "skrives",
             "født", "foedt", "fodt",
         ),
         "da.mangler_min_x": ("mangler",),
@@ -1725,14 +1724,14 @@ RULES = RULES + (
         # "De har bedt mig indhente …", "I må meget gerne svare hende direkte"
         r"\b(?:har|havde)\s+bedt\s+mig\s+(?:om\s+at\s+)?(?:\w+\s+)?(?:indhente|f" + AA + r"|"
         r"sp" + OE + r"rge|skrive|henvende|kontakte|anmode|bede|s" + OE + r"ge)\b"
-        r"|\b(?:i|du)\s+m" + AA + r"\s+(?:(?:meget|gerne|godt)\s+){1,2}(?:\w+\s+)?"
+        r"|\b(?:i|du)\s+m" + AA + r"\s+(?:meget\s+)?(?:gerne|godt)\s+(?:\w+\s+)?"
         r"(?:svare|skrive\s+til|ringe\s+til|tale\s+med|snakke\s+med|kontakte|informere|orientere)\s+(?:\w+\s+)?"
         rf"(?:hende|ham|dem|(?:min|mit|mine)\s+{_REL})\b",
         0.8,
         "t",
     ),
 )
-RULE_TRIGGERS.update({"da.har_bedt_mig": ("bedt", "gerne", "godt", "meget")})
+RULE_TRIGGERS.update({"da.har_bedt_mig": ("bedt", "gerne", "godt")})
 THIRD_PARTY_CUE = THIRD_PARTY_CUE + r"|\bhar\s+bedt\s+mig\b"
 #: Loyalty clubs are marketing lists too.
 PAIR_LIST = PAIR_LIST[:-3] + r"|kundeklub\w*|medlemsklub\w*|fordelsklub\w*|rabatklub\w*)\b"

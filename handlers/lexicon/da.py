@@ -111,8 +111,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.fjern_fra_liste",
-        rf"\b(?:fjern|slet|tag)\w*\s+mig\s+(?:fra|af|ud\s+af|ud\s+fra)\s+(?:\w+\s+){{0,2}}?"
-        rf"{_NEWS}",
+        rf"\b(?:fjern|slet|tag)\w*\s+(?:\w+\s+)?(?:mig|mit\s+(?:\w+\s+)?(?:nummer|navn|mobilnummer|"
+        r"telefonnummer)|min\s+(?:\w+\s+)?(?:mail|e-?mail\w*|mailadresse|adresse))\s+"
+        rf"(?:fra|af|ud\s+af|ud\s+fra)\s+(?:\w+\s+){{0,2}}?{_NEWS}",
         0.85,
         "f",
     ),
@@ -595,7 +596,7 @@ RULES = RULES + (
     (
         T.RECTIFICATION,
         "da.mit_nummer_er_skiftet",
-        r"\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:adresse|telefonnummer|nummer|navn|efternavn|"
+        r"\b(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?(?:adresse|telefonnummer|nummer|navn|efternavn|"
         r"e-?mail\w*|mailadresse\w*|mobilnummer)\s+(?:er|blev)\s+(?:blevet\s+)?(?:\w+\s+)?"
         r"(?:skiftet|" + AE + r"ndret|nyt|ny)\b"
         r"|\b(?:i|du|de)\s+har\s+(?:stadig\s+|endnu\s+|fortsat\s+)?(?:min|mit|mine)\s+gamle\s+"
@@ -733,9 +734,10 @@ RETRACTION = (
     r"\bglem\s+det\b(?!\s+(?:ikke|med|mig|om))"
     r"|\bnej\s+vent\b|\bhar\s+(?:\w+\s+)?(?:fundet\s+ud\s+af\s+det|l" + OE + r"st\s+det|"
     r"klaret\s+det|ordnet\s+det|fikset\s+det)\s+selv\b"
+    r"|\bbrug\s+(?:bare\s+|stadig\s+|fortsat\s+)*(?:den|det|de)\s+gamle\b"
 )
 #: Words every retraction contains: the retraction pattern runs only where one stands.
-RETRACTION_HINTS = ("glem", "vent", "selv")
+RETRACTION_HINTS = ("glem", "vent", "selv", "gamle")
 #: "… og erstat det med": a deletion that is part of a correction.
 REPLACE = (
     r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
@@ -988,7 +990,8 @@ RULES = RULES + (
         T.THIRD_PARTY_AUTHORISATION,
         "da.foraelder_til",
         rf"\b(?:jeg|vi)\s+er\s+(?:\w+\s+)?(?:mor|far|for{AE}ldre|for{AE}lder|v{AE}rge|"
-        rf"plejefor{AE}ldre|bedstefor{AE}ldre)\s+til\b"
+        rf"plejefor{AE}ldre|bedstefor{AE}ldre|farmor|farfar|mormor|morfar|bedstemor|"
+        r"bedstefar)\s+til\b"
         rf"|\b(?:jeg|vi)\s+skriver\s+(?:for|p{AA}\s+vegne\s+af)\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
         r"|\b(?:hans|hendes)\s+(?:\w+\s+){0,2}?(?:oplysning\w*|data|profil\w*|konto\w*|pas\w*|"
         r"cpr\w*|adresse\w*|journal\w*)\b",
@@ -1080,7 +1083,8 @@ RULE_TRIGGERS.update(
         ),
         "da.foraelder_til": (
             "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
-            "verge", "plejefor", "bedstefor", "skriver", "hans", "hendes",
+            "verge", "plejefor", "bedste", "farmor", "farfar", "mormor", "morfar", "skriver",
+            "hans", "hendes",
         ),
         "da.fuldmagt_til_at": ("giver", "bemyndig", "autoriser", "fuldmagt", "vegne"),
         "da.videregivet_uden_at_spoerge": (
@@ -1132,7 +1136,8 @@ RULES = RULES + (
         T.THIRD_PARTY_AUTHORISATION,
         "da.han_maa_gerne_faa",
         r"\b(?:hun|han|de)\s+m" + AA + r"\s+(?:gerne|godt)\s+(?:\w+\s+){0,2}?(?:f" + AA + r"|tale|"
-        r"snakke|ringe|skrive|h" + AE + r"ndtere|klare|tage\s+sig\s+af)\b"
+        r"snakke|ringe|skrive|h" + AE + r"ndtere|klare|tage\s+sig\s+af|ordne|varetage|svare|"
+        r"kontakte|f" + OE + r"re)\b"
         r"|\b(?:jeg|vi)\s+er\s+\w+s\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge)\b",
         0.8,
         "t",
@@ -1745,3 +1750,52 @@ PAIR_USE = PAIR_USE + (
 )
 PAIR_EVENT = PAIR_EVENT[:-3] + r"|udleveret|udleverede)\b"
 PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|(?:l" + AE + r"ge|syge|patient)?journal\w*)\b"
+
+# -- fourth dev9 batch -----------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.ACCESS,
+        "da.hvad_der_er_gemt_om_mig",
+        r"\bhvad\s+(?:der\s+)?(?:er|bliver|st" + AA + r"r)\s+(?:\w+\s+)?"
+        r"(?:gemt|registreret|noteret|opbevaret|lagret)\s+(?:\w+\s+){0,2}?"
+        r"(?:om|p" + AA + r")\s+mig\b",
+        0.8,
+        "",
+    ),
+)
+RULE_TRIGGERS.update({"da.hvad_der_er_gemt_om_mig": ("hvad",)})
+#: Misspelt "oplysninger" ("oplysniger", "oplysinger") beside "om/på mig".
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\b(?:oplysing|oplysnig|opysning)\w*\s+(?:\w+\s+){0,4}?(?:om|p" + AA + r")\s+mig\b"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("oplysing", "oplysnig", "opysning")
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "da.par_ud_af",
+        r"\bud\s+af\s+(?:jeres|dit|din|deres)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "da.par_om_i_har",
+        # "jeg vil høre, om I har nogle oplysninger på mig": an indirect question
+        r"\bom\s+(?:i|du)\s+har\s+(?:nogen|nogle|noget|stadig|fortsat|gemt|registreret|liggende)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RESTRICTION,
+        "da.par_kun_i_forbindelse",
+        r"\b(?:(?:brug|anvend|behandl)\w*\s+(?:\w+\s+)?kun|"
+        r"kun\s+(?:\w+\s+){0,4}?i\s+forbindelse\s+med|"
+        r"intet\s+andet|ikke\s+til\s+(?:noget\s+)?andet)\b",
+        "data",
+        0.6,
+    ),
+)
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + (
+    r"|\b(?:farmor|farfar|mormor|morfar|bedstemor|bedstefar|bedstefor" + AE + r"ldre)\s+til\b"
+)

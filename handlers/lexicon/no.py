@@ -44,7 +44,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (T.ACCESS, "no.kopi_av_mine_data", rf"\bkopi\s+av\s+(?:\w+\s+){{0,2}}?{OBJ}", 0.85, ""),
     (T.RECTIFICATION, "no.retting",
      rf"\b(?:rett|rette|retting|korriger\w*|oppdater\w*|endre)\s+{_GAP4}{OBJ}"
-     r"|\b(?:feil|uriktig\w*|ukorrekt\w*)\s+(?:\w+\s+)?(?:personopplysning\w*|opplysning\w*|"
+     # "sendt … til feil adresse" is a wrong recipient, not wrong data
+     r"|(?<!til\s)\b(?:feil|uriktig\w*|ukorrekt\w*)\s+(?:\w+\s+)?(?:personopplysning\w*|opplysning\w*|"
      r"navn|adresse|f" + OE + r"dselsdato)\b", 0.85, ""),
     (T.ERASURE, "no.slett_mine_opplysninger",
      rf"\b(?:slett\w*|fjern\w*)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:slettet|slettes)\b",
@@ -173,7 +174,7 @@ RULES = RULES + (
     (T.RECTIFICATION, "no.nytt_nummer",
      rf"\b(?:f{AA}tt|har)\s+(?:et\s+)?(?:nytt|ny)\s+{_CONTACT}\b|\b(?:min|mitt)\s+nye\s+{_CONTACT}\b"
      rf"|\b{_CONTACT}\s+(?:min|mitt|mi)\s+er\s+(?:\w+\s+)?(?:feil|ny|endret|byttet)\b"
-     rf"|\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
+     rf"|(?<!til\s)\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
     (T.THIRD_PARTY_AUTHORISATION, "no.forelder_til",
      r"\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|forelder|verge)\s+til\b|\b(?:jeg|vi)\s+skriver\s+for\s+"
      rf"(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
@@ -248,7 +249,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
      r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
     (T.ACCESS, "no.par_innsyn", r"\b(?:innsyn|kopi|(?<!kan\s)se|vite|hva|hvilke)\b", "data", 0.6),
     (T.RECTIFICATION, "no.par_rett",
-     r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
+     r"\b(?:rett|rette|endre|oppdater\w*|(?<!til\s)feil|fiks\w*)\b", "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
      r"\b(?:meld\w*\s+meg\s+av|slutt|(?:vil|skal|m" + AA + r")\s+(?:\w+\s+)?ikke|ikke\s+send|"
      r"ingen\s+flere)\b", "list", 0.6),
@@ -315,6 +316,8 @@ RULES = RULES + (
      r"\b(?:hva|hvilke\s+\w+|hvilken\s+\w+)\s+dere\s+(?:har\s+|egentlig\s+)?(?:\w+\s+)?"
      r"(?:lagret|registrert|har|vet|lagrer|oppbevarer)\s+(?:\w+\s+){0,2}?(?:om|p" + AA
      + r")\s+(?:meg|oss)\b"
+     r"|\bhva\s+(?:som\s+)?(?:er|blir)\s+(?:lagret|registrert)\s+(?:\w+\s+)?(?:om|p" + AA
+     + r")\s+meg\b"
      r"|\bhvor\s+har\s+dere\s+(?:\w+\s+)?(?:f" + AA + r"tt\s+)?(?:tak\s+i\s+)?(?:" + _DEF
      + r"\s+(?:mitt|min|mi|mine)|(?:mitt|min|mine)\s+\w+)\s+fra\b",
      0.8, ""),

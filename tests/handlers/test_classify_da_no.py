@@ -32,7 +32,7 @@ def _mail(text: str, language: str = "da") -> Inbound:
 
 def test_dev9_floor() -> None:
     items = load([DEV9])
-    assert len(items) >= 205
+    assert len(items) >= 235
     predict_inproc(items)
     s = score(items)
     misses = [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
@@ -118,6 +118,18 @@ REQUESTS = [
     ("Stop venligst med at bruge mit navn og billede i jeres annoncer.", {T.RESTRICTION}),
     ("I har stadig mit gamle pas liggende. Makulér det.", {T.ERASURE}),
     ("kan i deleete min data fra jeres side", {T.ERASURE}),
+    # the fourth batch: grandparents, "ud af jeres system", indirect "om I har", "kun i
+    # forbindelse med", a list named after the number
+    ("Jeg er farmor til Alma og har forældremyndigheden. Hendes efternavn er ændret til Krogh.",
+     {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION}),
+    ("Mine oplysninger skal ud af jeres system. Hurtigst muligt tak.", {T.ERASURE}),
+    ("Jeg vil bare høre om i har nogle oplysniger på mig i jeres system?", {T.ACCESS}),
+    ("Behandl kun mine oplysninger i forbindelse med min rejse – intet andet.",
+     {T.RESTRICTION}),
+    ("Fjern venligst mit nummer fra jeres sms-liste.", {T.CONSENT_WITHDRAWAL}),
+    ("Hun må gerne ordne sagen for mig, skriver min datter på mine vegne.",
+     {T.THIRD_PARTY_AUTHORISATION}),
+    ("Kan jeg få se hva som er lagret om meg hos dere?", {T.ACCESS}),
     # Norwegian: indirect questions, postposed possessives, commas inside an authorisation
     ("Jeg lurer på hva dere har lagret om meg.", {T.ACCESS}),
     ("Etternavnet mitt er feilstavet hos dere.", {T.RECTIFICATION}),
@@ -130,7 +142,8 @@ REQUESTS = [
 
 @pytest.mark.parametrize(("text", "labels"), REQUESTS)
 def test_requests_in_new_words(text: str, labels: set[RequestType]) -> None:
-    language = "no" if any(w in text for w in (" meg", "dere", "mitt ", " mine s")) else "da"
+    norwegian = (" meg", "dere", "mitt ", " mine s", "lagret")
+    language = "no" if any(w in text for w in norwegian) else "da"
     result = classify(_mail(text, language))
     assert set(result.labels) == labels, result.evidence
     fast = classify_text("", text, language)
@@ -157,6 +170,9 @@ HARD_NEGATIVES = [
     "Tak fordi I rettede fejlen på min faktura så hurtigt!",
     # a dinner's participant list is logistics
     "Kan I slette mit navn fra deltagerlisten til middagen fredag? Jeg kan ikke komme.",
+    # a change taken back: "… så brug bare den gamle"
+    "Min nye adresse fra 1. september? Nej, jeg flytter først til næste år, så brug bare den "
+    "gamle.",
     # Norwegian: "e-posten min" is the message, not the address
     "Slett den siste e-posten min, den var feil.",
 ]

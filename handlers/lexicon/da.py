@@ -468,7 +468,8 @@ _REL_STEMS = (
     "foraeldre", "foraldre", "foreldre", "mand$", "mands$", "kone", "hustru", "kæreste", "kaereste",
     "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
     "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
-    "stedson", "steddatter", "plejebarn", "myndling", "medarbejder", "ansatte", "kolleg",
+    "stedson", "steddatter", "plejebarn", "myndling", "medarbejder", "ansatte", "kollega",
+    "kolleger",
 )
 _NEWS_STEMS = (
     "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
@@ -737,7 +738,7 @@ RETRACTION = (
     r"|\bbrug\s+(?:bare\s+|stadig\s+|fortsat\s+)*(?:den|det|de)\s+gamle\b"
 )
 #: Words every retraction contains: the retraction pattern runs only where one stands.
-RETRACTION_HINTS = ("glem", "vent", "selv", "gamle")
+RETRACTION_HINTS = ("glem", "vent", "selv", "den gamle", "det gamle", "de gamle")
 #: "… og erstat det med": a deletion that is part of a correction.
 REPLACE = (
     r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
@@ -1083,7 +1084,8 @@ RULE_TRIGGERS.update(
         ),
         "da.foraelder_til": (
             "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
-            "verge", "plejefor", "bedste", "farmor", "farfar", "mormor", "morfar", "skriver",
+            "verge", "plejefor", "bedstefor", "bedstemor", "bedstefar", "farmor", "farfar",
+            "mormor", "morfar", "skriver",
             "hans", "hendes",
         ),
         "da.fuldmagt_til_at": ("giver", "bemyndig", "autoriser", "fuldmagt", "vegne"),
@@ -1681,8 +1683,10 @@ PAIR_EVENT = (
 PAIR_RELATIVE = (
     PAIR_RELATIVE
     + rf"|\b(?:mor|far|for{AE}lder|v{AE}rge)\s+til\s+\w+"
-    + rf"|(?:^|(?<=[.!?]\s)|(?<=\n))(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
-    r"(?=[^.?!\n]{0,60}?\b(?:nyhedsbrev\w*|mails|sms\w*|profil\w*|konto\w*|oplysning\w*|data|"
+    # at a sentence's start: nothing but a space after ".!?", a line break, or the text's
+    # start before it; written to begin with a letter so the engine can skip ahead fast
+    + rf"|\b[mv](?<![^\s][mv])(?<![^.!?\n][ \t][mv])(?:in|it|ores)\s+(?:\w+\s+)?{_REL}\b"
+    r"(?=[^.?!\n]{0,40}?\b(?:nyhedsbrev\w*|mails|sms\w*|profil\w*|konto\w*|oplysning\w*|data|"
     r"hedder|navn\w*|adresse\w*|telefonnummer\w*|f" + OE + r"dselsdato\w*|cpr\w*)\b)"
 )
 ANTECEDENT = (

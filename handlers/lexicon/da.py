@@ -25,7 +25,7 @@ NEG = (
 )
 _GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
 _GAP4 = r"(?:\w+\W+){0,4}?"
-_POSS = r"(?:mine|min|mit|vores|alle|samtlige|hans|hendes|deres|hele)"
+_POSS = r"(?:mine|min|mit|vores|alle|samtlige|hans|hendes|deres|hele|sin|sit|sine)"
 _NOUN = (
     r"(?:(?:person|kunde|bruger|kontakt)?oplysning\w*|oplysningar\w*|opl|data|dataene|"
     r"persondata\w*|personinfo\w*|informationer\w*|info|(?:bruger|kunde)?konto\w*|"
@@ -66,6 +66,7 @@ _REL = (
     r"b" + OE + r"rn\w*|mor|moder|far|fader|for" + AE + r"ldre|mand|kone|hustru|"
     r"k" + AE + r"reste\w*|partner\w*|bror|broder|s" + OE + r"ster|klient\w*|"
     r"barnebarn|nev" + OE + r"|niece|mormor|morfar|farmor|farfar|svigers" + OE + r"n|"
+    r"svigermor|svigerfar|svigerfor" + AE + r"ldre|svigerdatter|svoger|svigerinde|"
     r"stedbarn|steds" + OE + r"n|steddatter|plejebarn|myndling\w*|medarbejder\w*|ansatte|"
     r"kolleg\w*)"
 )
@@ -469,7 +470,7 @@ _REL_STEMS = (
     "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
     "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
     "stedson", "steddatter", "plejebarn", "myndling", "medarbejder", "ansatte", "kollega",
-    "kolleger",
+    "kolleger", "svigermor", "svigerfar", "svigerfor", "svigerdatter", "svoger", "svigerinde",
 )
 _NEWS_STEMS = (
     "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
@@ -1802,4 +1803,72 @@ PAIRS = PAIRS + (
 )
 THIRD_PARTY_CUE = THIRD_PARTY_CUE + (
     r"|\b(?:farmor|farfar|mormor|morfar|bedstemor|bedstefar|bedstefor" + AE + r"ldre)\s+til\b"
+)
+
+# -- fifth dev9 batch (measured, then tuned): more of the same kinds ------------------------
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.har_mig_staaende_med",
+        # "Jeres system har mig stående med en gammel adresse"
+        r"\bhar\s+(?:mig|min\s+\w+|mit\s+\w+)\s+(?:st" + AA + r"ende|registreret|noteret|"
+        r"liggende)\s+"
+        r"med\s+(?:en\s+|et\s+|den\s+|det\s+|mit\s+|min\s+)?(?:gammel|gamle|forkert\w*|for" + AE
+        + r"ldet\w*)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.maa_ikke_komme_ud",
+        # "… men de må ikke komme ud på sociale medier" (a pronoun object, flag r)
+        r"\b(?:det|den|de|dem)\s+(?:m" + AA + r"|skal)\s+(?:\w+\s+)?(?:ikke|aldrig)\s+"
+        r"(?:komme\s+ud|"
+        r"vises|offentligg" + OE + r"res|l" + AE + r"gges\s+(?:ud|op)|postes|deles)\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.nej_tak_til_flere",
+        rf"\bnej\s+tak\s+til\s+(?:\w+\s+)?(?:flere|mere)\s+(?:\w+\s+)?{_NEWS2}",
+        0.8,
+        "f",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_har_i_registreret",
+        r"\bhvad\s+har\s+(?:i|du|de)\s+(?:egentlig\s+|ellers\s+|s" + AA + r"\s+)?(?:registreret|"
+        r"noteret|gemt|opbevaret|lagret)\s*\?",
+        0.75,
+        "",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.har_mig_staaende_med": ("gammel", "gamle", "forkert", "forældet", "foraeldet",
+                                    "foraldet", "foreldet"),
+        "da.maa_ikke_komme_ud": ("komme", "vises", "offentlig", "lægges", "laegges", "lagges",
+                                 "legges", "postes", "deles"),
+        "da.nej_tak_til_flere": ("nej",),
+        "da.hvad_har_i_registreret": ("hvad",),
+    }
+)
+#: "jeg er Ninas mor": a named child's parent.
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + (
+    r"|\ber\s+\w+s\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge|farmor|farfar|mormor|morfar)\b"
+)
+#: Worry and unfairness are displeasure too; "has access" is something done with data.
+PAIRS = tuple(
+    # "det bekymrer mig", not "jeg er bekymret for min datter"
+    (t, n, pat[:-3] + r"|bekymrer\s+mig|bekymrende|ikke\s+fair|uretf" + AE + r"rdig\w*|"
+     r"(?:var|er)\s+privat)\b", k, w)
+    if n == "da.par_klage" else (t, n, pat, k, w)
+    for t, n, pat, k, w in PAIRS
+)
+PAIR_EVENT = PAIR_EVENT[:-3] + r"|har\s+(?:stadig\s+|fortsat\s+)?adgang\s+til)\b"
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|(?:vores|mine|alle\s+vores)\s+(?:telefon)?numre)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("numre", "telefonnumre")
+PAIR_DATA = (
+    PAIR_DATA + r"|\b(?:sin|sit|sine)\s+(?:\w+\s+)?(?:oplysning\w*|data|profil\w*|konto\w*)\b"
 )

@@ -146,7 +146,7 @@ SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
 )
 _NEWS2 = (
     r"(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?post\w*|sms\w*|markedsf" + OE + r"ring\w*|"
-    r"utsendelse\w*|kampanje\w*)"
+    r"utsendelse\w*|kampanje\w*|invitasjon\w*)"
 )
 _CONTACT = (
     r"(?:adresse\w*|e-?post\w*|telefonnummer\w*|nummer\w*|navn\w*|etternavn\w*|"
@@ -192,6 +192,7 @@ RULE_TRIGGERS.update(
     {
         "no.slett_meg": ("slett", "fjern"),
         "no.ikke_mer_reklame": ("nyhetsbrev", "reklame", "tilbud", "e-post", "epost", "sms",
+                                "invitasjon",
                                 "markedsf", "utsendelse", "kampanje"),
         "no.hva_har_dere_om_meg": ("hva", "hvilke", "hvilken", "hvordan"),
         "no.nytt_nummer": ("ny$", "nytt$", "nye$", "feil", "endret", "byttet", "uriktig"),

@@ -32,7 +32,7 @@ def _mail(text: str, language: str = "da") -> Inbound:
 
 def test_dev9_floor() -> None:
     items = load([DEV9])
-    assert len(items) >= 235
+    assert len(items) >= 255
     predict_inproc(items)
     s = score(items)
     misses = [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
@@ -130,6 +130,19 @@ REQUESTS = [
     ("Hun må gerne ordne sagen for mig, skriver min datter på mine vegne.",
      {T.THIRD_PARTY_AUTHORISATION}),
     ("Kan jeg få se hva som er lagret om meg hos dere?", {T.ACCESS}),
+    # the fifth batch: reflexive possessives, in-laws, a named child's parent, worry
+    ("Jeg ringer på vegne af min svigermor. Hun ønsker sin profil slettet.",
+     {T.ERASURE, T.THIRD_PARTY_AUTHORISATION}),
+    ("Hej, jeg er Ninas mor. Hendes telefonnummer er ændret til 42 42 11 00.",
+     {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION}),
+    ("Jeres system har mig stående med en gammel adresse i Odense.", {T.RECTIFICATION}),
+    ("Mine billeder må gerne ligge i jeres arkiv, men de må ikke komme ud på sociale medier.",
+     {T.RESTRICTION}),
+    ("Tak, men nej tak til flere invitationer til jeres events.", {T.CONSENT_WITHDRAWAL}),
+    ("Hvad er det for nogle oplysninger? Hvad har I registreret?", {T.ACCESS}),
+    ("Jeres guide har stadig adgang til listen med alle vores numre. Det bekymrer mig.",
+     {T.COMPLAINT}),
+    ("Ikke send meg flere invitasjoner, takk.", {T.CONSENT_WITHDRAWAL}),
     # Norwegian: indirect questions, postposed possessives, commas inside an authorisation
     ("Jeg lurer på hva dere har lagret om meg.", {T.ACCESS}),
     ("Etternavnet mitt er feilstavet hos dere.", {T.RECTIFICATION}),
@@ -142,7 +155,7 @@ REQUESTS = [
 
 @pytest.mark.parametrize(("text", "labels"), REQUESTS)
 def test_requests_in_new_words(text: str, labels: set[RequestType]) -> None:
-    norwegian = (" meg", "dere", "mitt ", " mine s", "lagret")
+    norwegian = (" meg", "dere", "mitt ", " mine s", "lagret", "invitasjon")
     language = "no" if any(w in text for w in norwegian) else "da"
     result = classify(_mail(text, language))
     assert set(result.labels) == labels, result.evidence
@@ -173,6 +186,8 @@ HARD_NEGATIVES = [
     # a change taken back: "… så brug bare den gamle"
     "Min nye adresse fra 1. september? Nej, jeg flytter først til næste år, så brug bare den "
     "gamle.",
+    # worry about a child is no complaint about data
+    "Min datter har mistet sit pas i Nepal, og jeg er bekymret.",
     # Norwegian: "e-posten min" is the message, not the address
     "Slett den siste e-posten min, den var feil.",
 ]

@@ -667,6 +667,8 @@ _MARKETING = frozenset({RequestType.CONSENT_WITHDRAWAL, RequestType.RESTRICTION}
 _PAIR_USE = _union("PAIR_USE")
 #: A pronoun that points back to the data in the sentence before.
 _PAIR_FOLLOW = _union("PAIR_FOLLOW")
+#: A short sentence after a mailing list that stops it by pronoun ("Få det stoppet.").
+_PAIR_LIST_FOLLOW = _union("PAIR_LIST_FOLLOW", r"(?!)")
 _SHORT_FOLLOW_CHARS = 40
 _FOLLOW_CHARS = 90
 _PAIR_MAX_SENTENCES = 40
@@ -1113,11 +1115,14 @@ def _paired(
                     and not _PAIR_BLOCKED.found_in(lower, hi, nxt)
                 ):
                     a_hi = nxt
-            elif kind == "contact":
-                # "Jeres sælgere ringer hele tiden. Det skal stoppe." – a short one after
+            elif kind in _UNBLOCKABLE_NOT:
+                # "Jeres sælgere ringer hele tiden. Det skal stoppe." – a short one after;
+                # after a list, one that points back ("… jeres nyhedsbrev. Få det stoppet.")
                 nxt = _following_sentences_end(original, hi, 1)
-                if nxt - hi <= _SHORT_FOLLOW_CHARS and not (
-                    _FOOTER.search(lower, hi, nxt) or _CONDITIONAL.search(lower, hi, nxt)
+                if (
+                    nxt - hi <= _SHORT_FOLLOW_CHARS
+                    and not (_FOOTER.search(lower, hi, nxt) or _CONDITIONAL.search(lower, hi, nxt))
+                    and (kind == "contact" or _PAIR_LIST_FOLLOW.search(lower, hi, nxt))
                 ):
                     a_hi = nxt
             for label, actions, members in _PAIR_ACTIONS[kind]:
@@ -1208,13 +1213,14 @@ def _about_relative(
         return None
     if spots is None:
         m = _PAIR_RELATIVE.search(lower)
-    else:  # only near a relation word ("søn", "niece", "værge") can one be named
+    else:  # only near a relation word ("søn", "niece", "værge") can one be named; 70 on,
+        # as "Min søn Oliver på 14 får jeres nyhedsbrev" is confirmed by the data after it
         m = next(
             (
                 hit
                 for pos, tag in spots
                 if tag == _RELATIVE_SPOT
-                for hit in [_PAIR_RELATIVE.search(lower, max(0, pos - 40), pos + 30)]
+                for hit in [_PAIR_RELATIVE.search(lower, max(0, pos - 40), pos + 70)]
                 if hit
             ),
             None,

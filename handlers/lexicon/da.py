@@ -25,7 +25,7 @@ NEG = (
 )
 _GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
 _GAP4 = r"(?:\w+\W+){0,4}?"
-_POSS = r"(?:mine|min|mit|vores|alle|samtlige|hans|hendes|deres|hele)"
+_POSS = r"(?:mine|min|mit|vores|alle|samtlige|hans|hendes|deres|hele|sin|sit|sine)"
 _NOUN = (
     r"(?:(?:person|kunde|bruger|kontakt)?oplysning\w*|oplysningar\w*|opl|data|dataene|"
     r"persondata\w*|personinfo\w*|informationer\w*|info|(?:bruger|kunde)?konto\w*|"
@@ -47,7 +47,12 @@ _RECT_NOUN = (
     r"informationer\w*|(?:bruger)?profil\w*)"
 )
 OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bperson(?:lige\s+)?oplysning\w*)"
-_ERASE = r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makuler\w*)\b"
+#: "Slet ikke min profil" forbids: an imperative with "ikke"/"aldrig" right after is no request.
+_NOT_AFTER = r"(?!\s+(?:ikke|ik|aldrig)\b)"
+_ERASE = (
+    r"\b(?:slet\w*|fjern\w*|destru\w*|udslet\w*|makul[eé]r\w*|bortskaf\w*|tilintetg\w*|"
+    r"dele+te\w*|ryd(?:de|der)?\s+op\s+i)\b" + _NOT_AFTER
+)
 _RECTIFY = (
     r"\b(?:ret(?!\s+til\b)|rette|retter|rettet|rettes|rettelse\w*|opdater\w*|" + AE + r"ndr\w*|"
     r"korriger\w*|berigtig\w*|skift\w*)\b"
@@ -61,7 +66,9 @@ _REL = (
     r"b" + OE + r"rn\w*|mor|moder|far|fader|for" + AE + r"ldre|mand|kone|hustru|"
     r"k" + AE + r"reste\w*|partner\w*|bror|broder|s" + OE + r"ster|klient\w*|"
     r"barnebarn|nev" + OE + r"|niece|mormor|morfar|farmor|farfar|svigers" + OE + r"n|"
-    r"stedbarn|steds" + OE + r"n|steddatter|plejebarn|myndling\w*)"
+    r"svigermor|svigerfar|svigerfor" + AE + r"ldre|svigerdatter|svoger|svigerinde|"
+    r"stedbarn|steds" + OE + r"n|steddatter|plejebarn|myndling\w*|medarbejder\w*|ansatte|"
+    r"kolleg\w*)"
 )
 _SAMTYKKE = r"samtyk\w*"
 _NEWS = (
@@ -105,8 +112,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.fjern_fra_liste",
-        rf"\b(?:fjern|slet|tag)\w*\s+mig\s+(?:fra|af|ud\s+af|ud\s+fra)\s+(?:\w+\s+){{0,2}}?"
-        rf"{_NEWS}",
+        rf"\b(?:fjern|slet|tag)\w*\s+(?:\w+\s+)?(?:mig|mit\s+(?:\w+\s+)?(?:nummer|navn|mobilnummer|"
+        r"telefonnummer)|min\s+(?:\w+\s+)?(?:mail|e-?mail\w*|mailadresse|adresse))\s+"
+        rf"(?:fra|af|ud\s+af|ud\s+fra)\s+(?:\w+\s+){{0,2}}?{_NEWS}",
         0.85,
         "f",
     ),
@@ -180,7 +188,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "da.forkerte_oplysninger",
         rf"\b(?:mit|min|mine)\s+(?:\w+\s+)?{_RECT_NOUN}\b\s+(?:\w+\s+){{0,4}}?(?:er|var|står|staar|"
         rf"stod|blev)\s+(?:\w+\s+){{0,3}}?{_FAULTY}"
-        rf"|\b{_FAULTY}\s+(?:\w+\s+)?(?:navn\w*|adresse\w*|f{OE}dselsdato\w*|cpr\w*|"
+        # "sendt til en forkert adresse" is a wrong recipient, not wrong data
+        rf"|(?<!til\s)(?<!til\sen\s)(?<!til\sden\s)\b{_FAULTY}\s+(?:\w+\s+)?(?:navn\w*|adresse\w*|"
+        rf"f{OE}dselsdato\w*|cpr\w*|"
         r"e-?mailadresse\w*|mailadresse\w*|telefonnummer\w*|personoplysning\w*|oplysning\w*\s+om\s+mig)"
         r"|\b(?:mit|mine)\s+(?:\w+\s+)?navn\w*\s+(?:\w+\s+){0,3}?stavet\s+(?:\w+\s+)?forkert",
         0.85,
@@ -209,7 +219,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.ERASURE,
         "da.oplysninger_slettes",
         rf"{OBJ}\W+(?:\w+\W+){{0,4}}?(?:slettet|slettes|sletttet|fjernet|fjernes|destrueret|"
-        r"makuleret)\b",
+        r"makuleret|bortskaffe[ts]|tilintetgjort|tilintetg" + OE + r"res|kasseret|kasseres)\b",
         0.8,
         "q",
     ),
@@ -328,7 +338,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.slaegtnings_data",
         rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
-        r"persondata|personoplysning\w*|konto\w*|profil\w*)\b"
+        r"persondata|personoplysning\w*|konto\w*|profil\w*|pas|passet|pasnummer\w*|cpr\w*|"
+        r"adresse\w*|telefonnummer\w*|f" + OE + r"dselsdato\w*|helbred\w*|\w*journal\w*|"
+        r"billede\w*)\b"
         # "min fars oplysninger, så han kan betale": details to pay with, not his data
         r"(?![^.?!\n]{0,80}\bbetal)"
         rf"|\b(?:oplysning\w*|data)\b[^.?!\n]{{0,30}}?\bom\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b",
@@ -361,7 +373,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.COMPLAINT,
         "da.uden_samtykke",
-        rf"\buden\s+(?:mit|mine|vores)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|"
+        rf"\buden\s+(?:mit|min|mine|vores)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|"
         r"tilladelse|viden)\b",
         0.7,
         "cp",
@@ -397,10 +409,11 @@ CONDITIONAL = (
 PRIVACY_CONTEXT = (
     r"\b(?:mine\s+(?:person)?(?:oplysning\w*|data)|persondata\w*|personoplysning\w*|"
     r"datatilsynet\w*|gdpr|databeskyttelse\w*|privatliv\w*|mine\s+data|"
-    r"min\w*\s+(?:\w+\s+)?oplysning\w*)"
+    r"min\w*\s+(?:\w+\s+)?oplysning\w*|jeres\s+(?:system|database|kartotek|register|registre)\b)"
 )
 PROCESSING_CONTEXT = (
-    r"\b(?:behandling\w*|profilering\w*|markedsf" + OE + r"ring\w*|mine\s+(?:\w+\s+)?oplysning\w*|"
+    r"\b(?:behandling\w*|profilering\w*|markedsf" + OE + r"ring\w*|mine\s+data|annonce\w*|"
+    r"reklame\w*|mine\s+(?:\w+\s+)?oplysning\w*|"
     r"persondata\w*|personoplysning\w*)"
 )
 FOOTER = (
@@ -408,7 +421,9 @@ FOOTER = (
     r"du\s+kan\s+afmelde|du\s+modtager\s+denne)\b"
 )
 CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"r\w*|resultere\w*|betyde\w*)\b"
-NEGATION = r"\b(?:ikke|ik|aldrig|ingen)"
+NEGATION = (
+    r"\b(?:ikke|ik|aldrig|ingen|lad(?:e|er)?\s+v" + AE + r"re\s+med|undlad(?:e|er)?)"
+)
 AFFIRMATION = (
     r"(?:ja|jo|jep|jeps|jah|yes|ok|okay|gerne|ja\s+tak|ja\s+gerne|ja\s+venligst|"
     r"det\s+m" + AA + r"\s+i\s+(?:meget\s+)?gerne|g" + OE + r"r\s+det|bare\s+g" + OE + r"r\s+det|"
@@ -456,7 +471,8 @@ _REL_STEMS = (
     "foraeldre", "foraldre", "foreldre", "mand$", "mands$", "kone", "hustru", "kæreste", "kaereste",
     "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
     "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
-    "stedson", "steddatter", "plejebarn", "myndling",
+    "stedson", "steddatter", "plejebarn", "myndling", "medarbejder", "ansatte", "kollega",
+    "kolleger", "svigermor", "svigerfar", "svigerfor", "svigerdatter", "svoger", "svigerinde",
 )
 _NEWS_STEMS = (
     "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
@@ -489,8 +505,13 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     ),
     "da.ny_adresse": ("nye", "skiftet"),
     "da.berigtigelse": ("berigtig", "artikel"),
-    "da.slet_mine_oplysninger": ("slet", "fjern", "destru", "udslet", "makuler"),
-    "da.oplysninger_slettes": ("slet", "fjern", "destru", "makuler"),
+    "da.slet_mine_oplysninger": (
+        "slet", "fjern", "destru", "udslet", "makul", "bortskaf", "tilintetg", "ryd", "delet",
+        "deleet",
+    ),
+    "da.oplysninger_slettes": (
+        "slet", "fjern", "destru", "makuler", "bortskaf", "tilintetg", "kasser",
+    ),
     "da.vil_slettes": ("slet",),
     "da.pronomen_slettes": ("slet",),
     "da.retten_til_at_blive_glemt": ("ret", "slet", "artikel"),
@@ -581,7 +602,7 @@ RULES = RULES + (
     (
         T.RECTIFICATION,
         "da.mit_nummer_er_skiftet",
-        r"\b(?:min|mit|mine)\s+(?:\w+\s+)?(?:adresse|telefonnummer|nummer|navn|efternavn|"
+        r"\b(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?(?:adresse|telefonnummer|nummer|navn|efternavn|"
         r"e-?mail\w*|mailadresse\w*|mobilnummer)\s+(?:er|blev)\s+(?:blevet\s+)?(?:\w+\s+)?"
         r"(?:skiftet|" + AE + r"ndret|nyt|ny)\b"
         r"|\b(?:i|du|de)\s+har\s+(?:stadig\s+|endnu\s+|fortsat\s+)?(?:min|mit|mine)\s+gamle\s+"
@@ -597,9 +618,11 @@ RULES = RULES + (
     (
         T.ERASURE,
         "da.slet_det",
-        r"\b(?:slet\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
+        r"\b(?:slet\w*|fjern\w*|makul[eé]r\w*|destru[eé]r\w*|kass[eé]r\w*)\s+(?:\w+\s+)?"
+        r"(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden|"
         r"dobbelte|gamle\s+(?:booking|mail|kladde)))"
-        r"|\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
+        # "(en mail) om at den snart bliver slettet" reports; it asks nothing
+        r"|(?<!om\sat\s)\b(?:det|den|dem|de)\s+(?:(?!ikke\b|ik\b|aldrig\b)\w+\s+){0,4}?(?:slettet|slettes|"
         r"slette|fjernet|fjernes|"
         r"fjerne)\b"
         r"|\btag\s+(?:det|den|dem|billedet|videoen|opslaget)\s+ned\b",
@@ -647,10 +670,11 @@ RULES = RULES + (
         r"(?:\w+\s+)?(?:oplysning\w*|data|persondata|billede\w*|foto\w*|historie\w*|navn|"
         r"adresse|helbreds\w*)"
         r"|\bikke\W+(?:\w+\W+){0,3}?(?:videregiv\w*|dele|deler|deles|s" + AE + r"lge\w*)\s+"
-        r"(?:\w+\s+)?(?:mine|min|mit|hans|hendes)\s+(?:\w+\s+)?(?:oplysning\w*|data|persondata|"
+        r"(?:\w+\s+)?(?:mine|min|mit|hans|hendes)\s+(?:\w+\s+)?(?:(?:kontakt|person|helbreds|"
+        r"sundheds|pas)?oplysning\w*|data|persondata|"
         r"helbredsoplysning\w*|billede\w*)"
-        r"|\b(?:lade\s+v" + AE + r"re\s+med\s+at|undlade\s+at)\s+(?:\w+\s+)?(?:bruge|anvende|"
-        r"behandle|dele|videregive)\s+" + OBJ,
+        r"|\b(?:lad(?:e|er)?\s+v" + AE + r"re\s+med\s+at|undlad(?:e|er)?\s+at)\s+(?:\w+\s+)?"
+        r"(?:bruge|anvende|behandle|dele|videregive|sende|give|s" + AE + r"lge)\s+" + OBJ,
         0.8,
         "",
     ),
@@ -682,7 +706,7 @@ RULE_TRIGGERS.update(
             "skift", "ændr", "aendr", "andr", "nyt$", "ny$", "gamle", "stavet", "skrevet",
             "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
         ),
-        "da.slet_det": ('slet', 'fjern', 'tag'),
+        "da.slet_det": ('slet', 'fjern', 'tag', 'makul', 'destru', 'kass'),
         "da.ikke_vaere_registreret": (
             "registreret", "system", "database", "kartotek", "oplysning", "data", "persondata",
             "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
@@ -692,7 +716,7 @@ RULE_TRIGGERS.update(
         "da.oplysninger_om_hende": ("hvilke", "hvad", "hvilken"),
         "da.maa_ikke_bruge": (
             "bruge", "anvende", "dele", "deler", "deles", "videregiv", "sælge", "saelge", "salge",
-            "selge", "offentlig", "lade", "undlade",
+            "selge", "offentlig", "lade", "lader", "undlad",
         ),
         "da.kun_bruges_til": ("kun",),
         "da.stop_nyhedsbrev": ('stop', 'sende', 'bruge', 'anvende', 'behandle'),
@@ -704,7 +728,9 @@ RULE_TRIGGERS.update(
 #: Documents and services that are not our records: correcting them is no rectification.
 BUSINESS_DOC = (
     r"\b\w*(?:billet|boardingpas|flyselskab|faktura|kvittering|kontrakt|navneskilt|rejseplan|"
-    r"diplom|certifikat|bevis|annonce|attest|ans" + OE + r"gning|gebyr|hotel)\w*\b"
+    # a criminal-record or vaccination certificate is the person's own data, not our document
+    r"diplom|certifikat|bevis|annonce|ans" + OE + r"gning|gebyr|hotel|"
+    r"(?<!straffe)(?<!vaccinations)(?<!børne)(?<!boerne)(?<!borne)attest)\w*\b"
     r"|\bp" + AA + r"\s+(?:facebook|instagram|linkedin|tiktok|snapchat|messenger)\b"
 )
 #: The writer's own perfect ("jeg har opdateret"): with it, a change is news, not a request.
@@ -715,9 +741,10 @@ RETRACTION = (
     r"\bglem\s+det\b(?!\s+(?:ikke|med|mig|om))"
     r"|\bnej\s+vent\b|\bhar\s+(?:\w+\s+)?(?:fundet\s+ud\s+af\s+det|l" + OE + r"st\s+det|"
     r"klaret\s+det|ordnet\s+det|fikset\s+det)\s+selv\b"
+    r"|\bbrug\s+(?:bare\s+|stadig\s+|fortsat\s+)*(?:den|det|de)\s+gamle\b"
 )
 #: Words every retraction contains: the retraction pattern runs only where one stands.
-RETRACTION_HINTS = ("glem", "vent", "selv")
+RETRACTION_HINTS = ("glem", "vent", "selv", "den gamle", "det gamle", "de gamle")
 #: "… og erstat det med": a deletion that is part of a correction.
 REPLACE = (
     r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
@@ -779,7 +806,10 @@ _CONTACT = (
 )
 #: "ny telefon" is a new phone, "nyt nummer" a new number.
 _NEW_CONTACT = r"(?!telefon\b|mobil\b)" + _CONTACT
-_ERASE2 = r"\b(?:slet\w*|fjern\w*|destru\w*|makuler\w*|smid\w*|kasser\w*)"
+_ERASE2 = (
+    r"\b(?:slet\w*|fjern\w*|destru\w*|makuler\w*|smid\w*|kasser\w*|bortskaf\w*|"
+    r"tilintetg\w*)\b" + _NOT_AFTER
+)
 _STORY = (
     r"(?:historie\w*|billede\w*|foto\w*|video\w*|rejsehistorie\w*|udtalelse\w*|"
     r"anmeldelse\w*)"
@@ -788,7 +818,8 @@ _MORE = r"(?:flere|mere|nogen\s+flere|fler|l" + AE + r"ngere)"
 _NEWS2 = (
     r"(?:tilbud\w*|rabat\w*|kampagne\w*|reklame\w*|nyhedsbrev\w*|nyhedsmail\w*|"
     r"sms(?:'er|er)?|mails?|e-?mails?|markedsf" + OE + r"ring\w*|spam|salgsopkald\w*|"
-    r"opkald\w*|invitation\w*|tilbudsmails?|nyheder|kataloger|brochurer)"
+    r"opkald\w*|invitation\w*|tilbudsmails?|nyheder|kataloger|brochurer|tekstbesked\w*|"
+    r"beskeder)"
 )
 
 RULES = RULES + (
@@ -837,6 +868,8 @@ RULES = RULES + (
         rf"|\b(?:skal|m{AA})\s+ikke\s+(?:l{AE}ngere\s+|mere\s+)?(?:sende|ringe|maile|skrive|sms'e)\s+"
         rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig|os)\b[^.?!\n]{{0,40}}?{_NEWS2}"
         rf"|\bingen\s+{_MORE}\s+{_NEWS2}"
+        rf"|\bikke\s+(?:at\s+)?(?:sende|maile|skrive|ringe)\s+(?:mig\s+)?(?:flere|mere)\s+"
+        rf"(?:\w+\s+){{0,3}}?{_NEWS2}"
         rf"|\b(?:ikke|ik)\b[^.?!\n]{{0,30}}?\b(?:have|f{AA}|modtage)\s+(?:\w+\s+){{0,2}}?(?:flere|mere)\s+"
         rf"(?:\w+\s+){{0,2}}?{_NEWS2}"
         rf"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:sende|ringe|maile|skrive|kontakte|sms'e)\s+"
@@ -929,9 +962,11 @@ RULES = RULES + (
     (
         T.RECTIFICATION,
         "da.fejl_i_mit",
-        rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*)"
-        rf"|\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?(?:st{AA}r|er\s+"
-        r"skrevet|er\s+noteret|er\s+registreret)\s+(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
+        rf"\b{_FAULTY}\s+(?:i|p{AA}|ved)\s+(?:mit|min|mine)\s+(?:\w+\s+)?(?:{_CONTACT}|oplysning\w*|"
+        r"registrering\w*|profil\w*)"
+        rf"|\b(?:mit|min|mine|hans|hendes)\s+(?:\w+\s+)?(?:{_CONTACT})\s+(?:\w+\s+){{0,3}}?"
+        r"(?:st" + AA + r"r|er\s+skrevet|er\s+noteret|er\s+registreret|er\s+opf" + OE + r"rt)\s+"
+        r"(?:\w+\s+){0,2}?(?:forkert|som|med)\b"
         rf"|\b(?:stavet|skrevet|noteret|registreret)\s+(?:mit|min|mine)\s+(?:\w+\s+)?{_CONTACT}\s+"
         r"(?:\w+\s+)?forkert",
         0.8,
@@ -962,7 +997,8 @@ RULES = RULES + (
         T.THIRD_PARTY_AUTHORISATION,
         "da.foraelder_til",
         rf"\b(?:jeg|vi)\s+er\s+(?:\w+\s+)?(?:mor|far|for{AE}ldre|for{AE}lder|v{AE}rge|"
-        rf"plejefor{AE}ldre|bedstefor{AE}ldre)\s+til\b"
+        rf"plejefor{AE}ldre|bedstefor{AE}ldre|farmor|farfar|mormor|morfar|bedstemor|"
+        r"bedstefar)\s+til\b"
         rf"|\b(?:jeg|vi)\s+skriver\s+(?:for|p{AA}\s+vegne\s+af)\s+(?:min|mit|vores)\s+(?:\w+\s+)?{_REL}\b"
         r"|\b(?:hans|hendes)\s+(?:\w+\s+){0,2}?(?:oplysning\w*|data|profil\w*|konto\w*|pas\w*|"
         r"cpr\w*|adresse\w*|journal\w*)\b",
@@ -974,6 +1010,8 @@ RULES = RULES + (
         "da.fuldmagt_til_at",
         r"\b(?:giver|bemyndiger)\s+(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\s+){0,3}?"
         r"(?:fuldmagt|lov|tilladelse)\b|\bhar\s+(?:min\s+)?fuldmagt\s+til\s+at\b"
+        r"|\b(?:bemyndiger|autoriserer)\s+(?:hermed\s+)?(?:min|mit|mine|vores)\s+(?:\w+\W+){0,4}?"
+        r"til\s+at\b"
         r"|\bm" + AA + r"\s+gerne\s+(?:\w+\s+){0,4}?p" + AA + r"\s+mine\s+vegne\b",
         0.8,
         "",
@@ -985,9 +1023,10 @@ RULES = RULES + (
         r"videresendt|l" + AE + r"kket|offentliggjort)\b[^.?!\n]{0,80}?\b(?:uden\s+at\s+(?:\w+\s+)?"
         r"(?:sp" + OE + r"rge|sp" + OE + r"rg|have\s+spurgt|bede\s+om\s+lov|f" + AA + r"\s+lov)|"
         rf"uden\s+(?:mit|vores|min)\s+(?:\w+\s+)?(?:{_SAMTYKKE}|tilladelse|accept|viden))"
-        r"|\b(?:sendt|givet|delt|udleveret|vist|videresendt|videregivet)\s+(?:\w+\s+){0,6}?"
-        rf"(?:{_PD}|helbredsoplysning\w*|oplysning\w*)\b[^.?!\n]{{0,40}}?\btil\s+(?:en\s+)?"
-        r"(?:helt\s+)?(?:anden|andre|forkert\w*|fremmed\w*|hele|min\s+arbejdsgiver)\b"
+        r"|\b(?:sendt|sendte|givet|gav|delt|delte|udleveret|udleverede|vist|viste|videresendt|"
+        r"videresendte|videregivet|videregav)\s+(?:\w+\s+){0,6}?"
+        rf"(?:{_PD}|helbredsoplysning\w*|oplysning\w*|l{AE}gepapir\w*)\b[^.?!\n]{{0,40}}?\btil\s+(?:en\s+)?"
+        r"(?:helt\s+)?(?:anden|andre|forkert\w*|fremmed\w*|hele|min\s+(?:\w+\s+)?arbejdsgiver)\b"
         r"|\bbrud\s+p" + AA + r"\s+(?:min\w*\s+)?(?:privatliv\w*|tavshedspligt\w*|fortrolighed\w*)",
         0.8,
         "c",
@@ -997,14 +1036,17 @@ RULES = RULES + (
         "da.anmeldt_til_datatilsynet",
         r"\b(?:anmeldt|meldt|indberettet|indrapporteret|klaget\s+over)\s+(?:\w+\s+){0,3}?til\s+"
         r"datatilsynet\b|\b(?:anmelder|melder|indberetter)\s+(?:\w+\s+){0,2}?(?:hermed\s+)?til\s+"
-        r"datatilsynet\b",
+        r"datatilsynet\b|\b(?:indgivet|sendt|lavet)\s+(?:en\s+)?(?:anmeldelse|indberetning|klage)\s+"
+        r"(?:\w+\s+){0,2}?til\s+datatilsynet\b",
         0.8,
         "c",
     ),
 )
 RULE_TRIGGERS.update(
     {
-        "da.slet_dokument": ("slet", "fjern", "destru", "makuler", "smid", "kasser"),
+        "da.slet_dokument": (
+            "slet", "fjern", "destru", "makuler", "smid", "kasser", "bortskaf", "tilintetg",
+        ),
         "da.dokument_slettes": (
             "slettet", "slettes", "fjernet", "fjernes", "destrueret", "makuleret", "smidt",
             "kasseret", "smid",
@@ -1017,6 +1059,7 @@ RULE_TRIGGERS.update(
             "tilbud", "rabat", "kampagne", "reklame", "nyhedsbrev", "nyhedsmail", "sms", "mail",
             "e-mail", "email", "markedsf", "spam", "salgsopkald", "opkald", "invitation",
             "nyheder", "katalog", "brochure", "lister", "listen", "samtyk", "modtage",
+            "tekstbesked", "beskeder",
         ),
         "da.ikke_bruge_min_historie": (
             "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
@@ -1047,16 +1090,19 @@ RULE_TRIGGERS.update(
         ),
         "da.foraelder_til": (
             "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
-            "verge", "plejefor", "bedstefor", "skriver", "hans", "hendes",
+            "verge", "plejefor", "bedstefor", "bedstemor", "bedstefar", "farmor", "farfar",
+            "mormor", "morfar", "skriver",
+            "hans", "hendes",
         ),
-        "da.fuldmagt_til_at": ("giver", "bemyndig", "fuldmagt", "vegne"),
+        "da.fuldmagt_til_at": ("giver", "bemyndig", "autoriser", "fuldmagt", "vegne"),
         "da.videregivet_uden_at_spoerge": (
-            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet",
+            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet", "gav",
+            "viste", "videregav", "udleverede",
             "videresendt", "lækket", "laekket", "lakket", "lekket", "offentliggjort", "brud",
         ),
         "da.anmeldt_til_datatilsynet": (
             "anmeldt", "meldt", "indberettet", "indrapporteret", "klaget", "anmelder", "melder",
-            "indberetter",
+            "indberetter", "indgivet",
         ),
     }
 )
@@ -1099,7 +1145,8 @@ RULES = RULES + (
         T.THIRD_PARTY_AUTHORISATION,
         "da.han_maa_gerne_faa",
         r"\b(?:hun|han|de)\s+m" + AA + r"\s+(?:gerne|godt)\s+(?:\w+\s+){0,2}?(?:f" + AA + r"|tale|"
-        r"snakke|ringe|skrive|h" + AE + r"ndtere|klare|tage\s+sig\s+af)\b"
+        r"snakke|ringe|skrive|h" + AE + r"ndtere|klare|tage\s+sig\s+af|ordne|varetage|svare|"
+        r"kontakte|f" + OE + r"re)\b"
         r"|\b(?:jeg|vi)\s+er\s+\w+s\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge)\b",
         0.8,
         "t",
@@ -1108,7 +1155,7 @@ RULES = RULES + (
         T.ACCESS,
         "da.hvad_har_i_om_hende",
         r"\b(?<!alt\s)(?:hvad|hvilke|hvilken)\s+(?:\w+\s+){0,3}?(?:har|ved|gemmer|opbevarer|"
-        r"registreret|registrerer)\s+(?:\w+\s+){0,3}?(?:om|p" + AA + r")\s+(?:ham|hende)\b",
+        r"registreret|registrerer)\s+(?:\w+\s+){0,3}?(?:om|p" + AA + r")\s+(?:ham|hende|dem)\b",
         0.8,
         "t",
     ),
@@ -1164,11 +1211,14 @@ PAIR_BLOCK = (
     r"(?:booking|bestilling|faktura|regning|billet|kvittering|kontrakt|rejseplan|bagage|"
     r"betaling|depositum|visum|forsikring|flyselskab|\bfly(?:et|s)?\b|\bapp(?:en|s)?\b|portal|portalen|"
     r"login|kode|adgangskode|password|facebook|instagram|linkedin|trustpilot|whatsapp|"
-    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding|"
+    r"messenger|kalender|telefonen|praktiksted|ans" + OE + r"gning|tilmelding|deltagerliste|"
+    r"g(?:æ|ae|a)steliste|holdliste|middagen|infom(?:ø|oe|o)de|"
     # one trip, course or excursion ("jeres mails om Thailand-turen"), not the offers of new ones
     # (plain literals: a \b in this group slows every search of it)
     r"turen|turlisten|udflugten|ekskursionen|kurset|lejren|\brykker)"
-    r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|mangler|sendt\s+jer|"
+    # "I mangler mit pas" asks the writer for something; "mit nummer mangler et 4-tal" does not
+    r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|(?:i|du|vi|der)\s+mangler|"
+    r"mangler\s+(?:i|du|vi|der|stadig)|sendt\s+jer|"
     r"sende\s+jer|udfyldt\w*)\b"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
@@ -1176,8 +1226,10 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         T.ERASURE,
         "da.par_slet",
         r"\b(?:slet|slette|slettes|sletter|sletning|fjern|fjerne|fjernes|fjerner|destruer\w*|"
-        r"makuler\w*|smid\w*|glemmes|udslet\w*|(?:f" + AA + r"|have|blive)\s+(?:\w+\s+)?(?:slettet|"
-        r"fjernet))\b|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
+        r"makuler\w*|smid\w*|glemmes|udslet\w*|bortskaf\w*|ryd(?:de|der)?\s+op|"
+        r"(?:f" + AA + r"|have|blive)\s+"
+        r"(?:\w+\s+)?(?:slettet|fjernet|bortskaffet))\b" + _NOT_AFTER
+        + r"|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
         r"v" + AE + r"re\s+registreret)\s+(?:\w+\s+)?(?:i|hos)\b",
         "data",
         0.6,
@@ -1185,7 +1237,9 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "da.par_indsigt",
-        r"\b(?:indsigt|kopi|udskrift|oversigt|(?<!kan\s)(?<!\.)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
+        r"\b(?:hvor\s+l" + AE + r"nge|indsigt|kopi|udskrift|oversigt|"
+        r"(?<!kan\s)(?<!andre\s)(?<!alle\s)(?<!folk\s)"
+        r"(?<!fremmede\s)(?<!nogen\s)(?<!enhver\s)(?<!\.)se|vide|(?<!alt\s)hvad|hvilke|hvem|hvor\s+har|hvordan\s+har|"
         r"(?<!hvorfor\s)har\s+(?:i|du)\s+(?:stadig|fortsat|stadigv" + AE + r"k)?)\b",
         "data",
         0.6,
@@ -1193,10 +1247,13 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.RECTIFICATION,
         "da.par_ret",
-        r"\b(?:ret|rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
+        r"\b(?:ret(?=\s+(?:\w+\s+)?(?:det|den|dem|de|min|mit|mine|hans|hendes|venligst|lige|"
+        r"gerne|endelig|ogs" + AA + r"|op|navn\w*|adresse\w*|\w*oplysning\w*|fejl\w*|jeres)\b)|"
+        r"rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
         # not AE, whose bare "a" makes "andre" (others) a change
         r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
-        + r"je|tilf" + OE + r"jes|forkert\w*|fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
+        + r"je|tilf" + OE + r"jes|(?<!til\s)(?<!til\sen\s)(?<!til\set\s)(?<!til\sden\s)forkert\w*|"
+        r"fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
         + r"r\s+som|er\s+nu|"
         r"hedder\s+nu)\b",
         "data",
@@ -1205,7 +1262,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.par_afmeld",
-        r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|frabeder|frabede|"
+        r"\b(?:afmeld\w*|frameld\w*|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|stop|stoppe|stoppet|"
+        r"stoppes|frabeder|frabede|slut\s+med|v" + AE + r"re\s+slut|"
         r"lade\s+v" + AE + r"re|"
         r"slet\w*\s+mig|"
         r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
@@ -1322,6 +1380,11 @@ PAIR_CONTACT = (
     r"kontaktes|ringes\s+op|opkald\w*|opringning\w*|sms'?er\w*|smser|mails|e-?mails|breve|henvendelse\w*|"
     r"tilbud\w*|reklamer|jeres\s+liste\w*|listen)\b"
 )
+#: "ikke ringe mere i dag, skriv hellere": a pause or another channel, not a stop for good.
+_FOR_NOW = (
+    r"(?![^.?!\n]{0,30}?\b(?:i\s+dag|idag|i\s+aften|i\s+morgen|lige\s+nu|i\s+denne\s+uge|"
+    r"denne\s+uge|hellere|i\s+stedet)\b)"
+)
 #: Something done with personal data; with the writer's displeasure, a complaint.
 PAIR_EVENT = (
     r"\b(?:delt|deles|sendt|sendte|givet|gav|videregivet|videregav|videresendt|solgt|solgte|"
@@ -1363,7 +1426,16 @@ _DISPLEASED = (
     r"uden\s+at\s+(?:\w+\s+)?sp" + OE + r"rge|uden\s+(?:min|mit|vores)\s+(?:\w+\s+)?(?:samtykke|"
     r"tilladelse|accept|viden)|aldrig\s+(?:\w+\s+)?(?:sagt\s+ja|givet\s+(?:\w+\s+)?(?:lov|"
     r"samtykke|tilladelse))|ikke\s+givet\s+(?:\w+\s+)?(?:lov|samtykke|tilladelse)|"
-    r"hvordan\s+kan\s+det\s+(?:ske|v" + AE + r"re)|stort\s+problem)\b"
+    r"hvordan\s+kan\s+det\s+(?:ske|v" + AE + r"re)|stort\s+problem|"
+    r"(?:for|virkelig|meget|s" + AA + r")\s+d" + AA + r"rlig\w*|under\s+al\s+kritik|pinlig\w*|"
+    r"uh" + OE + r"rt|respektl" + OE + r"s\w*|sjusk\w*|sk" + OE + r"desl" + OE + r"s\w*|"
+    r"udstillet|ydmyg\w*|overv" + AA + r"get|burde\s+ikke|skulle\s+ikke\s+have|"
+    r"(?:var|er)\s+kun\s+(?:ment\s+)?til|kun\s+ment\s+til|ikke\s+(?:rart|fedt|sjovt)|"
+    r"f" + OE + r"ler\s+mig\s+(?:\w+\s+)?(?:udstillet|kr" + AE + r"nket|snydt|forfulgt|"
+    r"utryg|overv" + AA + r"get)|hvem\s+har\s+givet\s+(?:jer|dig|dem)\s+lov|"
+    r"synes\s+(?:jeg\s+)?(?:\w+\s+)?ikke\s+om|bryder\s+mig\s+ikke\s+om|ikke\s+regnet\s+med|"
+    r"overrasket|forbavset|helt\s+vildt(?!\s+(?:god\w*|fed\w*|sjov\w*|flot\w*|dejlig\w*))|"
+    r"vanvittig\w*|gav\s+kun\s+(?:\w+\s+)?lov|kun\s+(?:givet\s+)?lov\s+til)\b"
 )
 PAIRS = PAIRS + (
     (
@@ -1372,8 +1444,11 @@ PAIRS = PAIRS + (
         r"\b(?:stop\w*|hold\w*\s+(?:\w+\s+)?op|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|"
         r"lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
         r"ingen\s+flere|slut\s+med|nu\s+er\s+det\s+nok|afmeld\w*|fjern\w*\s+mig|tag\s+mig\s+af|"
-        r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b|"
-        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)|ikke\s+(?:\w+\s+){0,3}?igen)",
+        r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b"
+        + _FOR_NOW + r"|"
+        r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)" + _FOR_NOW + r"|"
+        r"ikke\s+(?:at\s+)?(?:\w+\s+)?flere|"
+        r"ikke\s+(?:\w+\s+){0,3}?igen)",
         "contact",
         0.6,
     ),
@@ -1381,7 +1456,9 @@ PAIRS = PAIRS + (
     (
         T.RESTRICTION,
         "da.par_begraens",
-        r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+)?(?:bruge|bruges|anvende|anvendes|til)|"
+        r"\b(?:begr" + AE + r"ns\w*|kun\s+(?:\w+\s+){0,2}?(?:bruge|bruges|anvende|anvendes|til)|"
+        r"mods" + AE + r"tt?e[rs]?\s+(?:\w+\s+)?(?:mig|os)|"
+        r"stop\w*\s+(?:\w+\s+){0,2}?at\s+(?:bruge|anvende|dele|vise|behandle)|"
         r"ikke\s+(?:\w+\s+)?(?:bruge|bruger|bruges|anvende|anvendes|behandle|behandles|dele|"
         r"deles|videregive\w*|(?:gives|sendes)\s+videre|s" + AE + r"lges|profileres))\b",
         "data",
@@ -1391,7 +1468,9 @@ PAIRS = PAIRS + (
         T.ACCESS,
         "da.par_hvem_har_faaet",
         r"\b(?:udlever\w*|maskinl" + AE + r"sbar\w*|(?:om|har)\s+(?:i|du)\s+(?:\w+\s+)?"
-        r"(?:givet|delt|solgt|videregivet|sendt)|hvem\s+(?:\w+\s+)?(?:har|f" + AA + r"r))\b",
+        r"(?:givet|delt|solgt|videregivet|sendt)|hvem\s+(?:\w+\s+)?(?:har|f" + AA + r"r)|"
+        # a question by inversion: "Sælger I mine oplysninger videre?"
+        r"(?:s" + AE + r"lger|deler|giver|videregiver|videresender)\s+(?:i|du)(?=\s))\b",
         "data",
         0.6,
     ),
@@ -1405,7 +1484,7 @@ PAIRS = PAIRS + (
     (
         T.RECTIFICATION,
         "da.par_den_nye",
-        r"\b(?:(?:den|det|de)\s+nye\s+(?:er|lyder)|stadig\s+(?:\w+\s+){0,2}?gamle\s+(?:adresse|nummer|"
+        r"\b(?:(?:den|det|de)\s+(?:nye|rigtige|korrekte)\s+(?:\w+\s+)?(?:er|lyder)|stadig\s+(?:\w+\s+){0,2}?gamle\s+(?:adresse|nummer|"
         r"telefonnummer|navn|efternavn|mail\w*|e-?mail))\b",
         "data",
         0.6,
@@ -1452,3 +1531,362 @@ PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "værge", "vaerge", "varge", "verge")
 PAIR_USE = r"\b(?:bruges|anvendes|bruge|anvende|bruger|behandles)\s+(?:\w+\s+){0,3}?til\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
+
+# -- seventh round (dev9/): wider vocabularies, pronoun objects, word orders --------------
+#: "… som 12.03.1971, men den er 21.03.1971", "Ida Marie, ikke Ida Maria": the writer sets
+#: a record right by contrasting what is registered with what is true.
+_REGISTERED = (
+    r"(?:registreret|noteret|opf" + OE + r"rt|skrevet|stavet|st" + AA + r"r|oprettet)"
+)
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.registreret_som_men",
+        rf"\b{_REGISTERED}\s+(?:\w+\s+){{0,3}}?som\s+[^.?!\n]{{1,60}}?,?\s+men\s+(?:\w+\s+){{0,2}}?"
+        r"(?:er|hedder|skal\s+v" + AE + r"re|burde\s+v" + AE + r"re|rigtig\w*|korrekt\w*)\b"
+        r"|\b(?:hedder|staves|skrives|er\s+f" + OE + r"dt)\s+[\w\s.-]{1,40}?,\s*ikke\s+\w+",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.mangler_min_x",
+        r"\bmangler\s+(?:(?:min|mit|mine)\s+)(?:\w+\s+){0,2}?(?:i|p" + AA + r")\s+"
+        r"(?:min|mit|jeres)\s+"
+        r"(?:\w+\s+)?(?:profil\w*|oplysning\w*|system\w*|kartotek\w*|registrering\w*)",
+        0.75,
+        "b",
+    ),
+    (
+        T.RESTRICTION,
+        "da.det_maa_ikke_bruges",
+        # a pronoun object, resolved by flag r: "Mit telefonnummer … Det må ikke bruges til salg."
+        r"\b(?:det|den|de|dem)\s+(?:m" + AA + r"|skal)\s+(?:\w+\s+)?(?:ikke|aldrig)\s+(?:\w+\s+)?"
+        r"(?:bruges|anvendes|deles|gives\s+videre|videregives|s" + AE + r"lges|sendes\s+videre)\b"
+        r"|\bstop\w*\s+(?:med\s+)?(?:at\s+)?(?:bruge|anvende|behandle|dele)\s+(?:dem|den|det|de)\b"
+        r"|\bkun\s+(?:\w+\s+){0,2}?til\s+(?:brug|anvendelse)\b"
+        r"|\b(?:brug|anvend)\w*\s+(?:\w+\s+){0,2}?kun\s+(?:\w+\s+){0,3}?til\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.RESTRICTION,
+        "da.modsaetter_mig",
+        r"\bmods" + AE + r"tt?e[rs]?\s+(?:\w+\s+)?(?:mig|os)\b"
+        r"|\b(?:er|st" + AA + r"r)\s+(?:\w+\s+)?imod\s+at\s+(?:i|du|de|jeres)\b",
+        0.8,
+        "m",
+    ),
+    (
+        T.RESTRICTION,
+        "da.vil_ikke_profileres",
+        r"\b(?:vil|" + OE + r"nsker|gider)\s+(?:heller\s+)?(?:ikke|ik)\s+(?:have\s*,?\s+)?"
+        r"(?:at\s+)?"
+        r"(?:blive\s+)?(?:profileret|profileres|sporet|spores|tracket|trackes|analyseret|analyseres|"
+        r"overv" + AA + r"get|overv" + AA + r"ges)\b"
+        r"|\b(?:gider|vil|" + OE + r"nsker)\s+(?:heller\s+)?(?:ikke|ik)\s+(?:have\s*,?\s+)?at\s+"
+        r"(?:i|du|de|jeres\s+\w+)\s+(?:\w+\s+)?(?:bruger|deler|analyserer|profilerer|sporer|"
+        r"s" + AE + r"lger|videregiver|giver\s+(?:\w+\s+)?videre|sender\s+(?:\w+\s+){0,2}?videre|"
+        r"bruge|dele|s" + AE + r"lge|videregive|sende\s+(?:\w+\s+){0,3}?(?:videre|til\s+andre))\b"
+        r"|\b(?:indg" + AA + r"|indg" + AA + r"r|indgaar)\s+i\s+(?:\w+\s+)?\w*(?:analyse|statistik|"
+        r"markedsf|kampagne|reklame)\w*",
+        0.8,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.vil_ikke_laengere_have_at_i_bruger",
+        r"\b(?:vil|" + OE + r"nsker)\s+ikke\s+(?:l" + AE + r"ngere|mere)\s+(?:have\s*,?\s+)?at\s+"
+        r"(?:i|du|de)\s+(?:bruger|viser|deler|offentligg" + OE + r"r)\s+(?:\w+\s+){0,2}?"
+        r"(?:min|mit|mine)\s+(?:\w+\s+)?" + _STORY,
+        0.8,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.det_traekker_jeg_tilbage",
+        r"\b(?:det|den|dem|dette)\s+(?:\w+\s+)?tr" + AE + r"kker\s+(?:jeg|vi)\s+"
+        r"(?:hermed\s+|nu\s+)?"
+        r"tilbage\b",
+        0.7,
+        "r",
+    ),
+    (
+        T.ERASURE,
+        "da.have_det_taget_ned",
+        r"\b(?:have|f" + AA + r")\s+(?:det|den|dem|billedet|billederne|videoen|opslaget)\s+"
+        r"(?:\w+\s+)?(?:taget\s+ned|fjernet|slettet)\b",
+        0.75,
+        "rq",
+    ),
+    (
+        T.ACCESS,
+        "da.hvor_har_x_det_fra",
+        r"\bhvor\s+(?:har|fik|f" + AA + r"r)\s+(?:\w+\s+){1,2}?"
+        r"(?:(?:min|mit|mine)\s+(?:\w+\s+)?\w+|"
+        r"nummeret|telefonnummeret|mobilnummeret|adressen|mailadressen|navnet|oplysningerne|"
+        r"dataene)\s+fra\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "da.anmodning_ikke_efterkommet",
+        r"\b(?:min|mit|vores)\s+(?:\w+\s+)?(?:anmodning|henvendelse|indsigtsanmodning|"
+        r"sletteanmodning)\w*\b[^.?!\n]{0,60}?\b(?:stadig|endnu|fortsat)\s+(?:\w+\s+){0,2}?ikke\s+"
+        r"(?:\w+\s+)?(?:besvaret|efterkommet|behandlet|gennemf" + OE + r"rt|ordnet)\b",
+        0.75,
+        "c",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.registreret_som_men": (
+            "registreret", "noteret", "opført", "opfoert", "opfort", "skrevet", "stavet",
+            "står", "staar", "star$", "oprettet", "hedder", "staves", "skrives",
+            "født", "foedt", "fodt",
+        ),
+        "da.mangler_min_x": ("mangler",),
+        "da.det_maa_ikke_bruges": (
+            "bruges", "anvendes", "deles", "gives", "videregives", "sælges", "saelges",
+            "salges", "selges", "sendes", "stop", "kun$",
+        ),
+        "da.modsaetter_mig": ("modsæt", "modsaet", "modsat", "imod"),
+        "da.vil_ikke_profileres": (
+            "profiler", "spore", "sporer", "sporet", "tracke", "analyser", "overvåg",
+            "overvaag", "overvag", "bruger", "deler", "sælger", "saelger", "salger",
+            "videregiv", "giver", "sender", "bruge", "dele", "sælge", "saelge", "salge", "sende",
+            "indgå", "indgaa", "indga",
+        ),
+        "da.vil_ikke_laengere_have_at_i_bruger": (
+            "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
+        ),
+        "da.det_traekker_jeg_tilbage": ("trækker", "traekker", "trakker", "trekker"),
+        "da.have_det_taget_ned": ("taget", "fjernet", "slettet"),
+        "da.hvor_har_x_det_fra": ("hvor$",),
+        "da.anmodning_ikke_efterkommet": (
+            "besvaret", "efterkommet", "behandlet", "gennemført", "gennemfoert", "gennemfort",
+            "ordnet",
+        ),
+    }
+)
+#: Personal data the second opinion also knows: papers, history, a mail address in full.
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:papirer|l" + AE + r"gepapir\w*|historik\w*|"
+    r"information\w*|e-?mailadresse\w*|mobilnummer\w*|l" + OE + r"n|straffeattest\w*|"
+    r"(?:kontakt|helbreds|sundheds|pas|kunde|bruger)oplysning\w*)\b"
+    + r"|\b(?:jeres|deres)\s+(?:\w+\s+)?(?:registre|systemer)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE[:-3]
+    + r"|pasnumre|f" + OE + r"dselsdato\w*|mailadresse\w*|e-?mailadresse\w*|l" + AE
+    + r"gepapir\w*|l" + OE + r"n(?:nen|seddel\w*)?|billede\w*\s+af\s+(?:min|mit)\s+\w+)\b"
+)
+#: More things done with data: put up, known, passed on, created, fetched by someone else.
+PAIR_EVENT = (
+    PAIR_EVENT[:-3]
+    + r"|lagde\s+[^.?!\n]{0,80}?\b(?:p" + AA + r"|ud|op|i|ind)|hang|h" + AE + r"ngt|"
+    r"(?:l" + AA + r"|ligger|ligge)\s+fremme|kender|kendte|kendskab|vidste|"
+    r"(?:f" + AA + r"et|fik)\s+(?:fat\s+i|adgang\s+til|(?=min\b|mit\b|mine\b))|"
+    r"(?:giver|sender)\s+(?:\w+\s+){0,3}?videre|deler|s" + AE + r"lger|videregiver|"
+    r"oprettet|registreret|fotografere[dt]|filme[dt]|kopiere[dt]|scanne[dt]|"
+    r"(?:ligger|st" + AA + r"r|h" + AE + r"nger)\s+(?:der\s+)?(?:stadig|fortsat|"
+    r"stadigv" + AE + r"k)|"
+    r"(?:ligger|st" + AA + r"r)\s+(?:\w+\s+){0,2}?p" + AA + r"\s+(?:jeres|nettet|internettet|"
+    r"facebook|instagram))\b"
+)
+#: "(Henrik,) far til Malthe", and a relative as the subject of a sentence about their data
+#: or mail ("Min søn Oliver får jeres nyhedsbrev, … Vi vil gerne have det stoppet"; not
+#: "Min kæreste kommer på besøg").
+PAIR_RELATIVE = (
+    PAIR_RELATIVE
+    + rf"|\b(?:mor|far|for{AE}lder|v{AE}rge)\s+til\s+\w+"
+    # at a sentence's start: nothing but a space after ".!?", a line break, or the text's
+    # start before it; written to begin with a letter so the engine can skip ahead fast
+    + rf"|\b[mv](?<![^\s][mv])(?<![^.!?\n][ \t][mv])(?:in|it|ores)\s+(?:\w+\s+)?{_REL}\b"
+    r"(?=[^.?!\n]{0,40}?\b(?:nyhedsbrev\w*|mails|sms\w*|profil\w*|konto\w*|oplysning\w*|data|"
+    r"hedder|navn\w*|adresse\w*|telefonnummer\w*|f" + OE + r"dselsdato\w*|cpr\w*)\b)"
+)
+ANTECEDENT = (
+    ANTECEDENT
+    + r"|\b(?:min|mit)\s+(?:e-?)?mail(?:-?adresse\w*)?\b"
+    # "I har mig registreret som mand"; "prisen står som 0 kr." is no personal data
+    + r"|\b(?:mig|os|ham|hende|(?:min|mit|mine|hans|hendes)\s+\w+)\s+(?:er\s+)?(?:registreret|"
+    r"noteret|opf" + OE + r"rt|oprettet)\s+som\b"
+    + r"|\bhedder\b[^.?!\n]{0,30}?\bikke\b"
+    + r"|\bbillede\w*\s+(?:\w+\s+){0,3}?(?:hvor|som)\s+jeg\b"
+    + r"|\bsamtyk\w*"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "papir", "lægepapir", "laegepapir", "lagepapir", "legepapir", "historik", "information",
+    "løn", "loen", "registre", "systemer", "mailadresse", "e-mailadresse", "emailadresse",
+    "straffeattest", "kontaktoplysning", "helbredsoplysning", "sundhedsoplysning",
+    "pasoplysning", "kundeoplysning", "brugeroplysning",
+)
+#: Withdrawing what was given (consent) beside the data it covers ("Jeg gav samtykke til,
+#: at I måtte gemme mine oplysninger … Det trækker jeg tilbage").
+PAIRS = PAIRS + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.par_traek_tilbage",
+        r"\btr" + AE + r"kk\w*\s+(?:\w+\s+){0,3}?tilbage\b|\btilbagekald\w*",
+        "data",
+        0.6,
+    ),
+)
+#: A short sentence after a mailing list that stops it by pronoun: "Vi vil gerne have det
+#: stoppet.", "Stop det.", "Det vil jeg ikke have mere." ("Det vil jeg ikke gå glip af" is
+#: no stop).
+PAIR_LIST_FOLLOW = (
+    r"\b(?:stop\w*|afmeld\w*|frameld\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b"
+    r"|\b(?:det|den|dem)\b[^.?!\n]{0,25}?\b(?:stop\w*|afmeld\w*|frameld\w*|"
+    r"ikke\s+(?:\w+\s+){0,2}?(?:mere|flere|l" + AE + r"ngere))"
+)
+
+# -- third dev9 batch: someone asked to act, loyalty clubs, partners, journals ----------------
+RULES = RULES + (
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "da.har_bedt_mig",
+        # "De har bedt mig indhente …", "I må meget gerne svare hende direkte"
+        r"\b(?:har|havde)\s+bedt\s+mig\s+(?:om\s+at\s+)?(?:\w+\s+)?(?:indhente|f" + AA + r"|"
+        r"sp" + OE + r"rge|skrive|henvende|kontakte|anmode|bede|s" + OE + r"ge)\b"
+        r"|\b(?:i|du)\s+m" + AA + r"\s+(?:meget\s+)?(?:gerne|godt)\s+(?:\w+\s+)?"
+        r"(?:svare|skrive\s+til|ringe\s+til|tale\s+med|snakke\s+med|kontakte|informere|orientere)\s+(?:\w+\s+)?"
+        rf"(?:hende|ham|dem|(?:min|mit|mine)\s+{_REL})\b",
+        0.8,
+        "t",
+    ),
+)
+RULE_TRIGGERS.update({"da.har_bedt_mig": ("bedt", "gerne", "godt")})
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + r"|\bhar\s+bedt\s+mig\b"
+#: Loyalty clubs are marketing lists too.
+PAIR_LIST = PAIR_LIST[:-3] + r"|kundeklub\w*|medlemsklub\w*|fordelsklub\w*|rabatklub\w*)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "kundeklub", "medlemsklub", "fordelsklub", "rabatklub", "journal", "lægejournal",
+    "laegejournal", "lagejournal", "legejournal", "sygejournal", "patientjournal",
+)
+#: Being contacted by partners is data passed on: an objection (restriction), not a stop.
+PAIR_USE = PAIR_USE + (
+    r"|\b(?:samarbejdspartner\w*|partnere|tredjepart\w*|andre\s+(?:firma\w*|virksomhed\w*))\b"
+)
+PAIR_EVENT = PAIR_EVENT[:-3] + r"|udleveret|udleverede)\b"
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|(?:l" + AE + r"ge|syge|patient)?journal\w*)\b"
+
+# -- fourth dev9 batch -----------------------------------------------------------------
+RULES = RULES + (
+    (
+        T.ACCESS,
+        "da.hvad_der_er_gemt_om_mig",
+        r"\bhvad\s+(?:der\s+)?(?:er|bliver|st" + AA + r"r)\s+(?:\w+\s+)?"
+        r"(?:gemt|registreret|noteret|opbevaret|lagret)\s+(?:\w+\s+){0,2}?"
+        r"(?:om|p" + AA + r")\s+mig\b",
+        0.8,
+        "",
+    ),
+)
+RULE_TRIGGERS.update({"da.hvad_der_er_gemt_om_mig": ("hvad",)})
+#: Misspelt "oplysninger" ("oplysniger", "oplysinger") beside "om/på mig".
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\b(?:oplysing|oplysnig|opysning)\w*\s+(?:\w+\s+){0,4}?(?:om|p" + AA + r")\s+mig\b"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("oplysing", "oplysnig", "opysning")
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "da.par_ud_af",
+        r"\bud\s+af\s+(?:jeres|dit|din|deres)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "da.par_om_i_har",
+        # "jeg vil høre, om I har nogle oplysninger på mig": an indirect question
+        r"\bom\s+(?:i|du)\s+har\s+(?:nogen|nogle|noget|stadig|fortsat|gemt|registreret|liggende)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RESTRICTION,
+        "da.par_kun_i_forbindelse",
+        r"\b(?:(?:brug|anvend|behandl)\w*\s+(?:\w+\s+)?kun|"
+        r"kun\s+(?:\w+\s+){0,4}?i\s+forbindelse\s+med|"
+        r"intet\s+andet|ikke\s+til\s+(?:noget\s+)?andet)\b",
+        "data",
+        0.6,
+    ),
+)
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + (
+    r"|\b(?:farmor|farfar|mormor|morfar|bedstemor|bedstefar|bedstefor" + AE + r"ldre)\s+til\b"
+)
+
+# -- fifth dev9 batch (measured, then tuned): more of the same kinds ------------------------
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.har_mig_staaende_med",
+        # "Jeres system har mig stående med en gammel adresse"
+        r"\bhar\s+(?:mig|min\s+\w+|mit\s+\w+)\s+(?:st" + AA + r"ende|registreret|noteret|"
+        r"liggende)\s+"
+        r"med\s+(?:en\s+|et\s+|den\s+|det\s+|mit\s+|min\s+)?(?:gammel|gamle|forkert\w*|for" + AE
+        + r"ldet\w*)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "da.maa_ikke_komme_ud",
+        # "… men de må ikke komme ud på sociale medier" (a pronoun object, flag r)
+        r"\b(?:det|den|de|dem)\s+(?:m" + AA + r"|skal)\s+(?:\w+\s+)?(?:ikke|aldrig)\s+"
+        r"(?:komme\s+ud|"
+        r"vises|offentligg" + OE + r"res|l" + AE + r"gges\s+(?:ud|op)|postes|deles)\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "da.nej_tak_til_flere",
+        rf"\bnej\s+tak\s+til\s+(?:\w+\s+)?(?:flere|mere)\s+(?:\w+\s+)?{_NEWS2}",
+        0.8,
+        "f",
+    ),
+    (
+        T.ACCESS,
+        "da.hvad_har_i_registreret",
+        r"\bhvad\s+har\s+(?:i|du|de)\s+(?:egentlig\s+|ellers\s+|s" + AA + r"\s+)?(?:registreret|"
+        r"noteret|gemt|opbevaret|lagret)\s*\?",
+        0.75,
+        "",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.har_mig_staaende_med": ("gammel", "gamle", "forkert", "forældet", "foraeldet",
+                                    "foraldet", "foreldet"),
+        "da.maa_ikke_komme_ud": ("komme", "vises", "offentlig", "lægges", "laegges", "lagges",
+                                 "legges", "postes", "deles"),
+        "da.nej_tak_til_flere": ("nej",),
+        "da.hvad_har_i_registreret": ("hvad",),
+    }
+)
+#: "jeg er Ninas mor": a named child's parent.
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + (
+    r"|\ber\s+\w+s\s+(?:mor|far|for" + AE + r"ldre|v" + AE + r"rge|farmor|farfar|mormor|morfar)\b"
+)
+#: Worry and unfairness are displeasure too; "has access" is something done with data.
+PAIRS = tuple(
+    # "det bekymrer mig", not "jeg er bekymret for min datter"
+    (t, n, pat[:-3] + r"|bekymrer\s+mig|bekymrende|ikke\s+fair|uretf" + AE + r"rdig\w*|"
+     r"(?:var|er)\s+privat)\b", k, w)
+    if n == "da.par_klage" else (t, n, pat, k, w)
+    for t, n, pat, k, w in PAIRS
+)
+PAIR_EVENT = PAIR_EVENT[:-3] + r"|har\s+(?:stadig\s+|fortsat\s+)?adgang\s+til)\b"
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|(?:vores|mine|alle\s+vores)\s+(?:telefon)?numre)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("numre", "telefonnumre")
+PAIR_DATA = (
+    PAIR_DATA + r"|\b(?:sin|sit|sine)\s+(?:\w+\s+)?(?:oplysning\w*|data|profil\w*|konto\w*)\b"
+)

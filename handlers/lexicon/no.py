@@ -44,7 +44,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (T.ACCESS, "no.kopi_av_mine_data", rf"\bkopi\s+av\s+(?:\w+\s+){{0,2}}?{OBJ}", 0.85, ""),
     (T.RECTIFICATION, "no.retting",
      rf"\b(?:rett|rette|retting|korriger\w*|oppdater\w*|endre)\s+{_GAP4}{OBJ}"
-     r"|\b(?:feil|uriktig\w*|ukorrekt\w*)\s+(?:\w+\s+)?(?:personopplysning\w*|opplysning\w*|"
+     # "sendt … til feil adresse" is a wrong recipient, not wrong data
+     r"|(?<!til\s)\b(?:feil|uriktig\w*|ukorrekt\w*)\s+(?:\w+\s+)?(?:personopplysning\w*|opplysning\w*|"
      r"navn|adresse|f" + OE + r"dselsdato)\b", 0.85, ""),
     (T.ERASURE, "no.slett_mine_opplysninger",
      rf"\b(?:slett\w*|fjern\w*)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:slettet|slettes)\b",
@@ -145,7 +146,7 @@ SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
 )
 _NEWS2 = (
     r"(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?post\w*|sms\w*|markedsf" + OE + r"ring\w*|"
-    r"utsendelse\w*|kampanje\w*)"
+    r"utsendelse\w*|kampanje\w*|invitasjon\w*)"
 )
 _CONTACT = (
     r"(?:adresse\w*|e-?post\w*|telefonnummer\w*|nummer\w*|navn\w*|etternavn\w*|"
@@ -173,7 +174,7 @@ RULES = RULES + (
     (T.RECTIFICATION, "no.nytt_nummer",
      rf"\b(?:f{AA}tt|har)\s+(?:et\s+)?(?:nytt|ny)\s+{_CONTACT}\b|\b(?:min|mitt)\s+nye\s+{_CONTACT}\b"
      rf"|\b{_CONTACT}\s+(?:min|mitt|mi)\s+er\s+(?:\w+\s+)?(?:feil|ny|endret|byttet)\b"
-     rf"|\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
+     rf"|(?<!til\s)\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
     (T.THIRD_PARTY_AUTHORISATION, "no.forelder_til",
      r"\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|forelder|verge)\s+til\b|\b(?:jeg|vi)\s+skriver\s+for\s+"
      rf"(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
@@ -191,6 +192,7 @@ RULE_TRIGGERS.update(
     {
         "no.slett_meg": ("slett", "fjern"),
         "no.ikke_mer_reklame": ("nyhetsbrev", "reklame", "tilbud", "e-post", "epost", "sms",
+                                "invitasjon",
                                 "markedsf", "utsendelse", "kampanje"),
         "no.hva_har_dere_om_meg": ("hva", "hvilke", "hvilken", "hvordan"),
         "no.nytt_nummer": ("ny$", "nytt$", "nye$", "feil", "endret", "byttet", "uriktig"),
@@ -249,7 +251,7 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (T.ACCESS, "no.par_innsyn",
      r"\b(?:innsyn|kopi|(?<!kan\s)(?<!\.)se|vite|hva|hvilke)\b", "data", 0.6),
     (T.RECTIFICATION, "no.par_rett",
-     r"\b(?:rett|rette|endre|oppdater\w*|feil|fiks\w*)\b", "data", 0.6),
+     r"\b(?:rett|rette|endre|oppdater\w*|(?<!til\s)feil|fiks\w*)\b", "data", 0.6),
     (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
      r"\b(?:meld\w*\s+meg\s+av|slutt|(?:vil|skal|m" + AA + r")\s+(?:\w+\s+)?ikke|ikke\s+send|"
      r"ingen\s+flere)\b", "list", 0.6),
@@ -306,3 +308,111 @@ PAIR_RELATIVE_TRIGGERS = (
 PAIR_USE = r"\b(?:brukes|bruke|bruker|benyttes)\s+(?:\w+\s+){0,3}?til\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
+
+# -- seventh round (dev9/): word orders and postposed possessives ---------------------------
+#: Definite nouns that take the possessive after them ("etternavnet mitt").
+_DEF = (
+    r"(?:navnet|etternavnet|fornavnet|mellomnavnet|adressen|e-?postadressen|"
+    r"nummeret|telefonnummeret|mobilnummeret|f" + OE + r"dselsdatoen|personnummeret|"
+    r"opplysningene|profilen|kontoen)"
+)
+RULES = RULES + (
+    (T.ACCESS, "no.hva_dere_har_lagret",
+     # indirect questions put the subject first: "jeg lurer på hva dere har lagret om meg"
+     r"\b(?:hva|hvilke\s+\w+|hvilken\s+\w+)\s+dere\s+(?:har\s+|egentlig\s+)?(?:\w+\s+)?"
+     r"(?:lagret|registrert|har|vet|lagrer|oppbevarer)\s+(?:\w+\s+){0,2}?(?:om|p" + AA
+     + r")\s+(?:meg|oss)\b"
+     r"|\bhva\s+(?:som\s+)?(?:er|blir)\s+(?:lagret|registrert)\s+(?:\w+\s+)?(?:om|p" + AA
+     + r")\s+meg\b"
+     r"|\bhvor\s+har\s+dere\s+(?:\w+\s+)?(?:f" + AA + r"tt\s+)?(?:tak\s+i\s+)?(?:" + _DEF
+     + r"\s+(?:mitt|min|mi|mine)|(?:mitt|min|mine)\s+\w+)\s+fra\b",
+     0.8, ""),
+    (T.RECTIFICATION, "no.etternavnet_mitt_er_feil",
+     rf"\b{_DEF}\s+(?:mitt|min|mi|mine)\s+(?:er|st" + AA + r"r)\s+(?:\w+\s+){0,2}?(?:feil\w*|"
+     r"galt|uriktig\w*|ukorrekt\w*|feilstavet|feilskrevet)"
+     rf"|\b(?:rett|rette|endre|oppdater\w*|korriger\w*)\s+(?:\w+\s+)?{_DEF}\s+(?:mitt|min|mi|mine)\b",
+     0.8, "b"),
+    (T.THIRD_PARTY_AUTHORISATION, "no.skriver_for_datteren_min",
+     r"\b(?:jeg|vi)\s+skriver\s+(?:for|p" + AA + r"\s+vegne\s+av)\s+(?:\w+\s+)?"
+     rf"{_REL2}\s+(?:min|mitt|mi|v" + AA + r"r|v" + AA + r"rt)\b"
+     r"|\bgir\s+(?:herved\s+)?[^.?!\n]{0,50}?\b(?:fullmakt|lov|tillatelse)\s+til\b",
+     0.8, ""),
+    (T.COMPLAINT, "no.lagt_ut_uten_aa_spoerre",
+     r"\b(?:lagt\s+ut|publisert|postet|delt|vist)\s+[^.?!\n]{0,60}?\buten\s+(?:" + AA
+     + r"\s+sp" + OE + r"rre|(?:mitt\s+|v" + AA + r"rt\s+)?(?:samtykke|tillatelse))\b",
+     0.8, "c"),
+    (T.ERASURE, "no.ta_dem_ned",
+     r"\bta\s+(?:det|den|dem|bildet|bildene|innlegget)\s+ned\b", 0.75, "rq"),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.hva_dere_har_lagret": ("hva", "hvilke", "hvilken", "hvor$"),
+        "no.etternavnet_mitt_er_feil": (
+            "navnet", "etternavnet", "fornavnet", "mellomnavnet", "adressen", "e-post",
+            "epost", "nummeret", "telefonnummeret", "mobilnummeret", "fødselsdatoen",
+            "foedselsdatoen", "fodselsdatoen", "personnummeret", "opplysningene", "profilen",
+            "kontoen", "rett", "endre", "oppdater", "korriger",
+        ),
+        "no.skriver_for_datteren_min": ("skriver", "gir$"),
+        "no.lagt_ut_uten_aa_spoerre": ("uten",),
+        "no.ta_dem_ned": ("ta$",),
+    }
+)
+ANTECEDENT = ANTECEDENT + r"|\bbilde\w*\s+(?:\w+\s+){0,2}?av\s+meg\b"
+PAIR_DATA = PAIR_DATA + rf"|\b{_DEF}\s+(?:mitt|min|mi|mine)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "etternavnet", "fornavnet", "mellomnavnet", "e-postadressen", "epostadressen",
+    "mobilnummeret", "fødselsdatoen", "foedselsdatoen", "fodselsdatoen", "personnummeret",
+    "opplysningene", "profilen", "kontoen",
+)
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|bilde\w*\s+av\s+meg)\b"
+PAIR_RELATIVE = (
+    PAIR_RELATIVE
+    + r"|\b(?:om|for|p" + AA + r")\s+(?:s" + OE + r"nnen|datteren|barnet|mannen|kona|moren|"
+    r"faren|broren|s" + OE + r"steren)\s+(?:min|mitt|mi|v" + AA + r"r)\b"
+)
+PAIR_RELATIVE_TRIGGERS = PAIR_RELATIVE_TRIGGERS + (
+    "sønnen", "soennen", "sonnen", "datteren", "barnet", "mannen", "kona", "moren", "faren",
+    "broren", "søsteren", "soesteren", "sosteren",
+)
+#: "ikke ringe mer i dag, skriv heller": a pause or another channel, no stop for good.
+_FOR_NOW = (
+    r"(?![^.?!\n]{0,30}?\b(?:i\s+dag|i\s+kveld|i\s+morgen|akkurat\s+n" + AA + r"|heller|"
+    r"i\s+stedet|hellere)\b)"
+)
+PAIRS = tuple(
+    (t, n, pat + _FOR_NOW if n == "no.par_kontakt" else pat, kind, w)
+    for t, n, pat, kind, w in PAIRS
+)
+#: Restriction in the second opinion: "skal bare brukes til reisen", "ikke deles".
+PAIRS = PAIRS + (
+    (T.RESTRICTION, "no.par_begrens",
+     r"\b(?:(?:bare|kun)\s+(?:\w+\s+)?(?:brukes|bruke|benyttes|til)|ikke\s+(?:\w+\s+)?"
+     r"(?:bruke|brukes|benytte|benyttes|dele|deles|selge|selges|gi\s+videre|gis\s+videre))\b",
+     "data", 0.6),
+)
+#: Text messages and "ønsker ikke flere …" without a verb.
+_NEWS3 = _NEWS2[:-1] + r"|tekstmelding\w*|meldinger|e-?poster|oppringing\w*|anrop)"
+RULES = RULES + (
+    (T.CONSENT_WITHDRAWAL, "no.onsker_ikke_flere",
+     r"\b(?:vil|" + OE + r"nsker|gidder)\s+ikke\s+(?:lenger\s+)?(?:(?:ha|f" + AA + r"|motta)\s+)?"
+     rf"(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?{_NEWS3}", 0.8, "f"),
+    (T.RESTRICTION, "no.bare_brukes_til",
+     r"\b(?:skal|m" + AA + r"|kan)\s+(?:bare|kun)\s+(?:brukes|benyttes)\s+til\b"
+     r"|\bikke\s+(?:\w+\s+)?(?:brukes|benyttes|deles)\s+(?:\w+\s+){0,2}?til\s+(?:\w+\s+)?"
+     r"(?:markedsf\w*|reklame\w*|profilering\w*)", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "no.onsker_ikke_flere": ("mer$", "flere"),
+        "no.bare_brukes_til": ("brukes", "benyttes", "deles"),
+    }
+)
+PAIR_LIST = PAIR_LIST[:-3] + r"|tekstmelding\w*)\b"
+PAIR_CONTACT = PAIR_CONTACT[:-3] + r"|tekstmelding\w*|meldinger)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("tekstmelding",)
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("tekstmelding", "meldinger")
+#: Exposed recipients ("alle mottakerne sto synlige"): a complaint's event and data.
+PAIR_EVENT = PAIR_EVENT[:-3] + r"|synlig\w*|sto\s+synlig\w*)\b"
+PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|e-?postadresse\w*|mottakerne|mottakere)\b"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("e-postadresse", "epostadresse", "mottaker")

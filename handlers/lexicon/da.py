@@ -338,7 +338,7 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.THIRD_PARTY_AUTHORISATION,
         "da.slaegtnings_data",
         rf"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?{_REL}s\s+(?:\w+\s+)?(?:oplysning\w*|data|"
-        r"persondata|personoplysning\w*|konto\w*|profil\w*|pas|passet|pasnummer\w*|cpr\w*|"
+        r"persondata|personoplysning\w*|konto\w*|profil\w*|pasnummer\w*|cpr\w*|"
         r"adresse\w*|telefonnummer\w*|f" + OE + r"dselsdato\w*|helbred\w*|\w*journal\w*|"
         r"billede\w*)\b"
         # "min fars oplysninger, så han kan betale": details to pay with, not his data
@@ -1215,7 +1215,9 @@ PAIR_BLOCK = (
     r"g(?:æ|ae|a)steliste|holdliste|middagen|infom(?:ø|oe|o)de|"
     # one trip, course or excursion ("jeres mails om Thailand-turen"), not the offers of new ones
     # (plain literals: a \b in this group slows every search of it)
-    r"turen|turlisten|udflugten|ekskursionen|kurset|lejren|\brykker)"
+    # ("efter turen", "før turen" only say when)
+    r"(?<!efter )(?<!før )(?<!foer )(?<!under )turen|"
+    r"turlisten|udflugten|ekskursionen|kurset|lejren|\brykker)"
     # "I mangler mit pas" asks the writer for something; "mit nummer mangler et 4-tal" does not
     r"|\b(?:skal\s+(?:i|du)\s+bruge|har\s+(?:i|du)\s+brug\s+for|(?:i|du|vi|der)\s+mangler|"
     r"mangler\s+(?:i|du|vi|der|stadig)|sendt\s+jer|"

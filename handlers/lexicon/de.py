@@ -311,3 +311,75 @@ PAIR_RELATIVE_TRIGGERS = (
 PAIR_USE = r"\b(?:verwendet|genutzt|benutzt|verwenden|nutzen)\s+(?:\w+\s+){0,3}?f" + UE + r"r\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:sie|es)\b"
+
+# -- fourth round (dev10/): wider vocabularies for writers the rounds before never met ----
+# Separable verbs ("ziehe … zurück", "schränken Sie … ein"), the object before a passive
+# participle ("dass mein Kundenkonto … entfernt wird"), compound nouns ("Kundenkonto",
+# "Gesundheitsdaten"), questions about where our data came from and whom it went to, a
+# relative's data ("über ihn", "ihre Daten" beside "unsere Tochter").
+_COMPOUND = r"(?:kunden|benutzer|nutzer|kontakt|gesundheits|stamm|personal)"
+_DATA_NOUN = (
+    rf"(?:{_COMPOUND}?(?:daten|konto|profil)\w*|angaben|informationen|adresse|anschrift|"
+    r"telefonnummer|handynummer|e-?mail-?adresse|fotos?|bilder)"
+)
+RULES = RULES + (
+    (T.ERASURE, "de.konto_entfernt",
+     rf"\b(?:mein\w*|s{AE}mtlich\w*|alle\w*)\s+(?:\w+\s+)?{_DATA_NOUN}\b[^.?!\n]{{0,80}}?"
+     rf"\b(?:entfernt|gel{OE}scht)\s+(?:wird|werden|wurde|werden\s+soll|wird\s+bitte)\b",
+     0.8, "q"),
+    (T.CONSENT_WITHDRAWAL, "de.einwilligung_zurueck",
+     rf"\b(?:einwilligung|zustimmung|einverst{AE}ndnis)\w*\b[^.?!\n]{{0,80}}?\bzur{UE}ck\b"
+     rf"|\b(?:widerrufe|entziehe)\s+(?:\w+\s+){{0,3}}?(?:zustimmung|einverst{AE}ndnis)\w*",
+     0.85, ""),
+    (T.RESTRICTION, "de.schraenken_sie_ein",
+     rf"\bschr{AE}nk\w*\s+(?:sie\s+)?(?:\w+\s+){{0,5}}?(?:verarbeitung|nutzung|verwendung)\b"
+     r"[^.?!\n]{0,60}?\bein\b", 0.85, ""),
+    (T.ACCESS, "de.woher_haben_sie",
+     rf"\bwoher\s+(?:haben|hatten|bekamen|kennen|wissen)\s+sie\s+(?:\w+\s+){{0,2}}?(?:mein\w*|"
+     rf"diese)\s+(?:\w+\s+)?[\w-]*(?:daten|adresse|nummer|angaben|name\w*)\b"
+     rf"|\bwer\s+hat\s+ihnen\s+(?:\w+\s+)?mein\w*\s+[\w-]*(?:daten|adresse|nummer|angaben)\b"
+     rf"|\b(?:an\s+wen|mit\s+wem)\s+(?:haben|hat|wurden|werden)\s+(?:sie\s+)?(?:\w+\s+){{0,4}}?"
+     rf"(?:weitergegeben|gegeben|geschickt|verkauft|{UE}bermittelt|weitergeleitet|geteilt)",
+     0.8, ""),
+    (T.ACCESS, "de.welche_daten_ueber_ihn",
+     rf"\bwelche\s+(?:\w+\s+)?(?:daten|informationen|angaben)\s+(?:\w+\s+){{0,3}}?{UE}ber\s+"
+     r"(?:ihn|sie|ihm|ihr|unsere\w*\s+\w+|meine\w*\s+\w+)\b", 0.8, "t"),
+    (T.THIRD_PARTY_AUTHORISATION, "de.ihre_daten",
+     r"\b(?:seine|seiner|seinen|ihre|ihrer|ihren)\s+(?:\w+\s+)?(?:daten|angaben|fotos|bilder|"
+     r"konto|profil|adresse|telefonnummer)\b"
+     r"|\b(?:fotos|bilder|daten|angaben)\s+(?:von|" + UE + r"ber)\s+(?:ihr|ihm|ihn)\b",
+     0.7, "st"),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.konto_entfernt": ("entfernt", "gelöscht", "geloescht", "geloscht"),
+        "de.einwilligung_zurueck": ("einwilligung", "zustimmung", "einverst", "widerrufe",
+                                    "entziehe"),
+        "de.schraenken_sie_ein": ("schränk", "schraenk", "schrank"),
+        "de.woher_haben_sie": ("woher", "wer$", "wen$", "wem$"),
+        "de.welche_daten_ueber_ihn": ("welche",),
+        "de.ihre_daten": ("seine", "ihre", "ihren", "ihrer", "fotos", "bilder", "daten", "angaben"),
+    }
+)
+PAIR_DATA = (
+    PAIR_DATA
+    + rf"|\b(?:mein\w*)\s+(?:\w+\s+)?{_COMPOUND}(?:daten|konto|profil)\w*"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "kunden", "benutzer", "nutzer", "kontakt", "gesundheits", "stamm", "personal", "krankheit",
+    "diagnose", "medikament", "allergie", "diabetes",
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:erw" + AE + r"hnt|gezeigt|vorgelesen|gepostet|hochgeladen|ausgeh" + AE + r"ngt|"
+    r"weitererz" + AE + r"hlt)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE + r"|\b(?:krankheit\w*|diagnose\w*|medikament\w*|allergie\w*|diabetes)\b"
+)
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\b(?:geht\s+(?:gar\s+|so\s+)?nicht|unm" + OE + r"glich|entsetzt|schockiert|emp" + OE
+     + r"rt|w" + UE + r"tend|sauer|frechheit|ohne\s+mich\s+zu\s+fragen|nie\s+(?:zugestimmt|"
+     r"eingewilligt))\b", "event", 0.6),
+)

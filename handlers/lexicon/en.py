@@ -788,7 +788,7 @@ RULES = RULES + (
         "en.what_do_you_have_on_me",
         r"\b(?:what|which|how\s+much)\s+(?:(?!need|require)\w+\s+){0,3}?(?:do|have|did)\s+you\s+"
         r"(?:(?!need|require|want)\w+\s+){0,2}?"
-        r"(?:have|hold|keep|store|know|got|collected|saved)\s+(?:\w+\s+)?(?:on|about)\s+me\b"
+        r"(?:have|hold|keep|store|know|got|collected|saved)\s+(?:on\s+file\s+|\w+\s+)?(?:on|about)\s+me\b"
         r"|\b(?:what|which)\s+(?:\w+\s+){0,2}?(?:data|information|info|details|records)\s+"
         r"(?:(?!need|require|must|should|want)\w+\s+){0,3}?(?:on|about)\s+me\b"
         r"|\b(?:see|send\s+me|get|show\s+me|copy\s+of|list\s+of|know)\s+(?:all\s+)?(?:of\s+)?"
@@ -1017,7 +1017,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "en.pair_access",
-        r"\b(?:what|which|who|whom|whether|copy|see|know|access|(?:do|did)\s+you\s+(?:still\s+)?"
+        r"\b(?:what|which|who|whom|whether|copy|see|(?<!let\syou\s)(?<!let\sus\s)know|access|"
+        r"(?:do|did)\s+you\s+(?:still\s+)?"
         r"(?:have|hold|keep|store))\b",
         "data",
         0.6,
@@ -1167,3 +1168,219 @@ PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "guardian")
 PAIR_USE = r"\b(?:use|used|using|process|processed)\s+(?:\w+\s+){0,4}?for\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:they|them|it|those)\b"
+
+# -- fourth round (dev10/): wider vocabularies for writers the rounds before never met ----
+# Every addition is a kind of wording, not one mail's phrase: who-else questions about
+# what we hold, "everything"/"both"/"take it down" as objects, "never consented" as the
+# complaint the README labels it, writers acting at someone's request, inflected actions
+# ("amending your records"), objections to sharing, and more ways of being unhappy.
+ANTECEDENT = (
+    ANTECEDENT
+    + r"|\b(?:records?|system|file|profile|database)\s+(?:\w+\s+)?(?:shows?|says|lists?|has|"
+    r"have)\s+me\s+(?:down\s+)?as\b|\byou\s+(?:still\s+)?have\s+me\s+(?:down\s+|listed\s+|"
+    r"registered\s+)?as\b|\b(?:photos?|pictures?|images?|videos?)\s+(?:\w+\s+)?of\s+(?:me|us|"
+    r"him|her)\b"
+)
+_SHARE_ING = r"(?:sharing|selling|passing|giving|disclosing|handing|using|processing)"
+RULES = RULES + (
+    (
+        T.ACCESS,
+        "en.who_else_sees_it",
+        r"\bwho\s+(?:else\s+|actually\s+|exactly\s+|all\s+)?(?:can|could|will|gets?\s+to|is\s+able\s+"
+        r"to|(?:has|have)\s+access\s+to|(?:has|have)\s+seen|sees|reads)\s+(?:see\s+|access\s+|"
+        r"read\s+|view\s+)?(?:my|that|this|these|those|it|them)\b"
+        r"|\bwho\s+(?:else\s+)?(?:did|have|has|do)\s+you\s+(?:\w+\s+)?(?:give|gave|given|share|"
+        r"shared|pass|passed|send|sent|sell|sold|show|shown|disclose\w*|forward\w*)\s+(?:it|them|"
+        r"this|that|those)\s+(?:on\s+)?(?:to|with)\b"
+        r"|\bwho\s+else\s+(?:has|have|got|gets|received)\s+(?:my|it|them|this|that)\b",
+        0.8,
+        "r",
+    ),
+    (
+        T.ERASURE,
+        "en.delete_everything",
+        r"\b(?:delete|erase|remove|wipe|destroy)\s+(?:it\s+all|everything|all\s+of\s+(?:it|that|"
+        r"them|this)|all\s+(?:that|this)|the\s+lot)\b",
+        0.75,
+        "rq",
+    ),
+    (
+        T.ERASURE,
+        "en.take_it_down",
+        r"\btake\s+(?:it|them|this|that|those|these|(?:the|my)\s+(?:\w+\s+)?(?:photos?|pictures?|"
+        r"post|posts|images?|videos?|page))\s+(?:down|offline)\b"
+        r"|\btake\s+down\s+(?:the|my|those|these|this|that)\s+(?:\w+\s+)?(?:photos?|pictures?|"
+        r"post|posts|images?|videos?)\b",
+        0.75,
+        "rqh",
+    ),
+    (
+        T.ERASURE,
+        "en.delete_photos_of_him",
+        rf"{_ERASE}\W+(?:\w+\W+){{0,3}}?(?:photos?|pictures?|images?|videos?|footage)\s+(?:\w+\s+)?"
+        rf"(?:of|showing)\s+(?:me|us|him|her|my\s+(?:\w+\s+)?{_REL})\b"
+        rf"|\b(?:photos?|pictures?|images?|videos?)\s+(?:of|showing)\s+(?:me|us|him|her|my\s+"
+        rf"(?:\w+\s+)?{_REL})\b[^.?!\n]{{0,60}}?\b(?:deleted|removed|taken\s+down|erased)\b",
+        0.75,
+        "qh",
+    ),
+    (
+        T.ERASURE,
+        "en.want_it_gone",
+        r"\b(?:want|like|need|wish)\s+(?:my|our|all\s+my)\s+(?:\w+\s+)?(?:data|details|information|"
+        r"info|account|profile|records?|file|photos?|pictures?|cv|everything)\b"
+        r"(?!\s+(?:from|off)\s+(?:the\s+|this\s+|your\s+)?(?:\w+\s+)?(?:group|chat|whatsapp|trip|"
+        r"booking|list))[^.?!\n]{0,50}?\b(?:gone|deleted|erased|removed|wiped)\b",
+        0.75,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.withdraw_it",
+        r"\b(?:withdraw|revoke|retract|rescind|take\s+back)\s+(?:that|it|this)\b"
+        r"(?!\s+(?:booking|application|order|offer|payment|request))",
+        0.7,
+        "r",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.the_data_you_have_is_wrong",
+        rf"\b{_CONTACT}\s+(?:that\s+)?you\s+(?:have|hold|keep|got|use|list)\s+(?:\w+\s+){{0,3}}?"
+        r"(?:for|on|about|of)\s+me\s+(?:is|are|was|were)\s+(?:\w+\s+){0,2}?(?:wrong\w*|incorrect|"
+        r"inaccurate|off|outdated|out\s+of\s+date|misspel\w*|not\s+(?:right|correct))\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.update_both",
+        rf"{_RECTIFY}\s+(?:\w+\s+)?(?:both|these|all\s+(?:of\s+)?(?:it|them|that|this))\b",
+        0.75,
+        "rbh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.stop_sharing_my_data",
+        rf"\b(?:stop|cease|quit)\s+(?:\w+\s+)?{_SHARE_ING}\s+(?:on\s+|over\s+)?(?:\w+\s+){{0,2}}?"
+        r"(?:my|our)\s+(?:\w+\s+){0,2}?(?:data|information|info|details|records|address|number|"
+        r"photos?|pictures?|e-?mail\s+address)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "en.never_consented",
+        r"\bi\s+(?:have\s+|had\s+)?never\s+(?:ever\s+)?(?:consented|signed\s+up|opted\s+in|"
+        r"subscribed|(?:gave|given)\s+(?:you\s+|anyone\s+)?(?:my\s+)?(?:consent|permission))\b",
+        0.75,
+        "c",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.at_her_request",
+        r"\b(?:at\s+the\s+(?:request|behest)\s+of|on\s+(?:his|her|their)\s+behalf"
+        r"|(?:has|have|had)\s+asked\s+(?:me|us)\s+to\s+(?:write|contact|ask|request|let\s+you|tell|"
+        r"inform|email|e-mail|get\s+in|deal|handle|sort|pass)"
+        r"|(?:asked|wants|wanted)\s+me\s+to\s+(?:write|contact|ask|request|let\s+you|tell|inform|"
+        r"email|e-mail|get\s+in|deal\s+with|handle|sort|take\s+care))\b",
+        0.75,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.his_name",
+        r"\b(?:his|her)\s+(?:\w+\s+)?(?:surname|last\s+name|first\s+name|middle\s+name|"
+        r"date\s+of\s+birth|home\s+address|e-?mail\s+address|phone\s+number)\b",
+        0.7,
+        "st",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.who_else_sees_it": ("who",),
+        "en.delete_everything": ("delete", "erase", "remove", "wipe", "destroy"),
+        "en.take_it_down": ("take",),
+        "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "photo",
+                                    "picture", "image", "video"),
+        "en.want_it_gone": ("want", "like", "need", "wish"),
+        "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "take"),
+        "en.the_data_you_have_is_wrong": (
+            "address", "e-mail", "email", "phone", "mobile", "number", "name", "surname", "last",
+            "first", "date", "birthday", "emergency", "next", "contact",
+        ),
+        "en.update_both": ("correct", "rectif", "updat", "chang", "amend", "fix", "modif"),
+        "en.stop_sharing_my_data": ("stop", "cease", "quit"),
+        "en.never_consented": ("never",),
+        "en.at_her_request": ("request", "behest", "behalf", "asked", "wants", "wanted"),
+        "en.his_name": ("his", "her"),
+    }
+)
+#: "Thanks for deleting my data": our own deed acknowledged, not a request (flag ``h``).
+PERFECT_SECOND = (
+    PERFECT_SECOND + r"|\bthanks?\s+(?:you\s+)?(?:so\s+much\s+|very\s+much\s+|a\s+lot\s+)?for"
+)
+OFFER_RULES = OFFER_RULES + (
+    (
+        T.ERASURE,
+        "en.offer_erasure_about_you",
+        r"\b(?:delet\w*|eras\w*|remov\w*)\W+(?:\w+\W+){0,2}?(?:data|information|details)\W+"
+        r"(?:\w+\W+){0,3}?(?:about|on|for)\W+you\b",
+        0.7,
+        "",
+    ),
+)
+
+# The second opinion's vocabularies, wider: inflected actions, objects without "my"
+# ("photos of me", a CV), ways data gets out ("shown", "put up", "read out"), and more
+# ways of being unhappy about it.
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\b(?:photos?|pictures?|images?|videos?)\s+(?:\w+\s+)?(?:of|showing)\s+(?:me|us)\b"
+    r"|\bmy\s+(?:\w+\s+)?(?:cv|résumé|resume)\b"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("image", "video", "cv", "resume", "résumé", "allerg",
+                                 "medication", "epilep", "diabet", "disabilit", "pregnan")
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:shown|showed|revealed|read\s+out|mentioned|put|obtained|got\s+hold\s+of|"
+    r"did\s+you\s+get)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE
+    + r"|\b(?:cv|résumé|allerg\w*|medication|epilep\w*|diabet\w*|disabilit\w*|pregnan\w*)\b"
+)
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\b(?:want|like|need|wish)\b[^.?!\n]{0,60}?\b(?:gone|deleted|removed|erased|wiped)\b"
+        r"|\btake\s+(?:\w+\s+){0,3}?down\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "en.pair_correct",
+        r"\b(?:amending|amended|correcting|updating|fixing|rectify\w*|(?:is|are)\s+off\s+by)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RESTRICTION,
+        "en.pair_restrict",
+        rf"\b(?:stop|cease|quit)\s+(?:\w+\s+)?{_SHARE_ING}\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:creepy|not\s+impressed|disappoint\w*|horrified|mortified|embarrass\w*|humiliat\w*|"
+        r"invasion|should(?:\s+not|n'?t)\s+(?:have\s+)?(?:happen\w*|be\s+possible)|"
+        r"(?:was|were)\s+never\s+asked|nobody\s+asked|no\s*one\s+asked|without\s+being\s+asked|"
+        r"(?:from|to|by)\s+(?:total\s+|complete\s+)?strangers|"
+        r"people\s+i\s+(?:don'?t|do\s+not)\s+(?:even\s+)?know|how\s+dare)\b",
+        "event",
+        0.6,
+    ),
+)

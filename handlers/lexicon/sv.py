@@ -361,3 +361,58 @@ PAIR_USE = (
 )
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
+
+# -- fourth round (dev10/): wider vocabularies for writers the rounds before never met ----
+# "Tack för att ni raderade …" acknowledges our deed; whom our data went to; a change
+# told in the passive ("min adress har ändrats"); photos "på mig" as what a pronoun
+# points back to; "never gave you permission" as the complaint the README labels it;
+# more ways data gets out ("nämndes") and of being unhappy.
+PERFECT_SECOND = (
+    PERFECT_SECOND + r"|\btack\s+(?:s" + AA + r"\s+mycket\s+)?f" + OE + r"r\s+att\s+(?:ni|du)"
+)
+ANTECEDENT = (
+    ANTECEDENT
+    + r"|\b(?:bilder|bild|foton?|fotografier|filmer?)\s+(?:\w+\s+)?(?:p" + AA + r"|av|med)\s+mig\b"
+)
+RULES = RULES + (
+    (T.ACCESS, "sv.vem_har_ni_delat",
+     r"\b(?:vem|vilka)\s+har\s+ni\s+(?:\w+\s+)?(?:delat|gett|givit|l" + AE + r"mnat|s" + AA
+     + r"lt|skickat|visat)\s+(?:\w+\s+){0,2}?(?:mitt|min|mina)\b"
+     r"|\bvar\s*ifr" + AA + r"n\s+har\s+ni\s+f" + AA + r"tt\s+(?:tag\s+p" + AA
+     + r"\s+)?(?:mitt|min|mina)\b"
+     r"|\bvar\s+har\s+ni\s+f" + AA + r"tt\s+(?:tag\s+p" + AA + r"\s+)?(?:mitt|min|mina)\b"
+     r"|\bvem\s+(?:har\s+)?(?:gav|gett|givit)\s+er\s+(?:mitt|min|mina)\b", 0.8, ""),
+    (T.RECTIFICATION, "sv.har_andrats",
+     r"\b(?:min|mitt|mina)\s+(?:\w+\s+)?(?:adress|telefonnummer|nummer|namn|efternamn|e-?post\w*|"
+     r"mejl\w*)\s+har\s+(?:nu\s+)?(?:" + AE + r"ndrats|bytts|blivit\s+ny)\b", 0.8, "b"),
+    (T.COMPLAINT, "sv.aldrig_gett_lov",
+     r"\b(?:har\s+)?aldrig\s+(?:gett|gav|givit|l" + AE + r"mnat)\s+(?:er|ni|dig|n" + AA
+     + r"gon)?\s*(?:\w+\s+)?(?:lov|samtycke|tillst" + AA + r"nd|godk" + AE + r"nnande)\b"
+     r"|\bhar\s+aldrig\s+(?:samtyckt|godk" + AE + r"nt|anm" + AE + r"lt\s+mig)\b", 0.75, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.vem_har_ni_delat": ("vem", "vilka", "varifr", "fått", "faatt", "fatt"),
+        "sv.har_andrats": ("ändrats", "aendrats", "andrats", "bytts", "blivit"),
+        "sv.aldrig_gett_lov": ("aldrig",),
+    }
+)
+PAIR_DATA = PAIR_DATA + r"|\bera\s+(?:\w+\s+)?(?:register|system|databaser)\w*"
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "diabetes", "sjukdom", "diagnos", "allergi", "medicin", "bilder", "foto",
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:n" + AE + r"mndes|n" + AE + r"mnde|n" + AE + r"mnt|visades|lades\s+ut|lagt\s+upp|"
+    r"la\s+upp|lade\s+upp|publicerades|skickades|delades|l" + AE + r"ckt|l" + AE + r"ckte)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE
+    + r"|\b(?:diabetes|sjukdom\w*|diagnos\w*|allergi\w*|medicin\w*|bilder\s+p" + AA + r"\s+mig)\b"
+)
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "sv.par_klagomal",
+     r"\b(?:borde\s+aldrig|besvik\w*|chockad|chockerad|fruktansv" + AE + r"rt|kr" + AE
+     + r"nk\w*|inte\s+godtagbart|aldrig\s+(?:gett|gav|givit)\s+(?:er\s+)?(?:\w+\s+)?(?:lov|"
+     r"samtycke|tillst" + AA + r"nd))\b", "event", 0.6),
+)

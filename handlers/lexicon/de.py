@@ -383,3 +383,45 @@ PAIRS = PAIRS + (
      + r"rt|w" + UE + r"tend|sauer|frechheit|ohne\s+mich\s+zu\s+fragen|nie\s+(?:zugestimmt|"
      r"eingewilligt))\b", "event", 0.6),
 )
+
+# -- fourth round, second batch (dev10/*-s*) ----------------------------------------------
+RULES = RULES + (
+    (T.ACCESS, "de.was_ueber_mich_gespeichert",
+     r"\b(?:was|welche\w*)\b[^.?!\n]{0,60}?\b(?:" + UE + r"ber|zu)\s+mich\b[^.?!\n]{0,30}?"
+     r"\b(?:gespeichert|hinterlegt|erfasst|vorliegt|vorliegen|gesammelt|registriert|"
+     r"verarbeitet)\b", 0.8, ""),
+    (T.CONSENT_WITHDRAWAL, "de.keine_werbe_sms_mehr",
+     r"\bkeine\s+(?:\w+\s+)?[\w-]*(?:newsletter|werbung|mails?|angebote|sms|anrufe|"
+     r"nachrichten|post)\s+(?:\w+\s+){0,3}?mehr\b", 0.8, "f"),
+    (T.RESTRICTION, "de.nicht_weitergeben",
+     r"\b(?:d" + UE + r"rfen|sollen|wollen)\s+(?:sie\s+)?(?:\w+\s+)?mein\w*\s+(?:\w+\s+)?"
+     r"[\w-]*(?:daten|adresse|nummer|angaben|fotos|bilder)\s+(?:\w+\s+){0,2}?nicht\s+"
+     r"(?:\w+\s+){0,3}?(?:weitergeben|weiterzugeben|verkaufen|teilen|verwenden|nutzen|"
+     r"benutzen|" + UE + r"bermitteln|weiterleiten)"
+     r"|\b(?:verwenden|nutzen|benutzen|geben)\s+sie\s+(?:\w+\s+)?mein\w*\s+(?:\w+\s+)?"
+     r"[\w-]*(?:daten|adresse|nummer|angaben|fotos|bilder)\s+nicht\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.was_ueber_mich_gespeichert": ("gespeichert", "hinterlegt", "erfasst", "vorlieg",
+                                          "gesammelt", "registriert", "verarbeitet"),
+        "de.keine_werbe_sms_mehr": ("keine",),
+        "de.nicht_weitergeben": ("dürfen", "duerfen", "durfen", "sollen", "wollen", "verwenden",
+                                 "nutzen", "benutzen", "geben"),
+    }
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("passkopie", "passfoto", "passdaten")
+PAIR_SENSITIVE = PAIR_SENSITIVE + r"|\b(?:passkopie|passfoto|passdaten)\w*"
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:lag\s+offen|offen\s+(?:herum)?lag|herumlag|sichtbar|einsehbar|jeder\s+konnte|"
+    r"f" + UE + r"r\s+alle)\b"
+)
+PAIRS = PAIRS + (
+    (T.RESTRICTION, "de.paar_einschraenken",
+     r"\b(?:nicht\s+(?:\w+\s+){0,3}?(?:weitergeben|weiterzugeben|verkaufen|teilen|" + UE
+     + r"bermitteln|weiterleiten)|einschr" + AE + r"nk\w*)\b", "data", 0.6),
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\b(?:unding|skandal\w*|unerh" + OE + r"rt|nicht\s+akzeptabel|unverantwortlich|"
+     r"fahrl" + AE + r"ssig)\b", "event", 0.6),
+)

@@ -39,7 +39,7 @@ _NOUN = r"(?:data|information|info|details|records?|account|profile|pii|file|use
 OBJ = (
     rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
     r"|\bpersonal\s+(?:data|information|details)\b"
-    r"|\b(?:data|information|everything|anything|details)\b[^.?!\n]{0,40}?"
+    r"|\b(?:data|information|info|records|everything|anything|details)\b[^.?!\n]{0,40}?"
     r"\b(?:about|on|concerning|relating\s+to|related\s+to|regarding|of)\s+(?:me|us)\b"
     r"|\bme\s+from\s+(?:all\s+)?(?:of\s+)?(?:your\s+)?(?:database|system|records|files|"
     r"register|crm)s?\b)"
@@ -600,8 +600,8 @@ RULES = RULES + (
         T.RECTIFICATION,
         "en.my_email_has_changed",
         r"\bmy\s+(?:\w+\s+)?(?:e-?mail(?:\s+address)?|address|phone(?:\s+number)?|"
-        r"(?:mobile\s+)?number|name|surname|last\s+name)\s+(?:has|have|is)\s+(?:now\s+)?"
-        r"(?:changed|new)\b"
+        r"(?:mobile\s+)?number|mobile|name|surname|last\s+name)(?:\s+(?:has|have|is)|'s|’s)\s+"
+        r"(?:now\s+)?(?:changed|new)\b"
         r"|\byou\s+(?:still\s+)?have\s+my\s+(?:\w+\s+)?(?:name|surname|address|e-?mail|"
         r"phone\s+number|date\s+of\s+birth|birthday)\s+(?:as|wrong\w*|spelled|down\s+as)\b"
         r"|\byou\s+(?:still\s+)?have\s+my\s+old\s+(?:address|e-?mail|phone|number|name)",
@@ -1380,6 +1380,113 @@ PAIRS = PAIRS + (
         r"(?:was|were)\s+never\s+asked|nobody\s+asked|no\s*one\s+asked|without\s+being\s+asked|"
         r"(?:from|to|by)\s+(?:total\s+|complete\s+)?strangers|"
         r"people\s+i\s+(?:don'?t|do\s+not)\s+(?:even\s+)?know|how\s+dare)\b",
+        "event",
+        0.6,
+    ),
+)
+
+# -- fourth round, second batch (dev10/*-s*): what the first additions still missed -------
+ANTECEDENT = ANTECEDENT + r"|\bpassport\s+(?:copies|scans|photos|details)\b"
+_PASSED = r"(?:used|processed|shared|passed\s+on|given|sold|sent|disclosed|handed\s+over)"
+_THEIR_DATA = (
+    r"(?:\w+\s+){0,2}?(?:data|information|info|details|photos?|pictures?|address|number|"
+    r"records|e-?mail\s+address)"
+)
+RULES = RULES + (
+    (
+        T.RESTRICTION,
+        "en.doesnt_want_it_shared",
+        r"\b(?:do\s+not|don't|does\s+not|doesn't|doesnt|dont)\s+want\s+(?:my|our)\s+"
+        rf"{_THEIR_DATA}\s+(?:to\s+be\s+)?{_PASSED}\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.doesnt_want_his_shared",
+        r"\b(?:do\s+not|don't|does\s+not|doesn't|doesnt|dont)\s+want\s+(?:his|her|their)\s+"
+        rf"{_THEIR_DATA}\s+(?:to\s+be\s+)?{_PASSED}\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.her_assistant",
+        r"\b(?:i'm|i\s+am|as)\s+(?:\w+\s+){1,3}?\w+(?:'s|’s)\s+(?:personal\s+)?(?:assistant|"
+        r"secretary|pa|representative|carer|caregiver|executor)\b"
+        r"|\b(?:'s|’s|'ve|’ve|has|have|had)\s+asked\s+(?:me|us)\s+to\b"
+        r"|\bas\s+(?:the\s+)?executor\b",
+        0.75,
+        "s",
+    ),
+    (
+        T.ACCESS,
+        "en.what_do_you_do_with",
+        r"\bwhat\s+(?:do|will|did|does)\s+(?:you|your\s+company)\s+do\s+with\s+(?:the\s+|my\s+|our\s+|"
+        r"all\s+(?:the\s+|my\s+)?)(?:\w+\s+){0,2}?(?:data|information|info|details|passport\w*|"
+        r"scans?|copies|photos?|medical\s+\w+|health\s+\w+|records?|cv)\b"
+        r"|\b(?:do|did)\s+you\s+still\s+(?:have|hold|keep|store)\s+(?:mine|it|them|those|these|"
+        r"that)\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.it_is_a_not_b",
+        rf"\bmy\s+(?:\w+\s+)?{_CONTACT}\s+is\s+[^.?!\n]{{1,40}}?,?\s+not\s+[^.?!\n]{{1,30}}?"
+        r"\b(?:as\s+(?:in|on)\s+(?:your|my)|you\s+have|you've\s+got|in\s+your)\b",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.his_is_a_not_b",
+        rf"\b(?:his|her)\s+(?:\w+\s+)?{_CONTACT}\s+is\s+[^.?!\n]{{1,40}}?,?\s+not\s+"
+        r"[^.?!\n]{1,30}?\b(?:as\s+(?:in|on)\s+(?:your|his|her)|you\s+have|you've\s+got|"
+        r"in\s+your)\b",
+        0.75,
+        "bt",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.doesnt_want_it_shared": ("not", "don't", "doesn't", "doesnt", "dont"),
+        "en.doesnt_want_his_shared": ("not", "don't", "doesn't", "doesnt", "dont"),
+        "en.her_assistant": ("assistant", "secretary", "pa$", "representative", "carer",
+                             "caregiver", "executor", "asked"),
+        "en.what_do_you_do_with": ("what", "do$", "did$"),
+        "en.it_is_a_not_b": ("not",),
+        "en.his_is_a_not_b": ("not",),
+    }
+)
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\bmy\s+(?:mobile|cell)\b"
+    r"|\b(?:info|information|data|details|form|forms|documents?|scans?|copies|copy)\s+(?:that\s+)?"
+    r"i\s+(?:gave|provided|submitted|filled\s+in|uploaded)\b"
+)
+PAIR_CONTACT = PAIR_CONTACT + r"|\bhear\s+from\s+(?:you|your\s+\w+)\b"
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("hear",)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:lying\s+around|left\s+(?:out|open|lying)|for\s+(?:anyone|everyone|all)\s+to\s+see|"
+    r"(?:anyone|everyone)\s+could\s+see)\b"
+    r"|\b(?:how|why)\s+(?:on\s+earth\s+)?(?:does|do|did|would|could|can|has|have)\s+(?:\w+\s+){1,6}?"
+    r"(?:have|has|got|get|know|knows)\b"
+)
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\bnothing\s+(?:\w+\s+){0,3}?(?:is\s+|gets\s+)?(?:left|remains|kept|stored|stays)\b"
+        r"|\b(?:not|no\s+longer)\s+be\s+(?:kept|stored|held|retained)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:disgrace\w*|scandal\w*|irresponsible|careless|negligen\w*|unbelievable)\b",
         "event",
         0.6,
     ),

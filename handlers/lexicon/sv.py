@@ -416,3 +416,26 @@ PAIRS = PAIRS + (
      + r"nk\w*|inte\s+godtagbart|aldrig\s+(?:gett|gav|givit)\s+(?:er\s+)?(?:\w+\s+)?(?:lov|"
      r"samtycke|tillst" + AA + r"nd))\b", "event", 0.6),
 )
+
+# -- fourth round, second batch (dev10/*-s*) ----------------------------------------------
+RULES = RULES + (
+    (T.THIRD_PARTY_AUTHORISATION, "sv.god_man",
+     r"\b(?:god\s+man|f" + OE + r"rvaltare|ombud|f" + OE + r"retr" + AE + r"d\w*)\b",
+     0.75, "s"),
+    (T.RESTRICTION, "sv.anvand_inte",
+     r"\b(?:anv" + AE + r"nd|dela|s" + AE + r"lj|l" + AE + r"mna\s+ut|ge)\s+inte\s+(?:ut\s+)?"
+     r"(?:\w+\s+)?(?:mina|min|mitt)\s+(?:\w+\s+)?(?:uppgift\w*|personuppgift\w*|data|adress\w*|"
+     r"telefonnummer|namn|bilder|foton?)\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.god_man": ("god$", "förvaltare", "foervaltare", "forvaltare", "ombud", "företräd",
+                       "foeretraed", "foretrad"),
+        "sv.anvand_inte": ("använd", "anvaend", "anvand", "dela", "sälj", "saelj", "salj",
+                           "lämna", "laemna", "lamna", "ge$"),
+    }
+)
+PAIRS = PAIRS + (
+    (T.RESTRICTION, "sv.par_begransa",
+     r"\b(?:anv" + AE + r"nd|dela|s" + AE + r"lj)\s+inte\b", "data", 0.6),
+)

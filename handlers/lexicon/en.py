@@ -1302,7 +1302,7 @@ RULE_TRIGGERS.update(
         "en.take_it_down": ("take",),
         "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "photo",
                                     "picture", "image", "video"),
-        "en.want_it_gone": ("want", "like", "need", "wish"),
+        "en.want_it_gone": ("gone", "deleted", "erased", "removed", "wiped"),
         "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "take"),
         "en.the_data_you_have_is_wrong": (
             "address", "e-mail", "email", "phone", "mobile", "number", "name", "surname", "last",
@@ -1454,15 +1454,15 @@ RULE_TRIGGERS.update(
         "en.doesnt_want_his_shared": ("not", "don't", "doesn't", "doesnt", "dont"),
         "en.her_assistant": ("assistant", "secretary", "pa$", "representative", "carer",
                              "caregiver", "executor", "asked"),
-        "en.what_do_you_do_with": ("what", "do$", "did$"),
+        "en.what_do_you_do_with": ("what", "still"),
         "en.it_is_a_not_b": ("not",),
         "en.his_is_a_not_b": ("not",),
     }
 )
 PAIR_DATA = (
     PAIR_DATA
-    + r"|\bmy\s+(?:mobile|cell)\b"
-    r"|\b(?:info|information|data|details|form|forms|documents?|scans?|copies|copy)\s+(?:that\s+)?"
+    + r"|\bmy\s+mobile\b"
+    r"|\b(?:info|information|data|details)\s+(?:that\s+)?"
     r"i\s+(?:gave|provided|submitted|filled\s+in|uploaded)\b"
 )
 PAIR_CONTACT = PAIR_CONTACT + r"|\bhear\s+from\s+(?:you|your\s+\w+)\b"

@@ -1270,8 +1270,17 @@ RULES = RULES + (
     (
         T.COMPLAINT,
         "en.never_consented",
-        r"\bi\s+(?:have\s+|had\s+)?never\s+(?:ever\s+)?(?:consented|signed\s+up|opted\s+in|"
-        r"subscribed|(?:gave|given)\s+(?:you\s+|anyone\s+)?(?:my\s+)?(?:consent|permission))\b",
+        # only consent to a use of data, or a bare "I never consented.": "I never signed up
+        # for the wine excursion" and "never gave permission for the extra charge" are
+        # about a booking
+        r"\bi\s+(?:have\s+|had\s+)?never\s+(?:ever\s+)?(?:(?:consented|opted\s+in|subscribed)"
+        r"(?=\s*(?:[.!?,;)]|\n|$|and\b|but\b))"
+        r"|(?:consented|opted\s+in|subscribed|signed\s+up|(?:gave|given)\s+(?:you\s+|anyone\s+)?"
+        r"(?:my\s+)?(?:consent|permission))\s+(?:\w+\s+){0,2}?(?:to|for|with)\s+(?:\w+\s+){0,2}?"
+        r"(?:use|using|share|sharing|publish\w*|post\w*|send\w*|stor\w*|keep\w*|contact\w*|"
+        r"call\w*|text\w*|e-?mail\w*|sell\w*|pass\w*|process\w*|newsletters?|marketing|mailing\w*|"
+        r"texts|sms|messages|being\s+\w+|any\s+of\s+(?:this|that|it)|my\s+(?:\w+\s+)?(?:data|"
+        r"details|information|number|address|photos?|pictures?))\b)",
         0.75,
         "c",
     ),
@@ -1424,8 +1433,14 @@ RULES = RULES + (
         "en.what_do_you_do_with",
         r"\bwhat\s+(?:do|will|did|does)\s+(?:you|your\s+company)\s+do\s+with\s+(?:the\s+|my\s+|our\s+|"
         r"all\s+(?:the\s+|my\s+)?)(?:\w+\s+){0,2}?(?:data|information|info|details|passport\w*|"
-        r"scans?|copies|photos?|medical\s+\w+|health\s+\w+|records?|cv)\b"
-        r"|\b(?:do|did)\s+you\s+still\s+(?:have|hold|keep|store)\s+(?:mine|it|them|those|these|"
+        r"scans?|copies|photos?\s+of\s+(?:me|us)|medical\s+\w+|health\s+\w+|records?|cv)\b",
+        0.75,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.do_you_still_have_it",
+        r"\b(?:do|did)\s+you\s+still\s+(?:have|hold|keep|store)\s+(?:mine|it|them|those|these|"
         r"that)\b",
         0.75,
         "r",
@@ -1454,7 +1469,8 @@ RULE_TRIGGERS.update(
         "en.doesnt_want_his_shared": ("not", "don't", "doesn't", "doesnt", "dont"),
         "en.her_assistant": ("assistant", "secretary", "pa$", "representative", "carer",
                              "caregiver", "executor", "asked"),
-        "en.what_do_you_do_with": ("what", "still"),
+        "en.what_do_you_do_with": ("what",),
+        "en.do_you_still_have_it": ("still",),
         "en.it_is_a_not_b": ("not",),
         "en.his_is_a_not_b": ("not",),
     }

@@ -386,9 +386,13 @@ RULES = RULES + (
      r"\b(?:min|mitt|mina)\s+(?:\w+\s+)?(?:adress|telefonnummer|nummer|namn|efternamn|e-?post\w*|"
      r"mejl\w*)\s+har\s+(?:nu\s+)?(?:" + AE + r"ndrats|bytts|blivit\s+ny)\b", 0.8, "b"),
     (T.COMPLAINT, "sv.aldrig_gett_lov",
+     # consent to a use of data, not "aldrig gett er lov att dra pengar från mitt kort"
      r"\b(?:har\s+)?aldrig\s+(?:gett|gav|givit|l" + AE + r"mnat)\s+(?:er|ni|dig|n" + AA
      + r"gon)?\s*(?:\w+\s+)?(?:lov|samtycke|tillst" + AA + r"nd|godk" + AE + r"nnande)\b"
-     r"|\bhar\s+aldrig\s+(?:samtyckt|godk" + AE + r"nt|anm" + AE + r"lt\s+mig)\b", 0.75, "c"),
+     r"(?:\s+(?:till\s+)?att\s+(?:\w+\s+){0,2}?(?:l" + AE + r"gga|publicera|dela|anv" + AE
+     + r"nda|skicka|spara|l" + AE + r"mna|s" + AE + r"lja|ge|visa|ringa|mejla|sms\w*|kontakta)"
+     r"|\s+till\s+(?:det|detta)|(?=\s*[.!?,;]|\s*$))"
+     r"|\bhar\s+aldrig\s+(?:samtyckt|anm" + AE + r"lt\s+mig)\b", 0.75, "c"),
 )
 RULE_TRIGGERS.update(
     {
@@ -438,4 +442,12 @@ RULE_TRIGGERS.update(
 PAIRS = PAIRS + (
     (T.RESTRICTION, "sv.par_begransa",
      r"\b(?:anv" + AE + r"nd|dela|s" + AE + r"lj)\s+inte\b", "data", 0.6),
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:ligger|finns|st" + AA + r"r)\s+(?:\w+\s+){0,6}?p" + AA + r"\s+(?:er|era|n" + AE
+    + r"tet|internet|facebook|instagram)\b"
+)
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "sv.par_klagomal", r"\baldrig\s+(?:godk" + AE + r"nt|samtyckt)\b", "event", 0.6),
 )

@@ -425,3 +425,28 @@ PAIRS = PAIRS + (
      r"\b(?:unding|skandal\w*|unerh" + OE + r"rt|nicht\s+akzeptabel|unverantwortlich|"
      r"fahrl" + AE + r"ssig)\b", "event", 0.6),
 )
+
+# -- fourth round, fourth batch (dev10/*-p*) ----------------------------------------------
+RULES = RULES + (
+    (T.RECTIFICATION, "de.nicht_mehr_aktuell",
+     rf"\bmein\w*\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+){{0,3}}?(?:nicht\s+mehr\s+(?:aktuell|"
+     rf"g{UE}ltig|korrekt|richtig)|veraltet|{UE}berholt)\b", 0.8, "b"),
+    (T.RESTRICTION, "de.nicht_dass_genutzt",
+     r"\b(?:m" + OE + r"chte|will|w" + UE + r"nsche)\s+nicht,?\s+dass\s+(?:\w+\s+)?mein\w*\s+"
+     r"(?:\w+\s+)?[\w-]*(?:daten|adresse|nummer|angaben|fotos|bilder)\b[^.?!\n]{0,60}?"
+     r"\b(?:genutzt|verwendet|benutzt|weitergegeben|verkauft|geteilt|verarbeitet)\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.nicht_mehr_aktuell": ("aktuell", "gültig", "gueltig", "gultig", "korrekt", "richtig",
+                                  "veraltet", "überholt", "ueberholt", "uberholt"),
+        "de.nicht_dass_genutzt": ("genutzt", "verwendet", "benutzt", "weitergegeben", "verkauft",
+                                  "geteilt", "verarbeitet"),
+    }
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("handynummer", "mobilnummer")
+PAIR_SENSITIVE = PAIR_SENSITIVE + r"|\b(?:handynummer|mobilnummer)\b"
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\bohne\s+(?:mein|unser)\w*\s+(?:wissen|einverst" + AE + r"ndnis)\b", "event", 0.6),
+)

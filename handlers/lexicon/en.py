@@ -51,7 +51,7 @@ _RECT_NOUN = (
     r"profile|gender|passport\s+number)"
 )
 OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bpersonal\s+(?:data|information|details)\b)"
-_ERASE = r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*)\b"
+_ERASE = r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*|scrub\w*|expung\w*)\b"
 _RECTIFY = r"\b(?:correct|correcting|corrected|correction|rectif\w*|updat\w*|chang\w*|amend\w*|fix|fixing|modif\w*)\b"  # noqa: E501
 _FAULTY = (
     r"(?:wrong|incorrect\w*|inaccurate|misspel\w*|spel\w+\s+(?:wrong\w*|incorrect\w*)|"
@@ -521,7 +521,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "en.my_data_is_wrong": _FAULTY_STEMS,
     "en.inaccurate_data": _FAULTY_STEMS,
     "en.my_new_address": ("new", "address"),
-    "en.delete_my_data": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+    "en.delete_my_data": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub", "expung"),
     "en.my_data_deleted": ("delet", "eras", "remov", "wip", "purg", "destroy"),
     "en.right_to_be_forgotten": ("right", "erasure", "deletion"),
     "en.delete_such_data": ("delete", "erase", "remove"),
@@ -886,7 +886,8 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+        "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
+                               "expung"),
         "en.delete_me": ("delete", "erase", "remove", "wipe"),
         "en.no_more_offers": (
             "offer", "promo", "deal", "newsletter", "marketing", "mails", "email", "e-mail",
@@ -1247,7 +1248,7 @@ RULES = RULES + (
         "en.the_data_you_have_is_wrong",
         rf"\b{_CONTACT}\s+(?:that\s+)?you\s+(?:have|hold|keep|got|use|list)\s+(?:\w+\s+){{0,3}}?"
         r"(?:for|on|about|of)\s+me\s+(?:is|are|was|were)\s+(?:\w+\s+){0,2}?(?:wrong\w*|incorrect|"
-        r"inaccurate|off|outdated|out\s+of\s+date|misspel\w*|not\s+(?:right|correct))\b",
+        r"inaccurate|off|old|outdated|out\s+of\s+date|misspel\w*|not\s+(?:right|correct))\b",
         0.8,
         "b",
     ),
@@ -1309,7 +1310,8 @@ RULE_TRIGGERS.update(
         "en.who_else_sees_it": ("who",),
         "en.delete_everything": ("delete", "erase", "remove", "wipe", "destroy"),
         "en.take_it_down": ("take",),
-        "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "photo",
+        "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
+                                    "expung", "photo",
                                     "picture", "image", "video"),
         "en.want_it_gone": ("gone", "deleted", "erased", "removed", "wiped"),
         "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "take"),
@@ -1503,6 +1505,130 @@ PAIRS = PAIRS + (
         T.COMPLAINT,
         "en.pair_complaint",
         r"\b(?:disgrace\w*|scandal\w*|irresponsible|careless|negligen\w*|unbelievable)\b",
+        "event",
+        0.6,
+    ),
+)
+
+# -- fourth round, fourth batch (dev10/*-p*): registers the earlier batches lacked --------
+# "whatever you've got stored on me", "scrub me from your system", "a typo in my last
+# name", "keep my data only for …", "I don't consent to my information being used for
+# profiling", "swap it for …", and more complaint signals ("in confidence", "hardly
+# professional", "don't share it again").
+ANTECEDENT = ANTECEDENT + r"|\beverything\b[^.?!\n]{0,30}?\b(?:on|about)\s+me\b"
+_HOLD = (
+    r"(?:have|has|hold|holds|keep|keeps|store|stores|stored|saved|collected|got|recorded|"
+    r"registered|on\s+file)"
+)
+#: What one asks to be given: "everything you have on me" after "wipe" is erasure's object.
+_ASK_FOR = (
+    r"\b(?:send|shoot|give|show|tell|email|e-mail|forward|get(?!\s+rid)|see|know|access|copy\s+of|"
+    r"list\s+of|overview\s+of|provide|asking\s+for|ask\s+for|request\w*)\s+(?:me\s+|us\s+)?"
+    r"(?:over\s+|across\s+|through\s+)?(?:\w+\s+){0,2}?"
+)
+RULES = RULES + (
+    (
+        T.ACCESS,
+        "en.whatever_you_have_on_me",
+        rf"{_ASK_FOR}(?:what(?:ever)?|everything|anything)\s+(?:(?:that|which)\s+)?(?:you|you've|"
+        r"you\s+have|your\s+(?:company|system|team|database|records))\s+(?:\w+\s+){0,3}?"
+        rf"{_HOLD}\s+(?:\w+\s+){{0,2}}?(?:on|about)\s+me\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.whatever_you_have_on_him",
+        rf"{_ASK_FOR}(?:what(?:ever)?|everything|anything)\s+(?:(?:that|which)\s+)?(?:you|you've|"
+        r"you\s+have)\s+"
+        rf"(?:\w+\s+){{0,3}}?{_HOLD}\s+(?:\w+\s+){{0,2}}?(?:on|about)\s+(?:him|her|them|my\s+"
+        rf"(?:\w+\s+)?{_REL})\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.ERASURE,
+        "en.scrub_me",
+        r"\b(?:scrub|strike|purge|clear|get|take|wipe)\s+me\s+(?:out\s+of|off|from)\s+(?:all\s+)?"
+        r"(?:of\s+)?(?:your\s+)?(?:\w+\s+)?(?:database|system|records|files|register|crm|"
+        r"customer\s+(?:file|list|database))s?\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.typo_in_my_name",
+        rf"\b(?:typo|mistake|error|misspelling)\s+in\s+(?:my|his|her)\s+(?:\w+\s+)?{_CONTACT}\b"
+        rf"|\bmy\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+){{0,4}}?should\s+(?:read|be|say)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.swap_it",
+        r"\b(?:swap|switch|replace|change)\s+(?:it|that|this|them)\s+(?:for|to|with)\b",
+        0.7,
+        "rbh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.keep_only_for",
+        r"\b(?:keep|use|store|hold|process)\s+my\s+(?:\w+\s+){0,2}?(?:data|information|details|"
+        r"info)\s+(?:\w+\s+)?only\s+(?:for|to)\b"
+        r"|\bonly\s+(?:keep|use|store|hold|process)\s+my\s+(?:\w+\s+){0,2}?(?:data|information|"
+        r"details|info)\s+(?:for|to)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.dont_consent_to_use",
+        r"\b(?:do\s+not|don't|dont)\s+(?:consent|agree)\s+to\s+(?:my|our|you)\s+(?:\w+\s+){0,2}?"
+        r"(?:(?:data|information|details|info|photos?)\s+)?(?:being\s+)?(?:used|using|processed|"
+        r"processing|shared|sharing|sold|selling|passed)\b",
+        0.8,
+        "",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.whatever_you_have_on_me": (
+            "send", "shoot", "give", "show", "tell", "email", "e-mail", "forward", "get", "see",
+            "know", "access", "copy", "list", "overview", "provide", "asking", "ask", "request",
+        ),
+        "en.whatever_you_have_on_him": (
+            "send", "shoot", "give", "show", "tell", "email", "e-mail", "forward", "get", "see",
+            "know", "access", "copy", "list", "overview", "provide", "asking", "ask", "request",
+        ),
+        "en.scrub_me": ("scrub", "strike", "purge", "clear", "get", "take", "wipe"),
+        "en.typo_in_my_name": ("typo", "mistake", "error", "misspelling", "should"),
+        "en.swap_it": ("swap", "switch", "replace", "change"),
+        "en.keep_only_for": ("only",),
+        "en.dont_consent_to_use": ("not", "don't", "dont"),
+    }
+)
+PAIR_CONTACT = (
+    PAIR_CONTACT
+    + r"|\b(?:contacting|calling|phoning|ringing|texting|e-?mailing|writing\s+to|sending)\s+"
+    r"(?:him|her|them)\b"
+)
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("contacting", "calling", "phoning", "ringing",
+                                                 "texting", "emailing", "e-mailing")
+PAIR_EVENT = PAIR_EVENT + r"|\b(?:printed|went\s+(?:out\s+)?to\s+(?:every\w*|all|the\s+whole))\b"
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\bscrub\w*\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:in\s+confidence|confidential(?:ly)?|hardly\s+professional|not\s+(?:very\s+)?"
+        r"professional|sloppy|amateur\w*|(?:don'?t|do\s+not|never)\s+(?:\w+\s+)?(?:share|send|"
+        r"publish|post|do)\s+(?:it|this|that|them)\s+again)\b",
         "event",
         0.6,
     ),

@@ -451,3 +451,25 @@ PAIR_EVENT = (
 PAIRS = PAIRS + (
     (T.COMPLAINT, "sv.par_klagomal", r"\baldrig\s+(?:godk" + AE + r"nt|samtyckt)\b", "event", 0.6),
 )
+
+# -- fourth round, fourth batch (dev10/*-p*) ----------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "sv.bli_raderad",
+     r"\bbli\s+(?:raderad|borttagen|struken)\s+(?:ur|fr" + AA + r"n)\s+(?:\w+\s+){0,2}?"
+     r"\w*(?:system|register|databas|lista)\w*"
+     r"|\ballt\s+(?:\w+\s+){0,3}?om\s+(?:mig|oss|honom|henne)\s+(?:\w+\s+)?(?:raderas|tas\s+bort|"
+     r"stryks)\b"
+     rf"|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:raderas|tas\s+bort|stryks)\b", 0.8, "q"),
+)
+RULE_TRIGGERS.update({"sv.bli_raderad": ("raderad", "borttagen", "struken", "raderas", "tas",
+                                         "stryks")})
+PAIR_DATA = PAIR_DATA + r"|\bert\s+(?:\w+\s+)?kundregister\w*"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("kundregister",)
+PAIR_CONTACT = PAIR_CONTACT + r"|\b(?:ring|kontakta|mejla|maila|skriv|sms:a)\s+(?:till\s+)?mig\b"
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("ring",)
+PAIRS = PAIRS + (
+    (T.CONSENT_WITHDRAWAL, "sv.par_kontakt", r"\b(?:inte\s+(?:\w+\s+)?mer|aldrig\s+mer)\b",
+     "contact", 0.6),
+    (T.ACCESS, "sv.par_tillgang", r"\b(?:vilken|vilket)\b", "data", 0.6),
+    (T.ERASURE, "sv.par_radera", r"\bbli\s+(?:raderad|borttagen|struken)\b", "data", 0.6),
+)

@@ -55,6 +55,24 @@ REQUESTS = [
     ("Använd inte mina uppgifter i reklamsyfte.", "sv", {T.RESTRICTION}),
     ("Jag har aldrig gett er lov att lägga upp bilder på mig. Ta bort dem.", "sv",
      {T.COMPLAINT, T.ERASURE}),
+    # fourth batch: other registers
+    ("Could y'all shoot me over whatever you've got stored on me?", "en", {T.ACCESS}),
+    ("G'day, can you scrub me from your system? Cheers", "en", {T.ERASURE}),
+    ("There's a typo in my last name on your end - it should read O'Sullivan.", "en",
+     {T.RECTIFICATION}),
+    ("Please keep my data only for what's needed for your tax records.", "en",
+     {T.RESTRICTION}),
+    ("I don't consent to my information being used for profiling.", "en", {T.RESTRICTION}),
+    ("I had told you about my mental health in confidence, and your coordinator told my "
+     "host family about my mental health history.", "en", {T.COMPLAINT}),
+    ("Meine Anschrift ist nicht mehr aktuell, neu: Lindenstraße 3, 10115 Berlin.", "de",
+     {T.RECTIFICATION}),
+    ("Ich möchte nicht, dass meine Daten für Werbung genutzt werden.", "de", {T.RESTRICTION}),
+    ("Jag vill bli raderad ur ert kundregister.", "sv", {T.ERASURE}),
+    ("Ring mig inte mer med erbjudanden.", "sv", {T.CONSENT_WITHDRAWAL}),
+    # "everything you have on me" is what is asked for only after an asking verb
+    ("I'm closing my old accounts. Please get rid of anything you have on me.", "en",
+     {T.ERASURE}),
 ]
 
 ORDINARY = [
@@ -72,6 +90,11 @@ ORDINARY = [
     ("Hej, min advokat behöver en kopia av kontraktet.", "sv"),
     ("Sie dürfen meine Telefonnummer gerne an die Gastfamilie weitergeben.", "de"),
     ("Bitte schränken Sie die Auswahl der Ausflüge ein, es sind zu viele.", "de"),
+    ("Can you scrub the second night from our reservation? We arrive a day later.", "en"),
+    ("There's a typo in the itinerary - day 3 says Rome but it should be Florence.", "en"),
+    ("Meine Anschrift für die Rechnung ist: Lindenstraße 3, 10115 Berlin.", "de"),
+    ("Ich möchte nicht, dass meine Tochter allein fliegt.", "de"),
+    ("Vilken information behöver ni från mig inför resan?", "sv"),
 ]
 
 

@@ -358,17 +358,18 @@ RULE_TRIGGERS.update(
         "de.schraenken_sie_ein": ("schränk", "schraenk", "schrank"),
         "de.woher_haben_sie": ("woher", "wer$", "wen$", "wem$"),
         "de.welche_daten_ueber_ihn": ("welche",),
-        "de.ihre_daten": ("seine", "ihre", "ihren", "ihrer", "fotos", "bilder", "daten", "angaben"),
+        "de.ihre_daten": ("seine", "ihre", "ihr$", "ihm$", "ihn$"),
     }
 )
 PAIR_DATA = (
     PAIR_DATA
     + rf"|\b(?:mein\w*)\s+(?:\w+\s+)?{_COMPOUND}(?:daten|konto|profil)\w*"
 )
-PAIR_TRIGGERS = PAIR_TRIGGERS + (
-    "kunden", "benutzer", "nutzer", "kontakt", "gesundheits", "stamm", "personal", "krankheit",
-    "diagnose", "medikament", "allergie", "diabetes",
-)
+PAIR_TRIGGERS = PAIR_TRIGGERS + tuple(
+    f"{compound}{noun}"
+    for compound in ("kunden", "benutzer", "nutzer", "kontakt", "gesundheits", "stamm", "personal")
+    for noun in ("dat", "kont", "profil")
+) + ("krankheit", "diagnose", "medikament", "allergie", "diabetes")
 PAIR_EVENT = (
     PAIR_EVENT
     + r"|\b(?:erw" + AE + r"hnt|gezeigt|vorgelesen|gepostet|hochgeladen|ausgeh" + AE + r"ngt|"

@@ -1309,15 +1309,15 @@ RULE_TRIGGERS.update(
     {
         "en.who_else_sees_it": ("who",),
         "en.delete_everything": ("delete", "erase", "remove", "wipe", "destroy"),
-        "en.take_it_down": ("take",),
+        "en.take_it_down": ("down", "offline"),
         "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
                                     "expung", "photo",
                                     "picture", "image", "video"),
         "en.want_it_gone": ("gone", "deleted", "erased", "removed", "wiped"),
-        "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "take"),
+        "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "back"),
         "en.the_data_you_have_is_wrong": (
-            "address", "e-mail", "email", "phone", "mobile", "number", "name", "surname", "last",
-            "first", "date", "birthday", "emergency", "next", "contact",
+            "wrong", "incorrect", "inaccurate", "off$", "old$", "outdated", "out$", "misspel",
+            "not$",
         ),
         "en.update_both": ("correct", "rectif", "updat", "chang", "amend", "fix", "modif"),
         "en.stop_sharing_my_data": ("stop", "cease", "quit"),
@@ -1592,15 +1592,9 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "en.whatever_you_have_on_me": (
-            "send", "shoot", "give", "show", "tell", "email", "e-mail", "forward", "get", "see",
-            "know", "access", "copy", "list", "overview", "provide", "asking", "ask", "request",
-        ),
-        "en.whatever_you_have_on_him": (
-            "send", "shoot", "give", "show", "tell", "email", "e-mail", "forward", "get", "see",
-            "know", "access", "copy", "list", "overview", "provide", "asking", "ask", "request",
-        ),
-        "en.scrub_me": ("scrub", "strike", "purge", "clear", "get", "take", "wipe"),
+        "en.whatever_you_have_on_me": ("what", "everything", "anything"),
+        "en.whatever_you_have_on_him": ("what", "everything", "anything"),
+        "en.scrub_me": ("database", "system", "records", "files", "register", "crm", "customer"),
         "en.typo_in_my_name": ("typo", "mistake", "error", "misspelling", "should"),
         "en.swap_it": ("swap", "switch", "replace", "change"),
         "en.keep_only_for": ("only",),

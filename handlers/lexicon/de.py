@@ -451,3 +451,17 @@ PAIRS = PAIRS + (
     (T.COMPLAINT, "de.paar_beschwerde",
      r"\bohne\s+(?:mein|unser)\w*\s+(?:wissen|einverst" + AE + r"ndnis)\b", "event", 0.6),
 )
+
+# -- fourth round, fifth batch (dev10/*-v*) -----------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "de.vernichten",
+     rf"\b(?:vernicht\w*|tilgen)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:vernichten|"
+     r"vernichtet|tilgen|getilgt)\b", 0.8, "q"),
+)
+RULE_TRIGGERS.update({"de.vernichten": ("vernicht", "tilgen", "getilgt")})
+PAIR_EVENT = PAIR_EVENT + r"|\bgegeben\b"
+PAIRS = PAIRS + (
+    (T.ERASURE, "de.paar_loeschen", r"\bvernicht\w*", "data", 0.6),
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\bnicht\s+(?:so\s+)?(?:abgesprochen|vereinbart|erlaubt|genehmigt)\b", "event", 0.6),
+)

@@ -1228,7 +1228,7 @@ RULES = RULES + (
     (
         T.ERASURE,
         "en.want_it_gone",
-        r"\b(?:want|like|need|wish)\s+(?:my|our|all\s+my)\s+(?:\w+\s+)?(?:data|details|information|"
+        r"\b(?:want|like|need|wish)\s+(?:my|our|all\s+my|the)\s+(?:\w+\s+)?(?:data|details|information|"
         r"info|account|profile|records?|file|photos?|pictures?|cv|everything)\b"
         r"(?!\s+(?:from|off)\s+(?:the\s+|this\s+|your\s+)?(?:\w+\s+)?(?:group|chat|whatsapp|trip|"
         r"booking|list))[^.?!\n]{0,50}?\b(?:gone|deleted|erased|removed|wiped)\b",
@@ -1623,6 +1623,87 @@ PAIRS = PAIRS + (
         r"\b(?:in\s+confidence|confidential(?:ly)?|hardly\s+professional|not\s+(?:very\s+)?"
         r"professional|sloppy|amateur\w*|(?:don'?t|do\s+not|never)\s+(?:\w+\s+)?(?:share|send|"
         r"publish|post|do)\s+(?:it|this|that|them)\s+again)\b",
+        "event",
+        0.6,
+    ),
+)
+
+# -- fourth round, fifth batch (dev10/*-v*) -----------------------------------------------
+THIRD_PARTY_CUE = (
+    THIRD_PARTY_CUE
+    + r"|\bwith\s+(?:his|her|their)\s+(?:\w+\s+)?(?:consent|authori[sz]ation|permission)\b"
+    r"|\b(?:social|support|case)\s+worker\b"
+)
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "en.you_spelled_my_name",
+        r"\b(?:you've|you\s+have|you)\s+(?:\w+\s+)?(?:spelled|spelt|misspelled|misspelt|written|got|"
+        rf"recorded|listed|entered|typed)\s+my\s+(?:\w+\s+)?{_CONTACT}\b[^.?!\n]{{0,50}}?"
+        r"\b(?:but|wrong\w*|incorrect\w*|should|instead)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.could_that_be_fixed",
+        r"\b(?:it|that|this|they|these|those)\s+(?:\w+\s+)?(?:be|get|gets|got)\s+(?:fixed|"
+        r"corrected|updated|changed|amended|rectified)\b",
+        0.7,
+        "rbh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.used_only_for",
+        r"\bmy\s+(?:\w+\s+){0,2}?(?:data|information|details|info)\s+(?:is|are|will\s+be|get|gets)\s+"
+        r"(?:only\s+used|used\s+only)\s+(?:for|to)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.whether_you_still_hold",
+        r"\bwhether\s+(?:or\s+not\s+)?(?:you're|you\s+are|you)\s+(?:still\s+)?(?:process|hold|stor|"
+        r"keep|collect|retain)\w*\s+(?:any\s+(?:of\s+)?)?(?:my|our)\s+(?:\w+\s+){0,2}?(?:data|"
+        r"information|info|details|records?|passport\w*|photos?)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.copy_of_his_data",
+        r"\b(?:copy|copies|list|overview)\s+of\s+(?:\w+\s+){0,2}?(?:data|information|info|details|"
+        r"records|files?)\s+(?:that\s+)?(?:you\s+)?(?:\w+\s+)?(?:hold|have|keep|store)\s+(?:on|about)\s+"
+        rf"(?:him|her|them|my\s+(?:\w+\s+)?{_REL})\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.with_his_consent",
+        r"\bwith\s+(?:his|her|their)\s+(?:\w+\s+)?(?:consent|authori[sz]ation|permission)\b"
+        r"|\b(?:social|support|case)\s+worker\b",
+        0.75,
+        "s",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.you_spelled_my_name": ("you",),
+        "en.could_that_be_fixed": ("fixed", "corrected", "updated", "changed", "amended",
+                                   "rectified"),
+        "en.used_only_for": ("only",),
+        "en.whether_you_still_hold": ("whether",),
+        "en.copy_of_his_data": ("copy", "copies", "list", "overview"),
+        "en.with_his_consent": ("with", "social", "support", "case"),
+    }
+)
+PAIRS = PAIRS + (
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:inappropriate|not\s+appropriate|out\s+of\s+(?:order|line)|express\w*\s+my\s+concern|"
+        r"strangers|(?:didn'?t|did\s+not|never)\s+sign\s+up\s+for\s+(?:that|this|it))\b",
         "event",
         0.6,
     ),

@@ -476,3 +476,48 @@ PAIRS = PAIRS + (
     (T.ACCESS, "sv.par_tillgang", r"\b(?:vilken|vilket)\b", "data", 0.6),
     (T.ERASURE, "sv.par_radera", r"\bbli\s+(?:raderad|borttagen|struken)\b", "data", 0.6),
 )
+
+# -- fourth round, fifth batch (dev10/*-v*) -----------------------------------------------
+_KIN = (
+    r"(?:farmor|mormor|farfar|morfar|sv" + AE + r"rmor|sv" + AE + r"rfar|mamma|pappa|mor|far|son|"
+    r"dotter|bror|syster|make|maka|fru|man|sambo)"
+)
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + rf"|\b(?:min|mitt|mina|v{AA}r|v{AA}rt)\s+(?:\w+\s+)?{_KIN}\b"
+RULES = RULES + (
+    (T.THIRD_PARTY_AUTHORISATION, "sv.hjalper_min",
+     r"\bjag\s+(?:hj" + AE + r"lper|sk" + OE + r"ter|tar\s+hand\s+om|skriver\s+" + AA + r"t|"
+     rf"mejlar\s+{AA}t)\s+(?:min|mitt|mina|v{AA}r)\s+(?:\w+\s+)?{_KIN}\b"
+     r"|\b(?:hans|hennes)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|telefonnummer|"
+     r"personnummer|f" + OE + r"delsedatum)\b", 0.75, "st"),
+    (T.RECTIFICATION, "sv.hennes_namn_fel",
+     r"\b(?:hans|hennes)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|personnummer|"
+     r"telefonnummer|f" + OE + r"delsedatum)\s+" + AE + r"r\s+(?:\w+\s+)?(?:felstavat|felstavad|"
+     r"fel|felaktig\w*)\b", 0.8, "bt"),
+    (T.RECTIFICATION, "sv.stammer_inte",
+     rf"\b(?:min|mitt|mina)\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+)?(?:st{AE}mmer\s+inte|{AE}r\s+inte\s+"
+     rf"(?:l{AE}ngre\s+)?(?:aktuell\w*|r{AE}tt|korrekt)|{AE}r\s+gammal\w*)"
+     , 0.8, "b"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.hjalper_min": ("hjälper", "hjaelper", "hjalper", "sköter", "skoeter", "skoter", "tar",
+                           "skriver", "mejlar", "namn", "efternamn", "förnamn", "foernamn",
+                           "fornamn", "adress", "telefonnummer", "personnummer", "födelsedatum",
+                           "foedelsedatum", "fodelsedatum"),
+        "sv.hennes_namn_fel": ("felstava", "fel$", "felaktig"),
+        "sv.stammer_inte": ("stämmer", "staemmer", "stammer", "aktuell", "rätt", "raett", "ratt",
+                            "korrekt", "gammal"),
+    }
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:fick\s+(?:\w+\s+){0,3}?se|kunde\s+(?:\w+\s+){0,2}?se|syntes|synlig\w*|visades)\b"
+)
+PAIRS = PAIRS + (
+    (T.ACCESS, "sv.par_tillgang",
+     r"\b(?:har\s+ni\s+(?:\w+\s+)?kvar|finns\s+(?:\w+\s+)?kvar|sparar\s+ni|lagrar\s+ni|"
+     r"beh" + AA + r"ller\s+ni)\b", "data", 0.6),
+    (T.RECTIFICATION, "sv.par_ratta", r"\bst" + AE + r"mmer\s+inte\b", "data", 0.6),
+    (T.COMPLAINT, "sv.par_klagomal",
+     r"\b(?:tycker\s+jag\s+inte\s+om|gillar\s+(?:jag\s+)?inte|inte\s+schysst)\b", "event", 0.6),
+)

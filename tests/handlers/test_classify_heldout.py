@@ -38,7 +38,7 @@ FLOORS = (
     ("dev7", 0.99, 0.01, 0.99, 0.99, 68),
     ("dev8", 0.91, 0.01, 0.93, 0.92, 40),
     # fourth round, English/Swedish/German (three batches, each measured before its tuning)
-    ("dev10", 0.99, 0.01, 0.99, 0.99, 287),
+    ("dev10", 0.99, 0.01, 0.98, 0.98, 327),
     # never tuned on: the honest figures (docs/classifier.md); test3 is the newest
     ("test2", 0.88, 0.03, 0.90, 0.92, 200),
     ("test3", 0.74, 0.03, 0.72, 0.80, 200),

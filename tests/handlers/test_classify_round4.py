@@ -70,6 +70,16 @@ REQUESTS = [
     ("Ich möchte nicht, dass meine Daten für Werbung genutzt werden.", "de", {T.RESTRICTION}),
     ("Jag vill bli raderad ur ert kundregister.", "sv", {T.ERASURE}),
     ("Ring mig inte mer med erbjudanden.", "sv", {T.CONSENT_WITHDRAWAL}),
+    # fifth batch
+    ("You've spelled my first name 'Catherine' everywhere but it's 'Kathryn'.", "en",
+     {T.RECTIFICATION}),
+    ("Can you confirm whether you're still holding my medical info from the 2021 trek?", "en",
+     {T.ACCESS}),
+    ("I'm a social worker. With his written consent, I'm requesting a copy of the records you "
+     "hold on him.", "en", {T.ACCESS, T.THIRD_PARTY_AUTHORISATION}),
+    ("Ich möchte, dass Sie alle meine Daten vernichten.", "de", {T.ERASURE}),
+    ("Hej, mitt telefonnummer stämmer inte längre. Nytt nummer: 070-123 45 67.", "sv",
+     {T.RECTIFICATION}),
     # "everything you have on me" is what is asked for only after an asking verb
     ("I'm closing my old accounts. Please get rid of anything you have on me.", "en",
      {T.ERASURE}),
@@ -95,6 +105,9 @@ ORDINARY = [
     ("Meine Anschrift für die Rechnung ist: Lindenstraße 3, 10115 Berlin.", "de"),
     ("Ich möchte nicht, dass meine Tochter allein fliegt.", "de"),
     ("Vilken information behöver ni från mig inför resan?", "sv"),
+    ("Can you confirm whether you're still holding my room for Friday?", "en"),
+    ("Mitt telefonnummer fungerar inte utomlands, mejla mig istället.", "sv"),
+    ("Mit navn stod på en liste, der lå frit tilgængeligt.", "da"),
 ]
 
 

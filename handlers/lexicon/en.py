@@ -1689,13 +1689,14 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "en.you_spelled_my_name": ("you",),
+        "en.you_spelled_my_name": ("spelled", "spelt", "misspelled", "misspelt", "written", "got",
+                                   "recorded", "listed", "entered", "typed"),
         "en.could_that_be_fixed": ("fixed", "corrected", "updated", "changed", "amended",
                                    "rectified"),
         "en.used_only_for": ("only",),
         "en.whether_you_still_hold": ("whether",),
         "en.copy_of_his_data": ("copy", "copies", "list", "overview"),
-        "en.with_his_consent": ("with", "social", "support", "case"),
+        "en.with_his_consent": ("consent", "authori", "permission", "social", "support", "case"),
     }
 )
 PAIRS = PAIRS + (

@@ -1694,8 +1694,8 @@ RULE_TRIGGERS.update(
         "en.could_that_be_fixed": ("fixed", "corrected", "updated", "changed", "amended",
                                    "rectified"),
         "en.used_only_for": ("only",),
-        "en.whether_you_still_hold": ("whether",),
-        "en.copy_of_his_data": ("copy", "copies", "list", "overview"),
+        "en.whether_you_still_hold": ("process", "hold", "stor", "keep", "collect", "retain"),
+        "en.copy_of_his_data": ("him$", "her$", "them$", *_REL_STEMS),
         "en.with_his_consent": ("consent", "authori", "permission", "social", "support", "case"),
     }
 )

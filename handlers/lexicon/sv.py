@@ -423,11 +423,10 @@ PAIRS = PAIRS + (
 
 # -- fourth round, second batch (dev10/*-s*) ----------------------------------------------
 RULES = RULES + (
+    # ("god man" itself was left out: its stem "god" opens a window in every Danish "god
+    # dag", 6 per bench mail; a Swedish guardian's letter names "förordnande"/"fullmakt")
     (T.THIRD_PARTY_AUTHORISATION, "sv.god_man",
      r"\b(?:f" + OE + r"rvaltare|ombud|f" + OE + r"retr" + AE + r"d\w*)\b", 0.75, "s"),
-    # a literal start lets the engine skip to it: "god" opens a window in every Danish
-    # "god dag", so the rule must be cheap there
-    (T.THIRD_PARTY_AUTHORISATION, "sv.god_man_literal", r"god\s+man\b", 0.75, "s"),
     (T.RESTRICTION, "sv.anvand_inte",
      r"\b(?:anv" + AE + r"nd|dela|s" + AE + r"lj|l" + AE + r"mna\s+ut|ge)\s+inte\s+(?:ut\s+)?"
      r"(?:\w+\s+)?(?:mina|min|mitt)\s+(?:\w+\s+)?(?:uppgift\w*|personuppgift\w*|data|adress\w*|"
@@ -437,7 +436,6 @@ RULE_TRIGGERS.update(
     {
         "sv.god_man": ("förvaltare", "foervaltare", "forvaltare", "ombud", "företräd",
                        "foeretraed", "foretrad"),
-        "sv.god_man_literal": ("god$",),
         "sv.anvand_inte": ("använd", "anvaend", "anvand", "dela", "sälj", "saelj", "salj",
                            "lämna", "laemna", "lamna", "ge$"),
     }

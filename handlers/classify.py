@@ -1071,13 +1071,16 @@ def _paired(
         # profil og stop alle mails til mig"), away from the rule's own words
         if ruled and any(label in _MARKETING for _, _, label in ruled):
             continue
+        # … and "who did you give my data to? I'm furious" asks and complains at once: a
+        # sentence only an access rule read may still carry the displeasure's event
+        asked = all(label is RequestType.ACCESS for _, _, label in ruled)
         # a sentence about a booking or an invoice can still restrict or complain, no more
         blocked = _PAIR_BLOCKED.found_in(lower, lo, hi)
         objects: dict[str, re.Match[str]] = {}
         for kind in kinds:
             if _CONTACT_SPOT not in tags if kind == "contact" else _PAIR_SPOT not in tags:
                 continue
-            if ruled and kind not in _UNBLOCKABLE_NOT:
+            if ruled and kind not in _UNBLOCKABLE_NOT and not (kind == "event" and asked):
                 continue
             if blocked and (
                 kind in _UNBLOCKABLE_NOT
@@ -1383,6 +1386,9 @@ def _declines_invitation(inbound: Inbound, result: Classification) -> bool:
     return _INVITATION.search(quoted) is not None and _PAIR_OBJECTS["list"].search(quoted) is None
 
 
+_QUOTE_MARKER = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+
+
 def _affirmed_offer(inbound: Inbound) -> Classification | None:
     """A short "yes please" answers the offer in the quoted text, which is ours."""
     text = (inbound.text or "").strip()
@@ -1390,7 +1396,9 @@ def _affirmed_offer(inbound: Inbound) -> Classification | None:
         return None
     if not _AFFIRMATION.search(text.lower()):
         return None
-    quoted = inbound.quoted
+    # the quote markers go: a wrapped line of our offer ("… delete the personal\n> data we
+    # hold about you?") is one sentence, and "> " would end it at every line break
+    quoted = _QUOTE_MARKER.sub("", inbound.quoted)
     lower = quoted.lower()
     if len(lower) != len(quoted):
         quoted = lower

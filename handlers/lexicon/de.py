@@ -311,3 +311,157 @@ PAIR_RELATIVE_TRIGGERS = (
 PAIR_USE = r"\b(?:verwendet|genutzt|benutzt|verwenden|nutzen)\s+(?:\w+\s+){0,3}?f" + UE + r"r\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:sie|es)\b"
+
+# -- fourth round (dev10/): wider vocabularies for writers the rounds before never met ----
+# Separable verbs ("ziehe … zurück", "schränken Sie … ein"), the object before a passive
+# participle ("dass mein Kundenkonto … entfernt wird"), compound nouns ("Kundenkonto",
+# "Gesundheitsdaten"), questions about where our data came from and whom it went to, a
+# relative's data ("über ihn", "ihre Daten" beside "unsere Tochter").
+_COMPOUND = r"(?:kunden|benutzer|nutzer|kontakt|gesundheits|stamm|personal)"
+_DATA_NOUN = (
+    rf"(?:{_COMPOUND}?(?:daten|konto|profil)\w*|angaben|informationen|adresse|anschrift|"
+    r"telefonnummer|handynummer|e-?mail-?adresse|fotos?|bilder)"
+)
+RULES = RULES + (
+    (T.ERASURE, "de.konto_entfernt",
+     rf"\b(?:mein\w*|s{AE}mtlich\w*|alle\w*)\s+(?:\w+\s+)?{_DATA_NOUN}\b[^.?!\n]{{0,80}}?"
+     rf"\b(?:entfernt|gel{OE}scht)\s+(?:wird|werden|wurde|werden\s+soll|wird\s+bitte)\b",
+     0.8, "q"),
+    (T.CONSENT_WITHDRAWAL, "de.einwilligung_zurueck",
+     rf"\b(?:einwilligung|zustimmung|einverst{AE}ndnis)\w*\b[^.?!\n]{{0,80}}?\bzur{UE}ck\b"
+     rf"|\b(?:widerrufe|entziehe)\s+(?:\w+\s+){{0,3}}?(?:zustimmung|einverst{AE}ndnis)\w*",
+     0.85, ""),
+    (T.RESTRICTION, "de.schraenken_sie_ein",
+     rf"\bschr{AE}nk\w*\s+(?:sie\s+)?(?:\w+\s+){{0,5}}?(?:verarbeitung|nutzung|verwendung)\b"
+     r"[^.?!\n]{0,60}?\bein\b", 0.85, ""),
+    (T.ACCESS, "de.woher_haben_sie",
+     rf"\bwoher\s+(?:haben|hatten|bekamen|kennen|wissen)\s+sie\s+(?:\w+\s+){{0,2}}?(?:mein\w*|"
+     rf"diese)\s+(?:\w+\s+)?[\w-]*(?:daten|adresse|nummer|angaben|name\w*)\b"
+     rf"|\bwer\s+hat\s+ihnen\s+(?:\w+\s+)?mein\w*\s+[\w-]*(?:daten|adresse|nummer|angaben)\b"
+     rf"|\b(?:an\s+wen|mit\s+wem)\s+(?:haben|hat|wurden|werden)\s+(?:sie\s+)?(?:\w+\s+){{0,4}}?"
+     rf"(?:weitergegeben|gegeben|geschickt|verkauft|{UE}bermittelt|weitergeleitet|geteilt)",
+     0.8, ""),
+    (T.ACCESS, "de.welche_daten_ueber_ihn",
+     rf"\bwelche\s+(?:\w+\s+)?(?:daten|informationen|angaben)\s+(?:\w+\s+){{0,3}}?{UE}ber\s+"
+     r"(?:ihn|sie|ihm|ihr|unsere\w*\s+\w+|meine\w*\s+\w+)\b", 0.8, "t"),
+    (T.THIRD_PARTY_AUTHORISATION, "de.ihre_daten",
+     r"\b(?:seine|seiner|seinen|ihre|ihrer|ihren)\s+(?:\w+\s+)?(?:daten|angaben|fotos|bilder|"
+     r"konto|profil|adresse|telefonnummer)\b"
+     r"|\b(?:fotos|bilder|daten|angaben)\s+(?:von|" + UE + r"ber)\s+(?:ihr|ihm|ihn)\b",
+     0.7, "st"),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.konto_entfernt": ("entfernt", "gelöscht", "geloescht", "geloscht"),
+        "de.einwilligung_zurueck": ("einwilligung", "zustimmung", "einverst", "widerrufe",
+                                    "entziehe"),
+        "de.schraenken_sie_ein": ("schränk", "schraenk", "schrank"),
+        "de.woher_haben_sie": ("woher", "wer$", "wen$", "wem$"),
+        "de.welche_daten_ueber_ihn": ("welche",),
+        "de.ihre_daten": ("seine", "ihre", "ihr$", "ihm$", "ihn$"),
+    }
+)
+PAIR_DATA = (
+    PAIR_DATA
+    + rf"|\b(?:mein\w*)\s+(?:\w+\s+)?{_COMPOUND}(?:daten|konto|profil)\w*"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + tuple(
+    f"{compound}{noun}"
+    for compound in ("kunden", "benutzer", "nutzer", "kontakt", "gesundheits", "stamm", "personal")
+    for noun in ("dat", "kont", "profil")
+) + ("krankheit", "diagnose", "medikament", "allergie", "diabetes")
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:erw" + AE + r"hnt|gezeigt|vorgelesen|gepostet|hochgeladen|ausgeh" + AE + r"ngt|"
+    r"weitererz" + AE + r"hlt)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE + r"|\b(?:krankheit\w*|diagnose\w*|medikament\w*|allergie\w*|diabetes)\b"
+)
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\b(?:geht\s+(?:gar\s+|so\s+)?nicht|unm" + OE + r"glich|entsetzt|schockiert|emp" + OE
+     + r"rt|w" + UE + r"tend|sauer|frechheit|ohne\s+mich\s+zu\s+fragen|nie\s+(?:zugestimmt|"
+     r"eingewilligt))\b", "event", 0.6),
+)
+
+# -- fourth round, second batch (dev10/*-s*) ----------------------------------------------
+RULES = RULES + (
+    (T.ACCESS, "de.was_ueber_mich_gespeichert",
+     r"\b(?:was|welche\w*)\b[^.?!\n]{0,60}?\b(?:" + UE + r"ber|zu)\s+mich\b[^.?!\n]{0,30}?"
+     r"\b(?:gespeichert|hinterlegt|erfasst|vorliegt|vorliegen|gesammelt|registriert|"
+     r"verarbeitet)\b", 0.8, ""),
+    (T.CONSENT_WITHDRAWAL, "de.keine_werbe_sms_mehr",
+     r"\bkeine\s+(?:\w+\s+)?[\w-]*(?:newsletter|werbung|mails?|angebote|sms|anrufe|"
+     r"nachrichten|post)\s+(?:\w+\s+){0,3}?mehr\b", 0.8, "f"),
+    (T.RESTRICTION, "de.nicht_weitergeben",
+     r"\b(?:d" + UE + r"rfen|sollen|wollen)\s+(?:sie\s+)?(?:\w+\s+)?mein\w*\s+(?:\w+\s+)?"
+     r"[\w-]*(?:daten|adresse|nummer|angaben|fotos|bilder)\s+(?:\w+\s+){0,2}?nicht\s+"
+     r"(?:\w+\s+){0,3}?(?:weitergeben|weiterzugeben|verkaufen|teilen|verwenden|nutzen|"
+     r"benutzen|" + UE + r"bermitteln|weiterleiten)"
+     r"|\b(?:verwenden|nutzen|benutzen|geben)\s+sie\s+(?:\w+\s+)?mein\w*\s+(?:\w+\s+)?"
+     r"[\w-]*(?:daten|adresse|nummer|angaben|fotos|bilder)\s+nicht\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.was_ueber_mich_gespeichert": ("gespeichert", "hinterlegt", "erfasst", "vorlieg",
+                                          "gesammelt", "registriert", "verarbeitet"),
+        "de.keine_werbe_sms_mehr": ("keine",),
+        "de.nicht_weitergeben": ("dürfen", "duerfen", "durfen", "sollen", "wollen", "verwenden",
+                                 "nutzen", "benutzen", "geben"),
+    }
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("passkopie", "passfoto", "passdaten")
+PAIR_SENSITIVE = PAIR_SENSITIVE + r"|\b(?:passkopie|passfoto|passdaten)\w*"
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:lag\s+offen|offen\s+(?:herum)?lag|herumlag|sichtbar|einsehbar|jeder\s+konnte|"
+    r"f" + UE + r"r\s+alle)\b"
+)
+PAIRS = PAIRS + (
+    (T.RESTRICTION, "de.paar_einschraenken",
+     r"\b(?:nicht\s+(?:\w+\s+){0,3}?(?:weitergeben|weiterzugeben|verkaufen|teilen|" + UE
+     + r"bermitteln|weiterleiten)|einschr" + AE + r"nk\w*)\b", "data", 0.6),
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\b(?:unding|skandal\w*|unerh" + OE + r"rt|nicht\s+akzeptabel|unverantwortlich|"
+     r"fahrl" + AE + r"ssig)\b", "event", 0.6),
+)
+
+# -- fourth round, fourth batch (dev10/*-p*) ----------------------------------------------
+RULES = RULES + (
+    (T.RECTIFICATION, "de.nicht_mehr_aktuell",
+     rf"\bmein\w*\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+){{0,3}}?(?:nicht\s+mehr\s+(?:aktuell|"
+     rf"g{UE}ltig|korrekt|richtig)|veraltet|{UE}berholt)\b", 0.8, "b"),
+    (T.RESTRICTION, "de.nicht_dass_genutzt",
+     r"\b(?:m" + OE + r"chte|will|w" + UE + r"nsche)\s+nicht,?\s+dass\s+(?:\w+\s+)?mein\w*\s+"
+     r"(?:\w+\s+)?[\w-]*(?:daten|adresse|nummer|angaben|fotos|bilder)\b[^.?!\n]{0,60}?"
+     r"\b(?:genutzt|verwendet|benutzt|weitergegeben|verkauft|geteilt|verarbeitet)\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "de.nicht_mehr_aktuell": ("aktuell", "gültig", "gueltig", "gultig", "korrekt", "richtig",
+                                  "veraltet", "überholt", "ueberholt", "uberholt"),
+        "de.nicht_dass_genutzt": ("genutzt", "verwendet", "benutzt", "weitergegeben", "verkauft",
+                                  "geteilt", "verarbeitet"),
+    }
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("handynummer", "mobilnummer")
+PAIR_SENSITIVE = PAIR_SENSITIVE + r"|\b(?:handynummer|mobilnummer)\b"
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\bohne\s+(?:mein|unser)\w*\s+(?:wissen|einverst" + AE + r"ndnis)\b", "event", 0.6),
+)
+
+# -- fourth round, fifth batch (dev10/*-v*) -----------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "de.vernichten",
+     rf"\b(?:vernicht\w*|tilgen)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:vernichten|"
+     r"vernichtet|tilgen|getilgt)\b", 0.8, "q"),
+)
+RULE_TRIGGERS.update({"de.vernichten": ("vernicht", "tilgen", "getilgt")})
+PAIR_EVENT = PAIR_EVENT + r"|\bgegeben\b"
+PAIRS = PAIRS + (
+    (T.ERASURE, "de.paar_loeschen", r"\bvernicht\w*", "data", 0.6),
+    (T.COMPLAINT, "de.paar_beschwerde",
+     r"\bnicht\s+(?:so\s+)?(?:abgesprochen|vereinbart|erlaubt|genehmigt)\b", "event", 0.6),
+)

@@ -39,7 +39,7 @@ _NOUN = r"(?:data|information|info|details|records?|account|profile|pii|file|use
 OBJ = (
     rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
     r"|\bpersonal\s+(?:data|information|details)\b"
-    r"|\b(?:data|information|everything|anything|details)\b[^.?!\n]{0,40}?"
+    r"|\b(?:data|information|info|records|everything|anything|details)\b[^.?!\n]{0,40}?"
     r"\b(?:about|on|concerning|relating\s+to|related\s+to|regarding|of)\s+(?:me|us)\b"
     r"|\bme\s+from\s+(?:all\s+)?(?:of\s+)?(?:your\s+)?(?:database|system|records|files|"
     r"register|crm)s?\b)"
@@ -51,7 +51,7 @@ _RECT_NOUN = (
     r"profile|gender|passport\s+number)"
 )
 OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bpersonal\s+(?:data|information|details)\b)"
-_ERASE = r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*)\b"
+_ERASE = r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*|scrub\w*|expung\w*)\b"
 _RECTIFY = r"\b(?:correct|correcting|corrected|correction|rectif\w*|updat\w*|chang\w*|amend\w*|fix|fixing|modif\w*)\b"  # noqa: E501
 _FAULTY = (
     r"(?:wrong|incorrect\w*|inaccurate|misspel\w*|spel\w+\s+(?:wrong\w*|incorrect\w*)|"
@@ -525,7 +525,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "en.my_data_is_wrong": _FAULTY_STEMS,
     "en.inaccurate_data": _FAULTY_STEMS,
     "en.my_new_address": ("new", "address"),
-    "en.delete_my_data": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+    "en.delete_my_data": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub", "expung"),
     "en.my_data_deleted": ("delet", "eras", "remov", "wip", "purg", "destroy"),
     "en.right_to_be_forgotten": ("right", "erasure", "deletion"),
     "en.delete_such_data": ("delete", "erase", "remove"),
@@ -608,8 +608,8 @@ RULES = RULES + (
         T.RECTIFICATION,
         "en.my_email_has_changed",
         r"\bmy\s+(?:\w+\s+)?(?:e-?mail(?:\s+address)?|address|phone(?:\s+number)?|"
-        r"(?:mobile\s+)?number|name|surname|last\s+name)\s+(?:has|have|is)\s+(?:now\s+)?"
-        r"(?:changed|new)\b"
+        r"(?:mobile\s+)?number|mobile|name|surname|last\s+name)(?:\s+(?:has|have|is)|'s|’s)\s+"
+        r"(?:now\s+)?(?:changed|new)\b"
         r"|\byou\s+(?:still\s+)?have\s+my\s+(?:\w+\s+)?(?:name|surname|address|e-?mail|"
         r"phone\s+number|date\s+of\s+birth|birthday)\s+(?:as|wrong\w*|spelled|down\s+as)\b"
         r"|\byou\s+(?:still\s+)?have\s+my\s+old\s+(?:address|e-?mail|phone|number|name)",
@@ -796,7 +796,7 @@ RULES = RULES + (
         "en.what_do_you_have_on_me",
         r"\b(?:what|which|how\s+much)\s+(?:(?!need|require)\w+\s+){0,3}?(?:do|have|did)\s+you\s+"
         r"(?:(?!need|require|want)\w+\s+){0,2}?"
-        r"(?:have|hold|keep|store|know|got|collected|saved)\s+(?:\w+\s+)?(?:on|about)\s+me\b"
+        r"(?:have|hold|keep|store|know|got|collected|saved)\s+(?:on\s+file\s+|\w+\s+)?(?:on|about)\s+me\b"
         r"|\b(?:what|which)\s+(?:\w+\s+){0,2}?(?:data|information|info|details|records)\s+"
         r"(?:(?!need|require|must|should|want)\w+\s+){0,3}?(?:on|about)\s+me\b"
         r"|\b(?:see|send\s+me|get|show\s+me|copy\s+of|list\s+of|know)\s+(?:all\s+)?(?:of\s+)?"
@@ -894,7 +894,8 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy"),
+        "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
+                               "expung"),
         "en.delete_me": ("delete", "erase", "remove", "wipe"),
         "en.no_more_offers": (
             "offer", "promo", "deal", "newsletter", "marketing", "mails", "email", "e-mail",
@@ -1030,7 +1031,8 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
     (
         T.ACCESS,
         "en.pair_access",
-        r"\b(?:what|which|who|whom|whether|copy|see|know|access|(?:do|did)\s+you\s+(?:still\s+)?"
+        r"\b(?:what|which|who|whom|whether|copy|see|(?<!let\syou\s)(?<!let\sus\s)know|access|"
+        r"(?:do|did)\s+you\s+(?:still\s+)?"
         r"(?:have|hold|keep|store))\b",
         "data",
         0.6,
@@ -1185,3 +1187,543 @@ PAIR_RELATIVE_TRIGGERS = (*_REL_STEMS, "guardian")
 PAIR_USE = r"\b(?:use|used|using|process|processed)\s+(?:\w+\s+){0,4}?for\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:they|them|it|those)\b"
+
+# -- fourth round (dev10/): wider vocabularies for writers the rounds before never met ----
+# Every addition is a kind of wording, not one mail's phrase: who-else questions about
+# what we hold, "everything"/"both"/"take it down" as objects, "never consented" as the
+# complaint the README labels it, writers acting at someone's request, inflected actions
+# ("amending your records"), objections to sharing, and more ways of being unhappy.
+ANTECEDENT = (
+    ANTECEDENT
+    + r"|\b(?:records?|system|file|profile|database)\s+(?:\w+\s+)?(?:shows?|says|lists?|has|"
+    r"have)\s+me\s+(?:down\s+)?as\b|\byou\s+(?:still\s+)?have\s+me\s+(?:down\s+|listed\s+|"
+    r"registered\s+)?as\b|\b(?:photos?|pictures?|images?|videos?)\s+(?:\w+\s+)?of\s+(?:me|us|"
+    r"him|her)\b"
+)
+_SHARE_ING = r"(?:sharing|selling|passing|giving|disclosing|handing|using|processing)"
+RULES = RULES + (
+    (
+        T.ACCESS,
+        "en.who_else_sees_it",
+        r"\bwho\s+(?:else\s+|actually\s+|exactly\s+|all\s+)?(?:can|could|will|gets?\s+to|is\s+able\s+"
+        r"to|(?:has|have)\s+access\s+to|(?:has|have)\s+seen|sees|reads)\s+(?:see\s+|access\s+|"
+        r"read\s+|view\s+)?(?:my|that|this|these|those|it|them)\b"
+        r"|\bwho\s+(?:else\s+)?(?:did|have|has|do)\s+you\s+(?:\w+\s+)?(?:give|gave|given|share|"
+        r"shared|pass|passed|send|sent|sell|sold|show|shown|disclose\w*|forward\w*)\s+(?:it|them|"
+        r"this|that|those)\s+(?:on\s+)?(?:to|with)\b"
+        r"|\bwho\s+else\s+(?:has|have|got|gets|received)\s+(?:my|it|them|this|that)\b",
+        0.8,
+        "r",
+    ),
+    (
+        T.ERASURE,
+        "en.delete_everything",
+        r"\b(?:delete|erase|remove|wipe|destroy)\s+(?:it\s+all|everything|all\s+of\s+(?:it|that|"
+        r"them|this)|all\s+(?:that|this)|the\s+lot)\b",
+        0.75,
+        "rq",
+    ),
+    (
+        T.ERASURE,
+        "en.take_it_down",
+        r"\btake\s+(?:it|them|this|that|those|these|(?:the|my)\s+(?:\w+\s+)?(?:photos?|pictures?|"
+        r"post|posts|images?|videos?|page))\s+(?:down|offline)\b"
+        r"|\btake\s+down\s+(?:the|my|those|these|this|that)\s+(?:\w+\s+)?(?:photos?|pictures?|"
+        r"post|posts|images?|videos?)\b",
+        0.75,
+        "rqh",
+    ),
+    (
+        T.ERASURE,
+        "en.delete_photos_of_him",
+        rf"{_ERASE}\W+(?:\w+\W+){{0,3}}?(?:photos?|pictures?|images?|videos?|footage)\s+(?:\w+\s+)?"
+        rf"(?:of|showing)\s+(?:me|us|him|her|my\s+(?:\w+\s+)?{_REL})\b"
+        rf"|\b(?:photos?|pictures?|images?|videos?)\s+(?:of|showing)\s+(?:me|us|him|her|my\s+"
+        rf"(?:\w+\s+)?{_REL})\b[^.?!\n]{{0,60}}?\b(?:deleted|removed|taken\s+down|erased)\b",
+        0.75,
+        "qh",
+    ),
+    (
+        T.ERASURE,
+        "en.want_it_gone",
+        r"\b(?:want|like|need|wish)\s+(?:my|our|all\s+my|the)\s+(?:\w+\s+)?(?:data|details|information|"
+        r"info|account|profile|records?|file|photos?|pictures?|cv|everything)\b"
+        r"(?!\s+(?:from|off)\s+(?:the\s+|this\s+|your\s+)?(?:\w+\s+)?(?:group|chat|whatsapp|trip|"
+        r"booking|list))[^.?!\n]{0,50}?\b(?:gone|deleted|erased|removed|wiped)\b",
+        0.75,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.withdraw_it",
+        r"\b(?:withdraw|revoke|retract|rescind|take\s+back)\s+(?:that|it|this)\b"
+        r"(?!\s+(?:booking|application|order|offer|payment|request))",
+        0.7,
+        "r",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.the_data_you_have_is_wrong",
+        rf"\b{_CONTACT}\s+(?:that\s+)?you\s+(?:have|hold|keep|got|use|list)\s+(?:\w+\s+){{0,3}}?"
+        r"(?:for|on|about|of)\s+me\s+(?:is|are|was|were)\s+(?:\w+\s+){0,2}?(?:wrong\w*|incorrect|"
+        r"inaccurate|off|old|outdated|out\s+of\s+date|misspel\w*|not\s+(?:right|correct))\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.update_both",
+        rf"{_RECTIFY}\s+(?:\w+\s+)?(?:both|these|all\s+(?:of\s+)?(?:it|them|that|this))\b",
+        0.75,
+        "rbh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.stop_sharing_my_data",
+        rf"\b(?:stop|cease|quit)\s+(?:\w+\s+)?{_SHARE_ING}\s+(?:on\s+|over\s+)?(?:\w+\s+){{0,2}}?"
+        r"(?:my|our)\s+(?:\w+\s+){0,2}?(?:data|information|info|details|records|address|number|"
+        r"photos?|pictures?|e-?mail\s+address)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "en.never_consented",
+        # only consent to a use of data, or a bare "I never consented.": "I never signed up
+        # for the wine excursion" and "never gave permission for the extra charge" are
+        # about a booking
+        r"\bi\s+(?:have\s+|had\s+)?never\s+(?:ever\s+)?(?:(?:consented|opted\s+in|subscribed)"
+        r"(?=\s*(?:[.!?,;)]|\n|$|and\b|but\b))"
+        r"|(?:consented|opted\s+in|subscribed|signed\s+up|(?:gave|given)\s+(?:you\s+|anyone\s+)?"
+        r"(?:my\s+)?(?:consent|permission))\s+(?:\w+\s+){0,2}?(?:to|for|with)\s+(?:\w+\s+){0,2}?"
+        r"(?:use|using|share|sharing|publish\w*|post\w*|send\w*|stor\w*|keep\w*|contact\w*|"
+        r"call\w*|text\w*|e-?mail\w*|sell\w*|pass\w*|process\w*|newsletters?|marketing|mailing\w*|"
+        r"texts|sms|messages|being\s+\w+|any\s+of\s+(?:this|that|it)|my\s+(?:\w+\s+)?(?:data|"
+        r"details|information|number|address|photos?|pictures?))\b)",
+        0.75,
+        "c",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.at_her_request",
+        r"\b(?:at\s+the\s+(?:request|behest)\s+of|on\s+(?:his|her|their)\s+behalf"
+        r"|(?:has|have|had)\s+asked\s+(?:me|us)\s+to\s+(?:write|contact|ask|request|let\s+you|tell|"
+        r"inform|email|e-mail|get\s+in|deal|handle|sort|pass)"
+        r"|(?:asked|wants|wanted)\s+me\s+to\s+(?:write|contact|ask|request|let\s+you|tell|inform|"
+        r"email|e-mail|get\s+in|deal\s+with|handle|sort|take\s+care))\b",
+        0.75,
+        "s",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.his_name",
+        r"\b(?:his|her)\s+(?:\w+\s+)?(?:surname|last\s+name|first\s+name|middle\s+name|"
+        r"date\s+of\s+birth|home\s+address|e-?mail\s+address|phone\s+number)\b",
+        0.7,
+        "st",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.who_else_sees_it": ("who",),
+        "en.delete_everything": ("delete", "erase", "remove", "wipe", "destroy"),
+        "en.take_it_down": ("down", "offline"),
+        "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
+                                    "expung", "photo",
+                                    "picture", "image", "video"),
+        "en.want_it_gone": ("gone", "deleted", "erased", "removed", "wiped"),
+        "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "back"),
+        "en.the_data_you_have_is_wrong": (
+            "wrong", "incorrect", "inaccurate", "off$", "old$", "outdated", "out$", "misspel",
+            "not$",
+        ),
+        "en.update_both": ("correct", "rectif", "updat", "chang", "amend", "fix", "modif"),
+        "en.stop_sharing_my_data": ("stop", "cease", "quit"),
+        "en.never_consented": ("never",),
+        "en.at_her_request": ("request", "behest", "behalf", "asked", "wants", "wanted"),
+        "en.his_name": ("his", "her"),
+    }
+)
+#: "Thanks for deleting my data": our own deed acknowledged, not a request (flag ``h``).
+PERFECT_SECOND = (
+    PERFECT_SECOND + r"|\bthanks?\s+(?:you\s+)?(?:so\s+much\s+|very\s+much\s+|a\s+lot\s+)?for"
+)
+OFFER_RULES = OFFER_RULES + (
+    (
+        T.ERASURE,
+        "en.offer_erasure_about_you",
+        r"\b(?:delet\w*|eras\w*|remov\w*)\W+(?:\w+\W+){0,2}?(?:data|information|details)\W+"
+        r"(?:\w+\W+){0,3}?(?:about|on|for)\W+you\b",
+        0.7,
+        "",
+    ),
+)
+
+# The second opinion's vocabularies, wider: inflected actions, objects without "my"
+# ("photos of me", a CV), ways data gets out ("shown", "put up", "read out"), and more
+# ways of being unhappy about it.
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\b(?:photos?|pictures?|images?|videos?)\s+(?:\w+\s+)?(?:of|showing)\s+(?:me|us)\b"
+    r"|\bmy\s+(?:\w+\s+)?(?:cv|résumé|resume)\b"
+)
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("image", "video", "cv", "resume", "résumé", "allerg",
+                                 "medication", "epilep", "diabet", "disabilit", "pregnan")
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:shown|showed|revealed|read\s+out|mentioned|put|obtained|got\s+hold\s+of|"
+    r"did\s+you\s+get)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE
+    + r"|\b(?:cv|résumé|allerg\w*|medication|epilep\w*|diabet\w*|disabilit\w*|pregnan\w*)\b"
+)
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\b(?:want|like|need|wish)\b[^.?!\n]{0,60}?\b(?:gone|deleted|removed|erased|wiped)\b"
+        r"|\btake\s+(?:\w+\s+){0,3}?down\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "en.pair_correct",
+        r"\b(?:amending|amended|correcting|updating|fixing|rectify\w*|(?:is|are)\s+off\s+by)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RESTRICTION,
+        "en.pair_restrict",
+        rf"\b(?:stop|cease|quit)\s+(?:\w+\s+)?{_SHARE_ING}\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:creepy|not\s+impressed|disappoint\w*|horrified|mortified|embarrass\w*|humiliat\w*|"
+        r"invasion|should(?:\s+not|n'?t)\s+(?:have\s+)?(?:happen\w*|be\s+possible)|"
+        r"(?:was|were)\s+never\s+asked|nobody\s+asked|no\s*one\s+asked|without\s+being\s+asked|"
+        r"(?:from|to|by)\s+(?:total\s+|complete\s+)?strangers|"
+        r"people\s+i\s+(?:don'?t|do\s+not)\s+(?:even\s+)?know|how\s+dare)\b",
+        "event",
+        0.6,
+    ),
+)
+
+# -- fourth round, second batch (dev10/*-s*): what the first additions still missed -------
+ANTECEDENT = ANTECEDENT + r"|\bpassport\s+(?:copies|scans|photos|details)\b"
+_PASSED = r"(?:used|processed|shared|passed\s+on|given|sold|sent|disclosed|handed\s+over)"
+_THEIR_DATA = (
+    r"(?:\w+\s+){0,2}?(?:data|information|info|details|photos?|pictures?|address|number|"
+    r"records|e-?mail\s+address)"
+)
+RULES = RULES + (
+    (
+        T.RESTRICTION,
+        "en.doesnt_want_it_shared",
+        r"\b(?:do\s+not|don't|does\s+not|doesn't|doesnt|dont)\s+want\s+(?:my|our)\s+"
+        rf"{_THEIR_DATA}\s+(?:to\s+be\s+)?{_PASSED}\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.doesnt_want_his_shared",
+        r"\b(?:do\s+not|don't|does\s+not|doesn't|doesnt|dont)\s+want\s+(?:his|her|their)\s+"
+        rf"{_THEIR_DATA}\s+(?:to\s+be\s+)?{_PASSED}\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.her_assistant",
+        r"\b(?:i'm|i\s+am|as)\s+(?:\w+\s+){1,3}?\w+(?:'s|’s)\s+(?:personal\s+)?(?:assistant|"
+        r"secretary|pa|representative|carer|caregiver|executor)\b"
+        r"|\b(?:'s|’s|'ve|’ve|has|have|had)\s+asked\s+(?:me|us)\s+to\b"
+        r"|\bas\s+(?:the\s+)?executor\b",
+        0.75,
+        "s",
+    ),
+    (
+        T.ACCESS,
+        "en.what_do_you_do_with",
+        r"\bwhat\s+(?:do|will|did|does)\s+(?:you|your\s+company)\s+do\s+with\s+(?:the\s+|my\s+|our\s+|"
+        r"all\s+(?:the\s+|my\s+)?)(?:\w+\s+){0,2}?(?:data|information|info|details|passport\w*|"
+        r"scans?|copies|photos?\s+of\s+(?:me|us)|medical\s+\w+|health\s+\w+|records?|cv)\b",
+        0.75,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.do_you_still_have_it",
+        r"\b(?:do|did)\s+you\s+still\s+(?:have|hold|keep|store)\s+(?:mine|it|them|those|these|"
+        r"that)\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.it_is_a_not_b",
+        rf"\bmy\s+(?:\w+\s+)?{_CONTACT}\s+is\s+[^.?!\n]{{1,40}}?,?\s+not\s+[^.?!\n]{{1,30}}?"
+        r"\b(?:as\s+(?:in|on)\s+(?:your|my)|you\s+have|you've\s+got|in\s+your)\b",
+        0.75,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.his_is_a_not_b",
+        rf"\b(?:his|her)\s+(?:\w+\s+)?{_CONTACT}\s+is\s+[^.?!\n]{{1,40}}?,?\s+not\s+"
+        r"[^.?!\n]{1,30}?\b(?:as\s+(?:in|on)\s+(?:your|his|her)|you\s+have|you've\s+got|"
+        r"in\s+your)\b",
+        0.75,
+        "bt",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.doesnt_want_it_shared": ("not", "don't", "doesn't", "doesnt", "dont"),
+        "en.doesnt_want_his_shared": ("not", "don't", "doesn't", "doesnt", "dont"),
+        "en.her_assistant": ("assistant", "secretary", "pa$", "representative", "carer",
+                             "caregiver", "executor", "asked"),
+        "en.what_do_you_do_with": ("what",),
+        "en.do_you_still_have_it": ("still",),
+        "en.it_is_a_not_b": ("not",),
+        "en.his_is_a_not_b": ("not",),
+    }
+)
+PAIR_DATA = (
+    PAIR_DATA
+    + r"|\bmy\s+mobile\b"
+    r"|\b(?:info|information|data|details)\s+(?:that\s+)?"
+    r"i\s+(?:gave|provided|submitted|filled\s+in|uploaded)\b"
+)
+PAIR_CONTACT = PAIR_CONTACT + r"|\bhear\s+from\s+(?:you|your\s+\w+)\b"
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("hear",)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:lying\s+around|left\s+(?:out|open|lying)|for\s+(?:anyone|everyone|all)\s+to\s+see|"
+    r"(?:anyone|everyone)\s+could\s+see)\b"
+    r"|\b(?:how|why)\s+(?:on\s+earth\s+)?(?:does|do|did|would|could|can|has|have)\s+(?:\w+\s+){1,6}?"
+    r"(?:have|has|got|get|know|knows)\b"
+)
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\bnothing\s+(?:\w+\s+){0,3}?(?:is\s+|gets\s+)?(?:left|remains|kept|stored|stays)\b"
+        r"|\b(?:not|no\s+longer)\s+be\s+(?:kept|stored|held|retained)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:disgrace\w*|scandal\w*|irresponsible|careless|negligen\w*|unbelievable)\b",
+        "event",
+        0.6,
+    ),
+)
+
+# -- fourth round, fourth batch (dev10/*-p*): registers the earlier batches lacked --------
+# "whatever you've got stored on me", "scrub me from your system", "a typo in my last
+# name", "keep my data only for …", "I don't consent to my information being used for
+# profiling", "swap it for …", and more complaint signals ("in confidence", "hardly
+# professional", "don't share it again").
+ANTECEDENT = ANTECEDENT + r"|\beverything\b[^.?!\n]{0,30}?\b(?:on|about)\s+me\b"
+_HOLD = (
+    r"(?:have|has|hold|holds|keep|keeps|store|stores|stored|saved|collected|got|recorded|"
+    r"registered|on\s+file)"
+)
+#: What one asks to be given: "everything you have on me" after "wipe" is erasure's object.
+_ASK_FOR = (
+    r"\b(?:send|shoot|give|show|tell|email|e-mail|forward|get(?!\s+rid)|see|know|access|copy\s+of|"
+    r"list\s+of|overview\s+of|provide|asking\s+for|ask\s+for|request\w*)\s+(?:me\s+|us\s+)?"
+    r"(?:over\s+|across\s+|through\s+)?(?:\w+\s+){0,2}?"
+)
+RULES = RULES + (
+    (
+        T.ACCESS,
+        "en.whatever_you_have_on_me",
+        rf"{_ASK_FOR}(?:what(?:ever)?|everything|anything)\s+(?:(?:that|which)\s+)?(?:you|you've|"
+        r"you\s+have|your\s+(?:company|system|team|database|records))\s+(?:\w+\s+){0,3}?"
+        rf"{_HOLD}\s+(?:\w+\s+){{0,2}}?(?:on|about)\s+me\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.whatever_you_have_on_him",
+        rf"{_ASK_FOR}(?:what(?:ever)?|everything|anything)\s+(?:(?:that|which)\s+)?(?:you|you've|"
+        r"you\s+have)\s+"
+        rf"(?:\w+\s+){{0,3}}?{_HOLD}\s+(?:\w+\s+){{0,2}}?(?:on|about)\s+(?:him|her|them|my\s+"
+        rf"(?:\w+\s+)?{_REL})\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.ERASURE,
+        "en.scrub_me",
+        r"\b(?:scrub|strike|purge|clear|get|take|wipe)\s+me\s+(?:out\s+of|off|from)\s+(?:all\s+)?"
+        r"(?:of\s+)?(?:your\s+)?(?:\w+\s+)?(?:database|system|records|files|register|crm|"
+        r"customer\s+(?:file|list|database))s?\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.typo_in_my_name",
+        rf"\b(?:typo|mistake|error|misspelling)\s+in\s+(?:my|his|her)\s+(?:\w+\s+)?{_CONTACT}\b"
+        rf"|\bmy\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+){{0,4}}?should\s+(?:read|be|say)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.swap_it",
+        r"\b(?:swap|switch|replace|change)\s+(?:it|that|this|them)\s+(?:for|to|with)\b",
+        0.7,
+        "rbh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.keep_only_for",
+        r"\b(?:keep|use|store|hold|process)\s+my\s+(?:\w+\s+){0,2}?(?:data|information|details|"
+        r"info)\s+(?:\w+\s+)?only\s+(?:for|to)\b"
+        r"|\bonly\s+(?:keep|use|store|hold|process)\s+my\s+(?:\w+\s+){0,2}?(?:data|information|"
+        r"details|info)\s+(?:for|to)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.dont_consent_to_use",
+        r"\b(?:do\s+not|don't|dont)\s+(?:consent|agree)\s+to\s+(?:my|our|you)\s+(?:\w+\s+){0,2}?"
+        r"(?:(?:data|information|details|info|photos?)\s+)?(?:being\s+)?(?:used|using|processed|"
+        r"processing|shared|sharing|sold|selling|passed)\b",
+        0.8,
+        "",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.whatever_you_have_on_me": ("what", "everything", "anything"),
+        "en.whatever_you_have_on_him": ("what", "everything", "anything"),
+        "en.scrub_me": ("database", "system", "records", "files", "register", "crm", "customer"),
+        "en.typo_in_my_name": ("typo", "mistake", "error", "misspelling", "should"),
+        "en.swap_it": ("swap", "switch", "replace", "change"),
+        "en.keep_only_for": ("only",),
+        "en.dont_consent_to_use": ("not", "don't", "dont"),
+    }
+)
+PAIR_CONTACT = (
+    PAIR_CONTACT
+    + r"|\b(?:contacting|calling|phoning|ringing|texting|e-?mailing|writing\s+to|sending)\s+"
+    r"(?:him|her|them)\b"
+)
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("contacting", "calling", "phoning", "ringing",
+                                                 "texting", "emailing", "e-mailing")
+PAIR_EVENT = PAIR_EVENT + r"|\b(?:printed|went\s+(?:out\s+)?to\s+(?:every\w*|all|the\s+whole))\b"
+PAIRS = PAIRS + (
+    (
+        T.ERASURE,
+        "en.pair_delete",
+        r"\bscrub\w*\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:in\s+confidence|confidential(?:ly)?|hardly\s+professional|not\s+(?:very\s+)?"
+        r"professional|sloppy|amateur\w*|(?:don'?t|do\s+not|never)\s+(?:\w+\s+)?(?:share|send|"
+        r"publish|post|do)\s+(?:it|this|that|them)\s+again)\b",
+        "event",
+        0.6,
+    ),
+)
+
+# -- fourth round, fifth batch (dev10/*-v*) -----------------------------------------------
+THIRD_PARTY_CUE = (
+    THIRD_PARTY_CUE
+    + r"|\bwith\s+(?:his|her|their)\s+(?:\w+\s+)?(?:consent|authori[sz]ation|permission)\b"
+    r"|\b(?:social|support|case)\s+worker\b"
+)
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "en.you_spelled_my_name",
+        r"\b(?:you've|you\s+have|you)\s+(?:\w+\s+)?(?:spelled|spelt|misspelled|misspelt|written|got|"
+        rf"recorded|listed|entered|typed)\s+my\s+(?:\w+\s+)?{_CONTACT}\b[^.?!\n]{{0,50}}?"
+        r"\b(?:but|wrong\w*|incorrect\w*|should|instead)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.could_that_be_fixed",
+        r"\b(?:it|that|this|they|these|those)\s+(?:\w+\s+)?(?:be|get|gets|got)\s+(?:fixed|"
+        r"corrected|updated|changed|amended|rectified)\b",
+        0.7,
+        "rbh",
+    ),
+    (
+        T.RESTRICTION,
+        "en.used_only_for",
+        r"\bmy\s+(?:\w+\s+){0,2}?(?:data|information|details|info)\s+(?:is|are|will\s+be|get|gets)\s+"
+        r"(?:only\s+used|used\s+only)\s+(?:for|to)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.whether_you_still_hold",
+        r"\bwhether\s+(?:or\s+not\s+)?(?:you're|you\s+are|you)\s+(?:still\s+)?(?:process|hold|stor|"
+        r"keep|collect|retain)\w*\s+(?:any\s+(?:of\s+)?)?(?:my|our)\s+(?:\w+\s+){0,2}?(?:data|"
+        r"information|info|details|records?|passport\w*|photos?)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "en.copy_of_his_data",
+        r"\b(?:copy|copies|list|overview)\s+of\s+(?:\w+\s+){0,2}?(?:data|information|info|details|"
+        r"records|files?)\s+(?:that\s+)?(?:you\s+)?(?:\w+\s+)?(?:hold|have|keep|store)\s+(?:on|about)\s+"
+        rf"(?:him|her|them|my\s+(?:\w+\s+)?{_REL})\b",
+        0.8,
+        "t",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "en.with_his_consent",
+        r"\bwith\s+(?:his|her|their)\s+(?:\w+\s+)?(?:consent|authori[sz]ation|permission)\b"
+        r"|\b(?:social|support|case)\s+worker\b",
+        0.75,
+        "s",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.you_spelled_my_name": ("spelled", "spelt", "misspelled", "misspelt", "written", "got",
+                                   "recorded", "listed", "entered", "typed"),
+        "en.could_that_be_fixed": ("fixed", "corrected", "updated", "changed", "amended",
+                                   "rectified"),
+        "en.used_only_for": ("only",),
+        "en.whether_you_still_hold": ("process", "hold", "stor", "keep", "collect", "retain"),
+        "en.copy_of_his_data": ("him$", "her$", "them$", *_REL_STEMS),
+        "en.with_his_consent": ("consent", "authori", "permission", "social", "support", "case"),
+    }
+)
+PAIRS = PAIRS + (
+    (
+        T.COMPLAINT,
+        "en.pair_complaint",
+        r"\b(?:inappropriate|not\s+appropriate|out\s+of\s+(?:order|line)|express\w*\s+my\s+concern|"
+        r"strangers|(?:didn'?t|did\s+not|never)\s+sign\s+up\s+for\s+(?:that|this|it))\b",
+        "event",
+        0.6,
+    ),
+)

@@ -367,3 +367,161 @@ PAIR_USE = (
 )
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
 PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
+
+# -- fourth round (dev10/): wider vocabularies for writers the rounds before never met ----
+# "Tack för att ni raderade …" acknowledges our deed; whom our data went to; a change
+# told in the passive ("min adress har ändrats"); photos "på mig" as what a pronoun
+# points back to; "never gave you permission" as the complaint the README labels it;
+# more ways data gets out ("nämndes") and of being unhappy.
+PERFECT_SECOND = (
+    PERFECT_SECOND + r"|\btack\s+(?:s" + AA + r"\s+mycket\s+)?f" + OE + r"r\s+att\s+(?:ni|du)"
+)
+ANTECEDENT = (
+    ANTECEDENT
+    + r"|\b(?:bilder|bild|foton?|fotografier|filmer?)\s+(?:\w+\s+)?(?:p" + AA + r"|av|med)\s+mig\b"
+)
+RULES = RULES + (
+    (T.ACCESS, "sv.vem_har_ni_delat",
+     r"\b(?:vem|vilka)\s+har\s+ni\s+(?:\w+\s+)?(?:delat|gett|givit|l" + AE + r"mnat|s" + AA
+     + r"lt|skickat|visat)\s+(?:\w+\s+){0,2}?(?:mitt|min|mina)\b"
+     r"|\bvar\s*ifr" + AA + r"n\s+har\s+ni\s+f" + AA + r"tt\s+(?:tag\s+p" + AA
+     + r"\s+)?(?:mitt|min|mina)\b"
+     r"|\bvar\s+har\s+ni\s+f" + AA + r"tt\s+(?:tag\s+p" + AA + r"\s+)?(?:mitt|min|mina)\b"
+     r"|\bvem\s+(?:har\s+)?(?:gav|gett|givit)\s+er\s+(?:mitt|min|mina)\b", 0.8, ""),
+    (T.RECTIFICATION, "sv.har_andrats",
+     r"\b(?:min|mitt|mina)\s+(?:\w+\s+)?(?:adress|telefonnummer|nummer|namn|efternamn|e-?post\w*|"
+     r"mejl\w*)\s+har\s+(?:nu\s+)?(?:" + AE + r"ndrats|bytts|blivit\s+ny)\b", 0.8, "b"),
+    (T.COMPLAINT, "sv.aldrig_gett_lov",
+     # consent to a use of data, not "aldrig gett er lov att dra pengar från mitt kort"
+     r"\b(?:har\s+)?aldrig\s+(?:gett|gav|givit|l" + AE + r"mnat)\s+(?:er|ni|dig|n" + AA
+     + r"gon)?\s*(?:\w+\s+)?(?:lov|samtycke|tillst" + AA + r"nd|godk" + AE + r"nnande)\b"
+     r"(?:\s+(?:till\s+)?att\s+(?:\w+\s+){0,2}?(?:l" + AE + r"gga|publicera|dela|anv" + AE
+     + r"nda|skicka|spara|l" + AE + r"mna|s" + AE + r"lja|ge|visa|ringa|mejla|sms\w*|kontakta)"
+     r"|\s+till\s+(?:det|detta)|(?=\s*[.!?,;]|\s*$))"
+     r"|\bhar\s+aldrig\s+(?:samtyckt|anm" + AE + r"lt\s+mig)\b", 0.75, "c"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.vem_har_ni_delat": ("vem", "vilka", "varifr", "fått", "faatt", "fatt"),
+        "sv.har_andrats": ("ändrats", "aendrats", "andrats", "bytts", "blivit"),
+        "sv.aldrig_gett_lov": ("aldrig",),
+    }
+)
+PAIR_DATA = PAIR_DATA + r"|\bera\s+(?:\w+\s+)?(?:register|system|databaser)\w*"
+PAIR_TRIGGERS = PAIR_TRIGGERS + (
+    "diabetes", "sjukdom", "diagnos", "allergi", "medicin", "bilder", "foto",
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:n" + AE + r"mndes|n" + AE + r"mnde|n" + AE + r"mnt|visades|lades\s+ut|lagt\s+upp|"
+    r"la\s+upp|lade\s+upp|publicerades|skickades|delades|l" + AE + r"ckt|l" + AE + r"ckte)\b"
+)
+PAIR_SENSITIVE = (
+    PAIR_SENSITIVE
+    + r"|\b(?:diabetes|sjukdom\w*|diagnos\w*|allergi\w*|medicin\w*|bilder\s+p" + AA + r"\s+mig)\b"
+)
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "sv.par_klagomal",
+     r"\b(?:borde\s+aldrig|besvik\w*|chockad|chockerad|fruktansv" + AE + r"rt|kr" + AE
+     + r"nk\w*|inte\s+godtagbart|aldrig\s+(?:gett|gav|givit)\s+(?:er\s+)?(?:\w+\s+)?(?:lov|"
+     r"samtycke|tillst" + AA + r"nd))\b", "event", 0.6),
+)
+
+# -- fourth round, second batch (dev10/*-s*) ----------------------------------------------
+RULES = RULES + (
+    # ("god man" itself was left out: its stem "god" opens a window in every Danish "god
+    # dag", 6 per bench mail; a Swedish guardian's letter names "förordnande"/"fullmakt")
+    (T.THIRD_PARTY_AUTHORISATION, "sv.god_man",
+     r"\b(?:f" + OE + r"rvaltare|ombud|f" + OE + r"retr" + AE + r"d\w*)\b", 0.75, "s"),
+    (T.RESTRICTION, "sv.anvand_inte",
+     r"\b(?:anv" + AE + r"nd|dela|s" + AE + r"lj|l" + AE + r"mna\s+ut|ge)\s+inte\s+(?:ut\s+)?"
+     r"(?:\w+\s+)?(?:mina|min|mitt)\s+(?:\w+\s+)?(?:uppgift\w*|personuppgift\w*|data|adress\w*|"
+     r"telefonnummer|namn|bilder|foton?)\b", 0.8, ""),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.god_man": ("förvaltare", "foervaltare", "forvaltare", "ombud", "företräd",
+                       "foeretraed", "foretrad"),
+        "sv.anvand_inte": ("använd", "anvaend", "anvand", "dela", "sälj", "saelj", "salj",
+                           "lämna", "laemna", "lamna", "ge$"),
+    }
+)
+PAIRS = PAIRS + (
+    (T.RESTRICTION, "sv.par_begransa",
+     r"\b(?:anv" + AE + r"nd|dela|s" + AE + r"lj)\s+inte\b", "data", 0.6),
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:ligger|finns|st" + AA + r"r)\s+(?:\w+\s+){0,6}?p" + AA + r"\s+(?:er|era|n" + AE
+    + r"tet|internet|facebook|instagram)\b"
+)
+PAIRS = PAIRS + (
+    (T.COMPLAINT, "sv.par_klagomal", r"\baldrig\s+(?:godk" + AE + r"nt|samtyckt)\b", "event", 0.6),
+)
+
+# -- fourth round, fourth batch (dev10/*-p*) ----------------------------------------------
+RULES = RULES + (
+    (T.ERASURE, "sv.bli_raderad",
+     r"\bbli\s+(?:raderad|borttagen|struken)\s+(?:ur|fr" + AA + r"n)\s+(?:\w+\s+){0,2}?"
+     r"\w*(?:system|register|databas|lista)\w*"
+     r"|\ballt\s+(?:\w+\s+){0,3}?om\s+(?:mig|oss|honom|henne)\s+(?:\w+\s+)?(?:raderas|tas\s+bort|"
+     r"stryks)\b"
+     rf"|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:raderas|tas\s+bort|stryks)\b", 0.8, "q"),
+)
+RULE_TRIGGERS.update({"sv.bli_raderad": ("raderad", "borttagen", "struken", "raderas", "tas",
+                                         "stryks")})
+PAIR_DATA = PAIR_DATA + r"|\bert\s+(?:\w+\s+)?kundregister\w*"
+PAIR_TRIGGERS = PAIR_TRIGGERS + ("kundregister",)
+PAIR_CONTACT = PAIR_CONTACT + r"|\b(?:ring|kontakta|mejla|maila|skriv|sms:a)\s+(?:till\s+)?mig\b"
+PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("ring",)
+PAIRS = PAIRS + (
+    (T.CONSENT_WITHDRAWAL, "sv.par_kontakt", r"\b(?:inte\s+(?:\w+\s+)?mer|aldrig\s+mer)\b",
+     "contact", 0.6),
+    (T.ACCESS, "sv.par_tillgang", r"\b(?:vilken|vilket)\b", "data", 0.6),
+    (T.ERASURE, "sv.par_radera", r"\bbli\s+(?:raderad|borttagen|struken)\b", "data", 0.6),
+)
+
+# -- fourth round, fifth batch (dev10/*-v*) -----------------------------------------------
+_KIN = (
+    r"(?:farmor|mormor|farfar|morfar|sv" + AE + r"rmor|sv" + AE + r"rfar|mamma|pappa|mor|far|son|"
+    r"dotter|bror|syster|make|maka|fru|man|sambo)"
+)
+THIRD_PARTY_CUE = THIRD_PARTY_CUE + rf"|\b(?:min|mitt|mina|v{AA}r|v{AA}rt)\s+(?:\w+\s+)?{_KIN}\b"
+RULES = RULES + (
+    (T.THIRD_PARTY_AUTHORISATION, "sv.hjalper_min",
+     r"\bjag\s+(?:hj" + AE + r"lper|sk" + OE + r"ter|tar\s+hand\s+om|skriver\s+" + AA + r"t|"
+     rf"mejlar\s+{AA}t)\s+(?:min|mitt|mina|v{AA}r)\s+(?:\w+\s+)?{_KIN}\b"
+     r"|\b(?:hans|hennes)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|telefonnummer|"
+     r"personnummer|f" + OE + r"delsedatum)\b", 0.75, "st"),
+    (T.RECTIFICATION, "sv.hennes_namn_fel",
+     r"\b(?:hans|hennes)\s+(?:\w+\s+)?(?:namn|efternamn|f" + OE + r"rnamn|adress|personnummer|"
+     r"telefonnummer|f" + OE + r"delsedatum)\s+" + AE + r"r\s+(?:\w+\s+)?(?:felstavat|felstavad|"
+     r"fel|felaktig\w*)\b", 0.8, "bt"),
+    (T.RECTIFICATION, "sv.stammer_inte",
+     rf"\b(?:min|mitt|mina)\s+(?:\w+\s+)?{_CONTACT}\s+(?:\w+\s+)?(?:st{AE}mmer\s+inte|{AE}r\s+inte\s+"
+     rf"(?:l{AE}ngre\s+)?(?:aktuell\w*|r{AE}tt|korrekt)|{AE}r\s+gammal\w*)"
+     , 0.8, "b"),
+)
+RULE_TRIGGERS.update(
+    {
+        "sv.hjalper_min": ("hjälper", "hjaelper", "hjalper", "sköter", "skoeter", "skoter", "tar",
+                           "skriver", "mejlar", "namn", "efternamn", "förnamn", "foernamn",
+                           "fornamn", "adress", "telefonnummer", "personnummer", "födelsedatum",
+                           "foedelsedatum", "fodelsedatum"),
+        "sv.hennes_namn_fel": ("felstava", "fel$", "felaktig"),
+        "sv.stammer_inte": ("stämmer", "staemmer", "stammer", "aktuell", "rätt", "raett", "ratt",
+                            "korrekt", "gammal"),
+    }
+)
+PAIR_EVENT = (
+    PAIR_EVENT
+    + r"|\b(?:fick\s+(?:\w+\s+){0,3}?se|kunde\s+(?:\w+\s+){0,2}?se|syntes|synlig\w*|visades)\b"
+)
+PAIRS = PAIRS + (
+    (T.ACCESS, "sv.par_tillgang",
+     r"\b(?:har\s+ni\s+(?:\w+\s+)?kvar|finns\s+(?:\w+\s+)?kvar|sparar\s+ni|lagrar\s+ni|"
+     r"beh" + AA + r"ller\s+ni)\b", "data", 0.6),
+    (T.RECTIFICATION, "sv.par_ratta", r"\bst" + AE + r"mmer\s+inte\b", "data", 0.6),
+    (T.COMPLAINT, "sv.par_klagomal",
+     r"\b(?:tycker\s+jag\s+inte\s+om|gillar\s+(?:jag\s+)?inte|inte\s+schysst)\b", "event", 0.6),
+)

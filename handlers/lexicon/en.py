@@ -1540,7 +1540,10 @@ _HOLD = (
 )
 #: What one asks to be given: "everything you have on me" after "wipe" is erasure's object.
 _ASK_FOR = (
-    r"\b(?:send|shoot|give|show|tell|email|e-mail|forward|get(?!\s+rid)|see|know|access|copy\s+of|"
+    # "email" only as a verb ("email me what …"): "my last email and everything you hold
+    # about me" names a mail, not an asking verb
+    r"\b(?:send|shoot|give|show|tell|e-?mail(?=\s+(?:me|us)\b)|forward|get(?!\s+rid)|see|know|"
+    r"access|copy\s+of|"
     r"list\s+of|overview\s+of|provide|asking\s+for|ask\s+for|request\w*)\s+(?:me\s+|us\s+)?"
     r"(?:over\s+|across\s+|through\s+)?(?:\w+\s+){0,2}?"
 )

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Retrain the classifier's model from the labelled mails (docs/classifier.md).
+model: $(STAMP)
+	$(BIN)/python -m bench.train_model
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -243,7 +243,7 @@ def classify_raw(raw: bytes, settings: Settings, phrases: Any = None) -> dict[st
         evidence = [{"label": "not_privacy", "phrase": verdict.reason, "rule": verdict.rule}]
         confidence = 0.99
     else:
-        result = classify.classify(inbound, phrases)
+        result = classify.classify(inbound, phrases, use_model=settings.classifier.model)
         labels = [label.value for label in result.labels]
         evidence = [
             {"label": e.label.value, "phrase": e.phrase, "rule": e.rule} for e in result.evidence

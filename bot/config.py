@@ -486,6 +486,13 @@ class ClassifierSettings(BaseModel):
         "checks apply as to the built-in rules.",
     )
 
+    model: bool = Field(
+        True,
+        description="Ask the trained statistical model (handlers/model.py) about mail no "
+        "rule recognised; a request only it sees opens its case in triage, for staff to "
+        "confirm. false: rules only.",
+    )
+
     triage_below: float = Field(
         0.65,
         ge=0.0,

@@ -313,7 +313,9 @@ def _decide(session: Session, runtime: Runtime, row: Message) -> Outcome:
     if waiting is not None:  # the data subject's consent, from the address given
         return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
 
-    classification = classify.classify(inbound, runtime.phrases)
+    classification = classify.classify(
+        inbound, runtime.phrases, use_model=runtime.settings.classifier.model
+    )
     row.labels = json.dumps([label.value for label in classification.labels])
     uncertain = classification.confidence < runtime.settings.classifier.triage_below
     if not classification.is_privacy:

@@ -1,10 +1,12 @@
 """Recognise the privacy requests in a message and say which phrases decided it.
 
-Rules rather than a trained model: staff must see *why* a message became a case, an
-operator must be able to add phrases, and the service must run offline and decide the
-same way every time. Each rule pairs an action with a personal-data object inside a
-short window (``handlers.lexicon``), so "delete my personal data" matches in any
-wording while "delete my last mail" or "correct the invoice" do not.
+Rules first: staff must see *why* a message became a case, an operator must be able to
+add phrases, and the service must run offline and decide the same way every time. A
+trained model (``handlers.model``) is asked only when no rule found a request; what it
+alone sees opens its case in triage, with the words that weighed most. Each rule pairs
+an action with a personal-data object inside a short window (``handlers.lexicon``), so
+"delete my personal data" matches in any wording while "delete my last mail" or
+"correct the invoice" do not.
 
 The rules of all languages run on every message: a Danish mail quotes an English
 sentence, a Swede writes to a Danish company, and the language detector can be wrong.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from re import _constants, _parser  # type: ignore[attr-defined]  # see _quick
 from types import ModuleType
 
+from handlers import model
 from handlers.lexicon import da, de, en, no, sv
 from handlers.values import (
     REQUEST_TYPES,
@@ -1421,12 +1424,37 @@ def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
     return _OFFER_CUE.search(lower, lo, hi) is not None
 
 
-def classify(inbound: Inbound, phrases: Phrases = ()) -> Classification:
+#: A request only the statistical model saw: below ``[classifier] triage_below`` (0.65),
+#: so its case waits in triage for staff, like the second opinion's alone.
+_MODEL_CONFIDENCE = 0.6
+
+
+def _model_opinion(subject: str, text: str, language: str) -> Classification | None:
+    """The trained model's word on a text the rules found ordinary (``handlers.model``).
+
+    Only above its threshold, and with the words that weighed most as the evidence, so
+    staff see why a case they did not expect was opened.
+    """
+    _, lower = _prepare(subject, text)
+    opinion = model.opinion(lower)
+    if opinion.privacy <= model.shipped().threshold:
+        return None
+    labels = tuple(t for t in REQUEST_TYPES if t.value in model.request_types(opinion))
+    evidence = tuple(
+        Evidence(label, ", ".join(opinion.words[label.value]), f"model.{label.value}")
+        for label in labels
+    )
+    return Classification(labels, language, _MODEL_CONFIDENCE, evidence)
+
+
+def classify(inbound: Inbound, phrases: Phrases = (), *, use_model: bool = True) -> Classification:
     """Label a message from its subject and new text, never from its quoted history.
 
     Old requests quoted under "thanks, see you in June" are not new requests. The one
     use of ``quoted``: a short affirmative reply ("ja tak", "yes please") takes its
-    meaning from the offer it answers, e.g. "shall we also delete your data?".
+    meaning from the offer it answers, e.g. "shall we also delete your data?". When no
+    rule finds a request, the trained model (``use_model``, ``[classifier] model``) may
+    still see one; its case goes to triage.
     """
     result = classify_text(inbound.subject, inbound.text, inbound.language, phrases=phrases)
     if result.is_privacy:
@@ -1434,4 +1462,10 @@ def classify(inbound: Inbound, phrases: Phrases = ()) -> Classification:
             return _build({}, "", inbound.language, True)
         return result
     affirmed = _affirmed_offer(inbound)
-    return affirmed if affirmed is not None else result
+    if affirmed is not None:
+        return affirmed
+    if use_model:
+        seen = _model_opinion(inbound.subject, inbound.text, inbound.language)
+        if seen is not None:
+            return seen
+    return result

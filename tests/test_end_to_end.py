@@ -267,6 +267,27 @@ async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswer
         assert decided.status == "approved"
 
 
+async def test_a_request_only_the_trained_model_sees_waits_in_triage_with_its_words(
+    service: Service,
+) -> None:
+    """No rule reads "fjern min ansøgning" as an erasure; the model does, and staff decide."""
+    await send(service, customer_mail(
+        "Mine papirer",
+        "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg "
+        "har sendt.\n",
+        msgid="model.1@example.dk",
+    ))
+    [case] = await wait_for(lambda: cases(service))
+    assert case.status == "triage"
+    assert json.loads(case.labels) == ["erasure"]
+    with unit_of_work(service.runtime.sessions) as session:
+        acks = session.execute(select(OutboxItem).where(OutboxItem.kind == "ack")).all()
+    assert acks == [], "a guess is not acknowledged before staff confirm it"
+    [evidence] = json.loads(case.evidence)
+    assert evidence["rule"] == "model.erasure", "staff see that the model, not a rule, decided"
+    assert "fjern" in evidence["phrase"]
+
+
 MAIL = Path(__file__).parent / "data" / "mail"
 
 

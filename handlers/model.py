@@ -1,0 +1,170 @@
+"""The classifier's statistical second opinion: a linear model over word stems.
+
+The rules (``handlers.classify``) decide what they recognise and explain it phrase by
+phrase; unseen wordings are what they miss (docs/classifier.md, "Known weaknesses"). This
+model reads the same text, the subject and the sender's new text, as a bag of word
+stems: every word cut to its first six letters and every pair of neighbouring words cut
+to five, with æ/ø/å and ä/ö/ü folded to ae/oe/aa/ae/oe/ue, so "sletningen", "slette" and
+"slettes" share a feature, and inflection or spelling does not hide a request.
+
+It is a logistic regression (one for "is this a privacy request", one per request type,
+trained on requests only), trained by ``bench/train_model.py`` on the labelled mails the
+project ships and stored as plain numbers in ``model_weights.json``. Running it is a
+dictionary look-up per feature and a dot product, in pure Python: no library, no
+download, the same answer every time.
+
+Its word is never final: ``classify`` asks it only when no rule found a request, takes it
+only above a high threshold, and a case it opens goes to triage for staff to confirm,
+with the words that weighed most as evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+#: Letters folded before stemming, so that Danish written without æ/ø/å still matches.
+_FOLD_PAIRS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "ue"))
+_WORD = re.compile(r"\w+")
+#: A word's stem is its first six letters: inflections and compounds share it
+#: ("oplysninger", "oplysningerne"), and so do most spellings of one verb. In a pair of
+#: neighbouring words each is cut to five.
+STEM, PAIR_STEM = 6, 5
+
+
+def _fold(text: str) -> str:
+    """æ/ø/å and ä/ö/ü as ae/oe/aa/ae/oe/ue. ``str.replace`` is several times faster
+    than ``translate`` with two-letter replacements."""
+    for letter, folded in _FOLD_PAIRS:
+        if letter in text:
+            text = text.replace(letter, folded)
+    return text
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(_fold(text.lower())) if not w.isdigit()]
+
+
+def features(text: str) -> Counter[str]:
+    """How often each feature occurs in ``text``: each word's stem, and each pair of
+    neighbouring words as ``stem_stem`` (five letters each: "slet_mine", "ikke_slett").
+    Numbers (dates, booking numbers) say nothing about a request and are left out."""
+    words = _words(text)
+    short = [w[:PAIR_STEM] for w in words]
+    pairs = [first + "_" + second for first, second in zip(short, short[1:], strict=False)]
+    return Counter([w[:STEM] for w in words] + pairs)
+
+
+def feature_words(text: str) -> dict[str, str]:
+    """For each feature, the words of ``text`` that first gave it, as written: staff
+    read "sletning" or "mine oplysninger" in the evidence, not "sletni" or "mine_oplys"."""
+    written = [w for w in _WORD.findall(text.lower()) if not w.isdigit()]
+    folded = [_fold(w) for w in written]
+    source: dict[str, str] = {}
+    for word, fold in zip(written, folded, strict=True):
+        source.setdefault(fold[:STEM], word)
+    for i in range(len(written) - 1):
+        key = folded[i][:PAIR_STEM] + "_" + folded[i + 1][:PAIR_STEM]
+        source.setdefault(key, f"{written[i]} {written[i + 1]}")
+    return source
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A trained model: per feature its idf and one coefficient per output."""
+
+    outputs: tuple[str, ...]  # "privacy", then the request types
+    intercepts: tuple[float, ...]
+    table: dict[str, tuple[float, ...]]  # feature -> (idf, coef per output)
+    privacy: dict[str, tuple[float, float]]  # feature -> (idf, privacy coef): the hot path
+    threshold: float  # privacy probability above which the model speaks
+    type_threshold: float  # a type's probability above which it is named
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """What the model thinks of one text."""
+
+    privacy: float
+    types: dict[str, float]
+    words: dict[str, tuple[str, ...]]  # per type, the words that weighed most for it
+
+
+def weights_from_dict(data: dict) -> Weights:
+    """The stored form (``model_weights.json``) as ``Weights``."""
+    outputs = tuple(data["outputs"])
+    table = {
+        feature: tuple(row)
+        for feature, row in zip(data["features"], data["rows"], strict=True)
+    }
+    return Weights(
+        outputs=outputs,
+        intercepts=tuple(data["intercepts"]),
+        table=table,
+        privacy={feature: (row[0], row[1]) for feature, row in table.items()},
+        threshold=float(data["threshold"]),
+        type_threshold=float(data["type_threshold"]),
+    )
+
+
+@cache
+def shipped() -> Weights:
+    """The weights shipped with the package, read once."""
+    text = files("handlers").joinpath("model_weights.json").read_text(encoding="utf-8")
+    return weights_from_dict(json.loads(text))
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
+    """The model's probabilities for ``text`` (subject and new text, as the rules read).
+
+    The features are weighted as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
+    weights them (1 + log count, times idf, scaled to unit length), so the numbers are the
+    ones the trainer saw; features the training mails never had are left out, as there.
+    The types and the evidence are worked out only for a text over the threshold (or with
+    ``full``): most mail is ordinary, and the privacy score alone is one dot product.
+    """
+    w = weights or shipped()
+    counts = features(text)
+    hot = w.privacy
+    known = []
+    pushes = []
+    for feature in counts.keys() & hot.keys():
+        idf, coef = hot[feature]
+        n = counts[feature]
+        value = (1.0 + math.log(n)) * idf if n > 1 else idf
+        known.append((feature, value))
+        pushes.append(value * coef)
+    # fsum: exact, so the answer does not depend on the order a set hands features out
+    norm = math.sqrt(math.fsum(value * value for _, value in known)) or 1.0
+    privacy = _sigmoid(w.intercepts[0] + math.fsum(pushes) / norm)
+    if privacy <= w.threshold and not full:
+        return Opinion(privacy=privacy, types={}, words={})
+    table = w.table
+    source = feature_words(text)
+    types: dict[str, float] = {}
+    words: dict[str, tuple[str, ...]] = {}
+    for i, output in enumerate(w.outputs[1:], start=1):
+        pushes = sorted((value * table[f][i + 1], f) for f, value in known)
+        types[output] = _sigmoid(w.intercepts[i] + math.fsum(p for p, _ in pushes) / norm)
+        words[output] = tuple(source[f] for push, f in reversed(pushes[-3:]) if push > 0)
+    return Opinion(privacy=privacy, types=types, words=words)
+
+
+def request_types(op: Opinion, weights: Weights | None = None) -> list[str]:
+    """The types the model would name for a text it calls a request: every type above
+    the type threshold, or the likeliest one when none is (``op`` from ``full``)."""
+    w = weights or shipped()
+    named = [t for t, p in op.types.items() if p > w.type_threshold]
+    return named or [max(op.types, key=op.types.__getitem__)]

@@ -1,0 +1,107 @@
+"""The classifier's trained second opinion (handlers/model.py, bench/train_model.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import train_model
+from bot.cli import classify_raw
+from bot.config import load_settings
+from handlers import classify, normalise
+from handlers.values import Channel, RequestType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def mail(subject: str, body: str) -> bytes:
+    return (
+        f"From: Kunde <kunde@example.dk>\nTo: info@example.dk\nSubject: {subject}\n"
+        "Message-ID: <model.1@example.dk>\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n"
+    ).encode()
+
+
+#: No rule of the lexicons reads "fjern … min ansøgning" as an erasure (an application is
+#: not personal data to them); the model has learnt it from the shipped mails.
+UNSEEN = mail(
+    "Mine papirer",
+    "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg har "
+    "sendt.",
+)
+
+
+def test_the_shipped_weights_are_what_the_shipped_mails_train() -> None:
+    """Anyone can rebuild the model from the repository and get the same one."""
+    texts, labels = train_model.training_texts()
+    trained = train_model.train(texts, labels)
+    shipped = json.loads((ROOT / "handlers" / "model_weights.json").read_text("utf-8"))
+    assert trained["mails"] == shipped["mails"] == len(texts)
+    assert trained["trained_on"] == shipped["trained_on"]
+    assert not set(shipped["trained_on"]) & set(train_model.HELD_BACK)
+    assert trained["features"] == shipped["features"]
+    worst = max(
+        abs(a - b)
+        for new, old in zip(trained["rows"], shipped["rows"], strict=True)
+        for a, b in zip(new, old, strict=True)
+    )
+    assert worst < 1e-3, f"retrain with: python -m bench.train_model ({worst})"
+    assert trained["intercepts"] == pytest.approx(shipped["intercepts"], abs=1e-3)
+
+
+def test_a_request_no_rule_sees_is_caught_with_its_words_and_sent_to_triage() -> None:
+    inbound = normalise.parse(UNSEEN, Channel.FILE)
+    assert not classify.classify(inbound, use_model=False).is_privacy
+    result = classify.classify(inbound)
+    assert result.labels == (RequestType.ERASURE,)
+    assert result.confidence < load_settings(None).classifier.triage_below
+    [evidence] = result.evidence
+    assert evidence.rule == "model.erasure"
+    assert "fjern" in evidence.phrase.split(", ")
+
+
+def test_model_false_in_the_configuration_leaves_the_rules_alone(tmp_path: Path) -> None:
+    config = tmp_path / "privacybot.toml"
+    config.write_text("[classifier]\nmodel = false\n", encoding="utf-8")
+    assert classify_raw(UNSEEN, load_settings(None))["labels"] == ["erasure"]
+    assert classify_raw(UNSEEN, load_settings(config))["labels"] == ["not_privacy"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Afmelding", "Min søn vil gerne trække sig fra programmet i foråret. Hvad koster det?"),
+        ("Oops", "Please delete my last mail, I sent it to you by mistake."),
+        ("Faktura 2231", "Kan I rette fakturaen? Der står det gamle firmanavn."),
+        ("Payment", "My mother will pay the rest of the deposit next week."),
+        ("Fly", "Your data shows the flight is late, will somebody wait at the airport?"),
+        ("Login", "Jeg kan ikke komme ind på min konto, kan I nulstille min adgangskode?"),
+    ],
+)
+def test_the_issues_hard_negatives_stay_ordinary_mail(subject: str, body: str) -> None:
+    inbound = normalise.parse(mail(subject, body), Channel.FILE)
+    assert classify.classify(inbound).labels == (RequestType.NOT_PRIVACY,)
+
+
+def test_the_same_answer_whatever_the_hash_seed() -> None:
+    """Sets hand out features in an order that depends on the hash seed; the sums don't."""
+    script = (
+        "from handlers import model\n"
+        "texts = ['Fjern venligst min ansøgning og de bilag', 'Hvad har I om mig?',"
+        " 'Kan I rette fakturaen?', 'I do not want you to profile me']\n"
+        "print([repr(model.opinion(t.lower(), full=True)) for t in texts])\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+            check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert "privacy=" in outputs.pop()

@@ -919,6 +919,22 @@ def _scan(
     return found, near_miss
 
 
+def _declined(lower: str) -> bool:
+    """Whether the writer states a request only to say no to it: negated ("I må endelig
+    ikke slette min profil"), taken back, or an old one referred to. Word stems cannot
+    see that; the rules' own checks can, so the model's yes does not overrule them."""
+    retracted = _retraction_point(lower)
+    for _, m in _triggered_matches(lower, []):
+        s = m.start()
+        if (
+            s < retracted
+            or _NEGATED.search(lower, max(0, s - 30), s)
+            or _REFERENCE.search(lower, max(0, s - 90), s)
+        ):
+            return True
+    return False
+
+
 def _retraction_point(lower: str) -> int:
     """Where the writer takes back what came before ("… nej glem det", "never mind"):
     a request asked and withdrawn in one message is no request. -1 when there is none."""
@@ -1437,7 +1453,7 @@ def _model_opinion(subject: str, text: str, language: str) -> Classification | N
     """
     _, lower = _prepare(subject, text)
     opinion = model.opinion(lower)
-    if opinion.privacy <= model.shipped().threshold:
+    if opinion.privacy <= model.shipped().threshold or _declined(lower):
         return None
     labels = tuple(t for t in REQUEST_TYPES if t.value in model.request_types(opinion))
     evidence = tuple(

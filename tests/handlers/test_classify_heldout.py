@@ -41,10 +41,10 @@ FLOORS = (
     ("dev11", 0.90, 0.01, 0.91, 0.96, 370),
     # fourth round, English/Swedish/German (three batches, each measured before its tuning)
     ("dev10", 0.99, 0.01, 0.98, 0.98, 327),
-    # never tuned on: the honest figures (docs/classifier.md); test3 is the newest
-    ("test2", 0.88, 0.03, 0.90, 0.92, 200),
-    ("test3", 0.74, 0.03, 0.72, 0.80, 200),
-    ("test4", 0.80, 0.05, 0.78, 0.82, 200),
+    # never tuned on (nor trained on): the honest figures (docs/classifier.md)
+    ("test2", 0.93, 0.03, 0.93, 0.94, 200),
+    ("test3", 0.92, 0.01, 0.87, 0.89, 200),
+    ("test4", 0.93, 0.06, 0.87, 0.87, 200),
 )
 FOLDERS = tuple(row[0] for row in FLOORS)
 

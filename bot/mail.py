@@ -11,9 +11,12 @@ characters here closes both, whatever the templates or the parser let through.
 
 from __future__ import annotations
 
+import binascii
 import re
 import unicodedata
 from datetime import datetime
+from email import quoprimime
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -61,20 +64,112 @@ def _display_name(name: str) -> str:
 
 
 def build_message(mail: OutgoingMail, *, sender_name: str, date: datetime) -> bytes:
-    """A complete RFC 5322 message; UTF-8 text, quoted-printable where needed."""
-    message = EmailMessage()
+    """A complete RFC 5322 message; UTF-8 text, quoted-printable where needed.
+
+    The bytes are those the ``email`` package makes (``_build_with_email_package``).
+    When every header is plain ASCII that fits on one line and the body needs 7bit or
+    quoted-printable, as an acknowledgement's does, they are written directly
+    (``_build_plain``, about a tenth of the cost: issue 9, the package built, parsed and
+    folded a header object per header); anything else goes through the package.
+    """
     sender = address_text(mail.sender)
     name = _display_name(sender_name)
-    message["From"] = f"{name} <{sender}>" if name else sender
-    message["To"] = address_text(mail.to)
-    message["Subject"] = header_text(mail.subject)
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = header_text(mail.message_id)
-    # set_content() drops every Content-* header already set, so the letter's own
-    # headers (Content-Language among them) come after it.
-    message.set_content(mail.body, charset="utf-8")
+    headers = [
+        ("From", f"{name} <{sender}>" if name else sender),
+        ("To", address_text(mail.to)),
+        ("Subject", header_text(mail.subject)),
+        ("Date", format_datetime(date)),
+        ("Message-ID", header_text(mail.message_id)),
+    ]
+    extra = []
     for header, value in mail.headers.items():
         text = header_text(value, limit=4000)
         if text:
-            message[header_text(header, limit=76).replace(" ", "-").replace(":", "")] = text
+            extra.append((header_text(header, limit=76).replace(" ", "-").replace(":", ""), text))
+    plain = _build_plain(headers, extra, mail.body)
+    if plain is not None:
+        return plain
+    return _build_with_email_package(headers, extra, mail.body)
+
+
+def _build_with_email_package(
+    headers: list[tuple[str, str]], extra: list[tuple[str, str]], body: str
+) -> bytes:
+    message = EmailMessage()
+    for header, value in headers:
+        message[header] = value
+    # set_content() drops every Content-* header already set, so the letter's own
+    # headers (Content-Language among them) come after it.
+    message.set_content(body, charset="utf-8")
+    for header, value in extra:
+        message[header] = value
     return message.as_bytes(policy=SMTP)
+
+
+#: What ``policy.SMTP`` folds at; a header line up to this long is written as it is.
+_MAX_LINE = SMTP.max_line_length
+#: Printable ASCII without an encoded word's opening (``=?``), which the package would
+#: decode and encode again: a value like this is written by the package unchanged.
+_PLAIN_VALUE = re.compile(r"(?:[\x21-\x3c\x3e-\x7e]|=(?!\?)|\x20(?=[^\x20]))+")
+_PLAIN_NAME = re.compile(r"[!-9;-~]+")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
+_MESSAGE_ID = re.compile(f"<{_ATEXT}@{_ATEXT}>")
+#: Headers with a class of their own in the package (parsed, counted, refolded): an extra
+#: header by one of these names goes through the package.
+_SPECIAL = frozenset(HeaderRegistry().registry)
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def _build_plain(
+    headers: list[tuple[str, str]], extra: list[tuple[str, str]], body: str
+) -> bytes | None:
+    """The package's bytes, written directly; None when the message needs the package."""
+    for header, value in headers:
+        if len(header) + 2 + len(value) > _MAX_LINE or not _PLAIN_VALUE.fullmatch(value):
+            return None
+    if not _MESSAGE_ID.fullmatch(headers[4][1]):
+        return None
+    for header, value in extra:
+        if (
+            header.lower() in _SPECIAL
+            or not _PLAIN_NAME.fullmatch(header)
+            or len(header) + 2 + len(value) > _MAX_LINE
+            or not _PLAIN_VALUE.fullmatch(value)
+        ):
+            return None
+    encoded = _encode_body(body)
+    if encoded is None:
+        return None
+    cte, data = encoded
+    lines = [f"{header}: {value}" for header, value in headers]
+    lines += [
+        'Content-Type: text/plain; charset="utf-8"',
+        f"Content-Transfer-Encoding: {cte}",
+        "MIME-Version: 1.0",
+    ]
+    lines += [f"{header}: {value}" for header, value in extra]
+    text = "\r\n".join(lines) + "\r\n\r\n" + _NEWLINES.sub("\r\n", data)
+    return text.encode("ascii")
+
+
+def _encode_body(body: str) -> tuple[str, str] | None:
+    """``set_content``'s choice of transfer encoding for UTF-8 text, and the encoded body.
+
+    Only 7bit and quoted-printable: a body it would send as base64, or as 8bit (short
+    lines with non-ASCII letters, which the SMTP generator then encodes again), is left
+    to the package.
+    """
+    lines = body.encode("utf-8").splitlines()
+    if max((len(line) for line in lines), default=0) <= _MAX_LINE:
+        try:
+            return "7bit", (b"\n".join(lines) + b"\n").decode("ascii")
+        except UnicodeDecodeError:
+            return None
+    sniff = b"\n".join(lines[:10]) + b"\n"
+    if len(quoprimime.body_encode(sniff.decode("latin-1"), _MAX_LINE)) > len(
+        binascii.b2a_base64(sniff)
+    ):
+        return None
+    return "quoted-printable", quoprimime.body_encode(
+        (b"\n".join(lines) + b"\n").decode("latin-1"), _MAX_LINE
+    )

@@ -435,8 +435,7 @@ def open_case(
         updated_at=now,
         retain_until=retain,
     )
-    session.add(case)
-    session.flush()
+    queries.insert_new(session, case)
     authorisation.mark_new_case(session, runtime, case, row, inbound, now)
     row.case_id = case.id
     _finish(row, status="processed", rule="case_opened", now=now, runtime=runtime)
@@ -479,8 +478,7 @@ def open_case(
         created_at=now,
         retain_until=retain,
     )
-    session.add(draft)
-    session.flush()
+    queries.insert_new(session, draft)
     status = "triage" if triage else case_rules.initial_status(labels)
     case.status = status
     append_event(
@@ -599,8 +597,7 @@ def _ack_decision(
     key = flood.canonical_sender(sender)
     to_sender = queries.acks_to_sender_since(session, key=key, since=now - timedelta(days=1))
     last_hour = queries.acks_since(session, since=now - timedelta(hours=1))
-    pause = session.get(Counter, ACK_PAUSE)
-    paused = pause is not None and pause.value == 1
+    paused = queries.counter_value(session, name=ACK_PAUSE) == 1
     decision = flood.decide_ack(
         sender=sender,
         sent_to_sender=to_sender,
@@ -610,6 +607,7 @@ def _ack_decision(
         paused=paused,
     )
     if decision.alert:
+        pause = session.get(Counter, ACK_PAUSE)
         if pause is None:
             pause = Counter(name=ACK_PAUSE)
             session.add(pause)
@@ -626,13 +624,15 @@ def _ack_decision(
             "staff must look for a mail loop or flood",
             last_hour, policy.acks_per_hour_global,
         )
-    elif paused and last_hour < policy.acks_per_hour_global and pause is not None:
-        pause.value = 0
-        append_event(
-            session, actor="privacybot", action="acks_resumed",
-            detail={"queued_last_hour": last_hour}, at=now,
-        )
-        log.warning("acknowledgements resumed (%s in the last hour)", last_hour)
+    elif paused and last_hour < policy.acks_per_hour_global:
+        pause = session.get(Counter, ACK_PAUSE)  # there: it read as paused just now
+        if pause is not None:
+            pause.value = 0
+            append_event(
+                session, actor="privacybot", action="acks_resumed",
+                detail={"queued_last_hour": last_hour}, at=now,
+            )
+            log.warning("acknowledgements resumed (%s in the last hour)", last_hour)
     return decision
 
 

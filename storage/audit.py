@@ -9,6 +9,12 @@ The head row is locked (``SELECT ... FOR UPDATE``) at a transaction's first even
 kept, locked, for the rest of that transaction: later events chain onto the head held in
 the session, and the row is written once, at the next flush, instead of once per event
 (issue 9: a case opened four events, each a SELECT, an INSERT, an UPDATE and a flush).
+
+The event rows themselves are Core ``INSERT`` statements on the session's connection,
+sent at once (ids ascend in chain order, which ``verify_chain`` reads by), not ORM
+objects: building and flushing an ``AuditEvent`` object cost several times the insert.
+A savepoint or transaction rolled back takes its events with it, and the head held in
+the session is then expired and locked and read again (``_transaction_head``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +33,7 @@ from storage.models import AuditEvent, Counter, as_utc, utcnow
 
 GENESIS = "0" * 64
 HEAD = "audit_head"
+_INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 def event_hash(
@@ -56,11 +63,11 @@ def append_event(
     case_ref: str | None = None,
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
+) -> str:
     """Add one event to the chain inside the caller's transaction (never commits).
 
-    The event and the new head are written at the session's next flush (any query
-    autoflushes, and so does the commit); the event's ``id`` is set then.
+    The event row is inserted at once; the new head is written at the session's next
+    flush (any query autoflushes, and so does the commit). Returns the event's hash.
     """
     at = at or utcnow()
     head = _transaction_head(session)
@@ -70,22 +77,27 @@ def append_event(
     digest = event_hash(
         prev_hash=prev, case_ref=case_ref, at=at, actor=actor, action=action, detail=detail_text
     )
-    event = AuditEvent(
-        case_id=case_id,
-        case_ref=case_ref,
-        at=at,
-        actor=actor,
-        action=action,
-        detail=detail_text,
-        prev_hash=prev,
-        hash=digest,
+    # session.connection(), not session.execute(): no autoflush of whatever else the
+    # transaction has pending; the event depends on no other row (case_id is no foreign
+    # key), and the head object stays in the session to be flushed as before.
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "case_id": case_id,
+            "case_ref": case_ref,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "detail": detail_text,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    session.add(event)
     # The row is locked by this transaction (``_transaction_head``), so the increment
     # made here is the one the database gets; it is written with the next flush.
     head.value = (head.value or 0) + 1
     head.text = digest
-    return event
+    return digest
 
 
 #: ``session.info`` key: (the transaction that locked the head, the locked head row).

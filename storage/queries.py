@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, or_, select, text, update
+from sqlalchemy import Integer, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlmodel import SQLModel
 
 from handlers.flood import canonical_sender
 from storage.models import Case, Counter, Draft, Message, OutboxItem, utcnow
@@ -117,21 +119,25 @@ def insert_inbound(
         "size": len(raw), "received_at": received_at or utcnow(),
         "retain_until": retain_until, "quiet": quiet, "text": text, "language": language,
     }
-    if connection.dialect.name == "postgresql":
-        statement = postgresql_insert(table)
-    else:
-        statement = sqlite_insert(table)
-    inserted = connection.execute(
-        statement.values(values)
-        .on_conflict_do_nothing(index_elements=[table.c.external_id])
-        .returning(table.c.id)
-    ).scalar_one_or_none()
+    dialect = connection.dialect.name
+    statement = _INSERT_INBOUND.get(dialect)
+    if statement is None:  # built once per backend, its values sent as parameters
+        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERT_INBOUND[dialect] = (
+            insert_for(table)
+            .on_conflict_do_nothing(index_elements=[table.c.external_id])
+            .returning(table.c.id)
+        )
+    inserted = connection.execute(statement, values).scalar_one_or_none()
     if inserted is not None:
         return int(inserted), True
     existing = connection.execute(
         select(table.c.id).where(table.c.external_id == external_id)
     ).scalar_one()
     return int(existing), False
+
+
+_INSERT_INBOUND: dict[str, Any] = {}
 
 
 def outbound_key(message_id: str) -> str:
@@ -255,6 +261,59 @@ def lock_messages(session: Session, *, ids: Sequence[int]) -> list[Message]:
 # --- cases -------------------------------------------------------------------------
 
 
+#: ``insert_new``'s statement per table, built once (building it was half its cost).
+_INSERT_RETURNING_ID: dict[str, Any] = {}
+
+
+def insert_new(session: Session, row: SQLModel) -> int:
+    """Insert a new ``row`` at once with one Core statement and keep it in the session.
+
+    The same as ``session.add(row); session.flush()`` for the caller (the row gets its
+    id and stays in the session, persistent, so later changes to it are flushed as an
+    UPDATE), but without flushing everything else the session holds and without the
+    unit of work's bookkeeping, which cost several times the INSERT (issue 9: a case
+    and its draft were two of the three flushes of every case opened). Only for tables
+    with an integer ``id`` and no server-side defaults: every column is sent as the
+    object holds it.
+    """
+    table = type(row).__table__  # type: ignore[attr-defined]
+    if session.new:
+        session.flush()  # a pending row this one may refer to (a foreign key)
+    statement = _INSERT_RETURNING_ID.get(table.name)
+    if statement is None:
+        statement = _INSERT_RETURNING_ID[table.name] = insert(table).returning(table.c.id)
+    values = {c.key: getattr(row, c.key) for c in table.columns if c.key != "id"}
+    new_id = int(session.connection().execute(statement, values).scalar_one())
+    row.id = new_id  # type: ignore[attr-defined]
+    make_transient_to_detached(row)
+    session.add(row)
+    return new_id
+
+
+_COUNTER = Counter.__table__.c
+_COUNTER_VALUE = select(_COUNTER.value).where(_COUNTER.name == bindparam("name"))
+_NEXT_IN_SERIES = (
+    update(Counter.__table__)
+    .where(_COUNTER.name == bindparam("series"))
+    .values(value=_COUNTER.value + 1)
+    .returning(_COUNTER.value)
+)
+
+
+def counter_value(session: Session, *, name: str) -> int | None:
+    """A counter's value as this transaction sees it; None when there is no such row.
+
+    The ``Counter`` object when the session holds it (changed, maybe not yet flushed),
+    otherwise one Core SELECT on the session's connection: ``session.get`` of a row that
+    does not exist, as the acknowledgement pause's mostly does not, asks the database
+    every time, and autoflushes first (issue 9: asked for every acknowledgement).
+    """
+    held = session.identity_map.get(session.identity_key(Counter, name))
+    if held is not None:
+        return int(held.value)
+    return session.connection().execute(_COUNTER_VALUE, {"name": name}).scalar_one_or_none()
+
+
 def allocate_sequence(session: Session, *, name: str) -> int:
     """The next number of a gap-free series, taken inside the caller's transaction.
 
@@ -263,12 +322,10 @@ def allocate_sequence(session: Session, *, name: str) -> int:
     """
     # A Core statement on the table: the ORM's bulk-update path around it cost more than
     # the update itself (issue 9 profile); no Counter object of this series is loaded.
-    counter = Counter.__table__.c
-    value = session.execute(
-        update(Counter.__table__)
-        .where(counter.name == name)
-        .values(value=counter.value + 1)
-        .returning(counter.value)
+    # On the session's connection: nothing pending in the session concerns this row, so
+    # the autoflush of ``session.execute`` would only be a flush earlier than needed.
+    value = session.connection().execute(
+        _NEXT_IN_SERIES, {"series": name}
     ).scalar_one_or_none()
     if value is not None:
         return int(value)
@@ -421,24 +478,34 @@ def add_outbox(
     transport: str = "mail",
     now: datetime | None = None,
     retain_until: date | None = None,
-) -> OutboxItem:
+) -> None:
+    """Queue one item, inserted at once with a Core statement (no caller needs it as an
+    object; building and flushing an ``OutboxItem`` cost more than the INSERT)."""
     now = now or utcnow()
-    item = OutboxItem(
-        case_id=case_id,
-        kind=kind,
-        transport=transport,
-        recipient=recipient,
-        # what the per-sender acknowledgement limit counts (acks_to_sender_since)
-        recipient_key=canonical_sender(recipient) if kind == "ack" else None,
-        message_id=message_id,
-        subject=subject,
-        payload=payload,
-        next_attempt_at=now,
-        created_at=now,
-        retain_until=retain_until,
+    if session.new:
+        session.flush()  # e.g. the case the item belongs to (a foreign key)
+    session.connection().execute(
+        _INSERT_OUTBOX,
+        {
+            "case_id": case_id,
+            "kind": kind,
+            "transport": transport,
+            "recipient": recipient,
+            # what the per-sender acknowledgement limit counts (acks_to_sender_since)
+            "recipient_key": canonical_sender(recipient) if kind == "ack" else None,
+            "message_id": message_id,
+            "subject": subject,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "retain_until": retain_until,
+        },
     )
-    session.add(item)  # inserted at the next flush: no caller needs its id at once
-    return item
+
+
+_INSERT_OUTBOX = insert(OutboxItem.__table__)
 
 
 def claim_outbox(session: Session, *, now: datetime, limit: int = 20) -> list[OutboxItem]:
@@ -581,34 +648,35 @@ def ack_log_since(session: Session, *, since: datetime) -> list[tuple[str, datet
     return [(recipient, created_at) for recipient, created_at in rows]
 
 
-#: The outbox table's columns, for counts run as plain Core statements: these run for
-#: every case opened, and the ORM's select machinery around a COUNT cost more than the
-#: COUNT itself (issue 9 profile). ``Session.execute`` still autoflushes before a Core
-#: statement, so an acknowledgement queued earlier in the transaction is counted.
+#: The flood limits' counts, as plain Core statements built once: these run for every
+#: case opened, and the ORM's select machinery around a COUNT cost more than the COUNT
+#: itself (issue 9 profile). They run on the session's connection, without an autoflush:
+#: ``add_outbox`` inserts at once, so an acknowledgement queued earlier in the
+#: transaction is in the table and counted.
 _OUTBOX = OutboxItem.__table__.c
+_ACKS_TO_SENDER = (
+    select(func.count(_OUTBOX.id))
+    .where(_OUTBOX.recipient_key == bindparam("key"))
+    .where(_OUTBOX.created_at >= bindparam("since", type_=_OUTBOX.created_at.type))
+    .where(_OUTBOX.kind == "ack")
+)
+_ACKS = (
+    select(func.count(_OUTBOX.id))
+    .where(_OUTBOX.kind == "ack")
+    .where(_OUTBOX.created_at >= bindparam("since", type_=_OUTBOX.created_at.type))
+)
 
 
 def acks_to_sender_since(session: Session, *, key: str, since: datetime) -> int:
     """Acknowledgements queued since ``since`` to one canonical sender (``recipient_key``)."""
     return int(
-        session.execute(
-            select(func.count(_OUTBOX.id))
-            .where(_OUTBOX.recipient_key == key)
-            .where(_OUTBOX.created_at >= since)
-            .where(_OUTBOX.kind == "ack")
-        ).scalar_one()
+        session.connection().execute(_ACKS_TO_SENDER, {"key": key, "since": since}).scalar_one()
     )
 
 
 def acks_since(session: Session, *, since: datetime) -> int:
     """Acknowledgements queued since ``since``, to anyone (the global hourly cap)."""
-    return int(
-        session.execute(
-            select(func.count(_OUTBOX.id))
-            .where(_OUTBOX.kind == "ack")
-            .where(_OUTBOX.created_at >= since)
-        ).scalar_one()
-    )
+    return int(session.connection().execute(_ACKS, {"since": since}).scalar_one())
 
 
 # --- chat posts and staff chat views ------------------------------------------------
@@ -720,8 +788,8 @@ def directory_in_use(session: Session) -> bool:
     """Whether a customer directory has been imported; without one nobody is 'unknown'."""
     from storage.models import CustomerDirectory
 
-    table = CustomerDirectory.__table__  # Core: asked for every case opened
-    return session.execute(select(table.c.id).limit(1)).first() is not None
+    table = CustomerDirectory.__table__  # Core, no autoflush: asked for every case opened
+    return session.connection().execute(select(table.c.id).limit(1)).first() is not None
 
 
 def directory_knows(session: Session, *, email: str = "", phone: str = "") -> bool:

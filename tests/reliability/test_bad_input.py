@@ -182,7 +182,7 @@ def test_unknown_charset_is_decoded_and_the_request_still_opens_a_case(rt: Runti
 def test_an_error_while_deciding_is_triage_not_a_crash_loop(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
-    def explode(inbound: Inbound, phrases: object = ()):  # type: ignore[no-untyped-def]
+    def explode(inbound: Inbound, phrases: object = (), **options: object):  # type: ignore[no-untyped-def]
         raise error
 
     monkeypatch.setattr(pipeline.classify, "classify", explode)

@@ -161,10 +161,10 @@ def _three_requests(runtime: Runtime) -> list[int]:
 def _explode_on(monkeypatch: pytest.MonkeyPatch, message_id: str, error: BaseException) -> None:
     real = pipeline.classify.classify
 
-    def classify(inbound, phrases=()):  # type: ignore[no-untyped-def]
+    def classify(inbound, phrases=(), **options):  # type: ignore[no-untyped-def]
         if inbound.message_id == message_id:
             raise error
-        return real(inbound, phrases)
+        return real(inbound, phrases, **options)
 
     monkeypatch.setattr(pipeline.classify, "classify", classify)
 

@@ -196,11 +196,7 @@ def _top_level(pattern: str, start: int = 0) -> tuple[list[str], int] | None:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            i += 1
-            if pattern[i : i + 1] == "^":
-                i += 1
-            if pattern[i : i + 1] == "]":
-                i += 1  # a "]" first in a class is a literal
+            i = _class_body(pattern, i)
             continue
         elif ch == "(":
             depth += 1
@@ -413,6 +409,17 @@ class _AnyOf:
         return self._slow.search(text, lo, hi) is not None
 
 
+def _class_body(pattern: str, i: int) -> int:
+    """Where the members of the class opened by ``pattern[i] == "["`` begin: past a "^"
+    and a "]" that stands first, which is a literal there."""
+    i += 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    return i
+
+
 def _has_group(pattern: str) -> bool:
     """Whether ``pattern`` has a capturing group; read rather than compiled, which at
     import would cost the start-up time that compiling rules on first use saves."""
@@ -427,11 +434,7 @@ def _has_group(pattern: str) -> bool:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            i += 1
-            if pattern[i : i + 1] == "^":
-                i += 1
-            if pattern[i : i + 1] == "]":
-                i += 1
+            i = _class_body(pattern, i)
             continue
         elif ch == "(" and (pattern[i + 1 : i + 2] != "?" or pattern[i + 2 : i + 4] == "P<"):
             return True

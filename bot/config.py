@@ -488,9 +488,10 @@ class ClassifierSettings(BaseModel):
 
     model: bool = Field(
         True,
-        description="Ask the trained statistical model (handlers/model.py) about mail no "
-        "rule recognised; a request only it sees opens its case in triage, for staff to "
-        "confirm. false: rules only.",
+        description="Ask the trained statistical model (handlers/model.py) about every "
+        "mail: a request only it sees opens its case in triage, for staff to confirm; a "
+        "rules' request it is sure is ordinary mail is kept as not_privacy:uncertain; a "
+        "complaint or third party the rules missed is added. false: rules only.",
     )
 
     triage_below: float = Field(

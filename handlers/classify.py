@@ -1466,20 +1466,67 @@ def _model_opinion(subject: str, text: str, language: str) -> Classification | N
     return Classification(labels, language, _MODEL_CONFIDENCE, evidence)
 
 
+#: The types the model may add to what the rules found: the two the rules find worst
+#: (a complaint in plain words, someone writing for another person). For the others the
+#: model's extra types were wrong more often than right (``bench/train_model.py --lofo``).
+_MODEL_ADDS = (RequestType.COMPLAINT, RequestType.THIRD_PARTY_AUTHORISATION)
+#: A rules' request the model is sure is ordinary mail: below ``triage_below``, so the
+#: message is kept as ``not_privacy:uncertain`` with the overruled phrases as evidence.
+_OVERRULED_CONFIDENCE = 0.5
+
+
+def _model_review(subject: str, text: str, result: Classification) -> Classification:
+    """The trained model's word on what the rules found (``handlers.model``).
+
+    Rules see request shapes; the model weighs every word of the mail. Where it is sure the
+    mail is ordinary (a duplicate booking to delete, a legal disclaimer, a trip's list) the
+    request is overruled; where it is sure of a complaint or a third party the rules did
+    not name (a parent writing for a child, displeasure in plain words), the type is
+    added. An operator's own phrase (``config.*``) is the operator's decision and is never
+    overruled.
+    """
+    if any(e.rule.startswith("config.") for e in result.evidence):
+        return result
+    weights = model.shipped()
+    _, lower = _prepare(subject, text)
+    opinion = model.opinion(lower, full=True)
+    if opinion.privacy < weights.overrule_below:
+        evidence = tuple(
+            Evidence(RequestType.NOT_PRIVACY, e.phrase, f"model.overruled:{e.rule}")
+            for e in result.evidence
+        )
+        return Classification(
+            (RequestType.NOT_PRIVACY,), result.language, _OVERRULED_CONFIDENCE, evidence
+        )
+    added = [
+        label
+        for label in _MODEL_ADDS
+        if label not in result.labels and opinion.types[label.value] > weights.add_type_above
+    ]
+    if not added:
+        return result
+    labels = tuple(label for label in REQUEST_TYPES if label in result.labels or label in added)
+    evidence = result.evidence + tuple(
+        Evidence(label, ", ".join(opinion.words[label.value]), f"model.{label.value}")
+        for label in added
+    )
+    return Classification(labels, result.language, result.confidence, evidence)
+
+
 def classify(inbound: Inbound, phrases: Phrases = (), *, use_model: bool = True) -> Classification:
     """Label a message from its subject and new text, never from its quoted history.
 
     Old requests quoted under "thanks, see you in June" are not new requests. The one
     use of ``quoted``: a short affirmative reply ("ja tak", "yes please") takes its
-    meaning from the offer it answers, e.g. "shall we also delete your data?". When no
-    rule finds a request, the trained model (``use_model``, ``[classifier] model``) may
-    still see one; its case goes to triage.
+    meaning from the offer it answers, e.g. "shall we also delete your data?". The trained
+    model (``use_model``, ``[classifier] model``) reviews what the rules found, and when no
+    rule finds a request it may still see one; its case goes to triage.
     """
     result = classify_text(inbound.subject, inbound.text, inbound.language, phrases=phrases)
     if result.is_privacy:
         if _declines_invitation(inbound, result):
             return _build({}, "", inbound.language, True)
-        return result
+        return _model_review(inbound.subject, inbound.text, result) if use_model else result
     affirmed = _affirmed_offer(inbound)
     if affirmed is not None:
         return affirmed

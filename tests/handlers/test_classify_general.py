@@ -93,7 +93,11 @@ HARD_NEGATIVES = [
 
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negatives(text: str) -> None:
-    assert classify(_mail(text)).labels == NOT, classify(_mail(text)).evidence
+    rules = classify(_mail(text), use_model=False)
+    assert rules.labels == NOT, rules.evidence
+    with_model = classify(_mail(text))
+    # the model may see a complaint in "Meget utilfreds": alone, it waits in triage
+    assert with_model.labels == NOT or with_model.confidence < TRIAGE_BELOW
 
 
 def test_what_the_second_opinion_alone_finds_goes_to_triage() -> None:

@@ -105,3 +105,45 @@ def test_the_same_answer_whatever_the_hash_seed() -> None:
     }
     assert len(outputs) == 1
     assert "privacy=" in outputs.pop()
+
+
+#: Ordinary mail the rules read as a request: a signature's disclaimer ("kun til den eller
+#: de navngivne modtagere") has the shape of a restriction. Labelled ordinary in dev14/.
+DISCLAIMER = ROOT / "tests" / "data" / "heldout" / "dev14" / "da-n05.eml"
+
+
+def test_the_model_overrules_a_rules_request_it_is_sure_is_ordinary_mail() -> None:
+    inbound = normalise.parse(DISCLAIMER.read_bytes(), Channel.FILE)
+    rules = classify.classify(inbound, use_model=False)
+    assert rules.labels == (RequestType.RESTRICTION,)
+    result = classify.classify(inbound)
+    assert result.labels == (RequestType.NOT_PRIVACY,)
+    # kept as uncertain ordinary mail, with what was overruled as the evidence
+    assert result.confidence < load_settings(None).classifier.triage_below
+    assert [e.rule for e in result.evidence] == [f"model.overruled:{rules.evidence[0].rule}"]
+    assert result.evidence[0].phrase == rules.evidence[0].phrase
+
+
+def test_an_operators_phrase_is_never_overruled() -> None:
+    inbound = normalise.parse(DISCLAIMER.read_bytes(), Channel.FILE)
+    phrases = classify.compile_phrases({"restriction": {"da": ["navngivne modtagere"]}})
+    result = classify.classify(inbound, phrases)
+    assert RequestType.RESTRICTION in result.labels
+    assert any(e.rule == "config.restriction.da" for e in result.evidence)
+
+
+def test_the_model_adds_a_complaint_the_rules_did_not_name() -> None:
+    """ "I never agreed to it" complains (tests/data/heldout/README.md); the rules see
+    only the stop."""
+    inbound = normalise.parse(mail(
+        "Re: din ansøgning",
+        "Stop med at sende mig sms'er om tilbud. Jeg har fået fem i denne uge og har aldrig "
+        "sagt ja til det.",
+    ), Channel.FILE)
+    assert classify.classify(inbound, use_model=False).labels == (
+        RequestType.CONSENT_WITHDRAWAL,
+    )
+    result = classify.classify(inbound)
+    assert result.labels == (RequestType.CONSENT_WITHDRAWAL, RequestType.COMPLAINT)
+    assert [e.rule for e in result.evidence][-1] == "model.complaint"
+    assert result.evidence[-1].phrase  # the words that weighed most, for staff

@@ -130,7 +130,8 @@ def _decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
 
 def _unescape_8bit(value: str) -> str:
     """Recover raw 8-bit header bytes that the parser kept as surrogate escapes."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):
+        # isascii() is one C call; almost every header is ASCII (issue 9 profile).
         return value
     data = value.encode("ascii", "surrogateescape")
     return _decode_bytes(data, None, [])
@@ -193,6 +194,9 @@ class _Headers:
         raws = self.raw_all(name)
         if not raws:
             return []
+        quick = _plain_mailboxes(raws[0])
+        if quick is not None:
+            return quick
         pairs: list[tuple[str, str]] = []
         try:
             header = self._msg[name]
@@ -232,6 +236,45 @@ class _Headers:
                 display = display.replace(spec, "").strip(" <>\"'")
             fallback.append((_clean_header(_decode_words(display)), spec))
         return fallback
+
+
+# The plainest address headers, read without the header registry (issue 9: building one
+# registry object for From and one for To was half of ``parse``). Only forms whose
+# registry result is certain are taken: a dot-atom addr-spec (ASCII letters, digits and
+# atext; domain labels of letters, digits and "-"), bare or in angle brackets, after an
+# optional display name of atoms or of one plain quoted string, in a comma-separated
+# list. No encoded words ("=?"), comments, escapes, groups, 8-bit bytes or control
+# characters: anything else goes through the registry as before.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PLAIN_MAILBOX = re.compile(
+    rf"[ \t]*(?:(?:({_ATEXT}(?:[ \t]+{_ATEXT})*|\"[ !#-\[\]-~]*\")[ \t]*)?<({_PLAIN_SPEC})>"
+    rf"|({_PLAIN_SPEC}))[ \t]*(,?)"
+)
+
+
+def _plain_mailboxes(raw: str) -> list[tuple[str, str]] | None:
+    """``(display name, addr-spec)`` pairs of a plain address header, or ``None``.
+
+    Gives exactly what the registry path of ``_Headers.addresses`` gives for such a
+    value (``None`` when the value is not plain, so the caller takes that path).
+    """
+    if not raw.isascii() or "=?" in raw:
+        return None
+    value = raw.replace("\r", "").replace("\n", "")  # unfolded, as the registry sees it
+    pairs: list[tuple[str, str]] = []
+    pos, end = 0, len(value)
+    while True:
+        found = _PLAIN_MAILBOX.match(value, pos)
+        if found is None:
+            return None
+        display, angle, bare, comma = found.groups()
+        if display and display[0] == '"':
+            display = display[1:-1]
+        pairs.append((_clean_header(display or ""), angle or bare))
+        pos = found.end()
+        if not comma:
+            return pairs if pos == end else None
 
 
 def _message_ids(value: str) -> list[str]:
@@ -606,13 +649,19 @@ class _ReusedHeaders(email.policy.EmailPolicy):
     once built (their values and defects are read-only), so while one mail is parsed the
     same object is handed out again for the same name and value; what the parser makes
     of a mail is unchanged. The objects are dropped when ``parse`` returns (all but the
-    few structural MIME values kept in ``_MIME_HEADERS``).
+    few structural MIME values kept in ``_MIME_HEADERS``). The plainest MIME values are
+    not parsed at all (``_PLAIN_MIME``).
     """
 
     def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
         held = getattr(_parsing, "headers", None)
         if held is None or hasattr(value, "name"):
             return super().header_fetch_parse(name, value)
+        plain = _PLAIN_MIME.get(name.lower())
+        if plain is not None and value.isascii():
+            unfolded = value.replace("\r", "").replace("\n", "")  # as the registry sees it
+            if "=?" not in unfolded and plain.match(unfolded):
+                return unfolded
         key = (name, value)
         header = held.get(key) or _MIME_HEADERS.get(key)
         if header is None:
@@ -626,6 +675,22 @@ class _ReusedHeaders(email.policy.EmailPolicy):
                 held[key] = header
         return header
 
+
+# MIME headers of the plainest form ("text/plain; charset=utf-8", "base64", "attachment;
+# filename=x.pdf") are handed out as the plain unfolded string instead of a registry
+# object (issue 9). Every reader of these headers while ``_parse`` runs (the parser,
+# ``get_content_type``, ``get_param``, ``get_boundary``, ``get_filename``,
+# ``get_payload``) reads only the string, and from these forms it reads the same type and
+# the same first value of each parameter as from the registry's string (which re-quotes
+# every parameter and keeps only the first of a repeated one). Tokens and plain quoted
+# strings only: no comments, escapes, encoded words, RFC 2231 "*" or 8-bit bytes.
+_TOKEN = r"[!#$%&'+.^_`|~0-9A-Za-z-]+"  # RFC 2045 token without "*" (RFC 2231)
+_PARAMS = rf"(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|\"[ !#-\[\]-~]*\"))*"
+_PLAIN_MIME = {
+    "content-type": re.compile(rf"{_TOKEN}/{_TOKEN}{_PARAMS}\Z"),
+    "content-disposition": re.compile(rf"{_TOKEN}{_PARAMS}\Z"),
+    "content-transfer-encoding": re.compile(rf"{_TOKEN}\Z"),
+}
 
 #: Per thread, while ``_parse`` runs: parsed header objects by (name, raw value).
 _parsing = threading.local()

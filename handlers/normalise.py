@@ -712,54 +712,155 @@ def _parse(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:
         _parsing.headers = None
 
 
-#: One line as the parser's line reader cuts it (``\r\n``, ``\r`` or ``\n``).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+#: One line as the parser's line reader cuts it (``\r\n``, ``\r`` or ``\n``), or the last
+#: line of the text when it has no line break.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 #: A header line that the parser takes as "name: value" without any defect.
 _FIELD_LINE = re.compile(r"[!-9;-~]+:")
+#: What the parser's boundary pattern asks after "--boundary" (``feedparser._parsegen``).
+_BOUNDARY_TAIL = re.compile(r"(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
+_BLANK = ("\r\n", "\n", "\r")
 
 
-def _single_part(raw: bytes) -> Message | None:
-    """The message ``email.message_from_bytes(raw, policy=_POLICY)`` gives, for a mail of
-    one part with an orderly header block; ``None`` for anything else.
-
-    Most mail is one text part, and for it the feed parser's line-by-line machinery (a
-    third of ``parse`` after the header changes, issue 9) only splits off the header
-    lines and keeps the rest as the payload. This does the same, for the case where the
-    parser records no defect: every header line is "name:" or a continuation of one, a
-    blank line ends the block, and the part is not multipart/* or message/*. Anything
-    else returns ``None`` and the parser reads the mail as before.
-    """
-    text = raw.decode("ascii", "surrogateescape")  # as BytesParser does
+def _part_headers(text: str, pos: int, sep: str | None) -> tuple[Message, int] | None:
+    """A part's header block from ``pos`` as the feed parser reads it when it records no
+    defect: every line "name:" or a continuation of one, ended by a blank line (and,
+    inside a multipart, no boundary line ``sep`` before it). The new part and where its
+    body starts; ``None`` for anything else."""
     fields: list[list[str]] = []
-    pos = 0
     while True:
         found = _LINE.match(text, pos)
         if found is None:
             return None  # no blank line before the end
         line = found.group()
         pos = found.end()
-        if line in ("\r\n", "\n", "\r"):
+        if sep is not None and line.startswith(sep) and _BOUNDARY_TAIL.match(line, len(sep)):
+            return None
+        if line in _BLANK:
             break
         if line[0] in " \t":
             if not fields:
                 return None
             fields[-1].append(line)
-        elif _FIELD_LINE.match(line):
+        elif _FIELD_LINE.match(line) and not line.startswith("From "):
             fields.append([line])
         else:
             return None
     msg = _POLICY.message_factory(policy=_POLICY)
     for lines in fields:
         msg.set_raw(*_POLICY.header_source_parse(lines))
-    ctype = msg.get_content_type()
-    if ctype == "message/delivery-status" or ctype.split("/", 1)[0] in ("message", "multipart"):
+    return msg, pos
+
+
+def _is_leaf(ctype: str) -> bool:
+    """A part the feed parser reads as one payload (not multipart/*, not message/*)."""
+    return ctype.split("/", 1)[0] not in ("message", "multipart")
+
+
+def _plain_structure(raw: bytes) -> Message | None:
+    """The message ``email.message_from_bytes(raw, policy=_POLICY)`` gives, for a mail of
+    one part or of one multipart level of such parts, when the feed parser would record
+    no defect; ``None`` for anything else, and the parser reads the mail as before.
+
+    Most mail is one text part, or a multipart/alternative or /mixed of a few: for those
+    the feed parser's line-by-line machinery only splits off header lines and cuts the
+    text at boundary lines, and for every multipart it compiles a new regular expression
+    for the boundary (0.2 ms each). That was half of ``parse`` after the header changes
+    (issue 9). This does the same cutting with the same rules (``feedparser._parsegen``):
+    the header lines through the policy's ``header_source_parse``; a leaf's payload is the
+    rest of its text, without the line break before the next boundary; the preamble is
+    the text before the first boundary without its last line break, the epilogue the text
+    after the close boundary. Nested multiparts, message/* parts, a missing or doubled
+    boundary, text after an unclosed part or a non-7bit/8bit/binary multipart go back to
+    the parser.
+    """
+    text = raw.decode("ascii", "surrogateescape")  # as BytesParser does
+    head = _part_headers(text, 0, None)
+    if head is None:
         return None
-    msg.set_payload(text[pos:])
+    msg, pos = head
+    ctype = msg.get_content_type()
+    if _is_leaf(ctype):
+        msg.set_payload(text[pos:])
+        return msg
+    if ctype.split("/", 1)[0] != "multipart" or ctype == "multipart/digest":
+        return None
+    boundary = msg.get_boundary()
+    if boundary is None:
+        return None
+    cte = str(msg.get("content-transfer-encoding", "8bit")).lower()
+    if cte not in ("7bit", "8bit", "binary"):
+        return None
+    sep = "--" + boundary
+    # Preamble: up to the first boundary line.
+    start = pos
+    while True:
+        found = _LINE.match(text, pos)
+        if found is None:
+            return None  # no boundary at all
+        line = found.group()
+        if line.startswith(sep):
+            tail = _BOUNDARY_TAIL.match(line, len(sep))
+            if tail:
+                if tail.group("end"):
+                    return None  # a close boundary before any part
+                break
+        pos = found.end()
+    if pos > start:
+        preamble = text[start:pos]
+        brk = _line_break(preamble)
+        msg.preamble = preamble[: -len(brk)] if brk else preamble
+    pos = found.end()
+    parts: list[Message] = []
+    while True:
+        # ``pos`` is just after a part boundary line: a part follows.
+        found = _LINE.match(text, pos)
+        if found is None:
+            return None
+        if found.group().startswith(sep) and _BOUNDARY_TAIL.match(found.group(), len(sep)):
+            return None  # doubled boundary lines
+        block = _part_headers(text, pos, sep)
+        if block is None:
+            return None
+        part, pos = block
+        if not _is_leaf(part.get_content_type()):
+            return None
+        body_start = pos
+        while True:
+            found = _LINE.match(text, pos)
+            if found is None:
+                return None  # no close boundary
+            line = found.group()
+            if line.startswith(sep):
+                tail = _BOUNDARY_TAIL.match(line, len(sep))
+                if tail:
+                    break
+            pos = found.end()
+        payload = text[body_start:pos]
+        brk = _line_break(payload)
+        part.set_payload(payload[: -len(brk)] if brk else payload)
+        parts.append(part)
+        pos = found.end()
+        if tail.group("end"):
+            break
+    for part in parts:
+        msg.attach(part)
+    # Epilogue: the rest; an empty string when the close boundary ended its line.
+    msg.epilogue = text[pos:] if tail.group("linesep") else ""
     return msg
 
 
+def _line_break(text: str) -> str:
+    """The line break that ends ``text`` (``feedparser.NLCRE_eol``), or ""."""
+    if text.endswith("\r\n"):
+        return "\r\n"
+    if text.endswith(("\r", "\n")):
+        return text[-1]
+    return ""
+
+
 def _parse_message(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:
-    msg = _single_part(raw)
+    msg = _plain_structure(raw)
     if msg is None:
         msg = email.message_from_bytes(raw, policy=_POLICY)
     defects: list[str] = []

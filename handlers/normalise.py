@@ -130,7 +130,8 @@ def _decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
 
 def _unescape_8bit(value: str) -> str:
     """Recover raw 8-bit header bytes that the parser kept as surrogate escapes."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in value):
+        # isascii() is one C call; almost every header is ASCII (issue 9 profile).
         return value
     data = value.encode("ascii", "surrogateescape")
     return _decode_bytes(data, None, [])
@@ -193,6 +194,9 @@ class _Headers:
         raws = self.raw_all(name)
         if not raws:
             return []
+        quick = _plain_mailboxes(raws[0])
+        if quick is not None:
+            return quick
         pairs: list[tuple[str, str]] = []
         try:
             header = self._msg[name]
@@ -232,6 +236,45 @@ class _Headers:
                 display = display.replace(spec, "").strip(" <>\"'")
             fallback.append((_clean_header(_decode_words(display)), spec))
         return fallback
+
+
+# The plainest address headers, read without the header registry (issue 9: building one
+# registry object for From and one for To was half of ``parse``). Only forms whose
+# registry result is certain are taken: a dot-atom addr-spec (ASCII letters, digits and
+# atext; domain labels of letters, digits and "-"), bare or in angle brackets, after an
+# optional display name of atoms or of one plain quoted string, in a comma-separated
+# list. No encoded words ("=?"), comments, escapes, groups, 8-bit bytes or control
+# characters: anything else goes through the registry as before.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PLAIN_MAILBOX = re.compile(
+    rf"[ \t]*(?:(?:({_ATEXT}(?:[ \t]+{_ATEXT})*|\"[ !#-\[\]-~]*\")[ \t]*)?<({_PLAIN_SPEC})>"
+    rf"|({_PLAIN_SPEC}))[ \t]*(,?)"
+)
+
+
+def _plain_mailboxes(raw: str) -> list[tuple[str, str]] | None:
+    """``(display name, addr-spec)`` pairs of a plain address header, or ``None``.
+
+    Gives exactly what the registry path of ``_Headers.addresses`` gives for such a
+    value (``None`` when the value is not plain, so the caller takes that path).
+    """
+    if not raw.isascii() or "=?" in raw:
+        return None
+    value = raw.replace("\r", "").replace("\n", "")  # unfolded, as the registry sees it
+    pairs: list[tuple[str, str]] = []
+    pos, end = 0, len(value)
+    while True:
+        found = _PLAIN_MAILBOX.match(value, pos)
+        if found is None:
+            return None
+        display, angle, bare, comma = found.groups()
+        if display and display[0] == '"':
+            display = display[1:-1]
+        pairs.append((_clean_header(display or ""), angle or bare))
+        pos = found.end()
+        if not comma:
+            return pairs if pos == end else None
 
 
 def _message_ids(value: str) -> list[str]:
@@ -606,13 +649,19 @@ class _ReusedHeaders(email.policy.EmailPolicy):
     once built (their values and defects are read-only), so while one mail is parsed the
     same object is handed out again for the same name and value; what the parser makes
     of a mail is unchanged. The objects are dropped when ``parse`` returns (all but the
-    few structural MIME values kept in ``_MIME_HEADERS``).
+    few structural MIME values kept in ``_MIME_HEADERS``). The plainest MIME values are
+    not parsed at all (``_PLAIN_MIME``).
     """
 
     def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
         held = getattr(_parsing, "headers", None)
         if held is None or hasattr(value, "name"):
             return super().header_fetch_parse(name, value)
+        plain = _PLAIN_MIME.get(name.lower())
+        if plain is not None and value.isascii():
+            unfolded = value.replace("\r", "").replace("\n", "")  # as the registry sees it
+            if "=?" not in unfolded and plain.match(unfolded):
+                return unfolded
         key = (name, value)
         header = held.get(key) or _MIME_HEADERS.get(key)
         if header is None:
@@ -626,6 +675,22 @@ class _ReusedHeaders(email.policy.EmailPolicy):
                 held[key] = header
         return header
 
+
+# MIME headers of the plainest form ("text/plain; charset=utf-8", "base64", "attachment;
+# filename=x.pdf") are handed out as the plain unfolded string instead of a registry
+# object (issue 9). Every reader of these headers while ``_parse`` runs (the parser,
+# ``get_content_type``, ``get_param``, ``get_boundary``, ``get_filename``,
+# ``get_payload``) reads only the string, and from these forms it reads the same type and
+# the same first value of each parameter as from the registry's string (which re-quotes
+# every parameter and keeps only the first of a repeated one). Tokens and plain quoted
+# strings only: no comments, escapes, encoded words, RFC 2231 "*" or 8-bit bytes.
+_TOKEN = r"[!#$%&'+.^_`|~0-9A-Za-z-]+"  # RFC 2045 token without "*" (RFC 2231)
+_PARAMS = rf"(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|\"[ !#-\[\]-~]*\"))*"
+_PLAIN_MIME = {
+    "content-type": re.compile(rf"{_TOKEN}/{_TOKEN}{_PARAMS}\Z"),
+    "content-disposition": re.compile(rf"{_TOKEN}{_PARAMS}\Z"),
+    "content-transfer-encoding": re.compile(rf"{_TOKEN}\Z"),
+}
 
 #: Per thread, while ``_parse`` runs: parsed header objects by (name, raw value).
 _parsing = threading.local()
@@ -647,8 +712,157 @@ def _parse(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:
         _parsing.headers = None
 
 
+#: One line as the parser's line reader cuts it (``\r\n``, ``\r`` or ``\n``), or the last
+#: line of the text when it has no line break.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: A header line that the parser takes as "name: value" without any defect.
+_FIELD_LINE = re.compile(r"[!-9;-~]+:")
+#: What the parser's boundary pattern asks after "--boundary" (``feedparser._parsegen``).
+_BOUNDARY_TAIL = re.compile(r"(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
+_BLANK = ("\r\n", "\n", "\r")
+
+
+def _part_headers(text: str, pos: int, sep: str | None) -> tuple[Message, int] | None:
+    """A part's header block from ``pos`` as the feed parser reads it when it records no
+    defect: every line "name:" or a continuation of one, ended by a blank line (and,
+    inside a multipart, no boundary line ``sep`` before it). The new part and where its
+    body starts; ``None`` for anything else."""
+    fields: list[list[str]] = []
+    while True:
+        found = _LINE.match(text, pos)
+        if found is None:
+            return None  # no blank line before the end
+        line = found.group()
+        pos = found.end()
+        if sep is not None and line.startswith(sep) and _BOUNDARY_TAIL.match(line, len(sep)):
+            return None
+        if line in _BLANK:
+            break
+        if line[0] in " \t":
+            if not fields:
+                return None
+            fields[-1].append(line)
+        elif _FIELD_LINE.match(line) and not line.startswith("From "):
+            fields.append([line])
+        else:
+            return None
+    msg = _POLICY.message_factory(policy=_POLICY)
+    for lines in fields:
+        msg.set_raw(*_POLICY.header_source_parse(lines))
+    return msg, pos
+
+
+def _is_leaf(ctype: str) -> bool:
+    """A part the feed parser reads as one payload (not multipart/*, not message/*)."""
+    return ctype.split("/", 1)[0] not in ("message", "multipart")
+
+
+def _plain_structure(raw: bytes) -> Message | None:
+    """The message ``email.message_from_bytes(raw, policy=_POLICY)`` gives, for a mail of
+    one part or of one multipart level of such parts, when the feed parser would record
+    no defect; ``None`` for anything else, and the parser reads the mail as before.
+
+    Most mail is one text part, or a multipart/alternative or /mixed of a few: for those
+    the feed parser's line-by-line machinery only splits off header lines and cuts the
+    text at boundary lines, and for every multipart it compiles a new regular expression
+    for the boundary (0.2 ms each). That was half of ``parse`` after the header changes
+    (issue 9). This does the same cutting with the same rules (``feedparser._parsegen``):
+    the header lines through the policy's ``header_source_parse``; a leaf's payload is the
+    rest of its text, without the line break before the next boundary; the preamble is
+    the text before the first boundary without its last line break, the epilogue the text
+    after the close boundary. Nested multiparts, message/* parts, a missing or doubled
+    boundary, text after an unclosed part or a non-7bit/8bit/binary multipart go back to
+    the parser.
+    """
+    text = raw.decode("ascii", "surrogateescape")  # as BytesParser does
+    head = _part_headers(text, 0, None)
+    if head is None:
+        return None
+    msg, pos = head
+    ctype = msg.get_content_type()
+    if _is_leaf(ctype):
+        msg.set_payload(text[pos:])
+        return msg
+    if ctype.split("/", 1)[0] != "multipart" or ctype == "multipart/digest":
+        return None
+    boundary = msg.get_boundary()
+    if boundary is None:
+        return None
+    cte = str(msg.get("content-transfer-encoding", "8bit")).lower()
+    if cte not in ("7bit", "8bit", "binary"):
+        return None
+    sep = "--" + boundary
+    # Preamble: up to the first boundary line.
+    start = pos
+    while True:
+        found = _LINE.match(text, pos)
+        if found is None:
+            return None  # no boundary at all
+        line = found.group()
+        if line.startswith(sep):
+            tail = _BOUNDARY_TAIL.match(line, len(sep))
+            if tail:
+                if tail.group("end"):
+                    return None  # a close boundary before any part
+                break
+        pos = found.end()
+    if pos > start:
+        preamble = text[start:pos]
+        brk = _line_break(preamble)
+        msg.preamble = preamble[: -len(brk)] if brk else preamble
+    pos = found.end()
+    parts: list[Message] = []
+    while True:
+        # ``pos`` is just after a part boundary line: a part follows.
+        found = _LINE.match(text, pos)
+        if found is None:
+            return None
+        if found.group().startswith(sep) and _BOUNDARY_TAIL.match(found.group(), len(sep)):
+            return None  # doubled boundary lines
+        block = _part_headers(text, pos, sep)
+        if block is None:
+            return None
+        part, pos = block
+        if not _is_leaf(part.get_content_type()):
+            return None
+        body_start = pos
+        while True:
+            found = _LINE.match(text, pos)
+            if found is None:
+                return None  # no close boundary
+            line = found.group()
+            if line.startswith(sep):
+                tail = _BOUNDARY_TAIL.match(line, len(sep))
+                if tail:
+                    break
+            pos = found.end()
+        payload = text[body_start:pos]
+        brk = _line_break(payload)
+        part.set_payload(payload[: -len(brk)] if brk else payload)
+        parts.append(part)
+        pos = found.end()
+        if tail.group("end"):
+            break
+    for part in parts:
+        msg.attach(part)
+    # Epilogue: the rest; an empty string when the close boundary ended its line.
+    msg.epilogue = text[pos:] if tail.group("linesep") else ""
+    return msg
+
+
+def _line_break(text: str) -> str:
+    """The line break that ends ``text`` (``feedparser.NLCRE_eol``), or ""."""
+    if text.endswith("\r\n"):
+        return "\r\n"
+    if text.endswith(("\r", "\n")):
+        return text[-1]
+    return ""
+
+
 def _parse_message(raw: bytes, channel: Channel, external_id: str | None) -> Inbound:
-    msg = email.message_from_bytes(raw, policy=_POLICY)
+    msg = _plain_structure(raw)
+    if msg is None:
+        msg = email.message_from_bytes(raw, policy=_POLICY)
     defects: list[str] = []
     headers = _Headers(msg, defects)
 

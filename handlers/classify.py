@@ -1487,10 +1487,10 @@ def _model_review(subject: str, text: str, result: Classification) -> Classifica
     """
     if any(e.rule.startswith("config.") for e in result.evidence):
         return result
-    weights = model.shipped()
     _, lower = _prepare(subject, text)
-    opinion = model.opinion(lower, full=True)
-    if opinion.privacy < weights.overrule_below:
+    candidates = tuple(t.value for t in _MODEL_ADDS if t not in result.labels)
+    seen = model.review(lower, candidates)
+    if seen.overrule:
         evidence = tuple(
             Evidence(RequestType.NOT_PRIVACY, e.phrase, f"model.overruled:{e.rule}")
             for e in result.evidence
@@ -1498,16 +1498,12 @@ def _model_review(subject: str, text: str, result: Classification) -> Classifica
         return Classification(
             (RequestType.NOT_PRIVACY,), result.language, _OVERRULED_CONFIDENCE, evidence
         )
-    added = [
-        label
-        for label in _MODEL_ADDS
-        if label not in result.labels and opinion.types[label.value] > weights.add_type_above
-    ]
-    if not added:
+    if not seen.added:
         return result
+    added = [label for label in _MODEL_ADDS if label.value in seen.added]
     labels = tuple(label for label in REQUEST_TYPES if label in result.labels or label in added)
     evidence = result.evidence + tuple(
-        Evidence(label, ", ".join(opinion.words[label.value]), f"model.{label.value}")
+        Evidence(label, ", ".join(seen.added[label.value]), f"model.{label.value}")
         for label in added
     )
     return Classification(labels, result.language, result.confidence, evidence)

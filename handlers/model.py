@@ -134,16 +134,14 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
-    """The model's probabilities for ``text`` (subject and new text, as the rules read).
+def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, float]:
+    """The known features of ``text`` with their weights, their norm, and the privacy
+    probability.
 
     The features are weighted as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
     weights them (1 + log count, times idf, scaled to unit length), so the numbers are the
     ones the trainer saw; features the training mails never had are left out, as there.
-    The types and the evidence are worked out only for a text over the threshold (or with
-    ``full``): most mail is ordinary, and the privacy score alone is one dot product.
     """
-    w = weights or shipped()
     counts = features(text)
     hot = w.privacy
     known = []
@@ -156,18 +154,65 @@ def opinion(text: str, weights: Weights | None = None, *, full: bool = False) ->
         pushes.append(value * coef)
     # fsum: exact, so the answer does not depend on the order a set hands features out
     norm = math.sqrt(math.fsum(value * value for _, value in known)) or 1.0
-    privacy = _sigmoid(w.intercepts[0] + math.fsum(pushes) / norm)
+    return known, norm, _sigmoid(w.intercepts[0] + math.fsum(pushes) / norm)
+
+
+def _type(
+    known: list[tuple[str, float]], norm: float, w: Weights, i: int
+) -> tuple[float, list[tuple[float, str]]]:
+    """Output ``i``'s probability, and each feature's push towards it, smallest first."""
+    table = w.table
+    pushes = sorted((value * table[f][i + 1], f) for f, value in known)
+    return _sigmoid(w.intercepts[i] + math.fsum(p for p, _ in pushes) / norm), pushes
+
+
+def _top_words(pushes: list[tuple[float, str]], source: dict[str, str]) -> tuple[str, ...]:
+    return tuple(source[f] for push, f in reversed(pushes[-3:]) if push > 0)
+
+
+def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
+    """The model's probabilities for ``text`` (subject and new text, as the rules read).
+
+    The types and the evidence are worked out only for a text over the threshold (or with
+    ``full``): most mail is ordinary, and the privacy score alone is one dot product.
+    """
+    w = weights or shipped()
+    known, norm, privacy = _privacy(text, w)
     if privacy <= w.threshold and not full:
         return Opinion(privacy=privacy, types={}, words={})
-    table = w.table
     source = feature_words(text)
     types: dict[str, float] = {}
     words: dict[str, tuple[str, ...]] = {}
     for i, output in enumerate(w.outputs[1:], start=1):
-        pushes = sorted((value * table[f][i + 1], f) for f, value in known)
-        types[output] = _sigmoid(w.intercepts[i] + math.fsum(p for p, _ in pushes) / norm)
-        words[output] = tuple(source[f] for push, f in reversed(pushes[-3:]) if push > 0)
+        types[output], pushes = _type(known, norm, w, i)
+        words[output] = _top_words(pushes, source)
     return Opinion(privacy=privacy, types=types, words=words)
+
+
+@dataclass(frozen=True)
+class Review:
+    """The model's word on a request the rules found."""
+
+    overrule: bool  # surely ordinary mail
+    added: dict[str, tuple[str, ...]]  # a type to add, with the words that weighed most
+
+
+def review(text: str, candidates: tuple[str, ...], weights: Weights | None = None) -> Review:
+    """Whether to overrule the rules' request, and which of ``candidates`` (types the
+    rules did not name) to add. Only the asked types are worked out, and their words only
+    when they are added: the review runs on every request the rules find."""
+    w = weights or shipped()
+    known, norm, privacy = _privacy(text, w)
+    if privacy < w.overrule_below:
+        return Review(overrule=True, added={})
+    added: dict[str, tuple[str, ...]] = {}
+    source: dict[str, str] | None = None
+    for name in candidates:
+        p, pushes = _type(known, norm, w, w.outputs.index(name))
+        if p > w.add_type_above:
+            source = source if source is not None else feature_words(text)
+            added[name] = _top_words(pushes, source)
+    return Review(overrule=False, added=added)
 
 
 def request_types(op: Opinion, weights: Weights | None = None) -> list[str]:

@@ -258,6 +258,60 @@ def lock_messages(session: Session, *, ids: Sequence[int]) -> list[Message]:
     )
 
 
+class MessageRow:
+    """A ``message`` row as plain attributes, for the pipeline's decision (issue 9).
+
+    Read with one Core SELECT and written back with one Core UPDATE
+    (``write_decided``): as an ORM ``Message`` every field the decision sets went
+    through SQLModel's ``__setattr__`` (pydantic and SQLAlchemy instrumentation) and
+    was written by the unit of work's flush at the message's savepoint, which together
+    cost more than the UPDATE. Same attribute names as ``Message``, so the code that
+    reads a message (``authorisation.message_authenticity``, the audit details) takes
+    either.
+    """
+
+    __slots__ = tuple(Message.__table__.columns.keys())
+
+    def __init__(self, values: Any) -> None:
+        for key in self.__slots__:
+            setattr(self, key, values[key])
+
+
+#: What a decision may change in a message row (``pipeline._decide`` and ``_finish``).
+DECIDED_FIELDS = (
+    "sender", "subject", "text", "language", "message_id", "authenticity", "labels",
+    "status", "rule", "processed_at", "error", "retain_until", "case_id",
+)
+_MESSAGE = Message.__table__
+#: SET from the parameters' keys (DECIDED_FIELDS), built once.
+_WRITE_DECIDED = update(_MESSAGE).where(_MESSAGE.c.id == bindparam("row_id"))
+
+
+def lock_message_rows(session: Session, *, ids: Sequence[int]) -> list[MessageRow]:
+    """``lock_messages`` as plain rows: the same one query, no ORM objects.
+
+    On the session's connection (no autoflush; the caller's batch holds no ORM message).
+    """
+    if not ids:
+        return []
+    result = session.connection().execute(
+        select(_MESSAGE).where(_MESSAGE.c.id.in_(ids)).order_by(_MESSAGE.c.id).with_for_update()
+    )
+    return [MessageRow(values) for values in result.mappings()]
+
+
+def write_decided(session: Session, row: MessageRow) -> None:
+    """Write what a decision set in ``row`` with one UPDATE, in the caller's transaction.
+
+    Every field of ``DECIDED_FIELDS`` is sent, changed or not: the row ends as the ORM
+    would have left it (it sent only the changed ones), and one statement shape is
+    compiled once.
+    """
+    values = {key: getattr(row, key) for key in DECIDED_FIELDS}
+    values["row_id"] = row.id
+    session.connection().execute(_WRITE_DECIDED, values)
+
+
 # --- cases -------------------------------------------------------------------------
 
 
@@ -288,6 +342,22 @@ def insert_new(session: Session, row: SQLModel) -> int:
     make_transient_to_detached(row)
     session.add(row)
     return new_id
+
+
+def insert_values(session: Session, table: Any, values: dict[str, Any]) -> int:
+    """Insert one row from plain ``values`` with ``INSERT ... RETURNING id``; its id.
+
+    ``insert_new`` without an ORM object to build first (issue 9: SQLModel's ``__init__``
+    on a case or draft cost as much as its INSERT). Nothing is put in the session, so the
+    row must not be changed later through the ORM in the same transaction unless loaded
+    again. ``values`` must hold every column the row needs: no Python-side defaults.
+    """
+    if session.new:
+        session.flush()  # a pending row this one may refer to (a foreign key)
+    statement = _INSERT_RETURNING_ID.get(table.name)
+    if statement is None:
+        statement = _INSERT_RETURNING_ID[table.name] = insert(table).returning(table.c.id)
+    return int(session.connection().execute(statement, values).scalar_one())
 
 
 _COUNTER = Counter.__table__.c

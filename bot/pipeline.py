@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,8 @@ class Outcome:
 _CASE_TABLE = Case.__table__  # type: ignore[attr-defined]
 _DRAFT_TABLE = Draft.__table__  # type: ignore[attr-defined]
 _CASE_COLUMNS = tuple(c.key for c in _CASE_TABLE.columns if c.key != "id")
+#: SET from the parameters' keys; built once (building it per case cost more than running it).
+_UPDATE_CASE = update(_CASE_TABLE).where(_CASE_TABLE.c.id == bindparam("row_id"))
 
 
 class NewCase:
@@ -99,9 +101,7 @@ class NewCase:
             if getattr(self, key) != self._inserted[key]
         }
         if changed:
-            session.connection().execute(
-                update(_CASE_TABLE).where(_CASE_TABLE.c.id == self.id).values(changed)
-            )
+            session.connection().execute(_UPDATE_CASE, {**changed, "row_id": self.id})
             self._inserted.update(changed)
 
 
@@ -167,18 +167,17 @@ def process_pending(
     """
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        claimed = queries.claim_messages(
+        ids = queries.claim_message_ids(
             session, now=now, limit=limit, stale_after=claim_lease(runtime)
         )
-        fresh = len(claimed) > 1 and all(row.attempts == 1 for row in claimed)
+        fresh = len(ids) > 1 and all(attempts == 1 for _, attempts in ids)
         if not fresh:
             # Only the first of a batch counts as an attempt: a crash interrupts the
             # message in hand, which comes first in the next batch (ids ascend), while
             # the others were only waiting their turn and must not creep towards
             # CRASH_LIMIT.
-            for row in claimed[1:]:
-                row.attempts = max(row.attempts - 1, 0)
-        ids = [(row.id, row.attempts) for row in claimed]
+            queries.uncount_attempts(session, ids=[mid for mid, _ in ids[1:]])
+            ids = ids[:1] + [(mid, max(attempts - 1, 0)) for mid, attempts in ids[1:]]
     if fresh:
         # A crash in the batch leaves every one of its messages with one attempt: the
         # next claim then finds none of them fresh and decides them one by one.

@@ -201,16 +201,33 @@ CLAIMABLE = "status IN ('received', 'processing')"
 #: SQLite: the index named, so the plan cannot change. Without it, once the database has
 #: statistics (``ANALYZE``, ``PRAGMA optimize``) SQLite may scan the whole message table
 #: in id order for every poll instead (180 ms at 100,000 cases).
-_CLAIM_SQLITE = text(
-    "SELECT message.* FROM message INDEXED BY ix_message_claimable "
+_CLAIM_SQLITE_FROM = (
+    "FROM message INDEXED BY ix_message_claimable "
     f"WHERE message.{CLAIMABLE} AND message.direction = 'in' "
     "AND (message.status = 'received' "
     "OR (message.status = 'processing' AND message.claimed_at < :stale)) "
     "ORDER BY message.id LIMIT :limit"
-).bindparams(
+)
+_CLAIM_PARAMS = (
     bindparam("stale", type_=Message.__table__.c.claimed_at.type),
     bindparam("limit", type_=Integer()),
 )
+_CLAIM_SQLITE = text("SELECT message.* " + _CLAIM_SQLITE_FROM).bindparams(*_CLAIM_PARAMS)
+_CLAIM_IDS_SQLITE = text(
+    "SELECT message.id, message.attempts " + _CLAIM_SQLITE_FROM
+).bindparams(*_CLAIM_PARAMS)
+
+
+def _claimable(stale: datetime) -> tuple[Any, ...]:
+    """The claim's conditions for PostgreSQL (SQLite names its index: ``_CLAIM_SQLITE``)."""
+    return (
+        text(f"message.{CLAIMABLE}"),  # the partial index's own condition
+        Message.direction == "in",
+        or_(
+            Message.status == "received",
+            (Message.status == "processing") & (Message.claimed_at < stale),
+        ),
+    )
 
 
 def claim_messages(
@@ -226,14 +243,7 @@ def claim_messages(
     else:
         query = (
             select(Message)
-            .where(text(f"message.{CLAIMABLE}"))  # the partial index's own condition
-            .where(Message.direction == "in")
-            .where(
-                or_(
-                    Message.status == "received",
-                    (Message.status == "processing") & (Message.claimed_at < stale),
-                )
-            )
+            .where(*_claimable(stale))
             .order_by(Message.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -245,6 +255,59 @@ def claim_messages(
         row.attempts += 1
     session.flush()
     return rows
+
+
+_CLAIM_IDS_UPDATE = (
+    update(Message.__table__)
+    .where(Message.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status="processing",
+        claimed_at=bindparam("now", type_=Message.__table__.c.claimed_at.type),
+        attempts=Message.__table__.c.attempts + 1,
+    )
+)
+
+
+def claim_message_ids(
+    session: Session, *, now: datetime, limit: int = 20, stale_after: timedelta
+) -> list[tuple[int, int]]:
+    """``claim_messages`` for the pipeline: (id, attempts after this claim) of each, in
+    id order, with one SELECT of two columns and one UPDATE, and no ORM objects (issue
+    9: loading every claimed row whole, raw mail included, to set three fields).
+
+    On the session's connection; the caller's session must hold no pending change to
+    these rows.
+    """
+    stale = now - stale_after
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        query: Any = _CLAIM_IDS_SQLITE.bindparams(stale=stale, limit=limit)
+    else:
+        query = (
+            select(Message.id, Message.attempts)
+            .where(*_claimable(stale))
+            .order_by(Message.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    rows = [(int(mid), int(attempts) + 1) for mid, attempts in connection.execute(query)]
+    if rows:
+        connection.execute(_CLAIM_IDS_UPDATE, {"ids": [mid for mid, _ in rows], "now": now})
+    return rows
+
+
+_UNCOUNT = (
+    update(Message.__table__)
+    .where(Message.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .where(Message.__table__.c.attempts > 0)
+    .values(attempts=Message.__table__.c.attempts - 1)
+)
+
+
+def uncount_attempts(session: Session, *, ids: Sequence[int]) -> None:
+    """Take back one attempt from each of these messages (never below 0)."""
+    if ids:
+        session.connection().execute(_UNCOUNT, {"ids": list(ids)})
 
 
 def lock_messages(session: Session, *, ids: Sequence[int]) -> list[Message]:

@@ -14,8 +14,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -59,7 +61,58 @@ class Outcome:
     rule: str | None = None
 
 
-def inbound_from_row(row: Message) -> Inbound:
+_CASE_TABLE = Case.__table__  # type: ignore[attr-defined]
+_DRAFT_TABLE = Draft.__table__  # type: ignore[attr-defined]
+_CASE_COLUMNS = tuple(c.key for c in _CASE_TABLE.columns if c.key != "id")
+#: SET from the parameters' keys; built once (building it per case cost more than running it).
+_UPDATE_CASE = update(_CASE_TABLE).where(_CASE_TABLE.c.id == bindparam("row_id"))
+
+
+class NewCase:
+    """A case being opened, as plain attributes named like ``Case``'s columns (issue 9).
+
+    Inserted with one Core statement (``insert``); what opening it changes afterwards
+    (status, sender flags, the subject's address) is written with one UPDATE at the end
+    (``write_changes``), before the message's savepoint ends. As an ORM ``Case`` its
+    construction (SQLModel's ``__init__``: pydantic and SQLAlchemy instrumentation on
+    every attribute) and the flush of those changes cost as much again as the rest of
+    opening it. The helpers that read or set a case's fields (``case_view``,
+    ``authorisation.mark_new_case``, ``draft_options``, ``queue_staff_notice``) take it as
+    they take a ``Case``; none of them needs it in the session.
+    """
+
+    __slots__ = ("id", *_CASE_COLUMNS, "_inserted")
+
+    def __init__(self, **values: Any) -> None:
+        self.id: int | None = None
+        for key in _CASE_COLUMNS:
+            setattr(self, key, values[key])
+        self._inserted: dict[str, Any] = {}
+
+    def insert(self, session: Session) -> int:
+        self._inserted = {key: getattr(self, key) for key in _CASE_COLUMNS}
+        self.id = queries.insert_values(session, _CASE_TABLE, self._inserted)
+        return self.id
+
+    def write_changes(self, session: Session) -> None:
+        changed = {
+            key: getattr(self, key)
+            for key in _CASE_COLUMNS
+            if getattr(self, key) != self._inserted[key]
+        }
+        if changed:
+            session.connection().execute(_UPDATE_CASE, {**changed, "row_id": self.id})
+            self._inserted.update(changed)
+
+
+class DraftRef(NamedTuple):
+    """What ``queue_staff_card`` reads of a draft: a first draft inserted with Core."""
+
+    id: int
+    version: int
+
+
+def inbound_from_row(row: Message | queries.MessageRow) -> Inbound:
     """Rebuild the normalised value from the stored raw bytes.
 
     When this process stored the mail a moment ago, the value its adapter already parsed
@@ -74,7 +127,7 @@ def inbound_from_row(row: Message) -> Inbound:
     return normalise.parse(row.raw, Channel(row.channel), external_id=row.external_id)
 
 
-def case_view(case: Case) -> CaseView:
+def case_view(case: Case | NewCase) -> CaseView:
     return CaseView(
         ref=case.ref,
         labels=tuple(RequestType(label) for label in json.loads(case.labels)),
@@ -114,18 +167,17 @@ def process_pending(
     """
     now = runtime.clock()
     with unit_of_work(runtime.sessions) as session:
-        claimed = queries.claim_messages(
+        ids = queries.claim_message_ids(
             session, now=now, limit=limit, stale_after=claim_lease(runtime)
         )
-        fresh = len(claimed) > 1 and all(row.attempts == 1 for row in claimed)
+        fresh = len(ids) > 1 and all(attempts == 1 for _, attempts in ids)
         if not fresh:
             # Only the first of a batch counts as an attempt: a crash interrupts the
             # message in hand, which comes first in the next batch (ids ascend), while
             # the others were only waiting their turn and must not creep towards
             # CRASH_LIMIT.
-            for row in claimed[1:]:
-                row.attempts = max(row.attempts - 1, 0)
-        ids = [(row.id, row.attempts) for row in claimed]
+            queries.uncount_attempts(session, ids=[mid for mid, _ in ids[1:]])
+            ids = ids[:1] + [(mid, max(attempts - 1, 0)) for mid, attempts in ids[1:]]
     if fresh:
         # A crash in the batch leaves every one of its messages with one attempt: the
         # next claim then finds none of them fresh and decides them one by one.
@@ -175,7 +227,7 @@ def _decide_batch(
     left: list[int] = []
     try:
         with unit_of_work(runtime.sessions) as session:
-            rows = {row.id: row for row in queries.lock_messages(session, ids=message_ids)}
+            rows = {row.id: row for row in queries.lock_message_rows(session, ids=message_ids)}
             for index, message_id in enumerate(message_ids):
                 if should_stop is not None and should_stop():
                     left = message_ids[index:]
@@ -228,7 +280,13 @@ def _triage(runtime: Runtime, message_id: int, reason: str) -> Outcome:
     return Outcome(message_id, "triage", rule=reason)
 
 
-def _mark_triage(session: Session, runtime: Runtime, row: Message, reason: str, now) -> None:  # type: ignore[no-untyped-def]
+def _mark_triage(
+    session: Session,
+    runtime: Runtime,
+    row: Message | queries.MessageRow,
+    reason: str,
+    now: datetime,
+) -> None:
     _finish(row, status="triage", rule="triage", now=now, runtime=runtime)
     row.error = reason[:200]
     append_event(
@@ -273,17 +331,28 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
         # Locked, so that a worker that took over an expired claim waits here and then
         # finds the message decided, instead of opening a second case (PostgreSQL;
         # SQLite's BEGIN IMMEDIATE serialises anyway).
-        row = session.get(Message, message_id, with_for_update=True)
-        if row is None:
+        rows = queries.lock_message_rows(session, ids=[message_id])
+        if not rows:
             raise queries.NotFound(f"no message {message_id}")
-        return _decide(session, runtime, row)
+        return _decide(session, runtime, rows[0])
 
 
-def _decide(session: Session, runtime: Runtime, row: Message) -> Outcome:
-    """Decide one locked message inside the caller's transaction."""
-    message_id = int(row.id or 0)
+def _decide(session: Session, runtime: Runtime, row: queries.MessageRow) -> Outcome:
+    """Decide one locked message inside the caller's transaction.
+
+    ``row`` is a plain copy of the message row; what the decision sets in it is written
+    with one UPDATE at the end (``queries.write_decided``), before the caller's savepoint
+    or transaction ends, so the next message of a batch sees it.
+    """
     if row.status not in ("received", "processing"):
-        return Outcome(message_id, row.status, rule="already-decided")
+        return Outcome(int(row.id or 0), row.status, rule="already-decided")
+    outcome = _decide_row(session, runtime, row)
+    queries.write_decided(session, row)
+    return outcome
+
+
+def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> Outcome:
+    message_id = int(row.id or 0)
     inbound = inbound_from_row(row)
     row.sender = inbound.sender
     row.subject = inbound.subject
@@ -327,7 +396,10 @@ def _decide(session: Session, runtime: Runtime, row: Message) -> Outcome:
     return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
 
 
-def _finish(row: Message, *, status: str, rule: str, now, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+def _finish(
+    row: Message | queries.MessageRow, *, status: str, rule: str, now: datetime,
+    runtime: Runtime,
+) -> None:
     row.status = status
     row.rule = rule
     row.processed_at = now
@@ -368,7 +440,12 @@ def _candidates(session: Session, inbound: Inbound) -> list[CaseCandidate]:
 
 
 def _add_to_case(
-    session: Session, runtime: Runtime, row: Message, inbound: Inbound, case_id: int, rule: str
+    session: Session,
+    runtime: Runtime,
+    row: queries.MessageRow,
+    inbound: Inbound,
+    case_id: int,
+    rule: str,
 ) -> Outcome:
     case = session.get(Case, case_id)
     assert case is not None
@@ -394,10 +471,10 @@ def _add_to_case(
 def open_case(
     session: Session,
     runtime: Runtime,
-    row: Message,
+    row: queries.MessageRow,
     inbound: Inbound,
     classification: Classification,
-) -> Case:
+) -> NewCase:
     """Open the case with its acknowledgement, first draft and audit events."""
     now = runtime.clock()
     received_at = as_utc(row.received_at)
@@ -408,7 +485,7 @@ def open_case(
     complaint = RequestType.COMPLAINT in labels
     retain = case_rules.retention_until(received_at, runtime.policy, complaint=complaint)
     language = drafting.choose_language(classification.language, runtime.company)
-    case = Case(
+    case = NewCase(
         ref=ref,
         year=year,
         seq=seq,
@@ -431,12 +508,18 @@ def open_case(
         first_message_id=inbound.message_id,
         received_at=received_at,
         deadline=case_rules.deadline(received_at),
+        extended_deadline=None,
+        extension_reason=None,
         created_at=now,
         updated_at=now,
+        closed_at=None,
         retain_until=retain,
+        flags="[]",
+        subject_address=None,
+        authorised_at=None,
     )
-    queries.insert_new(session, case)
-    authorisation.mark_new_case(session, runtime, case, row, inbound, now)
+    case.insert(session)
+    authorisation.mark_new_case(session, runtime, case, row, inbound, now)  # type: ignore[arg-type]
     row.case_id = case.id
     _finish(row, status="processed", rule="case_opened", now=now, runtime=runtime)
     row.retain_until = retain
@@ -469,16 +552,16 @@ def open_case(
         runtime.templates, case=view, company=runtime.company, policy=runtime.policy,
         **authorisation.draft_options(runtime, case),
     )
-    draft = Draft(
-        case_id=case.id,
+    # Core, no ``Draft`` object: nothing changes the first draft in this transaction.
+    draft = DraftRef(
+        id=queries.insert_values(session, _DRAFT_TABLE, {
+            "case_id": case.id, "version": 1, "kind": authorisation.first_draft_kind(labels),
+            "status": "pending", "subject": subject, "body": body,
+            "created_by": "privacybot", "created_at": now, "decided_by": None,
+            "decided_at": None, "reason": None, "retain_until": retain,
+        }),
         version=1,
-        kind=authorisation.first_draft_kind(labels),
-        subject=subject,
-        body=body,
-        created_at=now,
-        retain_until=retain,
     )
-    queries.insert_new(session, draft)
     status = "triage" if triage else case_rules.initial_status(labels)
     case.status = status
     append_event(
@@ -491,6 +574,7 @@ def open_case(
         at=now,
     )
     queue_staff_card(session, runtime, case, draft, now)
+    case.write_changes(session)
     log.info("case %s opened from message %s (%s)", ref, row.id, ",".join(labels))
     return case
 
@@ -498,7 +582,7 @@ def open_case(
 def _queue_acknowledgement(
     session: Session,
     runtime: Runtime,
-    case: Case,
+    case: NewCase,
     view: CaseView,
     inbound: Inbound,
     now: datetime,
@@ -555,7 +639,7 @@ def _mail_ack_decision(
 
 
 def _write_acknowledgement(
-    session: Session, runtime: Runtime, case: Case, view: CaseView, inbound: Inbound, now
+    session: Session, runtime: Runtime, case: NewCase, view: CaseView, inbound: Inbound, now
 ) -> None:  # type: ignore[no-untyped-def]
     mail = drafting.acknowledgement(
         runtime.templates, case=view, inbound=inbound, company=runtime.company
@@ -639,7 +723,13 @@ def _ack_decision(
 # --- chat ----------------------------------------------------------------------------
 
 
-def queue_staff_card(session: Session, runtime: Runtime, case: Case, draft: Draft, now) -> None:  # type: ignore[no-untyped-def]
+def queue_staff_card(
+    session: Session,
+    runtime: Runtime,
+    case: Case | NewCase,
+    draft: Draft | DraftRef,
+    now: datetime,
+) -> None:
     """Post the draft to the staff chat through the outbox, in the deciding transaction.
 
     Through the outbox rather than straight to Telegram, so that a card for a case opened
@@ -666,7 +756,7 @@ def queue_staff_card(session: Session, runtime: Runtime, case: Case, draft: Draf
 
 
 def _queue_chat_acknowledgement(
-    session: Session, runtime: Runtime, case: Case, view: CaseView, now
+    session: Session, runtime: Runtime, case: NewCase, view: CaseView, now
 ) -> None:  # type: ignore[no-untyped-def]
     """A case opened from a chat message is acknowledged in that chat, with its reference."""
     language = drafting.choose_language(case.language, runtime.company)

@@ -7,14 +7,18 @@ keeps two writers from both chaining onto the same predecessor.
 
 The head row is locked (``SELECT ... FOR UPDATE``) at a transaction's first event and
 kept, locked, for the rest of that transaction: later events chain onto the head held in
-the session, and the row is written once, at the next flush, instead of once per event
-(issue 9: a case opened four events, each a SELECT, an INSERT, an UPDATE and a flush).
+the session instead of reading it again (issue 9: a case opened four events, each a
+SELECT, an INSERT, an UPDATE and a flush).
 
-The event rows themselves are Core ``INSERT`` statements on the session's connection,
-sent at once (ids ascend in chain order, which ``verify_chain`` reads by), not ORM
-objects: building and flushing an ``AuditEvent`` object cost several times the insert.
-A savepoint or transaction rolled back takes its events with it, and the head held in
-the session is then expired and locked and read again (``_transaction_head``).
+The event rows and the head's new value are Core statements on the session's connection,
+sent at once (ids ascend in chain order, which ``verify_chain`` reads by): an ``INSERT``
+of the event and an ``UPDATE`` of the head, whose new value is also set in the held
+object as its committed state, so the object stays clean and no flush is needed for it
+(issue 9: the unit of work's flush of that one changed row, at every savepoint a
+decision ends, cost several times the UPDATE). A savepoint or transaction rolled back
+takes its events and its head updates with it; every rollback, a savepoint's included,
+drops the head held in the session (``_forget_head``), so the next event locks and reads
+it again.
 """
 
 from __future__ import annotations
@@ -25,15 +29,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import AuditEvent, Counter, as_utc, utcnow
 
 GENESIS = "0" * 64
 HEAD = "audit_head"
 _INSERT_EVENT = insert(AuditEvent.__table__)
+_WRITE_HEAD = (
+    update(Counter.__table__)
+    .where(Counter.__table__.c.name == HEAD)
+    .values(value=bindparam("head_value"), text=bindparam("head_text"))
+)
 
 
 def event_hash(
@@ -66,8 +77,7 @@ def append_event(
 ) -> str:
     """Add one event to the chain inside the caller's transaction (never commits).
 
-    The event row is inserted at once; the new head is written at the session's next
-    flush (any query autoflushes, and so does the commit). Returns the event's hash.
+    The event row and the new head are written at once. Returns the event's hash.
     """
     at = at or utcnow()
     head = _transaction_head(session)
@@ -94,14 +104,28 @@ def append_event(
         },
     )
     # The row is locked by this transaction (``_transaction_head``), so the increment
-    # made here is the one the database gets; it is written with the next flush.
-    head.value = (head.value or 0) + 1
-    head.text = digest
+    # made here is the one the database gets. Written now, and set in the held object as
+    # what the database holds (no pending change for a flush to write again).
+    value = (head.value or 0) + 1
+    session.connection().execute(_WRITE_HEAD, {"head_value": value, "head_text": digest})
+    set_committed_value(head, "value", value)
+    set_committed_value(head, "text", digest)
     return digest
 
 
 #: ``session.info`` key: (the transaction that locked the head, the locked head row).
 _HELD = "privacybot.audit_head"
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_head(session: Session, _previous: object) -> None:
+    """After any rollback, a savepoint's included, the head held may be one the database
+    no longer has (its events were rolled back): drop it, and expire the object so that
+    nobody reads the rolled-back value from it; the next event locks and reads it again.
+    """
+    held = session.info.pop(_HELD, None)
+    if held is not None and inspect(held[1]).session_id == session.hash_key:
+        session.expire(held[1])
 
 
 def _transaction_head(session: Session) -> Counter:

@@ -201,16 +201,33 @@ CLAIMABLE = "status IN ('received', 'processing')"
 #: SQLite: the index named, so the plan cannot change. Without it, once the database has
 #: statistics (``ANALYZE``, ``PRAGMA optimize``) SQLite may scan the whole message table
 #: in id order for every poll instead (180 ms at 100,000 cases).
-_CLAIM_SQLITE = text(
-    "SELECT message.* FROM message INDEXED BY ix_message_claimable "
+_CLAIM_SQLITE_FROM = (
+    "FROM message INDEXED BY ix_message_claimable "
     f"WHERE message.{CLAIMABLE} AND message.direction = 'in' "
     "AND (message.status = 'received' "
     "OR (message.status = 'processing' AND message.claimed_at < :stale)) "
     "ORDER BY message.id LIMIT :limit"
-).bindparams(
+)
+_CLAIM_PARAMS = (
     bindparam("stale", type_=Message.__table__.c.claimed_at.type),
     bindparam("limit", type_=Integer()),
 )
+_CLAIM_SQLITE = text("SELECT message.* " + _CLAIM_SQLITE_FROM).bindparams(*_CLAIM_PARAMS)
+_CLAIM_IDS_SQLITE = text(
+    "SELECT message.id, message.attempts " + _CLAIM_SQLITE_FROM
+).bindparams(*_CLAIM_PARAMS)
+
+
+def _claimable(stale: datetime) -> tuple[Any, ...]:
+    """The claim's conditions for PostgreSQL (SQLite names its index: ``_CLAIM_SQLITE``)."""
+    return (
+        text(f"message.{CLAIMABLE}"),  # the partial index's own condition
+        Message.direction == "in",
+        or_(
+            Message.status == "received",
+            (Message.status == "processing") & (Message.claimed_at < stale),
+        ),
+    )
 
 
 def claim_messages(
@@ -226,14 +243,7 @@ def claim_messages(
     else:
         query = (
             select(Message)
-            .where(text(f"message.{CLAIMABLE}"))  # the partial index's own condition
-            .where(Message.direction == "in")
-            .where(
-                or_(
-                    Message.status == "received",
-                    (Message.status == "processing") & (Message.claimed_at < stale),
-                )
-            )
+            .where(*_claimable(stale))
             .order_by(Message.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -247,6 +257,59 @@ def claim_messages(
     return rows
 
 
+_CLAIM_IDS_UPDATE = (
+    update(Message.__table__)
+    .where(Message.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status="processing",
+        claimed_at=bindparam("now", type_=Message.__table__.c.claimed_at.type),
+        attempts=Message.__table__.c.attempts + 1,
+    )
+)
+
+
+def claim_message_ids(
+    session: Session, *, now: datetime, limit: int = 20, stale_after: timedelta
+) -> list[tuple[int, int]]:
+    """``claim_messages`` for the pipeline: (id, attempts after this claim) of each, in
+    id order, with one SELECT of two columns and one UPDATE, and no ORM objects (issue
+    9: loading every claimed row whole, raw mail included, to set three fields).
+
+    On the session's connection; the caller's session must hold no pending change to
+    these rows.
+    """
+    stale = now - stale_after
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        query: Any = _CLAIM_IDS_SQLITE.bindparams(stale=stale, limit=limit)
+    else:
+        query = (
+            select(Message.id, Message.attempts)
+            .where(*_claimable(stale))
+            .order_by(Message.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    rows = [(int(mid), int(attempts) + 1) for mid, attempts in connection.execute(query)]
+    if rows:
+        connection.execute(_CLAIM_IDS_UPDATE, {"ids": [mid for mid, _ in rows], "now": now})
+    return rows
+
+
+_UNCOUNT = (
+    update(Message.__table__)
+    .where(Message.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .where(Message.__table__.c.attempts > 0)
+    .values(attempts=Message.__table__.c.attempts - 1)
+)
+
+
+def uncount_attempts(session: Session, *, ids: Sequence[int]) -> None:
+    """Take back one attempt from each of these messages (never below 0)."""
+    if ids:
+        session.connection().execute(_UNCOUNT, {"ids": list(ids)})
+
+
 def lock_messages(session: Session, *, ids: Sequence[int]) -> list[Message]:
     """The messages with these ids, locked (``FOR UPDATE`` on PostgreSQL) in one query."""
     if not ids:
@@ -256,6 +319,60 @@ def lock_messages(session: Session, *, ids: Sequence[int]) -> list[Message]:
             select(Message).where(Message.id.in_(ids)).order_by(Message.id).with_for_update()
         ).scalars()
     )
+
+
+class MessageRow:
+    """A ``message`` row as plain attributes, for the pipeline's decision (issue 9).
+
+    Read with one Core SELECT and written back with one Core UPDATE
+    (``write_decided``): as an ORM ``Message`` every field the decision sets went
+    through SQLModel's ``__setattr__`` (pydantic and SQLAlchemy instrumentation) and
+    was written by the unit of work's flush at the message's savepoint, which together
+    cost more than the UPDATE. Same attribute names as ``Message``, so the code that
+    reads a message (``authorisation.message_authenticity``, the audit details) takes
+    either.
+    """
+
+    __slots__ = tuple(Message.__table__.columns.keys())
+
+    def __init__(self, values: Any) -> None:
+        for key in self.__slots__:
+            setattr(self, key, values[key])
+
+
+#: What a decision may change in a message row (``pipeline._decide`` and ``_finish``).
+DECIDED_FIELDS = (
+    "sender", "subject", "text", "language", "message_id", "authenticity", "labels",
+    "status", "rule", "processed_at", "error", "retain_until", "case_id",
+)
+_MESSAGE = Message.__table__
+#: SET from the parameters' keys (DECIDED_FIELDS), built once.
+_WRITE_DECIDED = update(_MESSAGE).where(_MESSAGE.c.id == bindparam("row_id"))
+
+
+def lock_message_rows(session: Session, *, ids: Sequence[int]) -> list[MessageRow]:
+    """``lock_messages`` as plain rows: the same one query, no ORM objects.
+
+    On the session's connection (no autoflush; the caller's batch holds no ORM message).
+    """
+    if not ids:
+        return []
+    result = session.connection().execute(
+        select(_MESSAGE).where(_MESSAGE.c.id.in_(ids)).order_by(_MESSAGE.c.id).with_for_update()
+    )
+    return [MessageRow(values) for values in result.mappings()]
+
+
+def write_decided(session: Session, row: MessageRow) -> None:
+    """Write what a decision set in ``row`` with one UPDATE, in the caller's transaction.
+
+    Every field of ``DECIDED_FIELDS`` is sent, changed or not: the row ends as the ORM
+    would have left it (it sent only the changed ones), and one statement shape is
+    compiled once.
+    """
+    values = {key: getattr(row, key) for key in DECIDED_FIELDS}
+    values["row_id"] = row.id
+    session.connection().execute(_WRITE_DECIDED, values)
 
 
 # --- cases -------------------------------------------------------------------------
@@ -288,6 +405,22 @@ def insert_new(session: Session, row: SQLModel) -> int:
     make_transient_to_detached(row)
     session.add(row)
     return new_id
+
+
+def insert_values(session: Session, table: Any, values: dict[str, Any]) -> int:
+    """Insert one row from plain ``values`` with ``INSERT ... RETURNING id``; its id.
+
+    ``insert_new`` without an ORM object to build first (issue 9: SQLModel's ``__init__``
+    on a case or draft cost as much as its INSERT). Nothing is put in the session, so the
+    row must not be changed later through the ORM in the same transaction unless loaded
+    again. ``values`` must hold every column the row needs: no Python-side defaults.
+    """
+    if session.new:
+        session.flush()  # a pending row this one may refer to (a foreign key)
+    statement = _INSERT_RETURNING_ID.get(table.name)
+    if statement is None:
+        statement = _INSERT_RETURNING_ID[table.name] = insert(table).returning(table.c.id)
+    return int(session.connection().execute(statement, values).scalar_one())
 
 
 _COUNTER = Counter.__table__.c

@@ -65,6 +65,30 @@ def test_a_rolled_back_transaction_leaves_the_chain_as_it_was(runtime: Runtime) 
     assert report.ok and actions == ["kept", "after"]
 
 
+def test_a_rolled_back_savepoint_takes_its_events_and_its_head_with_it(
+    runtime: Runtime,
+) -> None:
+    """The head is written at each event and held clean in the session: a savepoint rolled
+    back in the middle of a transaction must not leave the next event chained onto the
+    rolled-back one, nor a reader of the head in the same session seeing it."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="kept")
+        with pytest.raises(RuntimeError), session.begin_nested():
+            append_event(session, actor="test", action="lost")
+            raise RuntimeError("a message that fails half-way")
+        head = session.get(Counter, HEAD)
+        assert head is not None and head.value == 1  # not the rolled-back 2
+        last = append_event(session, actor="test", action="after")
+        assert verify_chain(session).ok
+    with unit_of_work(runtime.sessions) as session:
+        report = verify_chain(session)
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        head = session.get(Counter, HEAD)
+    assert report.ok and actions == ["kept", "after"]
+    assert head is not None and head.value == 2 and head.text == last
+
+
 def test_a_session_that_commits_twice_reads_the_head_again(runtime: Runtime) -> None:
     session = runtime.sessions()
     try:

@@ -4,8 +4,8 @@
     .venv/bin/python -m bench.train_model --check    # exit 1 if the shipped file differs
 
 It learns from the labelled mails the project ships: every folder of
-``tests/data/heldout/`` except the never-tuned ``test2/``, ``test3/`` and ``test4/`` (they
-stay the honest measure, docs/classifier.md), and the public corpus in
+``tests/data/heldout/`` except the never-tuned ``test2/``, ``test3/``, ``test4/`` and
+``test5/`` (they stay the honest measure, docs/classifier.md), and the public corpus in
 ``tests/data/corpus/``. The text of each mail is what the rules read: ``normalise.parse``,
 then ``classify._prepare`` of subject and new text.
 
@@ -41,7 +41,7 @@ HELDOUT = ROOT / "tests" / "data" / "heldout"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 WEIGHTS = ROOT / "handlers" / "model_weights.json"
 #: Never trained on: these folders measure what the classifier does on unseen mail.
-HELD_BACK = ("test2", "test3", "test4")
+HELD_BACK = ("test2", "test3", "test4", "test5")
 THRESHOLD, TYPE_THRESHOLD = 0.65, 0.5
 OVERRULE_BELOW, ADD_TYPE_ABOVE = 0.2, 0.6
 #: Folders written after the last change to the rules, measured before any tuning: on them

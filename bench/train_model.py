@@ -47,8 +47,6 @@ OVERRULE_BELOW, ADD_TYPE_ABOVE = 0.2, 0.6
 #: Folders written after the last change to the rules, measured before any tuning: on them
 #: ``--lofo`` sees what unseen mail does to rules and model together.
 UNTUNED = ("dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18")
-#: The types the model may add to the rules' (``handlers.classify._MODEL_ADDS``).
-ADDED_TYPES = ("complaint", "third_party_authorisation")
 C = 4.0
 
 
@@ -103,11 +101,14 @@ def _lofo_rows() -> list[dict]:
         weights = model.weights_from_dict(trained)
         for row in (r for r in rows if r["folder"] == folder):
             row["opinion"] = model.opinion(row["text"], weights, full=True)
+            row["weights"] = weights
     return rows
 
 
 def _decide(row: dict, threshold: float, overrule: float, add: float) -> frozenset[str]:
     """The labels ``classify`` would give with these three numbers (its model steps)."""
+    from handlers import classify, model
+
     op = row["opinion"]
     if row["loop"]:
         return frozenset({"not_privacy"})
@@ -116,10 +117,9 @@ def _decide(row: dict, threshold: float, overrule: float, add: float) -> frozens
             return row["rules"]
         if op.privacy < overrule:
             return frozenset({"not_privacy"})
-        return row["rules"] | {t for t in ADDED_TYPES if op.types[t] > add}
+        return row["rules"] | {t.value for t in classify._MODEL_ADDS if op.types[t.value] > add}
     if op.privacy > threshold and not row["declined"]:
-        named = {t for t, p in op.types.items() if p > TYPE_THRESHOLD}
-        return frozenset(named or {max(op.types, key=op.types.__getitem__)})
+        return frozenset(model.request_types(op, row["weights"]))
     return frozenset({"not_privacy"})
 
 

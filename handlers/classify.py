@@ -2,8 +2,10 @@
 
 Rules first: staff must see *why* a message became a case, an operator must be able to
 add phrases, and the service must run offline and decide the same way every time. A
-trained model (``handlers.model``) is asked only when no rule found a request; what it
-alone sees opens its case in triage, with the words that weighed most. Each rule pairs
+trained model (``handlers.model``) reviews what the rules found (overrules a request it
+is sure is ordinary mail, adds a complaint or third party they missed) and reads what
+they did not; what it alone sees opens its case in triage, with the words that weighed
+most. Each rule pairs
 an action with a personal-data object inside a short window (``handlers.lexicon``), so
 "delete my personal data" matches in any wording while "delete my last mail" or
 "correct the invoice" do not.

@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     messages.add_argument("--without-case", action="store_true",
                           help="only messages that belong to no case")
     messages.add_argument("--limit", type=int, default=100, help="at most this many (100)")
+    messages.add_argument("--uncertain", action="store_true",
+                          help="only ordinary mail the classifier was unsure of and staff "
+                          "have not decided, oldest first, with the days left to answer")
 
     case = sub.add_parser("case", help="show one case")
     case.add_argument("ref")
@@ -85,6 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("id", type=int)
     edit.add_argument("--body-file", required=True)
     edit.add_argument("--by", default="cli")
+
+    uncertain = sub.add_parser(
+        "uncertain", help="decide mail the classifier was unsure of (messages --uncertain)"
+    )
+    uncertain_sub = uncertain.add_subparsers(
+        dest="uncertain_command", required=True, parser_class=_Parser
+    )
+    uncertain_open = uncertain_sub.add_parser(
+        "open", help="it is a request: open its case (acknowledgement, draft)"
+    )
+    uncertain_open.add_argument("id", type=int, help="the message id")
+    uncertain_open.add_argument("--type", action="append", required=True, dest="types",
+                                metavar="TYPE", help="a request type; repeat for more")
+    uncertain_ordinary = uncertain_sub.add_parser(
+        "ordinary", help="it is ordinary mail: no case, it leaves the list"
+    )
+    uncertain_ordinary.add_argument("id", type=int, help="the message id")
+    for p in (uncertain_open, uncertain_ordinary):
+        p.add_argument("--by", default="cli")
 
     audit = sub.add_parser("audit", help="audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
@@ -316,6 +338,8 @@ def cmd_messages(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     runtime = _runtime(settings)
+    if args.uncertain:
+        return _uncertain_messages(args, runtime)
     with unit_of_work(runtime.sessions) as session:
         rows = queries.stored_messages(
             session, status=args.status, without_case=args.without_case, limit=args.limit
@@ -330,6 +354,43 @@ def cmd_messages(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"{row_id:>6}  {as_utc(received_at):%Y-%m-%d %H:%M}  {channel:<7} "
                   f"{status:<10} {rule or '-':<28} {ref or '-':<14} {sender}  {subject}")
+    return 0
+
+
+def _uncertain_messages(args: argparse.Namespace, runtime) -> int:  # type: ignore[no-untyped-def]
+    """``messages --uncertain``: what staff decide with ``privacybot uncertain``; no
+    address and no body, as in the staff chat's ``/uncertain``."""
+    from bot import uncertain
+
+    for item in uncertain.list_uncertain(runtime, limit=args.limit):
+        if args.json:
+            print(uncertain.item_json(item))
+            continue
+        seen = "; ".join(f"{label} «{phrase}»" for label, phrase in item.evidence) or "-"
+        print(f"{item.message_id:>6}  {item.received_at:%Y-%m-%d %H:%M}  {item.channel:<7} "
+              f"due {item.deadline} ({item.days_left:>3} days)  {item.subject}  [{seen}]")
+    return 0
+
+
+def cmd_uncertain(args: argparse.Namespace, settings: Settings) -> int:
+    """Decide mail the classifier was unsure of, as the chat's buttons do."""
+    from bot import uncertain
+    from storage.queries import NotFound, Refused
+
+    runtime = _runtime(settings)
+    try:
+        if args.uncertain_command == "open":
+            decided = uncertain.open_case(
+                runtime, message_id=args.id, labels=args.types, actor=args.by
+            )
+        else:
+            decided = uncertain.mark_ordinary(runtime, message_id=args.id, actor=args.by)
+    except (NotFound, Refused, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    if decided.case_ref:
+        print(f"message {decided.message_id}: case {decided.case_ref} opened")
+    else:
+        print(f"message {decided.message_id}: ordinary mail")
     return 0
 
 
@@ -696,6 +757,7 @@ COMMANDS = {
     "approve": cmd_approve,
     "reject": cmd_reject,
     "edit": cmd_edit,
+    "uncertain": cmd_uncertain,
     "audit": cmd_audit,
     "purge": cmd_purge,
     "extend": cmd_extend,

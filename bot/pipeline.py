@@ -390,6 +390,8 @@ def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> 
     if not classification.is_privacy:
         rule = "not_privacy:uncertain" if uncertain else "not_privacy"
         _finish(row, status="processed", rule=rule, now=now, runtime=runtime)
+        if uncertain:
+            queue_uncertain_notice(session, runtime, row, classification, now)
         log.info("message %s is not a privacy request (%s)", message_id, rule)
         return Outcome(message_id, "processed", rule=rule)
     case = open_case(session, runtime, row, inbound, classification)
@@ -474,8 +476,14 @@ def open_case(
     row: queries.MessageRow,
     inbound: Inbound,
     classification: Classification,
+    *,
+    actor: str = "privacybot",
 ) -> NewCase:
-    """Open the case with its acknowledgement, first draft and audit events."""
+    """Open the case with its acknowledgement, first draft and audit events.
+
+    ``actor`` is who decided that the message is a request: the service, or a staff
+    member deciding mail the classifier was unsure of (``bot.uncertain``).
+    """
     now = runtime.clock()
     received_at = as_utc(row.received_at)
     year = received_at.astimezone(COPENHAGEN).year
@@ -525,7 +533,7 @@ def open_case(
     row.retain_until = retain
     append_event(
         session,
-        actor="privacybot",
+        actor=actor,
         action="case_opened",
         case_id=case.id,
         case_ref=ref,
@@ -784,4 +792,70 @@ def _queue_chat_acknowledgement(
     append_event(
         session, actor="privacybot", action="ack_queued", case_id=case.id, case_ref=case.ref,
         detail={"message_id": message_id, "transport": "chat"}, at=now,
+    )
+
+
+#: Notices about mail kept as uncertain, at most this many an hour: a flood of unsure
+#: mail must not bury the staff chat; ``/uncertain`` lists them all.
+UNCERTAIN_NOTICES_PER_HOUR = 10
+_UNCERTAIN_NOTICE_KIND = "staff-uncertain"
+
+
+def queue_uncertain_notice(
+    session: Session,
+    runtime: Runtime,
+    row: Message | queries.MessageRow,
+    classification: Classification,
+    now: datetime,
+) -> None:
+    """Tell the staff chat that a message was kept as uncertain ordinary mail, through
+    the outbox in the deciding transaction, as a new case's card is.
+
+    A request the model overruled by mistake misses its deadline unless a person looks:
+    the notice names the message, the deadline a request would have and what the rules
+    saw, masked like a card (a short subject and phrase, no address, no body).
+    """
+    telegram = runtime.settings.telegram
+    if not (telegram.enabled and telegram.staff_chat_id):
+        return
+    prefix = f"<{_UNCERTAIN_NOTICE_KIND}."
+    if queries.staff_notices_since(
+        session, prefix=prefix, since=now - timedelta(hours=1)
+    ) >= UNCERTAIN_NOTICES_PER_HOUR:
+        log.info("message %s kept as uncertain; no notice (hourly cap)", row.id)
+        return
+    # Imported here only so that this block was added without touching the import lines.
+    from handlers import preview
+
+    received_at = as_utc(row.received_at)
+    due = case_rules.deadline(received_at)
+    subject = preview.shorten(preview.hide_special_categories(row.subject or ""), 60)
+    lines = [
+        f"❓ Mail {row.id} ({row.channel}, received "
+        f"{received_at.astimezone(COPENHAGEN):%Y-%m-%d}) was kept as ordinary mail, but "
+        "the classifier was unsure.",
+        f"Subject: «{subject}»" if subject else "No subject.",
+    ]
+    phrases = [
+        preview.shorten(preview.hide_special_categories(e.phrase), 60)
+        for e in classification.evidence[:2] if e.phrase
+    ]
+    if phrases:
+        lines.append("The model overruled: " + "; ".join(f"«{p}»" for p in phrases))
+    lines.append(f"If it is a request, it is due by {due.isoformat()}. Decide with /uncertain.")
+    queries.add_outbox(
+        session,
+        kind="staff_notice",
+        transport="chat",
+        message_id=drafting.message_id(
+            kind=_UNCERTAIN_NOTICE_KIND, ref=f"M{row.id}", n=1, domain=runtime.mail_domain
+        ),
+        payload=json.dumps(
+            {"chat_id": telegram.staff_chat_id, "text": "\n".join(lines)}, ensure_ascii=False
+        ).encode("utf-8"),
+        recipient=str(telegram.staff_chat_id),
+        subject="",
+        case_id=None,
+        now=now,
+        retain_until=row.retain_until,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -1059,3 +1059,56 @@ def stored_messages(
     query = query.order_by(Message.received_at.desc(), Message.id.desc()).limit(limit)
     return [tuple(row) for row in session.execute(query)]
 
+
+
+# --- mail the classifier was unsure of (bot.uncertain) -------------------------------
+
+#: The rule of ordinary mail the classifier was unsure of (``pipeline._decide_row``): a
+#: request the trained model overruled, or a near miss. Staff decide each one.
+UNCERTAIN_RULE = "not_privacy:uncertain"
+#: The rule once staff have decided that such mail is ordinary mail after all.
+STAFF_ORDINARY_RULE = "not_privacy:staff"
+
+
+class UncertainMessage(NamedTuple):
+    """One row of ``uncertain_messages``. ``text`` is only for reading the classifier's
+    evidence again (``bot.uncertain``); it is never shown."""
+
+    id: int
+    received_at: datetime
+    channel: str
+    subject: str
+    language: str
+    text: str
+    labels: str
+
+
+def uncertain_messages(session: Session, *, limit: int = 200) -> list[UncertainMessage]:
+    """Received mail kept as ``not_privacy:uncertain`` that belongs to no case and that
+    staff have not decided yet, oldest first: the oldest is nearest its deadline."""
+    query = (
+        select(
+            Message.id, Message.received_at, Message.channel, Message.subject,
+            Message.language, Message.text, Message.labels,
+        )
+        .where(Message.direction == "in")
+        .where(Message.status == "processed")
+        .where(Message.rule == UNCERTAIN_RULE)
+        .where(Message.case_id.is_(None))
+        .order_by(Message.received_at, Message.id)
+        .limit(limit)
+    )
+    return [UncertainMessage(*row) for row in session.execute(query)]
+
+
+def staff_notices_since(session: Session, *, prefix: str, since: datetime) -> int:
+    """How many staff notices whose Message-ID starts with ``prefix`` were queued since."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(OutboxItem.kind == "staff_notice")
+            .where(OutboxItem.message_id.startswith(prefix, autoescape=True))
+            .where(OutboxItem.created_at >= since)
+        ).scalar_one()
+    )

@@ -1,0 +1,206 @@
+"""Mail the classifier was unsure of: kept, listed for staff, decided once.
+
+A request the trained model overrules (``tests/data/heldout/dev14/da-n05.eml``: a
+signature's disclaimer the rules read as a restriction) goes through the real pipeline on
+each database; staff open its case or call it ordinary mail through ``bot.uncertain``
+and the command line; the acknowledgement lands in the real outbox folder.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot import outbox, pipeline, uncertain
+from bot.cli import main
+from bot.runtime import Runtime
+from bot.senders import EmlFolderSender
+from handlers import case_rules
+from storage import queries
+from storage.audit import verify_chain
+from storage.engine import unit_of_work
+from storage.models import AuditEvent, Case, Message, as_utc
+
+ROOT = Path(__file__).resolve().parents[2]
+OVERRULED = ROOT / "tests" / "data" / "heldout" / "dev14" / "da-n05.eml"
+
+
+@pytest.fixture
+def config(runtime: Runtime, tmp_path: Path) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        f'[database]\nurl = "{runtime.settings.database.url}"\n'
+        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+    )
+    return path
+
+
+def keep_overruled(runtime: Runtime, *, days_ago: int = 3, n: int = 1) -> int:
+    """Store the overruled mail as received ``days_ago`` and let the pipeline decide it."""
+    raw = OVERRULED.read_bytes().replace(b"Message-ID: <", f"Message-ID: <u{n}.".encode(), 1)
+    received = datetime.now(UTC) - timedelta(days=days_ago)
+    with unit_of_work(runtime.sessions) as session:
+        row, _ = queries.store_inbound(
+            session, channel="smtp", external_id=f"<uncertain.{n}@example.dk>", raw=raw,
+            received_at=received,
+        )
+        message_id = row.id
+    [outcome] = pipeline.process_pending(runtime)
+    assert outcome.rule == "not_privacy:uncertain" and outcome.case_ref is None
+    return int(message_id or 0)
+
+
+def events(runtime: Runtime, action: str) -> list[AuditEvent]:
+    with unit_of_work(runtime.sessions) as session:
+        return list(
+            session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars()
+        )
+
+
+def test_an_overruled_request_is_listed_with_what_the_rules_saw_and_its_deadline(
+    runtime: Runtime,
+) -> None:
+    message_id = keep_overruled(runtime, days_ago=10)
+    [item] = uncertain.list_uncertain(runtime)
+    assert item.message_id == message_id
+    assert item.subject == "Betaling af restbeløb"
+    assert item.evidence[0][0] == "restriction"
+    assert item.evidence[0][1].startswith("kun til den eller de navngivne modtagere")
+    assert item.likely[0] == "restriction" and len(item.likely) == 7
+    assert item.deadline == case_rules.deadline(item.received_at)
+    today = datetime.now(UTC).astimezone(uncertain.COPENHAGEN).date()
+    assert item.days_left == (item.deadline - today).days
+    assert 15 <= item.days_left <= 25
+
+
+def test_opening_a_case_acknowledges_the_sender_with_the_deadline_from_receipt(
+    runtime: Runtime,
+) -> None:
+    message_id = keep_overruled(runtime, days_ago=5)
+    decided = uncertain.open_case(
+        runtime, message_id=message_id, labels=["restriction"], actor="web:anne"
+    )
+    assert decided.outcome == "case" and decided.case_ref
+    assert uncertain.list_uncertain(runtime) == []
+    with unit_of_work(runtime.sessions) as session:
+        case = queries.get_case(session, ref=decided.case_ref)
+        message = session.get(Message, message_id)
+        assert message is not None
+        assert message.case_id == case.id and message.retain_until == case.retain_until
+        assert queries.labels_of(case) == ["restriction"]
+        assert case.status == "draft_pending"  # acknowledged, its draft waits for staff
+        assert case.deadline == case_rules.deadline(as_utc(message.received_at))
+        assert case.requester == "rikke.foss@example.dk"
+        [draft] = queries.case_drafts(session, case_id=case.id or 0)
+        assert draft.status == "pending"
+    [opened] = events(runtime, "case_opened")
+    assert opened.actor == "web:anne" and opened.case_ref == decided.case_ref
+    [chosen] = events(runtime, "uncertain_decided")
+    assert chosen.actor == "web:anne"
+    assert json.loads(chosen.detail)["decision"] == "case"
+    assert events(runtime, "ack_queued")
+    outbox.deliver_due(runtime, {"mail": EmlFolderSender(runtime.settings.outbox.folder)})
+    [ack] = Path(runtime.settings.outbox.folder).glob("ack.*.eml")
+    mail = email.message_from_bytes(ack.read_bytes(), policy=default)
+    assert mail["To"] == "rikke.foss@example.dk" and decided.case_ref in mail["Subject"]
+    with unit_of_work(runtime.sessions) as session:
+        assert verify_chain(session).ok
+
+
+def test_ordinary_mail_leaves_the_list_and_keeps_its_retention(runtime: Runtime) -> None:
+    message_id = keep_overruled(runtime)
+    with unit_of_work(runtime.sessions) as session:
+        before = session.get(Message, message_id)
+        assert before is not None
+        kept_until = before.retain_until
+    decided = uncertain.mark_ordinary(runtime, message_id=message_id, actor="cli")
+    assert decided.outcome == "ordinary" and decided.case_ref is None
+    assert uncertain.list_uncertain(runtime) == []
+    with unit_of_work(runtime.sessions) as session:
+        message = session.get(Message, message_id)
+        assert message is not None and message.case_id is None
+        assert message.retain_until == kept_until and message.rule == "not_privacy:staff"
+        assert session.execute(select(Case)).first() is None
+    [event] = events(runtime, "uncertain_decided")
+    assert event.actor == "cli" and json.loads(event.detail)["decision"] == "ordinary"
+    # decided once: a second decision either way is refused, saying so
+    with pytest.raises(uncertain.AlreadyDecided, match="already decided: ordinary mail"):
+        uncertain.open_case(runtime, message_id=message_id, labels=["erasure"], actor="x")
+
+
+def test_two_staff_deciding_at_once_open_one_case(runtime: Runtime) -> None:
+    message_id = keep_overruled(runtime)
+    results: list[object] = []
+    start = threading.Barrier(2)
+
+    def decide(actor: str) -> None:
+        start.wait()
+        try:
+            results.append(uncertain.open_case(
+                runtime, message_id=message_id, labels=["erasure"], actor=actor
+            ))
+        except uncertain.AlreadyDecided as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=decide, args=(a,)) for a in ("web:anne", "web:bo")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    decided = [r for r in results if isinstance(r, uncertain.Decision)]
+    refused = [r for r in results if isinstance(r, uncertain.AlreadyDecided)]
+    assert len(decided) == 1 and len(refused) == 1
+    assert f"already decided: case {decided[0].case_ref}" in str(refused[0])
+    with unit_of_work(runtime.sessions) as session:
+        assert len(list(session.execute(select(Case)).scalars())) == 1
+
+
+def test_a_message_that_was_not_uncertain_is_refused(runtime: Runtime) -> None:
+    raw = (b"From: A <a@example.dk>\r\nTo: info@alottbetter.dk\r\nSubject: Tak\r\n"
+           b"Message-ID: <plain.1@example.dk>\r\n\r\nTak for en dejlig tur!\r\n")
+    with unit_of_work(runtime.sessions) as session:
+        row, _ = queries.store_inbound(session, channel="smtp",
+                                       external_id="<plain.1@example.dk>", raw=raw)
+        message_id = int(row.id or 0)
+    pipeline.process_pending(runtime)
+    with pytest.raises(queries.Refused, match="not mail the classifier was unsure of"):
+        uncertain.mark_ordinary(runtime, message_id=message_id, actor="cli")
+    with pytest.raises(queries.NotFound):
+        uncertain.mark_ordinary(runtime, message_id=message_id + 100, actor="cli")
+    with pytest.raises(queries.Refused, match="unknown request type"):
+        uncertain.open_case(runtime, message_id=message_id, labels=["delete"], actor="cli")
+
+
+def test_the_command_line_lists_and_decides(
+    runtime: Runtime, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = keep_overruled(runtime, days_ago=8, n=1)
+    second = keep_overruled(runtime, days_ago=2, n=2)
+    capsys.readouterr()
+    assert main(["--config", str(config), "messages", "--uncertain", "--json"]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["id"] for row in listed] == [first, second]  # oldest first
+    assert listed[0]["evidence"][0]["label"] == "restriction"
+    assert "rikke" not in json.dumps(listed) and "sender" not in listed[0]
+    assert listed[0]["days_left"] < listed[1]["days_left"]
+
+    assert main(["--config", str(config), "uncertain", "open", str(first), "--type",
+                 "restriction", "--type", "access", "--by", "anne"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"message {first}: case PR-") and out.strip().endswith("opened")
+    assert main(["--config", str(config), "uncertain", "ordinary", str(second)]) == 0
+    assert capsys.readouterr().out.strip() == f"message {second}: ordinary mail"
+    assert main(["--config", str(config), "uncertain", "ordinary", str(first)]) == 2
+    assert "already decided: case PR-" in capsys.readouterr().err
+    assert main(["--config", str(config), "messages", "--uncertain"]) == 0
+    assert capsys.readouterr().out == ""
+    with unit_of_work(runtime.sessions) as session:
+        [case] = session.execute(select(Case)).scalars()
+        assert queries.labels_of(case) == ["access", "restriction"]

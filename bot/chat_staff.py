@@ -10,6 +10,8 @@ Contract:
   filter), before any handler; a refusal is a short answer and an audit event.
 * ``callback_data`` is ``d:<draft id>:<version>:<action>`` (or ``l:…`` while choosing
   labels): compact, versioned, and decided by the database, never by what a card shows.
+  Mail the classifier was unsure of (``/uncertain``) has ``u:<message id>:<type>`` or
+  ``u:<message id>:no`` (ordinary mail), decided by ``bot.uncertain``.
   Every callback query is answered exactly once.
 * Cards are HTML parse mode, rendered from ``templates/staff_card.html.j2`` with
   autoescape, after ``handlers.preview`` has masked the sender and hidden special-category
@@ -20,6 +22,7 @@ Contract:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -50,7 +53,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import staff
+from bot import staff, uncertain
 from bot.runtime import Runtime
 from handlers import case_rules, drafting, preview
 from handlers.values import REQUEST_TYPES
@@ -69,6 +72,7 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("case", "one case: /case PR-2026-0001"),
     ("overdue", "open cases past their deadline"),
     ("stats", "how many cases in each status"),
+    ("uncertain", "mail the classifier was unsure of: open a case or call it ordinary"),
     ("help", "what the bot can do"),
 )
 
@@ -735,7 +739,9 @@ def stats_text(runtime: Runtime) -> str:
 def help_text() -> str:
     lines = ["<b>privacybot</b> — each new case arrives here as a card with its draft.",
              "Buttons: Approve sends it; Edit: reply to the card with the new text; Reject "
-             "and Extend ask for a reason; Relabel chooses the request types again.", ""]
+             "and Extend ask for a reason; Relabel chooses the request types again.",
+             "Mail the classifier was unsure of opens no case: /uncertain lists it, with "
+             "buttons to open its case or call it ordinary mail.", ""]
     lines += [f"/{name} — {html.escape(text)}" for name, text in STAFF_COMMANDS]
     return "\n".join(lines)
 
@@ -789,6 +795,124 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send_text(update, help_text())
     else:
         await _send_text(update, html.escape(CUSTOMER_HELP))
+
+
+# --------------------------------------------------------------------------- uncertain
+
+#: How many undecided messages one ``/uncertain`` shows, each with its buttons; the
+#: dashboard and ``privacybot messages --uncertain`` list them all.
+UNCERTAIN_SHOWN = 10
+
+
+def uncertain_html(item: uncertain.UncertainItem) -> str:
+    """One undecided message as staff see it: no address, no body (``bot.uncertain``)."""
+    received = item.received_at.astimezone(COPENHAGEN)
+    if item.days_left < 0:
+        due = f"<b>overdue</b> since {item.deadline.isoformat()} if it is a request"
+    else:
+        due = f"due {item.deadline.isoformat()} ({item.days_left} days left) if it is a request"
+    seen = "; ".join(f"{html.escape(label)} «{html.escape(phrase)}»"
+                     for label, phrase in item.evidence)
+    return "\n".join([
+        f"❓ <b>Mail {item.message_id}</b> · {html.escape(item.channel)} · received "
+        f"{received:%Y-%m-%d} · {due}",
+        f"Subject: «{html.escape(item.subject)}»" if item.subject else "No subject.",
+        f"The rules saw: {seen}" if seen else "The rules saw no request.",
+    ])
+
+
+def uncertain_keyboard(item: uncertain.UncertainItem) -> InlineKeyboardMarkup:
+    """One button per request type, the ones the rules saw first, then ordinary mail."""
+    buttons = [
+        InlineKeyboardButton(f"Open case: {label}", callback_data=f"u:{item.message_id}:{label}")
+        for label in item.likely
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton("Ordinary mail", callback_data=f"u:{item.message_id}:no")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def cmd_uncertain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    runtime = chat_context(context).runtime
+    items = await asyncio.to_thread(uncertain.list_uncertain, runtime)
+    if not items:
+        await _send_text(update, "No uncertain mail waits for a decision.")
+        return
+    more = len(items) - UNCERTAIN_SHOWN
+    await _send_text(
+        update,
+        f"<b>Uncertain mail</b> ({len(items)}), oldest first: the classifier kept it as "
+        "ordinary mail but was unsure. Open a case if it is a request."
+        + (f" The {UNCERTAIN_SHOWN} oldest here; the rest on the dashboard." if more > 0
+           else ""),
+    )
+    for item in items[:UNCERTAIN_SHOWN]:
+        await message.reply_text(
+            uncertain_html(item), parse_mode=ParseMode.HTML,
+            reply_markup=uncertain_keyboard(item),
+        )
+
+
+async def on_uncertain_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``u:<message id>:<type>`` opens the case; ``u:<message id>:no`` is ordinary mail."""
+    query = update.callback_query
+    assert query is not None
+    ctx = chat_context(context)
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
+        await query.answer(STALE.format(reason="it belongs to an older bot."), show_alert=True)
+        return
+    message_id, action = int(parts[1]), parts[2]
+    actor, name = _who(update)
+    log.info("uncertain button %s on message %s by telegram user %s", action, message_id,
+             actor)
+    try:
+        if action == "no":
+            decided = await asyncio.to_thread(
+                uncertain.mark_ordinary, ctx.runtime, message_id=message_id, actor=actor
+            )
+        else:
+            decided = await asyncio.to_thread(
+                uncertain.open_case, ctx.runtime, message_id=message_id, labels=[action],
+                actor=actor,
+            )
+    except uncertain.AlreadyDecided as exc:
+        await query.answer(str(exc), show_alert=True)
+        # Whoever decided wrote it into the message (or decided elsewhere): only the
+        # buttons go, so no one presses them again.
+        if isinstance(query.message, Message):
+            with contextlib.suppress(TelegramError):
+                await query.message.edit_reply_markup(None)
+        return
+    except (queries.Refused, queries.NotFound, ValueError) as exc:
+        await query.answer(str(exc), show_alert=True)
+        return
+    if decided.case_ref:
+        ctx.wake_outbox()
+        await query.answer(f"Case {decided.case_ref} opened; its card follows.")
+        outcome = (f"📂 Case {decided.case_ref} ({action}) opened by {name} at "
+                   f"{_now_text(ctx.runtime)}.")
+    else:
+        await query.answer("Recorded as ordinary mail.")
+        outcome = f"✉️ Ordinary mail, decided by {name} at {_now_text(ctx.runtime)}."
+    await _show_uncertain_outcome(query.message, outcome)
+
+
+async def _show_uncertain_outcome(shown: object, outcome: str) -> None:
+    """The listed message records the decision and loses its buttons."""
+    if not isinstance(shown, Message) or not shown.text:
+        return
+    try:
+        await shown.edit_text(
+            f"{html.escape(shown.text)}\n\n{html.escape(outcome)}", parse_mode=ParseMode.HTML,
+            reply_markup=None,
+        )
+    except TelegramError as exc:
+        log.warning("uncertain message %s not edited: %s", shown.message_id,
+                    type(exc).__name__)
 
 
 # --------------------------------------------------------------------------- reminders
@@ -865,11 +989,13 @@ def register(application: Application, ctx: ChatContext) -> None:
     application.bot_data["privacybot"] = ctx
     application.add_handler(TypeHandler(Update, guard), group=-1)
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^[dl]:"))
+    application.add_handler(CallbackQueryHandler(on_uncertain_button, pattern=r"^u:"))
     application.add_handler(CallbackQueryHandler(on_unknown_button))
     application.add_handler(CommandHandler("cases", cmd_cases))
     application.add_handler(CommandHandler("case", cmd_case))
     application.add_handler(CommandHandler("overdue", cmd_overdue))
     application.add_handler(CommandHandler("stats", cmd_stats))
+    application.add_handler(CommandHandler("uncertain", cmd_uncertain))
     application.add_handler(CommandHandler("help", cmd_help))
     if ctx.staff_chat_id:
         application.add_handler(

@@ -8,18 +8,24 @@ and the command line; the acknowledgement lands in the real outbox folder.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import json
+import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.policy import default
 from pathlib import Path
+from typing import Any
 
+import aiosmtplib
 import pytest
 from sqlalchemy import select
 
-from bot import outbox, pipeline, uncertain
+from bot import chat_staff, outbox, pipeline, uncertain
 from bot.cli import main
+from bot.config import Settings
 from bot.runtime import Runtime
 from bot.senders import EmlFolderSender
 from handlers import case_rules
@@ -27,6 +33,9 @@ from storage import queries
 from storage.audit import verify_chain
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Message, as_utc
+from tests.bot.test_chat_staff import ANNE, BO, STAFF_CHAT, STRANGER, chat_settings, running, until
+from tests.servers.fake_telegram import FakeTelegram
+from tests.support import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERRULED = ROOT / "tests" / "data" / "heldout" / "dev14" / "da-n05.eml"
@@ -204,3 +213,88 @@ def test_the_command_line_lists_and_decides(
     with unit_of_work(runtime.sessions) as session:
         [case] = session.execute(select(Case)).scalars()
         assert queries.labels_of(case) == ["access", "restriction"]
+
+
+# --- the staff chat: the real service and PTB against the local Bot API -------------
+
+
+@pytest.fixture
+def fake() -> Any:
+    with FakeTelegram() as server:
+        server.group(STAFF_CHAT, "Privacy staff")
+        yield server
+
+
+async def test_the_staff_chat_is_told_lists_and_decides_once(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+) -> None:
+    async with running(chat_settings(make_settings, database_url, fake)) as svc:
+        await aiosmtplib.send(
+            OVERRULED.read_bytes(), sender="rikke.foss@example.dk",
+            recipients=["info@alottbetter.dk"], hostname="127.0.0.1", port=svc.smtp_port,
+            timeout=10,
+        )
+        # told without asking: what staff need, not who wrote or what
+        notice = await until(fake, lambda: next(
+            (m for m in fake.bot_messages(STAFF_CHAT) if m["text"].startswith("❓ Mail")), None))
+        assert "Betaling af restbeløb" in notice["text"] and "/uncertain" in notice["text"]
+        assert "kun til den eller de navngivne modtagere" in notice["text"]
+        assert "rikke" not in notice["text"].lower() and "Salamanca" not in notice["text"]
+
+        async def ask(user: dict[str, Any], text: str) -> list[dict[str, Any]]:
+            sent = fake.send_message(user, text, chat_id=STAFF_CHAT)
+
+            def answers() -> list[dict[str, Any]]:
+                return [m for m in fake.bot_messages(STAFF_CHAT)
+                        if m.get("reply_to_message", {}).get("message_id")
+                        == sent["message_id"]]
+
+            await until(fake, answers)
+            await asyncio.sleep(0.3)  # the item messages follow the heading
+            return answers()
+
+        heading, item = await ask(ANNE, "/uncertain")
+        assert "Uncertain mail</b> (1)" in heading["html"]
+        assert item["text"].startswith("❓ Mail ")
+        assert "The rules saw: restriction «kun til den" in item["text"]
+        assert "rikke" not in item["text"].lower() and "Salamanca" not in item["text"]
+        labels = [label for label, _ in fake.buttons(item)]
+        assert labels[0] == "Open case: restriction" and labels[-1] == "Ordinary mail"
+        assert len(labels) == 8
+        assert all(len(d.encode()) <= 64 for _, d in fake.buttons(item))
+        [open_data] = [d for label, d in fake.buttons(item) if label == labels[0]]
+        [ordinary_data] = [d for label, d in fake.buttons(item) if label == "Ordinary mail"]
+
+        refused = fake.press(item, STRANGER, open_data)
+        await until(fake, lambda: refused in fake.answers)
+        assert fake.answers[refused]["text"] == chat_staff.NOT_STAFF
+
+        # two staff at once: one case, the other hears it is decided
+        ids = fake.press_many([(item, ANNE, open_data), (item, BO, open_data)])
+        await until(fake, lambda: all(i in fake.answers for i in ids))
+        texts = sorted(fake.answers[i]["text"] for i in ids)
+        case = await wait_for(lambda: the_case(svc))
+        assert texts == [f"Case {case.ref} opened; its card follows.",
+                         f"message {item_id(item)} was already decided: case {case.ref}"]
+        late = fake.press(item, BO, ordinary_data)
+        await until(fake, lambda: late in fake.answers)
+        assert "already decided" in fake.answers[late]["text"]
+        assert case.deadline == case_rules.deadline(as_utc(case.received_at))
+        # the case's card follows, the sender is acknowledged, the list records it
+        await until(fake, lambda: any(m["text"].startswith(case.ref)
+                                      and fake.buttons(m) for m in fake.bot_messages(STAFF_CHAT)))
+        await wait_for(lambda: list(Path(svc.runtime.settings.outbox.folder).glob("ack.*.eml")))
+        shown = await until(fake, lambda: (m := fake.message(STAFF_CHAT, item["message_id"]))
+                            and re.search(r"opened by (Anne|Bo) at", m["text"]) and m)
+        assert not fake.buttons(shown)
+        assert "No uncertain mail" in (await ask(BO, "/uncertain"))[0]["text"]
+        assert "/uncertain" in (await ask(ANNE, "/help"))[0]["text"]
+
+
+def item_id(item: dict[str, Any]) -> int:
+    return int(item["text"].split()[2])
+
+
+def the_case(svc: Any) -> Case | None:
+    with unit_of_work(svc.runtime.sessions) as session:
+        return session.execute(select(Case)).scalar_one_or_none()

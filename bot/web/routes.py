@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot import staff
+from bot import staff, uncertain
 from bot.export import case_data
 from bot.web import csrf
 from bot.web import data as webdata
@@ -40,6 +40,9 @@ DONE = {
     "edited": "Saved as a new version; the old one can no longer be approved.",
     "relabelled": "Relabelled: the reply was drafted anew.",
     "extended": "Extended: the notice to the requester is a new draft to approve.",
+    "opened": "Case opened from uncertain mail: the acknowledgement is in the outbox and "
+    "the draft waits below.",
+    "ordinary": "Recorded as ordinary mail: no case, nothing is sent.",
 }
 
 
@@ -313,6 +316,45 @@ async def extend(request: Request) -> Response:
         runtime, ref=ref, actor=actor, reason=reason))
 
 
+# --- uncertain mail --------------------------------------------------------------------
+
+
+async def _uncertain_response(request: Request, *, error: str = "", status: int = 200) -> Response:
+    items = await run_in_threadpool(uncertain.list_uncertain, state(request).runtime)
+    done = DONE.get(request.query_params.get("done", ""), "") if not error else ""
+    return render(request, "uncertain.html.j2", {"items": items, "error": error, "done": done},
+                  status=status)
+
+
+@staff_only
+async def uncertain_page(request: Request) -> Response:
+    """Mail the classifier was unsure of, with the same two decisions as the chat."""
+    return await _uncertain_response(request)
+
+
+@staff_only
+async def uncertain_action(request: Request) -> Response:
+    message_id = request.path_params["message_id"]
+    action = request.path_params["action"]
+    runtime = state(request).runtime
+    actor = _actor(request)
+    try:
+        if action == "open":
+            labels = [v for v in request.state.form.getlist("labels") if isinstance(v, str)]
+            decided = await run_in_threadpool(lambda: uncertain.open_case(
+                runtime, message_id=message_id, labels=labels, actor=actor))
+        elif action == "ordinary":
+            decided = await run_in_threadpool(lambda: uncertain.mark_ordinary(
+                runtime, message_id=message_id, actor=actor))
+        else:
+            return render(request, "error.html.j2", {"message": "Unknown action."}, status=404)
+    except (queries.Refused, queries.NotFound, ValueError) as exc:
+        return await _uncertain_response(request, error=str(exc), status=409)
+    if decided.case_ref:
+        return RedirectResponse(f"/cases/{decided.case_ref}?done=opened#decided", 303)
+    return RedirectResponse("/uncertain?done=ordinary#decided", 303)
+
+
 # --- figures ---------------------------------------------------------------------------
 
 
@@ -360,6 +402,8 @@ ROUTES = [
     Route("/cases/{ref:str}/extend", extend, methods=["POST"]),
     Route("/cases/{ref:str}/drafts/{draft_id:int}/{action:str}", draft_action,
           methods=["POST"]),
+    Route("/uncertain", uncertain_page, methods=["GET"]),
+    Route("/uncertain/{message_id:int}/{action:str}", uncertain_action, methods=["POST"]),
     Route("/figures", figures_page, methods=["GET"]),
 ]
 

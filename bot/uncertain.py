@@ -171,7 +171,7 @@ def open_case(
                     "labels": [str(t) for t in types]},
             at=now,
         )
-    log.info("uncertain message %s: case %s opened by %s", message_id, case.ref, actor)
+    log.info("uncertain message %s: case %s opened by staff", message_id, case.ref)
     return Decision(message_id, "case", case.ref)
 
 
@@ -186,7 +186,7 @@ def mark_ordinary(runtime: Runtime, *, message_id: int, actor: str) -> Decision:
             session, actor=actor, action="uncertain_decided",
             detail={"message": message_id, "decision": "ordinary"}, at=now,
         )
-    log.info("uncertain message %s: ordinary mail, decided by %s", message_id, actor)
+    log.info("uncertain message %s: ordinary mail, decided by staff", message_id)
     return Decision(message_id, "ordinary")
 
 

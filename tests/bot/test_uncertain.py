@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bot import chat_staff, outbox, pipeline, uncertain
 from bot.cli import main
 from bot.config import Settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime
 from bot.senders import EmlFolderSender
 from handlers import case_rules
 from storage import queries
@@ -298,3 +298,26 @@ def item_id(item: dict[str, Any]) -> int:
 def the_case(svc: Any) -> Case | None:
     with unit_of_work(svc.runtime.sessions) as session:
         return session.execute(select(Case)).scalar_one_or_none()
+
+
+def test_staff_are_told_of_each_uncertain_mail_at_most_ten_an_hour(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    """A flood of unsure mail must not bury the staff chat; ``/uncertain`` lists them all."""
+    runtime = build_runtime(make_settings(database_url, telegram={
+        "enabled": True, "token": "123:abc", "staff_chat_id": STAFF_CHAT,
+        "staff_user_ids": [ANNE["id"]],
+    }))
+    try:
+        for n in range(pipeline.UNCERTAIN_NOTICES_PER_HOUR + 2):
+            keep_overruled(runtime, n=n)
+        with unit_of_work(runtime.sessions) as session:
+            notices = [item for item in queries.outbox_items(session)
+                       if item.kind == "staff_notice"]
+        assert len(notices) == pipeline.UNCERTAIN_NOTICES_PER_HOUR
+        text = json.loads(notices[0].payload)["text"]
+        assert text.startswith("❓ Mail ") and "Decide with /uncertain" in text
+        assert "rikke" not in text.lower() and "Salamanca" not in text
+        assert len(uncertain.list_uncertain(runtime)) == pipeline.UNCERTAIN_NOTICES_PER_HOUR + 2
+    finally:
+        runtime.engine.dispose()

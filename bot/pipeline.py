@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session
 from bot import authorisation, parsed
 from bot.mail import address_text, build_message
 from bot.runtime import Runtime
-from handlers import case_rules, case_thread, classify, drafting, flood, loop_guard, normalise
+from handlers import (
+    case_rules,
+    case_thread,
+    classify,
+    drafting,
+    flood,
+    loop_guard,
+    normalise,
+    preview,
+)
 from handlers.values import (
     CaseCandidate,
     CaseView,
@@ -390,7 +399,7 @@ def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> 
     if not classification.is_privacy:
         rule = "not_privacy:uncertain" if uncertain else "not_privacy"
         _finish(row, status="processed", rule=rule, now=now, runtime=runtime)
-        if uncertain:
+        if classification.evidence:  # a request the model overruled, not a near miss
             queue_uncertain_notice(session, runtime, row, classification, now)
         log.info("message %s is not a privacy request (%s)", message_id, rule)
         return Outcome(message_id, "processed", rule=rule)
@@ -824,9 +833,6 @@ def queue_uncertain_notice(
     ) >= UNCERTAIN_NOTICES_PER_HOUR:
         log.info("message %s kept as uncertain; no notice (hourly cap)", row.id)
         return
-    # Imported here only so that this block was added without touching the import lines.
-    from handlers import preview
-
     received_at = as_utc(row.received_at)
     due = case_rules.deadline(received_at)
     subject = preview.shorten(preview.hide_special_categories(row.subject or ""), 60)

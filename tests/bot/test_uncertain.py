@@ -321,3 +321,35 @@ def test_staff_are_told_of_each_uncertain_mail_at_most_ten_an_hour(
         assert len(uncertain.list_uncertain(runtime)) == pipeline.UNCERTAIN_NOTICES_PER_HOUR + 2
     finally:
         runtime.engine.dispose()
+
+
+def test_a_near_miss_is_listed_but_staff_are_not_told_of_it(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    """A rule's phrase under a negation is a near miss: uncertain, but no request was seen
+    (about one ordinary mail in seven is one), so it waits in the list without a notice."""
+    runtime = build_runtime(make_settings(database_url, telegram={
+        "enabled": True, "token": "123:abc", "staff_chat_id": STAFF_CHAT,
+        "staff_user_ids": [ANNE["id"]],
+    }))
+    raw = (
+        "From: Ida <ida@example.dk>\nTo: info@example.dk\nSubject: Næste år\n"
+        "Message-ID: <near.1@example.dk>\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Hej, I skal endelig ikke slette mine oplysninger, jeg kommer igen næste år. Mvh Ida\n"
+    ).encode()
+    try:
+        with unit_of_work(runtime.sessions) as session:
+            queries.store_inbound(
+                session, channel="smtp", external_id="<near.1@example.dk>", raw=raw,
+                received_at=datetime.now(UTC),
+            )
+        [outcome] = pipeline.process_pending(runtime)
+        assert outcome.rule == "not_privacy:uncertain"
+        with unit_of_work(runtime.sessions) as session:
+            assert not [item for item in queries.outbox_items(session)
+                        if item.kind == "staff_notice"]
+        [item] = uncertain.list_uncertain(runtime)
+        assert item.subject == "Næste år"
+    finally:
+        runtime.engine.dispose()
+

@@ -1503,7 +1503,7 @@ def _model_review(subject: str, text: str, result: Classification) -> Classifica
         return result
     original, lower = _prepare(subject, text)
     candidates = tuple(t.value for t in _MODEL_ADDS if t not in result.labels)
-    seen = model.review(lower, candidates, request_sentences(original, lower, result))
+    seen = model.review(lower, candidates, lambda: request_sentences(original, lower, result))
     if seen.overrule:
         evidence = tuple(
             Evidence(RequestType.NOT_PRIVACY, e.phrase, f"model.overruled:{e.rule}")

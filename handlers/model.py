@@ -25,10 +25,12 @@ chosen on mail the model had not been trained on (``bench/train_model.py --lofo`
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -193,17 +195,20 @@ def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, flo
     return known, norm, _sigmoid(w.intercepts[0] + math.fsum(pushes) / norm)
 
 
-def _type(
-    known: list[tuple[str, float]], norm: float, w: Weights, i: int
-) -> tuple[float, list[tuple[float, str]]]:
-    """Output ``i``'s probability, and each feature's push towards it, smallest first."""
+def _type(known: list[tuple[str, float]], norm: float, w: Weights, i: int) -> float:
+    """Output ``i``'s probability."""
     table = w.table
-    pushes = sorted((value * table[f][i + 1], f) for f, value in known)
-    return _sigmoid(w.intercepts[i] + math.fsum(p for p, _ in pushes) / norm), pushes
+    pushes = math.fsum(value * table[f][i + 1] for f, value in known)
+    return _sigmoid(w.intercepts[i] + pushes / norm)
 
 
-def _top_words(pushes: list[tuple[float, str]], source: dict[str, str]) -> tuple[str, ...]:
-    return tuple(source[f] for push, f in reversed(pushes[-3:]) if push > 0)
+def _top_words(
+    known: list[tuple[str, float]], w: Weights, i: int, source: dict[str, str]
+) -> tuple[str, ...]:
+    """The (up to three) words that pushed most towards output ``i``, as written."""
+    table = w.table
+    pushes = heapq.nlargest(3, ((value * table[f][i + 1], f) for f, value in known))
+    return tuple(source[f] for push, f in pushes if push > 0)
 
 
 def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
@@ -220,8 +225,8 @@ def opinion(text: str, weights: Weights | None = None, *, full: bool = False) ->
     types: dict[str, float] = {}
     words: dict[str, tuple[str, ...]] = {}
     for i, output in enumerate(w.outputs[1:], start=1):
-        types[output], pushes = _type(known, norm, w, i)
-        words[output] = _top_words(pushes, source)
+        types[output] = _type(known, norm, w, i)
+        words[output] = _top_words(known, w, i, source)
     return Opinion(privacy=privacy, types=types, words=words)
 
 
@@ -234,26 +239,27 @@ class Review:
 
 
 def review(
-    text: str, candidates: tuple[str, ...], sentences: str, weights: Weights | None = None
+    text: str,
+    candidates: tuple[str, ...],
+    sentences: Callable[[], str],
+    weights: Weights | None = None,
 ) -> Review:
     """Whether to overrule the rules' request, and which of ``candidates`` (types the
-    rules did not name) to add. ``sentences`` are the ones that hold the rules' evidence:
-    a request is overruled only when the mail and they both read as ordinary mail. Only
-    the asked types are worked out, and their words only when they are added: the review
-    runs on every request the rules find."""
+    rules did not name) to add. ``sentences()`` gives the ones that hold the rules'
+    evidence: a request is overruled only when the mail and they both read as ordinary
+    mail; they are asked for only then. Only the asked types are worked out, and their
+    words only when they are added: the review runs on every request the rules find."""
     w = weights or shipped()
     known, norm, privacy = _privacy(text, w)
-    if privacy < w.overrule_below and (
-        not sentences or _privacy(sentences, w)[2] < w.sentences_below
-    ):
-        return Review(overrule=True, added={})
+    if privacy < w.overrule_below:
+        own = sentences()
+        if not own or _privacy(own, w)[2] < w.sentences_below:
+            return Review(overrule=True, added={})
     added: dict[str, tuple[str, ...]] = {}
-    source: dict[str, str] | None = None
     for name in candidates:
-        p, pushes = _type(known, norm, w, w.outputs.index(name))
-        if p > w.add_type_above:
-            source = source if source is not None else feature_words(text)
-            added[name] = _top_words(pushes, source)
+        i = w.outputs.index(name)
+        if _type(known, norm, w, i) > w.add_type_above:
+            added[name] = _top_words(known, w, i, feature_words(text))
     return Review(overrule=False, added=added)
 
 

@@ -1477,6 +1477,18 @@ _MODEL_ADDS = (RequestType.COMPLAINT, RequestType.THIRD_PARTY_AUTHORISATION)
 _OVERRULED_CONFIDENCE = 0.5
 
 
+def request_sentences(original: str, lower: str, result: Classification) -> str:
+    """The sentences that hold the rules' evidence, joined: what the request itself says,
+    without the rest of a long mail around it (``_model_review``)."""
+    spans = []
+    for e in result.evidence:
+        words = e.phrase.lower().split()
+        m = re.search(r"\s+".join(map(re.escape, words)), lower) if words else None
+        if m is not None:
+            spans.append(_sentence_span(original, m.start(), m.end()))
+    return " ".join(lower[lo:hi] for lo, hi in sorted(set(spans)))
+
+
 def _model_review(subject: str, text: str, result: Classification) -> Classification:
     """The trained model's word on what the rules found (``handlers.model``).
 
@@ -1489,9 +1501,9 @@ def _model_review(subject: str, text: str, result: Classification) -> Classifica
     """
     if any(e.rule.startswith("config.") for e in result.evidence):
         return result
-    _, lower = _prepare(subject, text)
+    original, lower = _prepare(subject, text)
     candidates = tuple(t.value for t in _MODEL_ADDS if t not in result.labels)
-    seen = model.review(lower, candidates)
+    seen = model.review(lower, candidates, lambda: request_sentences(original, lower, result))
     if seen.overrule:
         evidence = tuple(
             Evidence(RequestType.NOT_PRIVACY, e.phrase, f"model.overruled:{e.rule}")

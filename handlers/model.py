@@ -18,19 +18,24 @@ threshold opens a case that waits in triage for staff to confirm, with the words
 weighed most as evidence. When the rules found one, it reviews them: a type it is sure of
 that the rules missed is added, and a "request" it is sure is ordinary mail (business
 words in request shapes: "slet den dobbelte booking", a disclaimer) is overruled and
-kept as uncertain ordinary mail. The three numbers were chosen on mail the model had not
-been trained on (``bench/train_model.py --lofo``).
+kept as uncertain ordinary mail, unless the sentences that hold the request read as one
+when alone (a clear request at the end of a long ordinary mail). The four numbers were
+chosen on mail the model had not been trained on (``bench/train_model.py --lofo``).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import filterfalse, islice
+from operator import itemgetter
 
 #: Letters folded before stemming, so that Danish written without æ/ø/å still matches.
 _FOLD_PAIRS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "ue"))
@@ -51,7 +56,11 @@ def _fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(_fold(text.lower())) if not w.isdigit()]
+    return list(filterfalse(str.isdigit, _WORD.findall(_fold(text.lower()))))
+
+
+_STEM_OF = itemgetter(slice(None, STEM))
+_PAIR_STEM_OF = itemgetter(slice(None, PAIR_STEM))
 
 
 def features(text: str) -> Counter[str]:
@@ -85,10 +94,16 @@ class Weights:
     outputs: tuple[str, ...]  # "privacy", then the request types
     intercepts: tuple[float, ...]
     table: dict[str, tuple[float, ...]]  # feature -> (idf, coef per output)
-    privacy: dict[str, tuple[float, float]]  # feature -> (idf, privacy coef): the hot path
+    # the hot path, feature -> (feature, idf, privacy coef): words' stems by the stem, pairs
+    # of neighbouring words by the two stems, so that counting them builds no strings
+    stems: dict[str, tuple[str, float, float]]
+    pairs: dict[tuple[str, str], tuple[str, float, float]]
     threshold: float  # privacy probability above which the model speaks
     type_threshold: float  # a type's probability above which it is named
     overrule_below: float  # privacy probability below which a rule's request is overruled
+    # ... when its own sentences, read alone, are also below this: a clear request at the
+    # end of a long ordinary mail is diluted by the mail, not by itself
+    sentences_below: float
     add_type_above: float  # a type's probability above which it is added to the rules' types
 
 
@@ -108,14 +123,23 @@ def weights_from_dict(data: dict) -> Weights:
         feature: tuple(row)
         for feature, row in zip(data["features"], data["rows"], strict=True)
     }
+    stems, pairs = {}, {}
+    for feature, row in table.items():
+        parts = feature.split("_")
+        if len(parts) == 1:
+            stems[feature] = (feature, row[0], row[1])
+        elif len(parts) == 2:
+            pairs[parts[0], parts[1]] = (feature, row[0], row[1])
     return Weights(
         outputs=outputs,
         intercepts=tuple(data["intercepts"]),
         table=table,
-        privacy={feature: (row[0], row[1]) for feature, row in table.items()},
+        stems=stems,
+        pairs=pairs,
         threshold=float(data["threshold"]),
         type_threshold=float(data["type_threshold"]),
         overrule_below=float(data["overrule_below"]),
+        sentences_below=float(data["sentences_below"]),
         add_type_above=float(data["add_type_above"]),
     )
 
@@ -134,6 +158,24 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+def _hot_counts(text: str, w: Weights) -> list[tuple[tuple[str, float, float], int]]:
+    """The shipped features of ``text`` with their counts: the same as ``features``
+    gives, counted without building a string per pair of words (a mail has hundreds of
+    pairs; only a few are features). A text with "_" in a word is counted by ``features``
+    itself, since such a word's stem can read as a pair ("ab_cd")."""
+    if "_" in text:
+        counts, table = features(text), w.table
+        return [((f, *table[f][:2]), counts[f]) for f in counts.keys() & table.keys()]
+    words = _words(text)
+    short = list(map(_PAIR_STEM_OF, words))
+    stems = Counter(map(_STEM_OF, words))
+    pairs = Counter(zip(short, islice(short, 1, None), strict=False))
+    hot_stems, hot_pairs = w.stems, w.pairs
+    return [(hot_stems[f], stems[f]) for f in stems.keys() & hot_stems.keys()] + [
+        (hot_pairs[f], pairs[f]) for f in pairs.keys() & hot_pairs.keys()
+    ]
+
+
 def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, float]:
     """The known features of ``text`` with their weights, their norm, and the privacy
     probability.
@@ -142,13 +184,9 @@ def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, flo
     weights them (1 + log count, times idf, scaled to unit length), so the numbers are the
     ones the trainer saw; features the training mails never had are left out, as there.
     """
-    counts = features(text)
-    hot = w.privacy
     known = []
     pushes = []
-    for feature in counts.keys() & hot.keys():
-        idf, coef = hot[feature]
-        n = counts[feature]
+    for (feature, idf, coef), n in _hot_counts(text, w):
         value = (1.0 + math.log(n)) * idf if n > 1 else idf
         known.append((feature, value))
         pushes.append(value * coef)
@@ -157,17 +195,20 @@ def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, flo
     return known, norm, _sigmoid(w.intercepts[0] + math.fsum(pushes) / norm)
 
 
-def _type(
-    known: list[tuple[str, float]], norm: float, w: Weights, i: int
-) -> tuple[float, list[tuple[float, str]]]:
-    """Output ``i``'s probability, and each feature's push towards it, smallest first."""
+def _type(known: list[tuple[str, float]], norm: float, w: Weights, i: int) -> float:
+    """Output ``i``'s probability."""
     table = w.table
-    pushes = sorted((value * table[f][i + 1], f) for f, value in known)
-    return _sigmoid(w.intercepts[i] + math.fsum(p for p, _ in pushes) / norm), pushes
+    pushes = math.fsum(value * table[f][i + 1] for f, value in known)
+    return _sigmoid(w.intercepts[i] + pushes / norm)
 
 
-def _top_words(pushes: list[tuple[float, str]], source: dict[str, str]) -> tuple[str, ...]:
-    return tuple(source[f] for push, f in reversed(pushes[-3:]) if push > 0)
+def _top_words(
+    known: list[tuple[str, float]], w: Weights, i: int, source: dict[str, str]
+) -> tuple[str, ...]:
+    """The (up to three) words that pushed most towards output ``i``, as written."""
+    table = w.table
+    pushes = heapq.nlargest(3, ((value * table[f][i + 1], f) for f, value in known))
+    return tuple(source[f] for push, f in pushes if push > 0)
 
 
 def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
@@ -184,8 +225,8 @@ def opinion(text: str, weights: Weights | None = None, *, full: bool = False) ->
     types: dict[str, float] = {}
     words: dict[str, tuple[str, ...]] = {}
     for i, output in enumerate(w.outputs[1:], start=1):
-        types[output], pushes = _type(known, norm, w, i)
-        words[output] = _top_words(pushes, source)
+        types[output] = _type(known, norm, w, i)
+        words[output] = _top_words(known, w, i, source)
     return Opinion(privacy=privacy, types=types, words=words)
 
 
@@ -197,21 +238,28 @@ class Review:
     added: dict[str, tuple[str, ...]]  # a type to add, with the words that weighed most
 
 
-def review(text: str, candidates: tuple[str, ...], weights: Weights | None = None) -> Review:
+def review(
+    text: str,
+    candidates: tuple[str, ...],
+    sentences: Callable[[], str],
+    weights: Weights | None = None,
+) -> Review:
     """Whether to overrule the rules' request, and which of ``candidates`` (types the
-    rules did not name) to add. Only the asked types are worked out, and their words only
-    when they are added: the review runs on every request the rules find."""
+    rules did not name) to add. ``sentences()`` gives the ones that hold the rules'
+    evidence: a request is overruled only when the mail and they both read as ordinary
+    mail; they are asked for only then. Only the asked types are worked out, and their
+    words only when they are added: the review runs on every request the rules find."""
     w = weights or shipped()
     known, norm, privacy = _privacy(text, w)
     if privacy < w.overrule_below:
-        return Review(overrule=True, added={})
+        own = sentences()
+        if not own or _privacy(own, w)[2] < w.sentences_below:
+            return Review(overrule=True, added={})
     added: dict[str, tuple[str, ...]] = {}
-    source: dict[str, str] | None = None
     for name in candidates:
-        p, pushes = _type(known, norm, w, w.outputs.index(name))
-        if p > w.add_type_above:
-            source = source if source is not None else feature_words(text)
-            added[name] = _top_words(pushes, source)
+        i = w.outputs.index(name)
+        if _type(known, norm, w, i) > w.add_type_above:
+            added[name] = _top_words(known, w, i, feature_words(text))
     return Review(overrule=False, added=added)
 
 

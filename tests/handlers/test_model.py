@@ -13,7 +13,7 @@ import pytest
 from bench import train_model
 from bot.cli import classify_raw
 from bot.config import load_settings
-from handlers import classify, normalise
+from handlers import classify, model, normalise
 from handlers.values import Channel, RequestType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,6 +122,31 @@ def test_the_model_overrules_a_rules_request_it_is_sure_is_ordinary_mail() -> No
     assert result.confidence < load_settings(None).classifier.triage_below
     assert [e.rule for e in result.evidence] == [f"model.overruled:{rules.evidence[0].rule}"]
     assert result.evidence[0].phrase == rules.evidence[0].phrase
+
+
+#: A long, ordinary mail about a trip with one clear request at its end: the mail as a
+#: whole reads as ordinary to the model, the request's own sentence does not.
+LONG_MAIL = mail(
+    "Spørgsmål til turen",
+    "Tak for en god snak i telefonen i går. Vi glæder os meget til opholdet i Sydney, og min "
+    "datter har allerede pakket det meste. Kan I fortælle, hvornår flyet lander, og om der "
+    "er nogen, der henter hende i lufthavnen? Vi har også et spørgsmål om forsikringen og "
+    "om depositummet, som vi betalte den 3. marts. Jeg trækker hermed mit samtykke tilbage "
+    "og vil ikke modtage flere nyhedsbreve.",
+)
+
+
+def test_a_clear_request_at_the_end_of_a_long_ordinary_mail_is_not_overruled() -> None:
+    inbound = normalise.parse(LONG_MAIL, Channel.FILE)
+    _, lower = classify._prepare(inbound.subject, inbound.text)
+    weights = model.shipped()
+    # the mail as a whole is one the model would overrule ...
+    assert model.opinion(lower).privacy < weights.overrule_below
+    result = classify.classify(inbound)
+    # ... but the sentence that asks reads as a request on its own, so the rules stand
+    assert result.labels == (RequestType.CONSENT_WITHDRAWAL,)
+    assert result.confidence >= load_settings(None).classifier.triage_below
+    assert not any(e.rule.startswith("model.overruled") for e in result.evidence)
 
 
 def test_an_operators_phrase_is_never_overruled() -> None:

@@ -679,9 +679,11 @@ def _ack_decision(
     """
     policy = runtime.policy
     key = flood.canonical_sender(sender)
-    to_sender = queries.acks_to_sender_since(session, key=key, since=now - timedelta(days=1))
-    last_hour = queries.acks_since(session, since=now - timedelta(hours=1))
-    paused = queries.counter_value(session, name=ACK_PAUSE) == 1
+    to_sender, last_hour, pause_value = queries.ack_counts(
+        session, key=key, day_since=now - timedelta(days=1),
+        hour_since=now - timedelta(hours=1), pause=ACK_PAUSE,
+    )
+    paused = pause_value == 1
     decision = flood.decide_ack(
         sender=sender,
         sent_to_sender=to_sender,

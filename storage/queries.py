@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -810,6 +810,50 @@ def acks_to_sender_since(session: Session, *, key: str, since: datetime) -> int:
 def acks_since(session: Session, *, since: datetime) -> int:
     """Acknowledgements queued since ``since``, to anyone (the global hourly cap)."""
     return int(session.connection().execute(_ACKS, {"since": since}).scalar_one())
+
+
+class AckCounts(NamedTuple):
+    """What the flood limits read for one acknowledgement (``ack_counts``)."""
+
+    to_sender: int
+    last_hour: int
+    #: The counter ``pause`` as this transaction sees it; None when there is no such row.
+    pause: int | None
+
+
+_SINCE = _OUTBOX.created_at.type
+#: ``acks_to_sender_since``, ``acks_since`` and ``counter_value`` as one statement of
+#: three scalar subqueries, each planned on its own index as before (issue 9, item 21:
+#: three statements for every acknowledgement, each with its own round through the
+#: driver and SQLAlchemy's execution context).
+_ACK_COUNTS = select(
+    select(func.count(_OUTBOX.id))
+    .where(_OUTBOX.recipient_key == bindparam("key"))
+    .where(_OUTBOX.created_at >= bindparam("day_since", type_=_SINCE))
+    .where(_OUTBOX.kind == "ack")
+    .scalar_subquery(),
+    select(func.count(_OUTBOX.id))
+    .where(_OUTBOX.kind == "ack")
+    .where(_OUTBOX.created_at >= bindparam("hour_since", type_=_SINCE))
+    .scalar_subquery(),
+    select(_COUNTER.value).where(_COUNTER.name == bindparam("pause")).scalar_subquery(),
+)
+
+
+def ack_counts(
+    session: Session, *, key: str, day_since: datetime, hour_since: datetime, pause: str
+) -> AckCounts:
+    """``acks_to_sender_since(key, day_since)``, ``acks_since(hour_since)`` and
+    ``counter_value(pause)`` in one statement on the session's connection (no autoflush,
+    as each of them)."""
+    to_sender, last_hour, value = session.connection().execute(
+        _ACK_COUNTS,
+        {"key": key, "day_since": day_since, "hour_since": hour_since, "pause": pause},
+    ).one()
+    held = session.identity_map.get(session.identity_key(Counter, pause))
+    if held is not None:  # changed in this session, maybe not yet flushed
+        value = held.value
+    return AckCounts(int(to_sender), int(last_hour), None if value is None else int(value))
 
 
 # --- chat posts and staff chat views ------------------------------------------------

@@ -34,7 +34,7 @@ from handlers.values import (
     RequestType,
 )
 from storage import queries
-from storage.audit import append_event
+from storage.audit import append_event, events_together
 from storage.engine import unit_of_work
 from storage.models import Case, Counter, Draft, Message, as_utc
 
@@ -346,7 +346,8 @@ def _decide(session: Session, runtime: Runtime, row: queries.MessageRow) -> Outc
     """
     if row.status not in ("received", "processing"):
         return Outcome(int(row.id or 0), row.status, rule="already-decided")
-    outcome = _decide_row(session, runtime, row)
+    with events_together(session):  # a decision's audit events: one INSERT at its end
+        outcome = _decide_row(session, runtime, row)
     queries.write_decided(session, row)
     return outcome
 

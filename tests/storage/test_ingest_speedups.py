@@ -21,7 +21,7 @@ from bot.smtp_listener import store_mail
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
-from storage.audit import HEAD, append_event, verify_chain
+from storage.audit import HEAD, EventsLost, append_event, events_together, verify_chain
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Counter, Message, OutboxItem, as_utc, utcnow
 from tests.reliability import mail_factory as mf
@@ -87,6 +87,65 @@ def test_a_rolled_back_savepoint_takes_its_events_and_its_head_with_it(
         head = session.get(Counter, HEAD)
     assert report.ok and actions == ["kept", "after"]
     assert head is not None and head.value == 2 and head.text == last
+
+
+def test_events_written_together_chain_as_if_written_one_by_one(runtime: Runtime) -> None:
+    """``events_together`` writes its events at the block's end: same rows, same hashes,
+    the head moved once per event, in the order appended."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="before")
+        with events_together(session):
+            hashes = [append_event(session, actor="test", action="held", detail={"i": i})
+                      for i in range(3)]
+            assert session.connection().execute(
+                text("SELECT count(*) FROM audit_event")).scalar_one() == 1  # not yet
+        last = append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        events = list(session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars())
+        head = session.get(Counter, HEAD)
+        assert verify_chain(session).ok
+    assert [e.action for e in events] == ["before", "held", "held", "held", "after"]
+    assert [e.hash for e in events[1:4]] == hashes
+    assert head is not None and head.value == 5 and head.text == last
+
+
+def test_a_block_that_raises_writes_none_of_its_events(runtime: Runtime) -> None:
+    """Even when the caller catches the error and commits: the next event chains onto
+    the last one written, not onto one that was only held."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="kept")
+        with pytest.raises(RuntimeError), events_together(session):
+            append_event(session, actor="test", action="lost")
+            raise RuntimeError("a decision that fails half-way")
+        last = append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        head = session.get(Counter, HEAD)
+        assert verify_chain(session).ok
+    assert actions == ["kept", "after"]
+    assert head is not None and head.value == 2 and head.text == last
+
+
+def test_a_rollback_inside_the_block_refuses_to_write_a_broken_chain(
+    runtime: Runtime,
+) -> None:
+    """A savepoint rolled back inside the block forgets the head the held events chain
+    onto: the block raises instead of writing them, and the chain stays whole."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="kept")
+        with pytest.raises(EventsLost), events_together(session):
+            append_event(session, actor="test", action="held")
+            with pytest.raises(RuntimeError), session.begin_nested():
+                append_event(session, actor="test", action="rolled back")
+                raise RuntimeError("inner failure")
+            append_event(session, actor="test", action="held after")
+        append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        assert verify_chain(session).ok
+    assert actions == ["kept", "after"]
 
 
 def test_a_session_that_commits_twice_reads_the_head_again(runtime: Runtime) -> None:

@@ -306,6 +306,55 @@ def test_a_message_that_kills_the_worker_in_a_batch_ends_in_triage_alone(
         assert verify_chain(session).ok
 
 
+def test_a_message_that_fails_after_writing_rolls_back_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message's savepoint begins at its decision's first write (item 21). One that
+    fails after opening its case, taking a reference, queueing its acknowledgement and
+    chaining audit events leaves none of that behind, in a batch with messages that
+    wrote nothing but their own row (no savepoint) before and after it."""
+    def request(i: int) -> bytes:
+        return mf.plain(f"batch.{i}@fuzz.example", sender=f"Kunde <kunde{i}@example.dk>".encode())
+
+    ordinary = mf.plain("batch.o1@fuzz.example", "Hvornår går bussen til lejren i juli?",
+                        subject=b"Bus til lejren")
+    raws = [request(0), ordinary, request(2), mf.plain(
+        "batch.o3@fuzz.example", "Tak for en dejlig tur!", subject=b"Tak")]
+    raws.append(request(4))
+    ids = [store_mail(runtime, raw, channel=Channel.SMTP)[0] for raw in raws]
+    real = pipeline.drafting.reply
+
+    def reply(*args, case, **kwargs):  # type: ignore[no-untyped-def]
+        if case.requester_address == "kunde2@example.dk":
+            raise RuntimeError("a template that breaks after the case was written")
+        return real(*args, case=case, **kwargs)
+
+    monkeypatch.setattr(pipeline.drafting, "reply", reply)
+    outcomes = pipeline.process_pending(runtime)
+    assert [(o.status, o.rule) for o in outcomes] == [
+        ("processed", "case_opened"), ("processed", "not_privacy"),
+        ("triage", "error:RuntimeError"), ("processed", "not_privacy"),
+        ("processed", "case_opened"),
+    ]
+    assert _statuses(runtime, ids) == [
+        ("processed", None), ("processed", None), ("triage", "error:RuntimeError"),
+        ("processed", None), ("processed", None),
+    ]
+    with unit_of_work(runtime.sessions) as session:
+        cases = session.execute(text('SELECT ref, requester FROM "case" ORDER BY id')).all()
+        acks = session.execute(text(
+            "SELECT recipient FROM outbox_item WHERE kind = 'ack' ORDER BY id")).scalars().all()
+        failed = session.get(Message, ids[2])
+        events = session.execute(text("SELECT action FROM audit_event ORDER BY id")).scalars()
+        assert verify_chain(session).ok
+        actions = list(events)
+    assert [requester for _, requester in cases] == ["kunde0@example.dk", "kunde4@example.dk"]
+    assert cases[1][0].endswith("2"), "the failed message's reference was given back"
+    assert acks == ["kunde0@example.dk", "kunde4@example.dk"]
+    assert failed is not None and failed.case_id is None
+    assert actions.count("case_opened") == 2 and actions.count("message_triage") == 1
+
+
 class _FlakyFolder(EmlFolderSender):
     """The real .eml folder sender, except that one item's write fails for now."""
 

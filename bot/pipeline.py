@@ -89,8 +89,13 @@ class NewCase:
             setattr(self, key, values[key])
         self._inserted: dict[str, Any] = {}
 
-    def insert(self, session: Session) -> int:
+    def insert(self, session: Session, **final: Any) -> int:
+        """Insert the case; ``final``: columns inserted with the value the case will hold
+        when it is written at the end, while the attributes keep what the steps in
+        between read (the status is ``new`` until the draft is made; staff notices
+        quote it). The UPDATE at the end then has nothing to write (issue 9, item 21)."""
         self._inserted = {key: getattr(self, key) for key in _CASE_COLUMNS}
+        self._inserted.update(final)
         self.id = queries.insert_values(session, _CASE_TABLE, self._inserted)
         return self.id
 
@@ -543,6 +548,11 @@ def open_case(
     complaint = RequestType.COMPLAINT in labels
     retain = case_rules.retention_until(received_at, runtime.policy, complaint=complaint)
     language = drafting.choose_language(classification.language, runtime.company)
+    marks = authorisation.new_case_marks(
+        session, runtime, row, inbound, [label.value for label in labels]  # type: ignore[arg-type]
+    )
+    triage = classification.confidence < runtime.settings.classifier.triage_below
+    status = "triage" if triage else case_rules.initial_status(labels)
     case = NewCase(
         ref=ref,
         year=year,
@@ -572,12 +582,14 @@ def open_case(
         updated_at=now,
         closed_at=None,
         retain_until=retain,
-        flags="[]",
-        subject_address=None,
+        flags=json.dumps(marks.flags),
+        subject_address=marks.subject_address,
         authorised_at=None,
     )
-    case.insert(session)
-    authorisation.mark_new_case(session, runtime, case, row, inbound, now)  # type: ignore[arg-type]
+    case.insert(session, status=status)
+    authorisation.mark_new_case(
+        session, runtime, case, row, inbound, now, marks  # type: ignore[arg-type]
+    )
     row.case_id = case.id
     _finish(row, status="processed", rule="case_opened", now=now, runtime=runtime)
     row.retain_until = retain
@@ -596,7 +608,6 @@ def open_case(
         at=now,
     )
     view = case_view(case)
-    triage = classification.confidence < runtime.settings.classifier.triage_below
     if triage:
         # Not sure it is a request: staff decide before the customer hears anything.
         append_event(
@@ -620,7 +631,6 @@ def open_case(
         }),
         version=1,
     )
-    status = "triage" if triage else case_rules.initial_status(labels)
     case.status = status
     append_event(
         session,

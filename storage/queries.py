@@ -973,12 +973,37 @@ def cases_awaiting_consent_from(session: Session, *, address: str) -> list[Case]
     )
 
 
-def directory_in_use(session: Session) -> bool:
-    """Whether a customer directory has been imported; without one nobody is 'unknown'."""
-    from storage.models import CustomerDirectory
+#: ``session.info`` key: (the SQLite transaction, ``directory_in_use``'s answer in it).
+_DIRECTORY_SEEN = "privacybot.directory_in_use"
+_DIRECTORY_PROBE: dict[str, Any] = {}
 
-    table = CustomerDirectory.__table__  # Core, no autoflush: asked for every case opened
-    return session.connection().execute(select(table.c.id).limit(1)).first() is not None
+
+def directory_in_use(session: Session) -> bool:
+    """Whether a customer directory has been imported; without one nobody is 'unknown'.
+
+    Asked for every case opened. On SQLite the answer is kept for the rest of the
+    transaction (a batch of decisions): every write transaction holds the database's
+    only write lock from its start (``BEGIN IMMEDIATE``), so no other process can
+    import a directory before it ends, and a decision never changes the directory
+    (issue 9, item 21). On PostgreSQL another worker's import may commit at any moment,
+    so it is asked every time.
+    """
+    statement = _DIRECTORY_PROBE.get("in_use")
+    if statement is None:  # built once (the models are imported here, see above)
+        from storage.models import CustomerDirectory
+
+        table = CustomerDirectory.__table__
+        statement = _DIRECTORY_PROBE["in_use"] = select(table.c.id).limit(1)
+    connection = session.connection()  # Core, no autoflush
+    if connection.dialect.name != "sqlite":
+        return connection.execute(statement).first() is not None
+    transaction = session.get_transaction()
+    seen = session.info.get(_DIRECTORY_SEEN)
+    if seen is not None and seen[0] is transaction:
+        return bool(seen[1])
+    in_use = connection.execute(statement).first() is not None
+    session.info[_DIRECTORY_SEEN] = (transaction, in_use)
+    return in_use
 
 
 def directory_knows(session: Session, *, email: str = "", phone: str = "") -> bool:

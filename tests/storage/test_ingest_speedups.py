@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot import outbox, parsed, pipeline
+from bot.directory import import_csv
 from bot.runtime import Runtime
 from bot.senders import EmlFolderSender, TemporaryFailure
 from bot.smtp_listener import store_mail
@@ -353,6 +354,34 @@ def test_a_message_that_fails_after_writing_rolls_back_alone(
     assert acks == ["kunde0@example.dk", "kunde4@example.dk"]
     assert failed is not None and failed.case_id is None
     assert actions.count("case_opened") == 2 and actions.count("message_triage") == 1
+
+
+def test_a_directory_imported_between_two_batches_is_seen_by_the_second(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """``directory_in_use`` is kept for one SQLite transaction (item 21), never longer:
+    the batch after an import flags the sender the directory does not know."""
+    def request(i: int, sender: str) -> bytes:
+        return mf.plain(f"dir.{i}@fuzz.example", sender=f"Kunde <{sender}>".encode())
+
+    def flags_of_new_cases() -> list[tuple[str, str]]:
+        with unit_of_work(runtime.sessions) as session:
+            return [(r, f) for r, f in session.execute(
+                text('SELECT requester, flags FROM "case" ORDER BY id'))]
+
+    for i, sender in enumerate(["jens@example.dk", "ukendt@example.dk"]):
+        store_mail(runtime, request(i, sender), channel=Channel.SMTP)
+    assert len(pipeline.process_pending(runtime)) == 2
+    listing = tmp_path / "customers.csv"
+    listing.write_text("email,name\njens@example.dk,Jens Jensen\n", encoding="utf-8")
+    assert import_csv(runtime, listing, actor="test") == 1
+    for i, sender in enumerate(["jens@example.dk", "ukendt@example.dk"], start=2):
+        store_mail(runtime, request(i, sender), channel=Channel.SMTP)
+    assert len(pipeline.process_pending(runtime)) == 2
+    assert flags_of_new_cases() == [
+        ("jens@example.dk", "[]"), ("ukendt@example.dk", "[]"),
+        ("jens@example.dk", "[]"), ("ukendt@example.dk", '["unknown_sender"]'),
+    ]
 
 
 class _FlakyFolder(EmlFolderSender):

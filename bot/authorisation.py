@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -61,21 +62,50 @@ def case_flags(case: Case) -> list[str]:
     return list(json.loads(case.flags or "[]"))
 
 
-def mark_new_case(
-    session: Session, runtime: Runtime, case: Case, row: Message, inbound: Inbound, now: datetime
-) -> list[str]:
-    """Flag the sender of a new case and note whose consent a third-party case awaits."""
+@dataclass(frozen=True)
+class NewCaseMarks:
+    """What ``mark_new_case`` sets on a new case (``new_case_marks``)."""
+
+    flags: list[str]
+    subject_address: str | None
+    authenticity: Authenticity
+
+
+def new_case_marks(
+    session: Session, runtime: Runtime, row: Message, inbound: Inbound, labels: Iterable[str]
+) -> NewCaseMarks:
+    """The sender's flags and the data subject's address of a case about to be opened.
+
+    Worked out before the case is inserted, so that it is inserted with them (issue 9,
+    item 21: an INSERT and then an UPDATE of the same row); ``mark_new_case`` takes them.
+    """
     authenticity = message_authenticity(runtime, row)
     in_use = queries.directory_in_use(session)
     known = in_use and queries.directory_knows(session, email=inbound.sender)
     flags = list(identity.flags(authenticity, directory_in_use=in_use, sender_known=known))
-    case.flags = json.dumps(flags)
-    labels = set(queries.labels_of(case))
-    if RequestType.THIRD_PARTY_AUTHORISATION in labels:
+    subject_address = None
+    if RequestType.THIRD_PARTY_AUTHORISATION in {str(label) for label in labels}:
         others = identity.mentioned_addresses(
             inbound.text, exclude=(inbound.sender, *runtime.own_addresses)
         )
-        case.subject_address = others[0] if others else None
+        subject_address = others[0] if others else None
+    return NewCaseMarks(flags, subject_address, authenticity)
+
+
+def mark_new_case(
+    session: Session, runtime: Runtime, case: Case, row: Message, inbound: Inbound,
+    now: datetime, marks: NewCaseMarks | None = None,
+) -> list[str]:
+    """Flag the sender of a new case and note whose consent a third-party case awaits.
+
+    ``marks``: ``new_case_marks`` of this case, when the caller worked them out already.
+    """
+    if marks is None:
+        marks = new_case_marks(session, runtime, row, inbound, queries.labels_of(case))
+    flags, authenticity = marks.flags, marks.authenticity
+    case.flags = json.dumps(flags)
+    if RequestType.THIRD_PARTY_AUTHORISATION in set(queries.labels_of(case)):
+        case.subject_address = marks.subject_address
     if flags:
         append_event(
             session, actor="privacybot", action="sender_flagged", case_id=case.id,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import binascii
 import re
-import unicodedata
 from datetime import datetime
 from email import quoprimime
 from email.headerregistry import HeaderRegistry
@@ -29,6 +28,8 @@ __all__ = ["MAX_HEADER_CHARS", "address_text", "build_message", "header_text"]
 MAX_HEADER_CHARS = 500
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+#: Unicode category Cs, exactly: what is left of category Cc and Cs after ``_CONTROL``.
+_SURROGATES = re.compile("[\ud800-\udfff]+")
 _ADDRESS_UNSAFE = re.compile(r"[\s<>,;:\"()\[\]\\]")
 
 
@@ -36,7 +37,11 @@ def header_text(value: str, *, limit: int = MAX_HEADER_CHARS) -> str:
     """One line of printable text: controls (CR, LF, NUL, tab, C1, Unicode line and
     paragraph separators) become single spaces, whitespace collapses, length is capped."""
     text = _CONTROL.sub(" ", str(value))
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+    # Category Cc is all of it in _CONTROL, so only Cs (surrogates) is left to drop: one
+    # regular expression instead of unicodedata.category() per character (issue 9, item
+    # 21: a tenth of writing an acknowledgement). ASCII text has none.
+    if not text.isascii():
+        text = _SURROGATES.sub("", text)
     return " ".join(text.split())[:limit]
 
 

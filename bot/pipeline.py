@@ -43,7 +43,7 @@ from handlers.values import (
     RequestType,
 )
 from storage import queries
-from storage.audit import append_event
+from storage.audit import append_event, events_together
 from storage.engine import unit_of_work
 from storage.models import Case, Counter, Draft, Message, as_utc
 
@@ -98,8 +98,13 @@ class NewCase:
             setattr(self, key, values[key])
         self._inserted: dict[str, Any] = {}
 
-    def insert(self, session: Session) -> int:
+    def insert(self, session: Session, **final: Any) -> int:
+        """Insert the case; ``final``: columns inserted with the value the case will hold
+        when it is written at the end, while the attributes keep what the steps in
+        between read (the status is ``new`` until the draft is made; staff notices
+        quote it). The UPDATE at the end then has nothing to write (issue 9, item 21)."""
         self._inserted = {key: getattr(self, key) for key in _CASE_COLUMNS}
+        self._inserted.update(final)
         self.id = queries.insert_values(session, _CASE_TABLE, self._inserted)
         return self.id
 
@@ -245,12 +250,14 @@ def _decide_batch(
                 if row is None:
                     outcomes.append(Outcome(message_id, "missing"))
                     continue
+                savepoint = _Savepoint(session)
                 try:
-                    with session.begin_nested():
-                        outcomes.append(_decide(session, runtime, row))
+                    outcomes.append(_decide(session, runtime, row, savepoint.begin))
+                    savepoint.release()
                 except DBAPIError:
-                    raise
+                    raise  # the whole batch is rolled back
                 except Exception as exc:  # the message itself, as in process_pending
+                    savepoint.roll_back()
                     log.error("message %s could not be decided (%s); it is in triage",
                               message_id, type(exc).__name__)
                     reason = f"error:{type(exc).__name__}"
@@ -265,6 +272,48 @@ def _decide_batch(
     if left:
         _give_back(runtime, left, counted=left)
     return outcomes
+
+
+class _Savepoint:
+    """A message's savepoint in a batch, begun only at its decision's first write.
+
+    A decision reads (the claimed row, threading candidates, consent) and computes
+    (parse, loop guard, classification) before it writes anything; a message that is
+    ignored or is not a privacy request writes nothing but its own row, with one UPDATE
+    at the end. Until the first write there is nothing a failure could leave behind, so
+    the savepoint (SAVEPOINT, RELEASE and the session's nested transaction around them)
+    is begun there (``begin``, called by ``_decide_row`` before each path that writes
+    more than the row), not for every message (issue 9, item 21). A failure after it
+    rolls back to it, as before; a failure before it has nothing to roll back. The one
+    UPDATE of the row (``queries.write_decided``) is a single statement: it is written
+    whole or, as any database error does, fails the batch, which is then decided again
+    one message at a time.
+    """
+
+    __slots__ = ("_session", "_nested")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._nested: Any = None
+
+    def begin(self) -> None:
+        if self._nested is None:
+            self._nested = self._session.begin_nested()
+
+    def release(self) -> None:
+        if self._nested is not None:
+            self._nested.commit()
+            self._nested = None
+
+    def roll_back(self) -> None:
+        if self._nested is not None:
+            if self._nested.is_active:
+                self._nested.rollback()
+            self._nested = None
+
+
+def _no_savepoint() -> None:
+    """``_decide``'s ``begin_writes`` in a transaction of one message: nothing to begin."""
 
 
 def _give_back(runtime: Runtime, message_ids: list[int], *, counted: list[int]) -> None:
@@ -343,24 +392,34 @@ def process_message(runtime: Runtime, message_id: int) -> Outcome:
         rows = queries.lock_message_rows(session, ids=[message_id])
         if not rows:
             raise queries.NotFound(f"no message {message_id}")
-        return _decide(session, runtime, rows[0])
+        return _decide(session, runtime, rows[0], _no_savepoint)
 
 
-def _decide(session: Session, runtime: Runtime, row: queries.MessageRow) -> Outcome:
+def _decide(
+    session: Session, runtime: Runtime, row: queries.MessageRow,
+    begin_writes: Callable[[], None],
+) -> Outcome:
     """Decide one locked message inside the caller's transaction.
 
     ``row`` is a plain copy of the message row; what the decision sets in it is written
     with one UPDATE at the end (``queries.write_decided``), before the caller's savepoint
-    or transaction ends, so the next message of a batch sees it.
+    or transaction ends, so the next message of a batch sees it. ``begin_writes`` is
+    called before the first write other than that UPDATE (``_Savepoint.begin``).
     """
     if row.status not in ("received", "processing"):
         return Outcome(int(row.id or 0), row.status, rule="already-decided")
-    outcome = _decide_row(session, runtime, row)
+    with events_together(session):  # a decision's audit events: one INSERT at its end
+        outcome = _decide_row(session, runtime, row, begin_writes)
     queries.write_decided(session, row)
     return outcome
 
 
-def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> Outcome:
+def _decide_row(
+    session: Session, runtime: Runtime, row: queries.MessageRow,
+    begin_writes: Callable[[], None],
+) -> Outcome:
+    """The decision; reads and pure work only until ``begin_writes()``, which each path
+    that writes more than the message's own row calls first."""
     message_id = int(row.id or 0)
     inbound = inbound_from_row(row)
     row.sender = inbound.sender
@@ -373,6 +432,7 @@ def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> 
 
     reason = _triage_reason(inbound)
     if reason is not None:
+        begin_writes()
         _mark_triage(session, runtime, row, reason, now)
         return Outcome(message_id, "triage", rule=reason)
 
@@ -386,9 +446,11 @@ def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> 
 
     match = case_thread.match(inbound, _candidates(session, inbound))
     if match is not None:
+        begin_writes()
         return _add_to_case(session, runtime, row, inbound, match.case_id, match.rule)
     waiting = authorisation.consent_case_for(session, inbound)
     if waiting is not None:  # the data subject's consent, from the address given
+        begin_writes()
         return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
 
     classification = classify.classify(
@@ -403,6 +465,7 @@ def _decide_row(session: Session, runtime: Runtime, row: queries.MessageRow) -> 
             queue_uncertain_notice(session, runtime, row, classification, now)
         log.info("message %s is not a privacy request (%s)", message_id, rule)
         return Outcome(message_id, "processed", rule=rule)
+    begin_writes()
     case = open_case(session, runtime, row, inbound, classification)
     return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
 
@@ -502,6 +565,11 @@ def open_case(
     complaint = RequestType.COMPLAINT in labels
     retain = case_rules.retention_until(received_at, runtime.policy, complaint=complaint)
     language = drafting.choose_language(classification.language, runtime.company)
+    marks = authorisation.new_case_marks(
+        session, runtime, row, inbound, [label.value for label in labels]  # type: ignore[arg-type]
+    )
+    triage = classification.confidence < runtime.settings.classifier.triage_below
+    status = "triage" if triage else case_rules.initial_status(labels)
     case = NewCase(
         ref=ref,
         year=year,
@@ -531,12 +599,14 @@ def open_case(
         updated_at=now,
         closed_at=None,
         retain_until=retain,
-        flags="[]",
-        subject_address=None,
+        flags=json.dumps(marks.flags),
+        subject_address=marks.subject_address,
         authorised_at=None,
     )
-    case.insert(session)
-    authorisation.mark_new_case(session, runtime, case, row, inbound, now)  # type: ignore[arg-type]
+    case.insert(session, status=status)
+    authorisation.mark_new_case(
+        session, runtime, case, row, inbound, now, marks  # type: ignore[arg-type]
+    )
     row.case_id = case.id
     _finish(row, status="processed", rule="case_opened", now=now, runtime=runtime)
     row.retain_until = retain
@@ -555,7 +625,6 @@ def open_case(
         at=now,
     )
     view = case_view(case)
-    triage = classification.confidence < runtime.settings.classifier.triage_below
     if triage:
         # Not sure it is a request: staff decide before the customer hears anything.
         append_event(
@@ -579,7 +648,6 @@ def open_case(
         }),
         version=1,
     )
-    status = "triage" if triage else case_rules.initial_status(labels)
     case.status = status
     append_event(
         session,
@@ -696,9 +764,11 @@ def _ack_decision(
     """
     policy = runtime.policy
     key = flood.canonical_sender(sender)
-    to_sender = queries.acks_to_sender_since(session, key=key, since=now - timedelta(days=1))
-    last_hour = queries.acks_since(session, since=now - timedelta(hours=1))
-    paused = queries.counter_value(session, name=ACK_PAUSE) == 1
+    to_sender, last_hour, pause_value = queries.ack_counts(
+        session, key=key, day_since=now - timedelta(days=1),
+        hour_since=now - timedelta(hours=1), pause=ACK_PAUSE,
+    )
+    paused = pause_value == 1
     decision = flood.decide_ack(
         sender=sender,
         sent_to_sender=to_sender,

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,30 +89,81 @@ def append_event(
     digest = event_hash(
         prev_hash=prev, case_ref=case_ref, at=at, actor=actor, action=action, detail=detail_text
     )
+    row = {
+        "case_id": case_id,
+        "case_ref": case_ref,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "detail": detail_text,
+        "prev_hash": prev,
+        "hash": digest,
+    }
+    # The row is locked by this transaction (``_transaction_head``), so the increment
+    # made here is the one the database gets. Set in the held object as what the
+    # database holds (no pending change for a flush to write again).
+    value = (head.value or 0) + 1
+    set_committed_value(head, "value", value)
+    set_committed_value(head, "text", digest)
+    waiting = session.info.get(_WAITING)
+    if waiting is not None:  # inside ``events_together``: written at its end
+        waiting.append(row)
+        return digest
     # session.connection(), not session.execute(): no autoflush of whatever else the
     # transaction has pending; the event depends on no other row (case_id is no foreign
     # key), and the head object stays in the session to be flushed as before.
-    session.connection().execute(
-        _INSERT_EVENT,
-        {
-            "case_id": case_id,
-            "case_ref": case_ref,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "detail": detail_text,
-            "prev_hash": prev,
-            "hash": digest,
-        },
-    )
-    # The row is locked by this transaction (``_transaction_head``), so the increment
-    # made here is the one the database gets. Written now, and set in the held object as
-    # what the database holds (no pending change for a flush to write again).
-    value = (head.value or 0) + 1
+    session.connection().execute(_INSERT_EVENT, row)
     session.connection().execute(_WRITE_HEAD, {"head_value": value, "head_text": digest})
-    set_committed_value(head, "value", value)
-    set_committed_value(head, "text", digest)
     return digest
+
+
+#: ``session.info`` key: the event rows ``events_together`` holds until its block ends.
+_WAITING = "privacybot.audit_waiting"
+
+
+class EventsLost(RuntimeError):
+    """A rollback inside ``events_together`` (a savepoint in the block) dropped the chain
+    head the held events were chained onto; they cannot be written."""
+
+
+@contextmanager
+def events_together(session: Session) -> Iterator[None]:
+    """Write the events appended inside the block with one INSERT of all of them and one
+    UPDATE of the head, at the block's end (issue 9, item 21: a case opened wrote three
+    to five events, each an INSERT and an UPDATE of the head).
+
+    The events are hashed and chained at ``append_event`` as always, in the order
+    appended; only the writing waits. Nothing inside the block may read the audit
+    table or the head from the database (the pipeline's decision does not). When the
+    block raises, its events are dropped and the head held in the session is forgotten
+    (read again at the next event), as a rolled-back savepoint does; the caller rolls
+    back what else the block wrote. A rollback inside the block (a savepoint of its
+    own) forgets the head the held events chain onto: the block then raises
+    ``EventsLost`` instead of writing a broken chain. Not nested.
+    """
+    if _WAITING in session.info:
+        raise RuntimeError("events_together does not nest")
+    waiting: list[dict[str, Any]] = []
+    session.info[_WAITING] = waiting
+    try:
+        yield
+    except BaseException:
+        _drop_head(session)
+        raise
+    finally:
+        session.info.pop(_WAITING, None)
+    if not waiting:
+        return
+    held = session.info.get(_HELD)
+    chained = all(
+        a["hash"] == b["prev_hash"] for a, b in zip(waiting, waiting[1:], strict=False)
+    )
+    if held is None or held[1].text != waiting[-1]["hash"] or not chained:
+        _drop_head(session)
+        raise EventsLost("a rollback inside events_together dropped the audit head")
+    connection = session.connection()
+    connection.execute(_INSERT_EVENT, waiting)  # executemany: ids ascend in list order
+    connection.execute(_WRITE_HEAD, {"head_value": held[1].value, "head_text": held[1].text})
 
 
 #: ``session.info`` key: (the transaction that locked the head, the locked head row).
@@ -123,6 +176,10 @@ def _forget_head(session: Session, _previous: object) -> None:
     no longer has (its events were rolled back): drop it, and expire the object so that
     nobody reads the rolled-back value from it; the next event locks and reads it again.
     """
+    _drop_head(session)
+
+
+def _drop_head(session: Session) -> None:
     held = session.info.pop(_HELD, None)
     if held is not None and inspect(held[1]).session_id == session.hash_key:
         session.expire(held[1])

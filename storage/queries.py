@@ -333,11 +333,13 @@ class MessageRow:
     either.
     """
 
-    __slots__ = tuple(Message.__table__.columns.keys())
+    __slots__ = (*Message.__table__.columns.keys(), "_read")
 
     def __init__(self, values: Any) -> None:
-        for key in self.__slots__:
+        for key in Message.__table__.columns.keys():  # noqa: SIM118 - a ColumnCollection
             setattr(self, key, values[key])
+        #: The decided fields as read, so that ``write_decided`` sends only what changed.
+        self._read = tuple(values[key] for key in DECIDED_FIELDS)
 
 
 #: What a decision may change in a message row (``pipeline._decide`` and ``_finish``).
@@ -366,13 +368,23 @@ def lock_message_rows(session: Session, *, ids: Sequence[int]) -> list[MessageRo
 def write_decided(session: Session, row: MessageRow) -> None:
     """Write what a decision set in ``row`` with one UPDATE, in the caller's transaction.
 
-    Every field of ``DECIDED_FIELDS`` is sent, changed or not: the row ends as the ORM
-    would have left it (it sent only the changed ones), and one statement shape is
-    compiled once.
+    Only the fields of ``DECIDED_FIELDS`` that differ from what was read are sent, as
+    the ORM did (issue 9, item 21: the sender, subject, text, language and Message-ID
+    the store wrote are mostly what the decision reads again, and every column in the
+    SET rewrites its indexes in SQLite). The few shapes this gives are each compiled
+    once (SQLAlchemy's statement cache is keyed by the parameters' names).
     """
-    values = {key: getattr(row, key) for key in DECIDED_FIELDS}
-    values["row_id"] = row.id
-    session.connection().execute(_WRITE_DECIDED, values)
+    values = {
+        key: value
+        for key, read, value in zip(
+            DECIDED_FIELDS, row._read, (getattr(row, key) for key in DECIDED_FIELDS),
+            strict=True,
+        )
+        if value != read or type(value) is not type(read)
+    }
+    if values:
+        values["row_id"] = row.id
+        session.connection().execute(_WRITE_DECIDED, values)
 
 
 # --- cases -------------------------------------------------------------------------
@@ -812,6 +824,50 @@ def acks_since(session: Session, *, since: datetime) -> int:
     return int(session.connection().execute(_ACKS, {"since": since}).scalar_one())
 
 
+class AckCounts(NamedTuple):
+    """What the flood limits read for one acknowledgement (``ack_counts``)."""
+
+    to_sender: int
+    last_hour: int
+    #: The counter ``pause`` as this transaction sees it; None when there is no such row.
+    pause: int | None
+
+
+_SINCE = _OUTBOX.created_at.type
+#: ``acks_to_sender_since``, ``acks_since`` and ``counter_value`` as one statement of
+#: three scalar subqueries, each planned on its own index as before (issue 9, item 21:
+#: three statements for every acknowledgement, each with its own round through the
+#: driver and SQLAlchemy's execution context).
+_ACK_COUNTS = select(
+    select(func.count(_OUTBOX.id))
+    .where(_OUTBOX.recipient_key == bindparam("key"))
+    .where(_OUTBOX.created_at >= bindparam("day_since", type_=_SINCE))
+    .where(_OUTBOX.kind == "ack")
+    .scalar_subquery(),
+    select(func.count(_OUTBOX.id))
+    .where(_OUTBOX.kind == "ack")
+    .where(_OUTBOX.created_at >= bindparam("hour_since", type_=_SINCE))
+    .scalar_subquery(),
+    select(_COUNTER.value).where(_COUNTER.name == bindparam("pause")).scalar_subquery(),
+)
+
+
+def ack_counts(
+    session: Session, *, key: str, day_since: datetime, hour_since: datetime, pause: str
+) -> AckCounts:
+    """``acks_to_sender_since(key, day_since)``, ``acks_since(hour_since)`` and
+    ``counter_value(pause)`` in one statement on the session's connection (no autoflush,
+    as each of them)."""
+    to_sender, last_hour, value = session.connection().execute(
+        _ACK_COUNTS,
+        {"key": key, "day_since": day_since, "hour_since": hour_since, "pause": pause},
+    ).one()
+    held = session.identity_map.get(session.identity_key(Counter, pause))
+    if held is not None:  # changed in this session, maybe not yet flushed
+        value = held.value
+    return AckCounts(int(to_sender), int(last_hour), None if value is None else int(value))
+
+
 # --- chat posts and staff chat views ------------------------------------------------
 # Models are imported inside these functions so that this block leaves the module's
 # import line alone while others add to the file too.
@@ -917,12 +973,37 @@ def cases_awaiting_consent_from(session: Session, *, address: str) -> list[Case]
     )
 
 
-def directory_in_use(session: Session) -> bool:
-    """Whether a customer directory has been imported; without one nobody is 'unknown'."""
-    from storage.models import CustomerDirectory
+#: ``session.info`` key: (the SQLite transaction, ``directory_in_use``'s answer in it).
+_DIRECTORY_SEEN = "privacybot.directory_in_use"
+_DIRECTORY_PROBE: dict[str, Any] = {}
 
-    table = CustomerDirectory.__table__  # Core, no autoflush: asked for every case opened
-    return session.connection().execute(select(table.c.id).limit(1)).first() is not None
+
+def directory_in_use(session: Session) -> bool:
+    """Whether a customer directory has been imported; without one nobody is 'unknown'.
+
+    Asked for every case opened. On SQLite the answer is kept for the rest of the
+    transaction (a batch of decisions): every write transaction holds the database's
+    only write lock from its start (``BEGIN IMMEDIATE``), so no other process can
+    import a directory before it ends, and a decision never changes the directory
+    (issue 9, item 21). On PostgreSQL another worker's import may commit at any moment,
+    so it is asked every time.
+    """
+    statement = _DIRECTORY_PROBE.get("in_use")
+    if statement is None:  # built once (the models are imported here, see above)
+        from storage.models import CustomerDirectory
+
+        table = CustomerDirectory.__table__
+        statement = _DIRECTORY_PROBE["in_use"] = select(table.c.id).limit(1)
+    connection = session.connection()  # Core, no autoflush
+    if connection.dialect.name != "sqlite":
+        return connection.execute(statement).first() is not None
+    transaction = session.get_transaction()
+    seen = session.info.get(_DIRECTORY_SEEN)
+    if seen is not None and seen[0] is transaction:
+        return bool(seen[1])
+    in_use = connection.execute(statement).first() is not None
+    session.info[_DIRECTORY_SEEN] = (transaction, in_use)
+    return in_use
 
 
 def directory_knows(session: Session, *, email: str = "", phone: str = "") -> bool:

@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select, text
 
 from bot import outbox, parsed, pipeline
+from bot.directory import import_csv
 from bot.runtime import Runtime
 from bot.senders import EmlFolderSender, TemporaryFailure
 from bot.smtp_listener import store_mail
 from handlers import normalise
 from handlers.values import Channel
 from storage import queries
-from storage.audit import HEAD, append_event, verify_chain
+from storage.audit import HEAD, EventsLost, append_event, events_together, verify_chain
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Counter, Message, OutboxItem, as_utc, utcnow
 from tests.reliability import mail_factory as mf
@@ -87,6 +88,65 @@ def test_a_rolled_back_savepoint_takes_its_events_and_its_head_with_it(
         head = session.get(Counter, HEAD)
     assert report.ok and actions == ["kept", "after"]
     assert head is not None and head.value == 2 and head.text == last
+
+
+def test_events_written_together_chain_as_if_written_one_by_one(runtime: Runtime) -> None:
+    """``events_together`` writes its events at the block's end: same rows, same hashes,
+    the head moved once per event, in the order appended."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="before")
+        with events_together(session):
+            hashes = [append_event(session, actor="test", action="held", detail={"i": i})
+                      for i in range(3)]
+            assert session.connection().execute(
+                text("SELECT count(*) FROM audit_event")).scalar_one() == 1  # not yet
+        last = append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        events = list(session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars())
+        head = session.get(Counter, HEAD)
+        assert verify_chain(session).ok
+    assert [e.action for e in events] == ["before", "held", "held", "held", "after"]
+    assert [e.hash for e in events[1:4]] == hashes
+    assert head is not None and head.value == 5 and head.text == last
+
+
+def test_a_block_that_raises_writes_none_of_its_events(runtime: Runtime) -> None:
+    """Even when the caller catches the error and commits: the next event chains onto
+    the last one written, not onto one that was only held."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="kept")
+        with pytest.raises(RuntimeError), events_together(session):
+            append_event(session, actor="test", action="lost")
+            raise RuntimeError("a decision that fails half-way")
+        last = append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        head = session.get(Counter, HEAD)
+        assert verify_chain(session).ok
+    assert actions == ["kept", "after"]
+    assert head is not None and head.value == 2 and head.text == last
+
+
+def test_a_rollback_inside_the_block_refuses_to_write_a_broken_chain(
+    runtime: Runtime,
+) -> None:
+    """A savepoint rolled back inside the block forgets the head the held events chain
+    onto: the block raises instead of writing them, and the chain stays whole."""
+    with unit_of_work(runtime.sessions) as session:
+        append_event(session, actor="test", action="kept")
+        with pytest.raises(EventsLost), events_together(session):
+            append_event(session, actor="test", action="held")
+            with pytest.raises(RuntimeError), session.begin_nested():
+                append_event(session, actor="test", action="rolled back")
+                raise RuntimeError("inner failure")
+            append_event(session, actor="test", action="held after")
+        append_event(session, actor="test", action="after")
+    with unit_of_work(runtime.sessions) as session:
+        actions = [e.action for e in session.execute(
+            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        assert verify_chain(session).ok
+    assert actions == ["kept", "after"]
 
 
 def test_a_session_that_commits_twice_reads_the_head_again(runtime: Runtime) -> None:
@@ -245,6 +305,83 @@ def test_a_message_that_kills_the_worker_in_a_batch_ends_in_triage_alone(
     ]
     with unit_of_work(runtime.sessions) as session:
         assert verify_chain(session).ok
+
+
+def test_a_message_that_fails_after_writing_rolls_back_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message's savepoint begins at its decision's first write (item 21). One that
+    fails after opening its case, taking a reference, queueing its acknowledgement and
+    chaining audit events leaves none of that behind, in a batch with messages that
+    wrote nothing but their own row (no savepoint) before and after it."""
+    def request(i: int) -> bytes:
+        return mf.plain(f"batch.{i}@fuzz.example", sender=f"Kunde <kunde{i}@example.dk>".encode())
+
+    ordinary = mf.plain("batch.o1@fuzz.example", "Hvornår går bussen til lejren i juli?",
+                        subject=b"Bus til lejren")
+    raws = [request(0), ordinary, request(2), mf.plain(
+        "batch.o3@fuzz.example", "Tak for en dejlig tur!", subject=b"Tak")]
+    raws.append(request(4))
+    ids = [store_mail(runtime, raw, channel=Channel.SMTP)[0] for raw in raws]
+    real = pipeline.drafting.reply
+
+    def reply(*args, case, **kwargs):  # type: ignore[no-untyped-def]
+        if case.requester_address == "kunde2@example.dk":
+            raise RuntimeError("a template that breaks after the case was written")
+        return real(*args, case=case, **kwargs)
+
+    monkeypatch.setattr(pipeline.drafting, "reply", reply)
+    outcomes = pipeline.process_pending(runtime)
+    assert [(o.status, o.rule) for o in outcomes] == [
+        ("processed", "case_opened"), ("processed", "not_privacy"),
+        ("triage", "error:RuntimeError"), ("processed", "not_privacy"),
+        ("processed", "case_opened"),
+    ]
+    assert _statuses(runtime, ids) == [
+        ("processed", None), ("processed", None), ("triage", "error:RuntimeError"),
+        ("processed", None), ("processed", None),
+    ]
+    with unit_of_work(runtime.sessions) as session:
+        cases = session.execute(text('SELECT ref, requester FROM "case" ORDER BY id')).all()
+        acks = session.execute(text(
+            "SELECT recipient FROM outbox_item WHERE kind = 'ack' ORDER BY id")).scalars().all()
+        failed = session.get(Message, ids[2])
+        events = session.execute(text("SELECT action FROM audit_event ORDER BY id")).scalars()
+        assert verify_chain(session).ok
+        actions = list(events)
+    assert [requester for _, requester in cases] == ["kunde0@example.dk", "kunde4@example.dk"]
+    assert cases[1][0].endswith("2"), "the failed message's reference was given back"
+    assert acks == ["kunde0@example.dk", "kunde4@example.dk"]
+    assert failed is not None and failed.case_id is None
+    assert actions.count("case_opened") == 2 and actions.count("message_triage") == 1
+
+
+def test_a_directory_imported_between_two_batches_is_seen_by_the_second(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """``directory_in_use`` is kept for one SQLite transaction (item 21), never longer:
+    the batch after an import flags the sender the directory does not know."""
+    def request(i: int, sender: str) -> bytes:
+        return mf.plain(f"dir.{i}@fuzz.example", sender=f"Kunde <{sender}>".encode())
+
+    def flags_of_new_cases() -> list[tuple[str, str]]:
+        with unit_of_work(runtime.sessions) as session:
+            return [(r, f) for r, f in session.execute(
+                text('SELECT requester, flags FROM "case" ORDER BY id'))]
+
+    for i, sender in enumerate(["jens@example.dk", "ukendt@example.dk"]):
+        store_mail(runtime, request(i, sender), channel=Channel.SMTP)
+    assert len(pipeline.process_pending(runtime)) == 2
+    listing = tmp_path / "customers.csv"
+    listing.write_text("email,name\njens@example.dk,Jens Jensen\n", encoding="utf-8")
+    assert import_csv(runtime, listing, actor="test") == 1
+    for i, sender in enumerate(["jens@example.dk", "ukendt@example.dk"], start=2):
+        store_mail(runtime, request(i, sender), channel=Channel.SMTP)
+    assert len(pipeline.process_pending(runtime)) == 2
+    assert flags_of_new_cases() == [
+        ("jens@example.dk", "[]"), ("ukendt@example.dk", "[]"),
+        ("jens@example.dk", "[]"), ("ukendt@example.dk", '["unknown_sender"]'),
+    ]
 
 
 class _FlakyFolder(EmlFolderSender):

@@ -462,6 +462,7 @@ def _decide_row(
         rule = "not_privacy:uncertain" if uncertain else "not_privacy"
         _finish(row, status="processed", rule=rule, now=now, runtime=runtime)
         if classification.evidence:  # a request the model overruled, not a near miss
+            begin_writes()  # the staff notice goes into the outbox
             queue_uncertain_notice(session, runtime, row, classification, now)
         log.info("message %s is not a privacy request (%s)", message_id, rule)
         return Outcome(message_id, "processed", rule=rule)

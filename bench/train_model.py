@@ -98,6 +98,7 @@ def _lofo_rows() -> list[dict]:
                 "rules": frozenset(label.value for label in rules.labels),
                 "affirmed": any(e.rule.startswith("affirmed:") for e in rules.evidence),
                 "declined": classify._declined(lower),
+                "confidence": rules.confidence,
                 "sentences": classify.request_sentences(
                     *classify._prepare(inbound.subject, inbound.text), rules
                 ) if rules.is_privacy else "",
@@ -127,7 +128,11 @@ def _decide(
     if row["rules"] != {"not_privacy"}:
         if row["affirmed"]:
             return row["rules"]
-        if op.privacy < overrule and row["sentences_privacy"] < sentences:
+        if (
+            op.privacy < overrule
+            and row["sentences_privacy"] < sentences
+            and row["confidence"] < classify.NEVER_OVERRULED_FROM
+        ):
             return frozenset({"not_privacy"})
         return row["rules"] | {t.value for t in classify._MODEL_ADDS if op.types[t.value] > add}
     if op.privacy > threshold and not row["declined"]:

@@ -243,15 +243,18 @@ def review(
     candidates: tuple[str, ...],
     sentences: Callable[[], str],
     weights: Weights | None = None,
+    *,
+    may_overrule: bool = True,
 ) -> Review:
     """Whether to overrule the rules' request, and which of ``candidates`` (types the
     rules did not name) to add. ``sentences()`` gives the ones that hold the rules'
     evidence: a request is overruled only when the mail and they both read as ordinary
-    mail; they are asked for only then. Only the asked types are worked out, and their
-    words only when they are added: the review runs on every request the rules find."""
+    mail (never without ``may_overrule``); they are asked for only then. Only the asked
+    types are worked out, and their words only when they are added: the review runs on
+    every request the rules find."""
     w = weights or shipped()
     known, norm, privacy = _privacy(text, w)
-    if privacy < w.overrule_below:
+    if may_overrule and privacy < w.overrule_below:
         own = sentences()
         if not own or _privacy(own, w)[2] < w.sentences_below:
             return Review(overrule=True, added={})

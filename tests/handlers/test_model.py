@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -147,6 +148,21 @@ def test_a_clear_request_at_the_end_of_a_long_ordinary_mail_is_not_overruled() -
     assert result.labels == (RequestType.CONSENT_WITHDRAWAL,)
     assert result.confidence >= load_settings(None).classifier.triage_below
     assert not any(e.rule.startswith("model.overruled") for e in result.evidence)
+
+
+def test_a_sure_rule_is_never_overruled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a model that would overrule every request, an explicit phrase the rules are
+    sure of (0.95 or more) stands, and a weak request shape (the disclaimer's 0.6) falls."""
+    eager = dataclasses.replace(model.shipped(), overrule_below=1.1, sentences_below=1.1)
+    monkeypatch.setattr(model, "shipped", lambda: eager)
+    sure = normalise.parse(mail(
+        "Samtykke", "Jeg trækker hermed mit samtykke tilbage og vil ikke modtage flere nyhedsbreve."
+    ), Channel.FILE)
+    assert classify.classify(sure, use_model=False).confidence >= classify.NEVER_OVERRULED_FROM
+    assert classify.classify(sure).labels == (RequestType.CONSENT_WITHDRAWAL,)
+    weak = normalise.parse(DISCLAIMER.read_bytes(), Channel.FILE)
+    assert classify.classify(weak, use_model=False).confidence < classify.NEVER_OVERRULED_FROM
+    assert classify.classify(weak).labels == (RequestType.NOT_PRIVACY,)
 
 
 def test_an_operators_phrase_is_never_overruled() -> None:

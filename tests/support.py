@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import aiosmtplib
@@ -45,3 +46,14 @@ async def wait_for(
         if loop.time() > deadline:
             raise AssertionError(f"{what} not reached")
         await asyncio.sleep(0.05)
+
+
+def cli_config(database_url: str, outbox_folder: Path | str, path: Path) -> Path:
+    """A configuration file for ``privacybot`` commands run against a test's runtime:
+    its database and its outbox folder, everything else the embedded defaults."""
+    path.write_text(
+        f'[database]\nurl = "{database_url}"\n[outbox]\nfolder = "{outbox_folder}"\n',
+        encoding="utf-8",
+    )
+    return path
+

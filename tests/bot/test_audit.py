@@ -17,6 +17,7 @@ from bot.runtime import Runtime
 from storage import queries
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case
+from tests.support import cli_config
 
 
 def receive(runtime: Runtime, n: int) -> Case:
@@ -82,12 +83,9 @@ def test_every_staff_decision_records_who_what_when_which_case_before_and_after(
 
 @pytest.fixture
 def config(runtime: Runtime, tmp_path: Path) -> Path:
-    path = tmp_path / "c.toml"
-    path.write_text(
-        f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+    return cli_config(
+        runtime.settings.database.url, runtime.settings.outbox.folder, tmp_path / "c.toml"
     )
-    return path
 
 
 def _edit(ids: list[int]) -> tuple[str, dict[str, int]]:

@@ -24,16 +24,14 @@ from handlers.drafting import long_date
 from storage import queries
 from storage.engine import unit_of_work
 from storage.models import as_utc
+from tests.support import cli_config
 
 
 @pytest.fixture
 def config(runtime: Runtime, tmp_path: Path) -> Path:
-    path = tmp_path / "c.toml"
-    path.write_text(
-        f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+    return cli_config(
+        runtime.settings.database.url, runtime.settings.outbox.folder, tmp_path / "c.toml"
     )
-    return path
 
 
 def test_the_acknowledgement_gives_the_deadline_as_a_date(runtime: Runtime) -> None:

@@ -35,7 +35,7 @@ from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Message, as_utc
 from tests.bot.test_chat_staff import ANNE, BO, STAFF_CHAT, STRANGER, chat_settings, running, until
 from tests.servers.fake_telegram import FakeTelegram
-from tests.support import wait_for
+from tests.support import cli_config, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERRULED = ROOT / "tests" / "data" / "heldout" / "dev14" / "da-n05.eml"
@@ -43,12 +43,9 @@ OVERRULED = ROOT / "tests" / "data" / "heldout" / "dev14" / "da-n05.eml"
 
 @pytest.fixture
 def config(runtime: Runtime, tmp_path: Path) -> Path:
-    path = tmp_path / "c.toml"
-    path.write_text(
-        f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+    return cli_config(
+        runtime.settings.database.url, runtime.settings.outbox.folder, tmp_path / "c.toml"
     )
-    return path
 
 
 def keep_overruled(runtime: Runtime, *, days_ago: int = 3, n: int = 1) -> int:

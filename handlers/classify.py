@@ -1174,6 +1174,9 @@ def _paired(
                         or _NEGATED.search(lower, max(a_lo, s - 30), s)
                         or _REFERENCE.search(lower, max(a_lo, s - 90), s)
                         or (kind != "event" and _self_reported(lower, sentence, s))
+                        # "Vill du inte ha fler mejl från oss?": an offer to the reader
+                        # (a newsletter's footer, a supplier's pitch), not the writer asking
+                        or _OFFER_CUE.search(lower, lo, hi)
                     ):
                         continue
                     start, end = min(s, obj.start()), max(e, obj.end())

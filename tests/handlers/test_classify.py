@@ -122,6 +122,9 @@ HARD_NEGATIVES = [
     ("Newsletter", "Great offers this week. If you no longer wish to receive these emails, "
      "click here to unsubscribe."),
     ("WIN NOW", "Congratulations!!! You have won. To be removed from our list reply REMOVE."),
+    # an offer to the reader, in a supplier's pitch: the reader is "du", not the writer
+    ("Ny bokningsmodul", "Boka en gratis demo så visar vi hur det funkar. Vill du inte ha "
+     "fler mejl från oss? Svara \"nej tack\"."),
     ("", "Betaling: jeg har overført 5.000 kr. Kan I bekræfte, at I har modtaget pengene?"),
     ("", "Thanks, see you in June!"),
     ("Re: Din anmodning om sletning af dine oplysninger", "Tak for svaret, vi ses i juni!"),

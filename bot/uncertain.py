@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from bot import pipeline
 from bot.runtime import Runtime
 from handlers import case_rules, classify, preview
@@ -115,7 +117,7 @@ def list_uncertain(runtime: Runtime, *, limit: int = 200) -> list[UncertainItem]
     return [describe(runtime, row, today) for row in rows]
 
 
-def _undecided(session, message_id: int) -> queries.MessageRow:  # type: ignore[no-untyped-def]
+def _undecided(session: Session, message_id: int) -> queries.MessageRow:
     """The message, locked, if it still waits for staff; otherwise why not."""
     rows = queries.lock_message_rows(session, ids=[message_id])
     if not rows or rows[0].direction != "in":

@@ -5,10 +5,9 @@ add phrases, and the service must run offline and decide the same way every time
 trained model (``handlers.model``) reviews what the rules found (overrules a request it
 is sure is ordinary mail, adds a complaint or third party they missed) and reads what
 they did not; what it alone sees opens its case in triage, with the words that weighed
-most. Each rule pairs
-an action with a personal-data object inside a short window (``handlers.lexicon``), so
-"delete my personal data" matches in any wording while "delete my last mail" or
-"correct the invoice" do not.
+most. Each rule pairs an action with a personal-data object inside a short window
+(``handlers.lexicon``), so "delete my personal data" matches in any wording while
+"delete my last mail" or "correct the invoice" do not.
 
 The rules of all languages run on every message: a Danish mail quotes an English
 sentence, a Swede writes to a Danish company, and the language detector can be wrong.

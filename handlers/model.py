@@ -19,8 +19,9 @@ weighed most as evidence. When the rules found one, it reviews them: a type it i
 that the rules missed is added, and a "request" it is sure is ordinary mail (business
 words in request shapes: "slet den dobbelte booking", a disclaimer) is overruled and
 kept as uncertain ordinary mail, unless the sentences that hold the request read as one
-when alone (a clear request at the end of a long ordinary mail). The four numbers were
-chosen on mail the model had not been trained on (``bench/train_model.py --lofo``).
+when alone (a clear request at the end of a long ordinary mail) or the rules are sure of
+it (``classify.NEVER_OVERRULED_FROM``). The four numbers were chosen on mail the model
+had not been trained on (``bench/train_model.py --lofo``).
 """
 
 from __future__ import annotations
@@ -259,10 +260,12 @@ def review(
         if not own or _privacy(own, w)[2] < w.sentences_below:
             return Review(overrule=True, added={})
     added: dict[str, tuple[str, ...]] = {}
+    source: dict[str, str] | None = None
     for name in candidates:
         i = w.outputs.index(name)
         if _type(known, norm, w, i) > w.add_type_above:
-            added[name] = _top_words(known, w, i, feature_words(text))
+            source = source if source is not None else feature_words(text)
+            added[name] = _top_words(known, w, i, source)
     return Review(overrule=False, added=added)
 
 

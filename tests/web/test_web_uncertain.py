@@ -5,7 +5,6 @@ database, and in a real browser on the running service."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.smtp_listener import store_mail
 from handlers.values import Channel
 from storage.engine import unit_of_work
 from storage.models import AuditEvent, Case, Message
+from tests.support import wait_for
 
 from .conftest import csrf_of, login
 from .test_web_browser import AUDIT_JS, CHROMIUM, CHROMIUM_ARGS, _need_browser, service  # noqa: F401
@@ -107,10 +107,7 @@ async def test_in_the_browser_open_a_case_from_uncertain_mail(service: Service) 
                 select(Message).where(Message.rule == "not_privacy:uncertain")
             ).first() is not None
 
-    for _ in range(150):
-        if await asyncio.to_thread(kept):
-            break
-        await asyncio.sleep(0.1)
+    await wait_for(kept, what="the overruled mail kept as uncertain")
     base = f"http://127.0.0.1:{service.web_port}"
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -138,11 +135,7 @@ async def test_in_the_browser_open_a_case_from_uncertain_mail(service: Service) 
     def ack_files() -> list[Path]:
         return list(Path(service.runtime.settings.outbox.folder).glob("ack.*.eml"))
 
-    for _ in range(150):
-        if await asyncio.to_thread(ack_files):
-            break
-        await asyncio.sleep(0.1)
-    assert ack_files(), "the sender was not acknowledged"
+    assert await wait_for(ack_files, what="the acknowledgement to the sender")
     with unit_of_work(service.runtime.sessions) as session:
         [case] = session.execute(select(Case)).scalars()
         assert case.labels == '["restriction", "erasure"]'

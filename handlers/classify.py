@@ -1348,6 +1348,12 @@ def _build(
     return Classification(labels, language, confidence, tuple(evidence))
 
 
+#: Plurals that learners of English give uncountable nouns ("delete my datas", "my
+#: informations are wrong"), read as the nouns the rules know. A space takes the "s"'s
+#: place, so every offset still points into the text as written.
+_LEARNER_PLURAL = re.compile(r"\b(data|information|info)s\b")
+
+
 def _prepare(subject: str, text: str) -> tuple[str, str]:
     """Subject and body as one text; a reply's subject is ours, so it is left out."""
     subject = subject or ""
@@ -1357,6 +1363,36 @@ def _prepare(subject: str, text: str) -> tuple[str, str]:
     lower = original.lower()
     if len(lower) != len(original):  # a few characters lower-case into two: keep offsets
         original = lower
+    if "datas" in lower or "informations" in lower or "infos" in lower:
+        lower = _LEARNER_PLURAL.sub(r"\1 ", lower)
+    if any(word in lower for word in _DISCLAIMER_WORDS):
+        original, lower = _without_disclaimers(original, lower)
+    return original, lower
+
+
+#: A confidentiality notice under a signature ("Hvis du ikke er den rette modtager, ... slet
+#: e-mailen fra dit system") is the sender's organisation speaking, not the writer: read,
+#: it asks us to delete a mail. A paragraph that holds one and no word by which a writer
+#: speaks of themselves is blanked out (spaces, so offsets hold) before rules and model
+#: read the text. Every such notice names the recipient or the addressee, which is
+#: looked for first, as plain text.
+_DISCLAIMER = _union("DISCLAIMER")
+_FIRST_PERSON = _union("FIRST_PERSON")
+_DISCLAIMER_WORDS = ("modtag", "recipient", "addressee", "mottag", "mottak", "empf", "adressat")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _without_disclaimers(original: str, lower: str) -> tuple[str, str]:
+    for notice in reversed(list(_DISCLAIMER.finditer(lower))):
+        start, end = notice.span()
+        lo = max((b.end() for b in _PARAGRAPH_BREAK.finditer(lower, 0, start)), default=0)
+        after = _PARAGRAPH_BREAK.search(lower, end)
+        hi = after.start() if after is not None else len(lower)
+        if lo == 0 or _FIRST_PERSON.search(lower, lo, hi):
+            continue  # the whole text, or the writer's own words
+        blank = " " * (hi - lo)
+        original = original[:lo] + blank + original[hi:]
+        lower = lower[:lo] + blank + lower[hi:]
     return original, lower
 
 

@@ -416,6 +416,13 @@ PROCESSING_CONTEXT = (
     r"reklame\w*|mine\s+(?:\w+\s+)?oplysning\w*|"
     r"persondata\w*|personoplysning\w*)"
 )
+DISCLAIMER = (
+    r"\b(?:ikke\s+(?:er\s+)?(?:den\s+)?(?:rette|tilsigtede|korrekte|retm" + AE + r"ssige|"
+    r"rigtige)\s+modtager|modtaget\s+(?:denne\s+)?(?:e-?mail|mail|meddelelse|besked)\w*\s+"
+    r"(?:\w+\s+){0,2}?(?:ved\s+en\s+fejl|fejlagtigt)|kun\s+til\s+brug\s+for\s+"
+    r"(?:adressaten|modtageren))"
+)
+FIRST_PERSON = r"\b(?:jeg|mig|min|mit|mine)\b"
 FOOTER = (
     r"\b(?:klik|tryk|linket|link|her\s+for\s+at|hvis\s+du\s+(?:ikke|" + OE + r"nsker|vil)|"
     r"du\s+kan\s+afmelde|du\s+modtager\s+denne)\b"

@@ -88,6 +88,11 @@ PRIVACY_CONTEXT = (
     r"\b(?:dsgvo|ds-gvo|datenschutz\w*|personenbezogen\w*|aufsichtsbeh" + OE + r"rde\w*|"
     r"meine\s+daten|art\.?\s*77)"
 )
+DISCLAIMER = (
+    r"\b(?:nicht\s+der\s+(?:richtige|beabsichtigte|vorgesehene)\s+(?:empf" + AE + r"nger|"
+    r"adressat)|(?:irrt" + UE + r"mlich|versehentlich|f" + AE + r"lschlicherweise)\s+erhalten)"
+)
+FIRST_PERSON = r"\b(?:ich|mich|mir|mein\w*)\b"
 FOOTER = r"\b(?:klicken|hier|link\w*|wenn\s+sie)\b"
 CONSEQUENCE = r"\b(?:zur\s+folge|f" + UE + r"hren|bedeuten)\b"
 NEGATION = r"\b(?:nicht|nie|kein\w*)"

@@ -51,7 +51,10 @@ _RECT_NOUN = (
     r"profile|gender|passport\s+number)"
 )
 OBJ_RECT = rf"(?:\b{_POSS}\W+{_GAP3}{_RECT_NOUN}\b|\bpersonal\s+(?:data|information|details)\b)"
-_ERASE = r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*|scrub\w*|expung\w*)\b"
+_ERASE = (
+    r"\b(?:delet\w*|eras\w*|remov\w*|wip(?:e|ed|ing)|purg\w*|destroy\w*|scrub\w*|expung\w*|"
+    r"eliminat\w*)\b"
+)
 _RECTIFY = r"\b(?:correct|correcting|corrected|correction|rectif\w*|updat\w*|chang\w*|amend\w*|fix|fixing|modif\w*)\b"  # noqa: E501
 _FAULTY = (
     r"(?:wrong|incorrect\w*|inaccurate|misspel\w*|spel\w+\s+(?:wrong\w*|incorrect\w*)|"
@@ -440,6 +443,15 @@ PROCESSING_CONTEXT = (
     r"art(?:icle|\.)?\s*21)\b"
 )
 #: Newsletter footers phrase their unsubscribe link like a request.
+#: A confidentiality notice under a signature: the sender's organisation speaks, not the
+#: writer ("If you are not the intended recipient, please delete this e-mail").
+DISCLAIMER = (
+    r"\b(?:not\s+the\s+intended\s+recipient|intended\s+(?:solely\s+|only\s+)?for\s+the\s+"
+    r"(?:\w+\s+){0,3}?(?:addressee|recipient)|received\s+this\s+(?:e-?mail|message|"
+    r"communication)\s+(?:\w+\s+){0,2}?(?:in\s+error|by\s+mistake))"
+)
+#: Words by which a writer speaks of themselves: a paragraph with one is theirs.
+FIRST_PERSON = r"\b(?:me|my|mine|myself)\b"
 FOOTER = (
     r"\b(?:if\s+you\s+(?:no\s+longer|don't|do\s+not|wish|want|would\s+(?:like|prefer))|"
     r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving|"
@@ -525,7 +537,9 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "en.my_data_is_wrong": _FAULTY_STEMS,
     "en.inaccurate_data": _FAULTY_STEMS,
     "en.my_new_address": ("new", "address"),
-    "en.delete_my_data": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub", "expung"),
+    "en.delete_my_data": (
+        "delet", "eras", "remov", "wip", "purg", "destroy", "scrub", "expung", "eliminat"
+    ),
     "en.my_data_deleted": ("delet", "eras", "remov", "wip", "purg", "destroy"),
     "en.right_to_be_forgotten": ("right", "erasure", "deletion"),
     "en.delete_such_data": ("delete", "erase", "remove"),
@@ -895,7 +909,7 @@ RULES = RULES + (
 RULE_TRIGGERS.update(
     {
         "en.delete_document": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
-                               "expung"),
+                               "expung", "eliminat"),
         "en.delete_me": ("delete", "erase", "remove", "wipe"),
         "en.no_more_offers": (
             "offer", "promo", "deal", "newsletter", "marketing", "mails", "email", "e-mail",
@@ -1329,7 +1343,7 @@ RULE_TRIGGERS.update(
         "en.delete_everything": ("delete", "erase", "remove", "wipe", "destroy"),
         "en.take_it_down": ("down", "offline"),
         "en.delete_photos_of_him": ("delet", "eras", "remov", "wip", "purg", "destroy", "scrub",
-                                    "expung", "photo",
+                                    "expung", "eliminat", "photo",
                                     "picture", "image", "video"),
         "en.want_it_gone": ("gone", "deleted", "erased", "removed", "wiped"),
         "en.withdraw_it": ("withdraw", "revoke", "retract", "rescind", "back"),

@@ -66,6 +66,12 @@ CONDITIONAL = r"\b(?:hvis|dersom|ellers|med\s+mindre|forbeholder|i\s+motsatt\s+f
 PRIVACY_CONTEXT = (
     r"\b(?:personopplysning\w*|mine\s+opplysning\w*|datatilsynet|personvern\w*|gdpr)\b"
 )
+DISCLAIMER = (
+    r"\b(?:ikke\s+(?:er\s+)?(?:den\s+)?(?:rette|riktige|tiltenkte)\s+mottaker\w*|mottatt\s+"
+    r"(?:denne\s+)?(?:e-?post\w*|meldingen|e-?mailen)\s+(?:\w+\s+){0,2}?(?:ved\s+en\s+feil|"
+    r"feilaktig))"
+)
+FIRST_PERSON = r"\b(?:jeg|meg|min|mitt|mine)\b"
 FOOTER = r"\b(?:klikk|lenke\w*|her\s+for\s+" + AA + r")\b"
 CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"re|bety)\b"
 NEGATION = r"\b(?:ikke|aldri|ingen)"

@@ -85,6 +85,12 @@ PRIVACY_CONTEXT = (
     r"\b(?:personuppgift\w*|tillsynsmyndighet\w*|imy|integritetsskydd\w*|gdpr|dataskydd\w*|"
     r"mina\s+uppgifter|art(?:ikel|\.)?\s*77)\b"
 )
+DISCLAIMER = (
+    r"\b(?:inte\s+(?:" + AE + r"r\s+)?(?:den\s+)?(?:avsedda|r" + AE + r"tta|korrekta)\s+"
+    r"mottagare\w*|(?:f" + AA + r"tt|mottagit)\s+(?:detta\s+)?(?:e-?post\w*|mejl\w*|"
+    r"meddelande\w*)\s+(?:\w+\s+){0,2}?(?:av\s+misstag|felaktigt))"
+)
+FIRST_PERSON = r"\b(?:jag|mig|min|mitt|mina)\b"
 FOOTER = r"\b(?:klicka|l" + AE + r"nk\w*|h" + AE + r"r\s+f" + OE + r"r\s+att)\b"
 CONSEQUENCE = r"\b(?:leda\s+till|inneb" + AE + r"ra|resultera\w*)\b"
 NEGATION = r"\b(?:inte|icke|ej|aldrig)"

@@ -219,3 +219,49 @@ def test_fast_scan_matches_full_scan(subject: str, text: str) -> None:
 def test_unknown_scan_mode_is_refused() -> None:
     with pytest.raises(ValueError):
         classify_text("", "x", "da", scan_mode="quick")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "phrase"),
+    [
+        ("I want that you erase my datas, I do not travel with you.", T.ERASURE, "erase my data"),
+        ("Hello, my informations are wrong, please correct", T.RECTIFICATION,
+         "my informations are wrong"),
+        ("Please eliminate all my personal datas.", T.ERASURE, "eliminate all my personal data"),
+    ],
+)
+def test_a_learners_plural_reads_as_the_noun(text: str, label: RequestType, phrase: str) -> None:
+    """ "my datas", "my informations": uncountable nouns in a learner's plural."""
+    result = classify(_mail(text, language="en"))
+    assert label in result.labels
+    assert any(phrase in e.phrase for e in result.evidence)
+
+
+SIGNATURE = (
+    "Med venlig hilsen\nYasmin Haddad\nAdministrativ medarbejder\n\n"
+    "Denne e-mail er kun til brug for adressaten og kan indeholde fortrolige oplysninger. "
+    "Hvis du ikke er den tilsigtede modtager, må du ikke læse den. Giv venligst afsenderen "
+    "besked og slet e-mailen fra dit system."
+)
+
+
+def test_a_confidentiality_notice_asks_for_nothing() -> None:
+    """A municipality's notice under a question about medicine on the plane: "slet
+    e-mailen fra dit system" is the organisation's boilerplate, not the writer's request."""
+    text = (
+        "Hej\n\nEn forælder spørger, om hendes søn må have sin ADHD-medicin med i "
+        "håndbagagen.\n\n" + SIGNATURE
+    )
+    assert classify(_mail(text, "Medicin i håndbagagen")).labels == NOT
+
+
+def test_a_request_beside_a_confidentiality_notice_stands() -> None:
+    """The notice is blanked, not the writer's own words, even in its paragraph."""
+    text = "Hej\n\nJeg vil gerne have slettet alle mine oplysninger hos jer.\n\n" + SIGNATURE
+    result = classify(_mail(text))
+    assert result.labels == (T.ERASURE,)
+    own = (
+        "Hej\n\nJeg har modtaget jeres mail ved en fejl, jeg er ikke den rette modtager. "
+        "Slet venligst mine oplysninger."
+    )
+    assert T.ERASURE in classify(_mail("Intro\n\n" + own)).labels

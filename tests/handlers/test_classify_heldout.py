@@ -77,6 +77,7 @@ FLOORS = (
     ("test3", 0.97, 0.02, 0.92, 0.91, 200),
     ("test4", 0.99, 0.02, 0.94, 0.94, 200),
     ("test5", 0.99, 0.02, 0.90, 0.89, 200),
+    ("test6", 0.96, 0.03, 0.87, 0.90, 202),
 )
 FOLDERS = tuple(row[0] for row in FLOORS)
 
@@ -92,7 +93,7 @@ def test_heldout_floors(
     # the misses of test2 … test5 are not shown: looking at them is how a held-out
     # set stops being one
     misses = (
-        [] if folder in ("test2", "test3", "test4", "test5")
+        [] if folder.startswith("test")
         else [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
     )
     # plain numbers, so a failing assertion prints figures, not the scored mails

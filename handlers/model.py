@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from itertools import filterfalse, islice
-from operator import itemgetter
+from operator import itemgetter, mul
 
 #: Letters folded before stemming, so that Danish written without æ/ø/å still matches.
 _FOLD_PAIRS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "ue"))
@@ -106,6 +106,10 @@ class Weights:
     # end of a long ordinary mail is diluted by the mail, not by itself
     sentences_below: float
     add_type_above: float  # a type's probability above which it is added to the rules' types
+    # ... for the other five types (``classify._MODEL_ADDS_ELSEWHERE``), and only when the
+    # mail holds more than this many characters outside the rules' own sentences
+    add_other_type_above: float
+    other_types_beyond: int
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ def weights_from_dict(data: dict) -> Weights:
         overrule_below=float(data["overrule_below"]),
         sentences_below=float(data["sentences_below"]),
         add_type_above=float(data["add_type_above"]),
+        add_other_type_above=float(data["add_other_type_above"]),
+        other_types_beyond=int(data["other_types_beyond"]),
     )
 
 
@@ -199,7 +205,8 @@ def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, flo
 def _type(known: list[tuple[str, float]], norm: float, w: Weights, i: int) -> float:
     """Output ``i``'s probability."""
     table = w.table
-    pushes = math.fsum(value * table[f][i + 1] for f, value in known)
+    coefs = map(itemgetter(i + 1), map(table.__getitem__, map(itemgetter(0), known)))
+    pushes = math.fsum(map(mul, map(itemgetter(1), known), coefs))
     return _sigmoid(w.intercepts[i] + pushes / norm)
 
 
@@ -246,24 +253,36 @@ def review(
     weights: Weights | None = None,
     *,
     may_overrule: bool = True,
+    others: tuple[str, ...] = (),
 ) -> Review:
-    """Whether to overrule the rules' request, and which of ``candidates`` (types the
-    rules did not name) to add. ``sentences()`` gives the ones that hold the rules'
-    evidence: a request is overruled only when the mail and they both read as ordinary
-    mail (never without ``may_overrule``); they are asked for only then. Only the asked
-    types are worked out, and their words only when they are added: the review runs on
-    every request the rules find."""
+    """Whether to overrule the rules' request, and which types the rules did not name to
+    add: any of ``candidates`` above ``add_type_above``, any of ``others`` above
+    ``add_other_type_above`` when the mail says more than the rules' own sentences.
+
+    ``sentences()`` gives the sentences that hold the rules' evidence: a request is
+    overruled only when the mail and they both read as ordinary mail (never without
+    ``may_overrule``). A one-sentence request ("Nu vil jeg gerne have, at I rydder op i
+    det I har om mig") is the rules' to read; the model's own reading of its words ("om
+    mig": access) names no second type, while a second request elsewhere in the mail may.
+    Only the asked types are worked out, and their words only when they are added: the
+    review runs on every request the rules find."""
     w = weights or shipped()
     known, norm, privacy = _privacy(text, w)
+    own: str | None = None
     if may_overrule and privacy < w.overrule_below:
         own = sentences()
         if not own or _privacy(own, w)[2] < w.sentences_below:
             return Review(overrule=True, added={})
+    asked = [(name, w.add_type_above) for name in candidates]
+    if others:
+        own = sentences() if own is None else own
+        if len(text) - len(own) > w.other_types_beyond:
+            asked += [(name, w.add_other_type_above) for name in others]
     added: dict[str, tuple[str, ...]] = {}
     source: dict[str, str] | None = None
-    for name in candidates:
+    for name, above in asked:
         i = w.outputs.index(name)
-        if _type(known, norm, w, i) > w.add_type_above:
+        if _type(known, norm, w, i) > above:
             source = source if source is not None else feature_words(text)
             added[name] = _top_words(known, w, i, source)
     return Review(overrule=False, added=added)

@@ -188,3 +188,24 @@ def test_the_model_adds_a_complaint_the_rules_did_not_name() -> None:
     assert result.labels == (RequestType.CONSENT_WITHDRAWAL, RequestType.COMPLAINT)
     assert [e.rule for e in result.evidence][-1] == "model.complaint"
     assert result.evidence[-1].phrase  # the words that weighed most, for staff
+
+
+def test_the_model_names_another_type_only_where_the_mail_says_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a model that would add every type, a one-sentence request keeps the rules'
+    reading ("om mig" is no access request in "rydder op i det I har om mig"), and the
+    same request followed by a paragraph the rules did not read gets the model's types."""
+    eager = dataclasses.replace(model.shipped(), add_other_type_above=0.0)
+    monkeypatch.setattr(model, "shipped", lambda: eager)
+    request = "Nu vil jeg gerne have, at I rydder op i det I har om mig."
+    alone = classify.classify(normalise.parse(mail("Oprydning", request), Channel.FILE))
+    assert alone.labels == (RequestType.ERASURE,)
+    more = request + (
+        "\n\nDesuden undrer jeg mig over, hvem der ellers har fået mit telefonnummer, for "
+        "jeg bliver ringet op af firmaer, jeg aldrig har hørt om."
+    )
+    longer = classify.classify(normalise.parse(mail("Oprydning", more), Channel.FILE))
+    assert RequestType.ERASURE in longer.labels
+    assert len(longer.labels) > 1
+    assert any(e.rule.startswith("model.") for e in longer.evidence)

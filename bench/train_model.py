@@ -45,7 +45,7 @@ WEIGHTS = ROOT / "handlers" / "model_weights.json"
 HELD_BACK = ("test2", "test3", "test4", "test5", "test6")
 THRESHOLD, TYPE_THRESHOLD = 0.65, 0.5
 OVERRULE_BELOW, SENTENCES_BELOW, ADD_TYPE_ABOVE = 0.3, 0.5, 0.6
-ADD_OTHER_TYPE_ABOVE, OTHER_TYPES_BEYOND = 0.7, 40
+ADD_OTHER_TYPE_ABOVE, OTHER_TYPES_BEYOND, OTHER_TYPES_FROM = 0.7, 40, 0.8
 #: Folders written after the last change to the rules, measured before any tuning: on them
 #: ``--lofo`` sees what unseen mail does to rules and model together.
 UNTUNED = (
@@ -144,7 +144,7 @@ def _decide(
         ):
             return frozenset({"not_privacy"})
         added = {t.value for t in classify._MODEL_ADDS if op.types[t.value] > add}
-        if len(row["text"]) - len(row["sentences"]) > beyond:
+        if len(row["text"]) - len(row["sentences"]) > beyond and op.privacy > OTHER_TYPES_FROM:
             added |= {
                 t.value for t in classify._MODEL_ADDS_ELSEWHERE if op.types[t.value] > add_other
             }
@@ -249,6 +249,7 @@ def train(texts: list[str], labels: list[frozenset[str]]) -> dict:
         "add_type_above": ADD_TYPE_ABOVE,
         "add_other_type_above": ADD_OTHER_TYPE_ABOVE,
         "other_types_beyond": OTHER_TYPES_BEYOND,
+        "other_types_from": OTHER_TYPES_FROM,
         "trained_on": [p.name for p in training_folders()],
         "mails": len(texts),
         "intercepts": [round(float(m.intercept_[0]), 6) for m in models],

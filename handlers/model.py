@@ -107,9 +107,12 @@ class Weights:
     sentences_below: float
     add_type_above: float  # a type's probability above which it is added to the rules' types
     # ... for the other five types (``classify._MODEL_ADDS_ELSEWHERE``), and only when the
-    # mail holds more than this many characters outside the rules' own sentences
+    # mail holds more than this many characters outside the rules' own sentences and reads
+    # as a request as a whole (privacy above ``other_types_from``): a request beside an
+    # ordinary question ("... and a copy of my passport") is not also an access request
     add_other_type_above: float
     other_types_beyond: int
+    other_types_from: float
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def weights_from_dict(data: dict) -> Weights:
         add_type_above=float(data["add_type_above"]),
         add_other_type_above=float(data["add_other_type_above"]),
         other_types_beyond=int(data["other_types_beyond"]),
+        other_types_from=float(data["other_types_from"]),
     )
 
 
@@ -257,7 +261,8 @@ def review(
 ) -> Review:
     """Whether to overrule the rules' request, and which types the rules did not name to
     add: any of ``candidates`` above ``add_type_above``, any of ``others`` above
-    ``add_other_type_above`` when the mail says more than the rules' own sentences.
+    ``add_other_type_above`` when the mail says more than the rules' own sentences and
+    reads as a request as a whole.
 
     ``sentences()`` gives the sentences that hold the rules' evidence: a request is
     overruled only when the mail and they both read as ordinary mail (never without
@@ -274,7 +279,7 @@ def review(
         if not own or _privacy(own, w)[2] < w.sentences_below:
             return Review(overrule=True, added={})
     asked = [(name, w.add_type_above) for name in candidates]
-    if others:
+    if others and privacy > w.other_types_from:
         own = sentences() if own is None else own
         if len(text) - len(own) > w.other_types_beyond:
             asked += [(name, w.add_other_type_above) for name in others]

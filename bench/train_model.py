@@ -200,7 +200,8 @@ def leave_one_folder_out() -> str:
     lines = [f"{len(rows)} mails; recall / ordinary opened / macro-F1 / exact; shipped: "
              f"threshold {THRESHOLD}, overrule below {OVERRULE_BELOW} when its sentences "
              f"are below {SENTENCES_BELOW}, add a type above {ADD_TYPE_ABOVE}, another "
-             f"above {ADD_OTHER_TYPE_ABOVE} beyond {OTHER_TYPES_BEYOND} characters"]
+             f"above {ADD_OTHER_TYPE_ABOVE} beyond {OTHER_TYPES_BEYOND} characters when the "
+             f"mail is above {OTHER_TYPES_FROM}"]
     for title, group in groups:
         lines.append(f"{title} ({len(group)} mails)")
         for name, numbers in trials:

@@ -1507,12 +1507,12 @@ def _model_opinion(subject: str, text: str, language: str) -> Classification | N
 
 
 #: The types the model may add to what the rules found: the two the rules find worst
-#: (a complaint in plain words, someone writing for another person). For the others the
-#: model's extra types were wrong more often than right (``bench/train_model.py --lofo``).
+#: (a complaint in plain words, someone writing for another person).
 _MODEL_ADDS = (RequestType.COMPLAINT, RequestType.THIRD_PARTY_AUTHORISATION)
-#: The other five, added more carefully (``add_other_type_above``) and only when the mail
-#: says more than the sentences the rules read: with 7,949 training mails they raised
-#: macro-F1 on the untuned folders from 0.860 to 0.875 (``bench/train_model.py --lofo``).
+#: The other five, added more carefully (``add_other_type_above``), only when the mail
+#: says more than the sentences the rules read and reads as a request as a whole: with
+#: 7,949 training mails they raised macro-F1 on the untuned folders from 0.860 to 0.873
+#: (``bench/train_model.py --lofo``; with fewer mails they were wrong more often than right).
 _MODEL_ADDS_ELSEWHERE = tuple(t for t in REQUEST_TYPES if t not in _MODEL_ADDS)
 #: A rules' request the model is sure is ordinary mail: below ``triage_below``, so the
 #: message is kept as ``not_privacy:uncertain`` with the overruled phrases as evidence.

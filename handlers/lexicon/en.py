@@ -442,7 +442,6 @@ PROCESSING_CONTEXT = (
     r"\b(?:processing|profiling|marketing|personal\s+data|my\s+(?:\w+\s+)?(?:data|information)|"
     r"art(?:icle|\.)?\s*21)\b"
 )
-#: Newsletter footers phrase their unsubscribe link like a request.
 #: A confidentiality notice under a signature: the sender's organisation speaks, not the
 #: writer ("If you are not the intended recipient, please delete this e-mail").
 DISCLAIMER = (
@@ -452,6 +451,7 @@ DISCLAIMER = (
 )
 #: Words by which a writer speaks of themselves: a paragraph with one is theirs.
 FIRST_PERSON = r"\b(?:me|my|mine|myself)\b"
+#: Newsletter footers phrase their unsubscribe link like a request.
 FOOTER = (
     r"\b(?:if\s+you\s+(?:no\s+longer|don't|do\s+not|wish|want|would\s+(?:like|prefer))|"
     r"click|here\s+to|this\s+link|the\s+link|you\s+can\s+unsubscribe|you\s+are\s+receiving|"

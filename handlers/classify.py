@@ -767,6 +767,25 @@ def _crosses_sentence(text: str, start: int, end: int) -> bool:
     return m is not None and m.end() < end
 
 
+def _within_sentences(
+    original: str, lower: str, matches: Iterable[tuple[_Rule, re.Match[str]]]
+) -> Iterator[tuple[_Rule, re.Match[str]]]:
+    """Each match, or, for one that runs across a sentence boundary, the rule's match in
+    the sentences after it: "Sletning⏎Hej⏎⏎Slet venligst mine data" read from the subject
+    to the object is no request, and it hid the one that is ("Slet venligst mine data"),
+    since a pattern's matches do not overlap."""
+    for rule, m in matches:
+        found: re.Match[str] | None = m
+        while found is not None and _crosses_sentence(original, *found.span()):
+            cut = found.start()
+            for boundary in _BOUNDARY.finditer(original, found.start(), found.end()):
+                if boundary.end() < found.end():
+                    cut = boundary.end()
+            found = found.re.search(lower, cut, found.endpos)
+        if found is not None:
+            yield rule, found
+
+
 @dataclass
 class _Found:
     rule: _Rule
@@ -883,7 +902,7 @@ def _scan(
     found: dict[RequestType, list[_Found]] = {}
     near_miss = False
     retracted = _retraction_point(lower)
-    for rule, m in matches:
+    for rule, m in _within_sentences(original, lower, matches):
         label = rule.label
         s, e = m.span()
         if (
@@ -892,8 +911,6 @@ def _scan(
             or _REFERENCE.search(lower, max(0, s - 90), s)
         ):
             near_miss = True
-            continue
-        if _crosses_sentence(original, s, e):
             continue
         flags = rule.flags
         sentence = None

@@ -265,3 +265,13 @@ def test_a_request_beside_a_confidentiality_notice_stands() -> None:
         "Slet venligst mine oplysninger."
     )
     assert T.ERASURE in classify(_mail("Intro\n\n" + own)).labels
+
+
+def test_a_match_across_the_subject_does_not_hide_one_in_the_body() -> None:
+    """ "Sletning⏎Hej⏎⏎Slet venligst mine data" matched from the subject's "Sletning" to
+    "data" across two sentences, was dropped, and hid the body's own request: the case
+    went to triage on the second opinion alone, unacknowledged."""
+    result = classify(_mail("Hej\n\nSlet venligst mine data og min profil hos jer.", "Sletning"))
+    assert result.labels == (T.ERASURE,)
+    assert result.evidence[0].phrase == "Slet venligst mine data"
+    assert result.confidence >= 0.65  # acknowledged at once, not left in triage

@@ -26,6 +26,7 @@ from bot.imap_watcher import ImapWatcher, cursor_key
 from bot.runtime import Runtime, build_runtime
 from bot.senders import EmlFolderSender, Sender, SmtpRelaySender
 from bot.smtp_listener import start_smtp_listener
+from handlers import classify
 from storage import queries
 from storage.engine import is_postgres, unit_of_work
 
@@ -136,6 +137,13 @@ class Service:
             return None
 
     async def pipeline_worker(self) -> None:
+        # The classifier compiles its rules and reads its model before the first claim
+        # (about 2 s on a slow machine): a crash while starting then interrupts no message,
+        # where it used to count against the first one claimed (CRASH_LIMIT), and the first
+        # mail of a flood is decided as fast as the rest. The listeners already take mail.
+        await asyncio.to_thread(
+            classify.warm_up, use_model=self.runtime.settings.classifier.model
+        )
         while not self.stopping.is_set():
             started = time.perf_counter()
             outcomes = await self._step(

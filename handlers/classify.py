@@ -38,7 +38,7 @@ from handlers.values import (
     RequestType,
 )
 
-__all__ = ["classify", "classify_text", "compile_phrases", "Phrases", "LEXICONS"]
+__all__ = ["classify", "classify_text", "compile_phrases", "Phrases", "LEXICONS", "warm_up"]
 
 #: Every language's cues are used for every message (see the module docstring).
 LEXICONS: tuple[ModuleType, ...] = (en, da, sv, no, de)
@@ -539,6 +539,15 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
 
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
 _RULE_PATTERNS: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def warm_up(*, use_model: bool = True) -> None:
+    """Compile every rule and read the model now rather than on first use: for a service,
+    which decides many messages, not for ``privacybot classify``, which decides one."""
+    for index in range(len(_TRIGGERED)):
+        _rule_pattern(index)
+    if use_model:
+        model.shipped()
 
 
 def _rule_pattern(index: int) -> tuple[re.Pattern[str], bool]:

@@ -8,7 +8,6 @@ input exits 2 with one line on stderr; nothing here prints personal data to logs
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -230,6 +229,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.workers import supervise
 
         return supervise(args.workers, settings, worker_argv(args))
+    import asyncio
+
     asyncio.run(serve(settings))
     return 0
 

@@ -26,10 +26,13 @@ had not been trained on (``bench/train_model.py --lofo``).
 
 from __future__ import annotations
 
+import base64
 import heapq
 import json
 import math
 import re
+import sys
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,11 +97,13 @@ class Weights:
 
     outputs: tuple[str, ...]  # "privacy", then the request types
     intercepts: tuple[float, ...]
-    table: dict[str, tuple[float, ...]]  # feature -> (idf, coef per output)
-    # the hot path, feature -> (feature, idf, privacy coef): words' stems by the stem, pairs
-    # of neighbouring words by the two stems, so that counting them builds no strings
-    stems: dict[str, tuple[str, float, float]]
-    pairs: dict[tuple[str, str], tuple[str, float, float]]
+    features: tuple[str, ...]  # sorted; a feature's number indexes the columns below
+    idf: array  # per feature
+    coefs: tuple[array, ...]  # per output, per feature
+    # the hot path, feature -> its number: words' stems by the stem, pairs of neighbouring
+    # words by the two stems, so that counting them builds no strings
+    stems: dict[str, int]
+    pairs: dict[tuple[str, str], int]
     threshold: float  # privacy probability above which the model speaks
     type_threshold: float  # a type's probability above which it is named
     overrule_below: float  # privacy probability below which a rule's request is overruled
@@ -124,24 +129,46 @@ class Opinion:
     words: dict[str, tuple[str, ...]]  # per type, the words that weighed most for it
 
 
+def encode_rows(rows: list[list[float]]) -> str:
+    """Per feature its idf and coefficients, as ``model_weights.json`` stores them: one
+    base64 string of little-endian 32-bit floats. Read as JSON numbers, half a million of
+    them took longer than everything else ``privacybot classify`` does for one mail."""
+    flat = array("f", [value for row in rows for value in row])
+    if sys.byteorder != "little":
+        flat.byteswap()
+    return base64.b64encode(flat.tobytes()).decode("ascii")
+
+
+def decode_rows(data: dict) -> array:
+    """The stored rows, flat: feature after feature, idf then one coefficient per output."""
+    flat = array("f")
+    flat.frombytes(base64.b64decode(data["rows"]))
+    if sys.byteorder != "little":
+        flat.byteswap()
+    if len(flat) != len(data["features"]) * (len(data["outputs"]) + 1):
+        raise ValueError("model weights: rows do not match features and outputs")
+    return flat
+
+
 def weights_from_dict(data: dict) -> Weights:
     """The stored form (``model_weights.json``) as ``Weights``."""
     outputs = tuple(data["outputs"])
-    table = {
-        feature: tuple(row)
-        for feature, row in zip(data["features"], data["rows"], strict=True)
-    }
-    stems, pairs = {}, {}
-    for feature, row in table.items():
+    features = tuple(data["features"])
+    flat = decode_rows(data)
+    width = len(outputs) + 1
+    numbered = dict(zip(features, range(len(features)), strict=True))
+    stems = {f: i for f, i in numbered.items() if "_" not in f}
+    pairs = {}
+    for feature, i in numbered.items():
         parts = feature.split("_")
-        if len(parts) == 1:
-            stems[feature] = (feature, row[0], row[1])
-        elif len(parts) == 2:
-            pairs[parts[0], parts[1]] = (feature, row[0], row[1])
+        if len(parts) == 2:
+            pairs[parts[0], parts[1]] = i
     return Weights(
         outputs=outputs,
         intercepts=tuple(data["intercepts"]),
-        table=table,
+        features=features,
+        idf=flat[0::width],
+        coefs=tuple(flat[k::width] for k in range(1, width)),
         stems=stems,
         pairs=pairs,
         threshold=float(data["threshold"]),
@@ -169,14 +196,15 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def _hot_counts(text: str, w: Weights) -> list[tuple[tuple[str, float, float], int]]:
-    """The shipped features of ``text`` with their counts: the same as ``features``
-    gives, counted without building a string per pair of words (a mail has hundreds of
-    pairs; only a few are features). A text with "_" in a word is counted by ``features``
-    itself, since such a word's stem can read as a pair ("ab_cd")."""
+def _hot_counts(text: str, w: Weights) -> list[tuple[int, int]]:
+    """The shipped features of ``text`` by number, with their counts: the same as
+    ``features`` gives, counted without building a string per pair of words (a mail has
+    hundreds of pairs; only a few are features). A text with "_" in a word is counted by
+    ``features`` itself, since such a word's stem can read as a pair ("ab_cd")."""
     if "_" in text:
-        counts, table = features(text), w.table
-        return [((f, *table[f][:2]), counts[f]) for f in counts.keys() & table.keys()]
+        counts = features(text)
+        numbered = dict(zip(w.features, range(len(w.features)), strict=True))
+        return [(numbered[f], counts[f]) for f in counts.keys() & numbered.keys()]
     words = _words(text)
     short = list(map(_PAIR_STEM_OF, words))
     stems = Counter(map(_STEM_OF, words))
@@ -187,40 +215,46 @@ def _hot_counts(text: str, w: Weights) -> list[tuple[tuple[str, float, float], i
     ]
 
 
-def _privacy(text: str, w: Weights) -> tuple[list[tuple[str, float]], float, float]:
-    """The known features of ``text`` with their weights, their norm, and the privacy
-    probability.
+@dataclass(frozen=True)
+class _Known:
+    """A text's features the model knows: their numbers and tf-idf values, unscaled."""
+
+    numbers: list[int]
+    values: list[float]
+    norm: float
+
+
+def _privacy(text: str, w: Weights) -> tuple[_Known, float]:
+    """The known features of ``text`` with their weights, and the privacy probability.
 
     The features are weighted as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
     weights them (1 + log count, times idf, scaled to unit length), so the numbers are the
     ones the trainer saw; features the training mails never had are left out, as there.
     """
-    known = []
-    pushes = []
-    for (feature, idf, coef), n in _hot_counts(text, w):
-        value = (1.0 + math.log(n)) * idf if n > 1 else idf
-        known.append((feature, value))
-        pushes.append(value * coef)
+    idf = w.idf
+    numbers, values = [], []
+    for i, n in _hot_counts(text, w):
+        numbers.append(i)
+        values.append((1.0 + math.log(n)) * idf[i] if n > 1 else idf[i])
     # fsum: exact, so the answer does not depend on the order a set hands features out
-    norm = math.sqrt(math.fsum(value * value for _, value in known)) or 1.0
-    return known, norm, _sigmoid(w.intercepts[0] + math.fsum(pushes) / norm)
+    norm = math.sqrt(math.fsum(map(mul, values, values))) or 1.0
+    known = _Known(numbers, values, norm)
+    return known, _output(known, w, 0)
 
 
-def _type(known: list[tuple[str, float]], norm: float, w: Weights, i: int) -> float:
-    """Output ``i``'s probability."""
-    table = w.table
-    coefs = map(itemgetter(i + 1), map(table.__getitem__, map(itemgetter(0), known)))
-    pushes = math.fsum(map(mul, map(itemgetter(1), known), coefs))
-    return _sigmoid(w.intercepts[i] + pushes / norm)
+def _output(known: _Known, w: Weights, i: int) -> float:
+    """Output ``i``'s probability (0: privacy, then the request types)."""
+    pushes = math.fsum(map(mul, known.values, map(w.coefs[i].__getitem__, known.numbers)))
+    return _sigmoid(w.intercepts[i] + pushes / known.norm)
 
 
-def _top_words(
-    known: list[tuple[str, float]], w: Weights, i: int, source: dict[str, str]
-) -> tuple[str, ...]:
+def _top_words(known: _Known, w: Weights, i: int, source: dict[str, str]) -> tuple[str, ...]:
     """The (up to three) words that pushed most towards output ``i``, as written."""
-    table = w.table
-    pushes = heapq.nlargest(3, ((value * table[f][i + 1], f) for f, value in known))
-    return tuple(source[f] for push, f in pushes if push > 0)
+    coefs = w.coefs[i]
+    pushes = heapq.nlargest(
+        3, ((value * coefs[f], f) for f, value in zip(known.numbers, known.values, strict=True))
+    )
+    return tuple(source[w.features[f]] for push, f in pushes if push > 0)
 
 
 def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
@@ -230,14 +264,14 @@ def opinion(text: str, weights: Weights | None = None, *, full: bool = False) ->
     ``full``): most mail is ordinary, and the privacy score alone is one dot product.
     """
     w = weights or shipped()
-    known, norm, privacy = _privacy(text, w)
+    known, privacy = _privacy(text, w)
     if privacy <= w.threshold and not full:
         return Opinion(privacy=privacy, types={}, words={})
     source = feature_words(text)
     types: dict[str, float] = {}
     words: dict[str, tuple[str, ...]] = {}
     for i, output in enumerate(w.outputs[1:], start=1):
-        types[output] = _type(known, norm, w, i)
+        types[output] = _output(known, w, i)
         words[output] = _top_words(known, w, i, source)
     return Opinion(privacy=privacy, types=types, words=words)
 
@@ -272,11 +306,11 @@ def review(
     Only the asked types are worked out, and their words only when they are added: the
     review runs on every request the rules find."""
     w = weights or shipped()
-    known, norm, privacy = _privacy(text, w)
+    known, privacy = _privacy(text, w)
     own: str | None = None
     if may_overrule and privacy < w.overrule_below:
         own = sentences()
-        if not own or _privacy(own, w)[2] < w.sentences_below:
+        if not own or _privacy(own, w)[1] < w.sentences_below:
             return Review(overrule=True, added={})
     asked = [(name, w.add_type_above) for name in candidates]
     if others and privacy > w.other_types_from:
@@ -287,7 +321,7 @@ def review(
     source: dict[str, str] | None = None
     for name, above in asked:
         i = w.outputs.index(name)
-        if _type(known, norm, w, i) > above:
+        if _output(known, w, i) > above:
             source = source if source is not None else feature_words(text)
             added[name] = _top_words(known, w, i, source)
     return Review(overrule=False, added=added)

@@ -24,10 +24,12 @@ from dataclasses import replace
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
-
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
+from typing import TYPE_CHECKING
 
 from handlers.values import Channel, Inbound
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 __all__ = [
     "DECISION_HEADERS",
@@ -299,6 +301,8 @@ _HTML_WS = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 
 def _render(node: Tag, out: list[str], pre: bool = False) -> None:
+    from bs4 import Comment, NavigableString, Tag  # imported on first use (html_to_text)
+
     for child in node.children:
         if isinstance(child, Comment):
             continue
@@ -348,7 +352,12 @@ def _tidy(text: str) -> str:
 
 def html_to_text(html: str) -> str:
     """Readable text from HTML mail: blockquotes become ``>`` lines so quoted history
-    in HTML-only replies is recognised by ``split_quoted`` like plain-text quoting."""
+    in HTML-only replies is recognised by ``split_quoted`` like plain-text quoting.
+
+    Beautiful Soup is imported here, on the first HTML mail: importing it took a tenth
+    of a second of every ``privacybot classify`` start, most of which read plain text."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(html, "html.parser")

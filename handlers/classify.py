@@ -322,7 +322,7 @@ def _fast(pattern: str) -> re.Pattern[str]:
     if (
         rewritten is not None
         and len(rewritten) <= _MAX_GROWTH * len(pattern)  # compiling costs start-up time
-        and not re.compile(pattern).groups  # groups would be copied
+        and not _has_group(pattern)  # groups would be copied
     ):
         try:
             return re.compile(rewritten)
@@ -1437,7 +1437,22 @@ def classify_text(
     reference the fast ``"triggered"`` mode is tested against. ``phrases`` are the
     operator's own (``compile_phrases``).
     """
-    original, lower = _prepare(subject, text)
+    return _classify_prepared(
+        *_prepare(subject, text), language, scan_mode=scan_mode, phrases=phrases, pairs=pairs
+    )
+
+
+def _classify_prepared(
+    original: str,
+    lower: str,
+    language: str,
+    *,
+    scan_mode: str = "triggered",
+    phrases: Phrases = (),
+    pairs: bool = True,
+) -> Classification:
+    """The rules over a text ``_prepare`` made: ``classify`` prepares it once for the
+    rules and the model."""
     matches: Iterable[tuple[_Rule, re.Match[str]]]
     spots: list[tuple[int, int]] | None = None
     if scan_mode == "full":
@@ -1514,13 +1529,12 @@ def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
 _MODEL_CONFIDENCE = 0.6
 
 
-def _model_opinion(subject: str, text: str, language: str) -> Classification | None:
+def _model_opinion(lower: str, language: str) -> Classification | None:
     """The trained model's word on a text the rules found ordinary (``handlers.model``).
 
     Only above its threshold, and with the words that weighed most as the evidence, so
     staff see why a case they did not expect was opened.
     """
-    _, lower = _prepare(subject, text)
     opinion = model.opinion(lower)
     if opinion.privacy <= model.shipped().threshold or _declined(lower):
         return None
@@ -1563,7 +1577,7 @@ def request_sentences(original: str, lower: str, result: Classification) -> str:
     return " ".join(lower[lo:hi] for lo, hi in sorted(set(spans)))
 
 
-def _model_review(subject: str, text: str, result: Classification) -> Classification:
+def _model_review(original: str, lower: str, result: Classification) -> Classification:
     """The trained model's word on what the rules found (``handlers.model``).
 
     Rules see request shapes; the model weighs every word of the mail. Where it is sure the
@@ -1575,7 +1589,6 @@ def _model_review(subject: str, text: str, result: Classification) -> Classifica
     """
     if any(e.rule.startswith("config.") for e in result.evidence):
         return result
-    original, lower = _prepare(subject, text)
     candidates = tuple(t.value for t in _MODEL_ADDS if t not in result.labels)
     others = tuple(t.value for t in _MODEL_ADDS_ELSEWHERE if t not in result.labels)
     seen = model.review(
@@ -1613,16 +1626,17 @@ def classify(inbound: Inbound, phrases: Phrases = (), *, use_model: bool = True)
     model (``use_model``, ``[classifier] model``) reviews what the rules found, and when no
     rule finds a request it may still see one; its case goes to triage.
     """
-    result = classify_text(inbound.subject, inbound.text, inbound.language, phrases=phrases)
+    original, lower = _prepare(inbound.subject, inbound.text)
+    result = _classify_prepared(original, lower, inbound.language, phrases=phrases)
     if result.is_privacy:
         if _declines_invitation(inbound, result):
             return _build({}, "", inbound.language, True)
-        return _model_review(inbound.subject, inbound.text, result) if use_model else result
+        return _model_review(original, lower, result) if use_model else result
     affirmed = _affirmed_offer(inbound)
     if affirmed is not None:
         return affirmed
     if use_model:
-        seen = _model_opinion(inbound.subject, inbound.text, inbound.language)
+        seen = _model_opinion(lower, inbound.language)
         if seen is not None:
             return seen
     return result

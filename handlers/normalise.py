@@ -1026,6 +1026,9 @@ _HEADER_NEXT = re.compile(
     r"ämne|betreff|cc|envoyé|verzonden)\s*:",
     re.IGNORECASE,
 )
+#: A subject line alone does not make a quoted header block: a ticket system's or a
+#: form's "Fra: … / Emne: …" above the customer's words has no date and no recipient.
+_HEADER_SUBJECT = re.compile(r"^\s*\*?(?:subject|emne|ämne|betreff|cc)\s*:", re.IGNORECASE)
 _HEADER_ONE_LINE = re.compile(
     r"^\s*\*?(?:from|fra|från|von)\s*:.{1,300}\b(?:sent|sendt|skickat|gesendet)\s*:",
     re.IGNORECASE,
@@ -1079,7 +1082,7 @@ def _header_block(lines: list[str], i: int) -> bool:
     if not _HEADER_FROM.match(line):
         return False
     for j in range(i + 1, min(len(lines), i + 5)):
-        if _HEADER_NEXT.match(lines[j]):
+        if _HEADER_NEXT.match(lines[j]) and not _HEADER_SUBJECT.match(lines[j]):
             return True
         if lines[j].strip():
             continue
@@ -1127,6 +1130,16 @@ def _forward_content(lines: list[str]) -> list[str]:
 
 #: A forward whose own new text is this short is a cover note around the forwarded mail.
 FORWARD_NOTE_CHARS = 200
+#: ... or up to this long when it says it passes something on ("Vi har fået nedenstående
+#: fra en forælder ... sender den videre til jer", "see the mail below from a parent"):
+#: a partner's or a colleague's note with a signature, around the customer's words.
+FORWARD_RELAY_CHARS = 500
+_RELAY_NOTE = re.compile(
+    r"nedenstående|nedenfor|herunder|below|underneath|videre til|sender (?:den|det|dem) videre|"
+    r"videresend|forwarding|passing (?:this|it) on|nedanstående|nedan|vidarebefordr|"
+    r"weiterleit|unten",
+    re.IGNORECASE,
+)
 
 
 def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
@@ -1176,7 +1189,9 @@ def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
     quoted_text = quoted_text.rstrip()
 
     has_forward = cut_kind == "forward" or any(_FORWARD_MARK.match(t) for t in tail)
-    cover_note = len(new_text) <= FORWARD_NOTE_CHARS
+    cover_note = len(new_text) <= FORWARD_NOTE_CHARS or (
+        len(new_text) <= FORWARD_RELAY_CHARS and _RELAY_NOTE.search(new_text) is not None
+    )
     if (
         cover_note
         and tail

@@ -423,3 +423,43 @@ def test_a_forward_with_a_short_cover_note_keeps_the_customers_words() -> None:
     new, _quoted = split_quoted(text)
     assert "Kan du tage denne?" in new
     assert "Jeg vil gerne have slettet mine personoplysninger." in new
+
+
+def test_a_partners_signed_note_passing_on_a_parents_mail_keeps_the_parents_words() -> None:
+    """A partner school's cover note with its signature is longer than a bare "Kan du
+    tage denne?", but it says it passes the mail below on: the parent's words are read."""
+    note = (
+        "Hej ALOTTbetter\n\nVi har fået nedenstående fra en forælder. Det drejer sig om jeres "
+        "deltagerliste til Cambridge-turen, så jeg sender den videre til jer.\n\n"
+        "Venlig hilsen\nKaren Friis\nInternational koordinator, Sprogskolen Aarhus\n\n"
+    )
+    forwarded = (
+        "Fra: Hanne Bro <hanne@example.dk>\nSendt: 3. marts 2026 08:12\nTil: Karen Friis\n"
+        "Emne: Forkert mobilnummer\n\nMin søns mobilnummer står forkert på listen. Kan du "
+        "sørge for at de får det rettet?\n"
+    )
+    new, _quoted = split_quoted(note + forwarded, is_forward=True)
+    assert "sender den videre" in new
+    assert "Min søns mobilnummer står forkert" in new
+    # a note as long that says nothing about passing a mail on is the writer's own
+    own = note.replace("nedenstående", "en besked").replace(
+        "sender den videre til jer", "vi glæder os meget til turen og til at se jer igen"
+    )
+    assert len(own.strip()) > 200
+    assert "Min søns" not in split_quoted(own + forwarded, is_forward=True)[0]
+
+
+def test_a_ticket_systems_from_and_subject_lines_are_not_quoted_history() -> None:
+    """"Fra: … / Emne: …" with no date and no recipient is a ticket system's or a form's
+    summary above the customer's words, not an Outlook header over an old mail."""
+    text = (
+        "En ny billet er oprettet.\n\nBillet: #31188\n"
+        "Fra: Alberte Schou <alberte@example.dk>\nEmne: Forkert fødselsår på min profil\n"
+        "Prioritet: Lav\n\nBeskrivelse:\nPå min profil står jeg som født i 2009, men jeg er "
+        "født i 2008. Vil I rette det?\n"
+    )
+    new, quoted = split_quoted(text)
+    assert "Vil I rette det?" in new
+    assert quoted == ""
+    outlook = text.replace("Emne:", "Sendt: 3. marts 2026 08:12\nEmne:")
+    assert "Vil I rette det?" in split_quoted(outlook)[1]

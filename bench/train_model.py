@@ -98,7 +98,7 @@ def _lofo_rows() -> list[dict]:
             rules = classify.classify(inbound, use_model=False)
             rows.append({
                 "folder": folder.name, "text": lower, "gold": item.gold,
-                "loop": ordinary is not None,
+                "loop": ordinary is not None and not ordinary.relayed,
                 "rules": frozenset(label.value for label in rules.labels),
                 "affirmed": any(e.rule.startswith("affirmed:") for e in rules.evidence),
                 "declined": classify._declined(lower),

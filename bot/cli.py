@@ -261,17 +261,23 @@ def classify_raw(raw: bytes, settings: Settings, phrases: Any = None) -> dict[st
     domains = frozenset({company.email.rpartition("@")[2]})
     inbound = normalise.parse(raw, Channel.FILE)
     verdict = loop_guard.check(inbound, own_addresses=own, own_domains=domains)
-    if verdict is not None:
+    result = None
+    if verdict is None or verdict.relayed:
+        result = classify.classify(inbound, phrases, use_model=settings.classifier.model)
+    if verdict is not None and (result is None or not result.is_privacy):
         labels = [RequestType.NOT_PRIVACY.value]
         evidence = [{"label": "not_privacy", "phrase": verdict.reason, "rule": verdict.rule}]
         confidence = 0.99
     else:
-        result = classify.classify(inbound, phrases, use_model=settings.classifier.model)
         labels = [label.value for label in result.labels]
         evidence = [
             {"label": e.label.value, "phrase": e.phrase, "rule": e.rule} for e in result.evidence
         ]
         confidence = result.confidence
+        if verdict is not None:  # relayed by a no-reply sender: the service's triage
+            evidence.append({"label": "not_privacy", "phrase": verdict.reason,
+                             "rule": verdict.rule})
+            confidence = min(confidence, classify.RELAYED_CONFIDENCE)
     return {
         "labels": labels,
         "language": inbound.language,

@@ -439,23 +439,39 @@ def _decide_row(
     verdict = loop_guard.check(
         inbound, own_addresses=runtime.own_addresses, own_domains=runtime.own_domains
     )
-    if verdict is not None:
+    if verdict is not None and not verdict.relayed:
         _finish(row, status="ignored", rule=verdict.rule, now=now, runtime=runtime)
         log.info("message %s ignored by loop guard (%s)", message_id, verdict.rule)
         return Outcome(message_id, "ignored", rule=verdict.rule)
 
-    match = case_thread.match(inbound, _candidates(session, inbound))
-    if match is not None:
-        begin_writes()
-        return _add_to_case(session, runtime, row, inbound, match.case_id, match.rule)
-    waiting = authorisation.consent_case_for(session, inbound)
-    if waiting is not None:  # the data subject's consent, from the address given
-        begin_writes()
-        return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
+    if verdict is None:  # a no-reply system's notification belongs to no thread of ours
+        match = case_thread.match(inbound, _candidates(session, inbound))
+        if match is not None:
+            begin_writes()
+            return _add_to_case(session, runtime, row, inbound, match.case_id, match.rule)
+        waiting = authorisation.consent_case_for(session, inbound)
+        if waiting is not None:  # the data subject's consent, from the address given
+            begin_writes()
+            return _add_to_case(session, runtime, row, inbound, waiting, "subject-address")
 
     classification = classify.classify(
         inbound, runtime.phrases, use_model=runtime.settings.classifier.model
     )
+    if verdict is not None:
+        # A ticket, a review or a form relayed by a no-reply sender: a request in it is a
+        # person's, who can only be reached through the system that relayed it, so staff
+        # decide (triage, no acknowledgement); anything else is ignored as before.
+        if not classification.is_privacy:
+            _finish(row, status="ignored", rule=verdict.rule, now=now, runtime=runtime)
+            log.info("message %s ignored by loop guard (%s)", message_id, verdict.rule)
+            return Outcome(message_id, "ignored", rule=verdict.rule)
+        row.labels = json.dumps([label.value for label in classification.labels])
+        begin_writes()
+        case = open_case(
+            session, runtime, row, inbound, classification,
+            triage_reason=f"relayed by a no-reply sender ({verdict.rule})",
+        )
+        return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
     row.labels = json.dumps([label.value for label in classification.labels])
     uncertain = classification.confidence < runtime.settings.classifier.triage_below
     if not classification.is_privacy:
@@ -551,11 +567,13 @@ def open_case(
     classification: Classification,
     *,
     actor: str = "privacybot",
+    triage_reason: str | None = None,
 ) -> NewCase:
     """Open the case with its acknowledgement, first draft and audit events.
 
     ``actor`` is who decided that the message is a request: the service, or a staff
     member deciding mail the classifier was unsure of (``bot.uncertain``).
+    ``triage_reason``: the case waits in triage, unacknowledged, whatever the confidence.
     """
     now = runtime.clock()
     received_at = as_utc(row.received_at)
@@ -569,7 +587,10 @@ def open_case(
     marks = authorisation.new_case_marks(
         session, runtime, row, inbound, [label.value for label in labels]  # type: ignore[arg-type]
     )
-    triage = classification.confidence < runtime.settings.classifier.triage_below
+    triage = (
+        triage_reason is not None
+        or classification.confidence < runtime.settings.classifier.triage_below
+    )
     status = "triage" if triage else case_rules.initial_status(labels)
     case = NewCase(
         ref=ref,
@@ -630,7 +651,7 @@ def open_case(
         # Not sure it is a request: staff decide before the customer hears anything.
         append_event(
             session, actor="privacybot", action="ack_suppressed", case_id=case.id,
-            case_ref=ref, detail={"reason": "triage: low confidence",
+            case_ref=ref, detail={"reason": f"triage: {triage_reason or 'low confidence'}",
                                   "confidence": round(classification.confidence, 3)}, at=now,
         )
     else:

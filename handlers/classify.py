@@ -1527,6 +1527,9 @@ def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
 #: A request only the statistical model saw: below ``[classifier] triage_below`` (0.65),
 #: so its case waits in triage for staff, like the second opinion's alone.
 _MODEL_CONFIDENCE = 0.6
+#: What ``privacybot classify`` reports for a request in mail from a no-reply sender
+#: (``LoopVerdict.relayed``): the service opens its case in triage, unacknowledged.
+RELAYED_CONFIDENCE = 0.6
 
 
 def _model_opinion(lower: str, language: str) -> Classification | None:

@@ -5,8 +5,9 @@ vacation replies and list mail is how mail loops start, and an acknowledgement s
 newsletter's ``noreply`` address helps nobody.  ``check`` returns the first rule that
 fires (``LOOP_RULES`` is the order) or ``None`` when the message may be acknowledged.
 
-A verdict also means no case is opened for the message, so rules that could hit a
-person's mail are deliberately narrow:
+A verdict also means no case is opened for the message (except where the verdict says
+the mail is ``relayed``: a no-reply sender's mail is read, and a request in it waits in
+triage, unacknowledged), so rules that could hit a person's mail are deliberately narrow:
 
 * ``Auto-Submitted: auto-forwarded`` describes a forwarding hop (Microsoft 365 stamps it
   on every mail a mailbox rule forwards), not the message; it is not a verdict.
@@ -182,16 +183,26 @@ _MACHINE_LOCAL = re.compile(
     r"(?:no|do[-_.]?not)[-_.]?reply|noreply|donotreply)(?:$|[-_.])",
     re.IGNORECASE,
 )
+_MAIL_SYSTEM_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster)(?:$|[-_.])", re.IGNORECASE)
 
 
 def machine_sender(inbound: Inbound, own: _Own) -> LoopVerdict | None:
-    """Addresses that by name never read replies: MAILER-DAEMON, postmaster, noreply."""
+    """Addresses that by name never read replies: MAILER-DAEMON, postmaster, noreply.
+
+    A no-reply sender is never answered, but its mail may carry a person's words (a
+    ticket system's "new ticket" with the customer's text, a review, a web form), so the
+    verdict says it is ``relayed``: the message is still read. MAILER-DAEMON and
+    postmaster speak only for the mail system."""
     for label, address in (("sender", inbound.sender), ("return path", inbound.return_path)):
         if not address:
             continue
         local = _local_part(address)
         if _MACHINE_LOCAL.match(local):
-            return LoopVerdict(rule="machine-sender", reason=f"{label} local part {local[:40]!r}")
+            return LoopVerdict(
+                rule="machine-sender",
+                reason=f"{label} local part {local[:40]!r}",
+                relayed=_MAIL_SYSTEM_LOCAL.match(local) is None,
+            )
     return None
 
 

@@ -98,10 +98,15 @@ class Classification:
 
 @dataclass(frozen=True)
 class LoopVerdict:
-    """Why a message must never get an automatic answer; ``rule`` names the check."""
+    """Why a message must never get an automatic answer; ``rule`` names the check.
+
+    ``relayed``: the sender is a no-reply address of a system that may carry a person's
+    words (a ticket system's notification, a review site, a web form): never answered,
+    but read, and a request in it waits in triage for staff."""
 
     rule: str
     reason: str
+    relayed: bool = False
 
 
 @dataclass(frozen=True)

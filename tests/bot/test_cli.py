@@ -172,6 +172,27 @@ def test_classify_json_from_file_and_stdin(tmp_path: Path) -> None:
         assert row["evidence"]
 
 
+def test_classify_reads_a_no_reply_senders_mail_and_reports_its_request_as_triage(
+    tmp_path: Path,
+) -> None:
+    """A ticket system's notification from noreply@ carrying a customer's request is a
+    request the service opens in triage (below ``triage_below``); a mail-system bounce
+    sender's text is not read at all."""
+    person = b"Mette Hansen <mette@example.dk>"
+    ticket = ERASURE_DA.replace(person, b"<noreply@tickets.example.net>")
+    daemon = ERASURE_DA.replace(person, b"<MAILER-DAEMON@mx.example.net>")
+    (tmp_path / "ticket.eml").write_bytes(ticket)
+    (tmp_path / "daemon.eml").write_bytes(daemon)
+    result = privacybot("classify", "--json", "ticket.eml", "daemon.eml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    relayed, bounced = (json.loads(line) for line in result.stdout.splitlines())
+    assert relayed["labels"] == ["erasure"]
+    assert relayed["confidence"] < 0.65  # the default [classifier] triage_below
+    assert "machine-sender" in [e["rule"] for e in relayed["evidence"]]
+    assert bounced["labels"] == ["not_privacy"]
+    assert [e["rule"] for e in bounced["evidence"]] == ["machine-sender"]
+
+
 def test_pip_install_into_a_fresh_venv_gives_a_privacybot_that_finds_its_files(
     tmp_path: Path,
 ) -> None:

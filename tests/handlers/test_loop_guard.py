@@ -212,6 +212,19 @@ def test_machine_senders(sender: str) -> None:
     verdict = verdict_for(person(sender=sender.lower(), return_path=None))
     assert verdict is not None and verdict.rule == "machine-sender"
     assert "@" not in verdict.reason  # reasons name the rule, never a full address
+    # a no-reply system may carry a person's words (a ticket, a review, a form): it is
+    # never answered but still read; the mail system itself speaks only for itself
+    assert verdict.relayed == (sender.split("@")[0].lower() not in ("mailer-daemon", "postmaster"))
+
+
+def test_what_a_relayed_verdict_does_not_cover() -> None:
+    """Only the sender's name makes a verdict ``relayed``: a no-reply sender's mail that
+    is also an auto-reply or a list mail is held back by that rule, and not read."""
+    noreply = {"sender": "noreply@tickets.example.com", "return_path": None}
+    auto = verdict_for(person(**noreply, headers={"auto-submitted": "auto-replied"}))
+    assert auto is not None and auto.rule != "machine-sender" and not auto.relayed
+    listed = verdict_for(person(**noreply, headers={"list-id": "<news.example.com>"}))
+    assert listed is not None and not listed.relayed
 
 
 @pytest.mark.parametrize("sender", ["noreen@example.dk", "postmasters.club@example.dk", "mai@x.dk"])

@@ -166,3 +166,32 @@ async def test_robots_rotating_addresses_hit_the_global_cap_and_staff_are_alerte
     assert "example.net" not in text, "the notice names the case, not the robots"
     [paused_case] = [c for c in rows(settings, Case) if c.ref in notice["Subject"]]
     assert paused_case.ref in text
+
+
+async def test_a_request_relayed_by_a_no_reply_sender_waits_in_triage_unanswered(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A ticket system's "new ticket" mail from noreply@ carries a customer's erasure
+    request: a case is opened for staff, in triage, and nothing is sent to the no-reply
+    address; the same system's ordinary notification is ignored as before."""
+    ticket = Responder(lambda n: "noreply@tickets.example.net", headers={})
+    with Relay(on_message=ticket) as relay:
+        settings = relay_settings(make_settings, relay)
+        async with running_service(settings) as svc:
+            ticket.port = svc.smtp_port or 0
+            await asyncio.to_thread(ticket.send, ticket.mail(
+                1, "New ticket #4411: my data",
+                "A new ticket was created.\n\nCustomer: Alberte Schou\n\nMessage:\n"
+                "Please delete all the personal data you hold about me.\n"))
+            await asyncio.to_thread(ticket.send, ticket.mail(
+                2, "Ticket #4410 was closed",
+                "Ticket #4410 about the airport transfer was closed by Anna.\n"))
+            await wait_for(lambda: settled(svc), what="both notifications decided")
+            await wait_for(lambda: relay.idle and settled(svc))
+    assert relay.received == [], "nothing is ever sent to a no-reply address"
+    [case] = rows(settings, Case)
+    assert case.status == "triage" and "erasure" in case.labels
+    statuses = sorted((m.status, m.rule) for m in rows(settings, Message) if m.direction == "in")
+    assert statuses == [("ignored", "machine-sender"), ("processed", "case_opened")]
+    [suppressed] = [e for e in rows(settings, AuditEvent) if e.action == "ack_suppressed"]
+    assert "no-reply sender" in suppressed.detail

@@ -11,7 +11,7 @@ then ``classify._prepare`` of subject and new text.
 
 The model: scikit-learn's ``TfidfVectorizer`` over ``handlers.model.features`` (word
 stems and stem pairs; a feature must occur in two mails) with sublinear term frequency,
-and ``LogisticRegression`` (lbfgs, C = 8, classes balanced): one for privacy request or
+and ``LogisticRegression`` (lbfgs, C = 16, classes balanced): one for privacy request or
 not over every mail, one per request type over the requests. Training is deterministic
 (lbfgs, fixed data order); the file stores each number rounded to 6 decimals.
 
@@ -44,7 +44,7 @@ WEIGHTS = ROOT / "handlers" / "model_weights.json"
 #: Never trained on: these folders measure what the classifier does on unseen mail.
 HELD_BACK = ("test2", "test3", "test4", "test5", "test6")
 THRESHOLD, TYPE_THRESHOLD = 0.65, 0.5
-OVERRULE_BELOW, SENTENCES_BELOW, ADD_TYPE_ABOVE = 0.3, 0.5, 0.6
+OVERRULE_BELOW, SENTENCES_BELOW, ADD_TYPE_ABOVE = 0.3, 0.65, 0.6
 ADD_OTHER_TYPE_ABOVE, OTHER_TYPES_BEYOND, OTHER_TYPES_FROM = 0.7, 40, 0.8
 #: Folders written after the last change to the rules, measured before any tuning: on them
 #: ``--lofo`` sees what unseen mail does to rules and model together.
@@ -55,7 +55,7 @@ UNTUNED = (
     "dev43", "dev44", "dev45", "dev46", "dev47", "dev48", "dev49", "dev51", "dev53", "dev54",
     "dev55",
 )
-C = 8.0
+C = 16.0
 
 
 def training_folders() -> list[Path]:
@@ -102,6 +102,7 @@ def _lofo_rows() -> list[dict]:
                 "rules": frozenset(label.value for label in rules.labels),
                 "affirmed": any(e.rule.startswith("affirmed:") for e in rules.evidence),
                 "declined": classify._declined(lower),
+                "asks": classify._ASKS_WHAT_WE_NEED.search(lower) is not None,
                 "confidence": rules.confidence,
                 "sentences": classify.request_sentences(
                     *classify._prepare(inbound.subject, inbound.text), rules
@@ -150,7 +151,7 @@ def _decide(
                 t.value for t in classify._MODEL_ADDS_ELSEWHERE if op.types[t.value] > add_other
             }
         return row["rules"] | added
-    if op.privacy > threshold and not row["declined"]:
+    if op.privacy > threshold and not row["declined"] and not row["asks"]:
         return frozenset(model.request_types(op, row["weights"]))
     return frozenset({"not_privacy"})
 
@@ -189,7 +190,7 @@ def leave_one_folder_out() -> str:
               ("model only where the rules see nothing, at 0.8", (0.8, 0.0, 0.0, 2.0, 2.0, 0)),
               ("shipped", chosen)]
     steps = {"threshold": (0.6, 0.7, 0.8), "overrule below": (0.1, 0.3),
-             "its sentences below": (0.35, 0.65, 1.1), "add a type above": (0.5, 0.7),
+             "its sentences below": (0.5, 0.8, 1.1), "add a type above": (0.5, 0.7),
              "add another type above": (0.6, 0.8, 2.0), "... beyond characters": (0, 100)}
     for i, (name, values) in enumerate(steps.items()):
         for value in values:

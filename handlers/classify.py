@@ -942,11 +942,21 @@ def _scan(
                 continue
             if label is RequestType.ERASURE and _REPLACE.search(sent):
                 label = RequestType.RECTIFICATION  # "delete the old number, use this one"
+        if label is RequestType.ACCESS and _asks_what_we_need(original, lower, s, e):
+            near_miss = True  # "Vilka uppgifter om mig behöver ni?": what to send us
+            continue
         found.setdefault(label, []).append(_Found(rule, s, e, sentence))
     for hits in found.values():
         hits.sort(key=lambda h: h.start)
     _drop_cited_articles(found)
     return found, near_miss
+
+
+def _asks_what_we_need(original: str, lower: str, start: int, end: int) -> bool:
+    """Whether the sentence of a match asks what we need from the writer ("Hvilke
+    opplysninger om meg trenger dere til visumet?"): documents to send, not data held."""
+    lo, hi = _sentence_span(original, start, end)
+    return _ASKS_WHAT_WE_NEED.search(lower, lo, hi) is not None
 
 
 def _declined(lower: str) -> bool:
@@ -1527,6 +1537,7 @@ def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
 #: A request only the statistical model saw: below ``[classifier] triage_below`` (0.65),
 #: so its case waits in triage for staff, like the second opinion's alone.
 _MODEL_CONFIDENCE = 0.6
+_ASKS_WHAT_WE_NEED = _union("ASKS_WHAT_WE_NEED")
 #: What ``privacybot classify`` reports for a request in mail from a no-reply sender
 #: (``LoopVerdict.relayed``): the service opens its case in triage, unacknowledged.
 RELAYED_CONFIDENCE = 0.6
@@ -1540,6 +1551,8 @@ def _model_opinion(lower: str, language: str) -> Classification | None:
     """
     opinion = model.opinion(lower)
     if opinion.privacy <= model.shipped().threshold or _declined(lower):
+        return None
+    if _ASKS_WHAT_WE_NEED.search(lower):  # "what do you need from me?" asks for nothing
         return None
     labels = tuple(t for t in REQUEST_TYPES if t.value in model.request_types(opinion))
     evidence = tuple(

@@ -470,3 +470,8 @@ PAIRS = PAIRS + (
     (T.COMPLAINT, "de.paar_beschwerde",
      r"\bnicht\s+(?:so\s+)?(?:abgesprochen|vereinbart|erlaubt|genehmigt)\b", "event", 0.6),
 )
+
+#: "Welche Angaben brauchen Sie von mir?" (see da.ASKS_WHAT_WE_NEED).
+ASKS_WHAT_WE_NEED = (
+    r"\b(?:was|welche\s+\w+)\s+(?:\w+\s+){0,3}?(?:brauchen|ben" + OE + r"tigen)\s+sie\b"
+)

@@ -1744,3 +1744,6 @@ PAIRS = PAIRS + (
         0.6,
     ),
 )
+
+#: "What information do you need from me for the visa?" (see da.ASKS_WHAT_WE_NEED).
+ASKS_WHAT_WE_NEED = r"\b(?:what|which\s+\w+)\s+(?:\w+\s+){0,2}?(?:do|would|will)\s+you\s+need\b"

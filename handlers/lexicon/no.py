@@ -422,3 +422,6 @@ PAIR_CONTACT_TRIGGERS = PAIR_CONTACT_TRIGGERS + ("tekstmelding", "meldinger")
 PAIR_EVENT = PAIR_EVENT[:-3] + r"|synlig\w*|sto\s+synlig\w*)\b"
 PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|e-?postadresse\w*|mottakerne|mottakere)\b"
 PAIR_TRIGGERS = PAIR_TRIGGERS + ("e-postadresse", "epostadresse", "mottaker")
+
+#: "Hvilke opplysninger trenger dere fra meg?" (see da.ASKS_WHAT_WE_NEED).
+ASKS_WHAT_WE_NEED = r"\b(?:hva|hvilke\s+\w+)\s+(?:\w+\s+){0,3}?trenger\s+(?:dere|de)\b"

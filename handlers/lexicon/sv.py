@@ -531,3 +531,6 @@ PAIRS = PAIRS + (
     (T.COMPLAINT, "sv.par_klagomal",
      r"\b(?:tycker\s+jag\s+inte\s+om|gillar\s+(?:jag\s+)?inte|inte\s+schysst)\b", "event", 0.6),
 )
+
+#: "Vilka uppgifter behöver ni från mig?" (see da.ASKS_WHAT_WE_NEED).
+ASKS_WHAT_WE_NEED = r"\b(?:vad|vilka\s+\w+)\s+(?:\w+\s+){0,3}?beh" + OE + r"ver\s+ni\b"

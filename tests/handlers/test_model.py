@@ -210,3 +210,27 @@ def test_the_model_names_another_type_only_where_the_mail_says_more(
     assert RequestType.ERASURE in longer.labels
     assert len(longer.labels) > 1
     assert any(e.rule.startswith("model.") for e in longer.evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvad skal I bruge af oplysninger om mig til visummet?",
+        "What information do you need from me for the visa application?",
+        "Vilka uppgifter om mig behöver ni till visumet?",
+        "Hvilke opplysninger om meg trenger dere til visumet?",
+        "Welche Angaben über mich brauchen Sie für das Visum?",
+    ],
+)
+def test_asking_what_we_need_from_the_writer_opens_no_case(text: str) -> None:
+    """"What do you need from me?" is about documents to send: the model reads "om mig"
+    as an access request, so it does not open a case on its own word for one."""
+    result = classify.classify(normalise.parse(mail("Visum", text), Channel.FILE))
+    assert result.labels == (RequestType.NOT_PRIVACY,), result.evidence
+
+
+def test_asking_what_our_use_of_ones_data_is_stays_an_access_request() -> None:
+    """What we use the writer's data for (art. 15's purposes) is not what we need."""
+    for text in ("Hvad skal I bruge mine oplysninger til?", "What do you use my data for?"):
+        result = classify.classify(normalise.parse(mail("Spørgsmål", text), Channel.FILE))
+        assert RequestType.ACCESS in result.labels, result.evidence

@@ -9,9 +9,9 @@ to five, with æ/ø/å and ä/ö/ü folded to ae/oe/aa/ae/oe/ue, so "sletningen"
 
 It is a logistic regression (one for "is this a privacy request", one per request type,
 trained on requests only), trained by ``bench/train_model.py`` on the labelled mails the
-project ships and stored as plain numbers in ``model_weights.json``. Running it is a
-dictionary look-up per feature and a dot product, in pure Python: no library, no
-download, the same answer every time.
+project ships and stored in ``model_weights.json`` (the numbers as one base64 string).
+Running it is a dictionary look-up per feature and a dot product, in pure Python: no
+library, no download, the same answer every time.
 
 ``classify`` asks it twice. When no rule found a request, a request it sees above its
 threshold opens a case that waits in triage for staff to confirm, with the words that

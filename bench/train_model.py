@@ -103,6 +103,7 @@ def _lofo_rows() -> list[dict]:
                 "affirmed": any(e.rule.startswith("affirmed:") for e in rules.evidence),
                 "declined": classify._declined(lower),
                 "asks": classify._ASKS_WHAT_WE_NEED.search(lower) is not None,
+                "explicit": classify._EXPLICIT_REQUEST.search(lower) is not None,
                 "confidence": rules.confidence,
                 "sentences": classify.request_sentences(
                     *classify._prepare(inbound.subject, inbound.text), rules
@@ -143,6 +144,7 @@ def _decide(
             op.privacy < overrule
             and row["sentences_privacy"] < sentences
             and row["confidence"] < classify.NEVER_OVERRULED_FROM
+            and not row["explicit"]
         ):
             return frozenset({"not_privacy"})
         added = {t.value for t in classify._MODEL_ADDS if op.types[t.value] > add}

@@ -1538,6 +1538,11 @@ def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
 #: so its case waits in triage for staff, like the second opinion's alone.
 _MODEL_CONFIDENCE = 0.6
 _ASKS_WHAT_WE_NEED = _union("ASKS_WHAT_WE_NEED")
+#: "I withdraw my consent", "erase my personal data": never overruled by the model, as
+#: the rules' surest phrases are not (``NEVER_OVERRULED_FROM``), however ordinary the
+#: rest of the mail reads ("Under the GDPR I ask you to erase my personal data." beside
+#: a paragraph about an information meeting read as ordinary mail at C = 16).
+_EXPLICIT_REQUEST = _union("EXPLICIT_REQUEST")
 #: What ``privacybot classify`` reports for a request in mail from a no-reply sender
 #: (``LoopVerdict.relayed``): the service opens its case in triage, unacknowledged.
 RELAYED_CONFIDENCE = 0.6
@@ -1611,7 +1616,9 @@ def _model_review(original: str, lower: str, result: Classification) -> Classifi
         lower,
         candidates,
         lambda: request_sentences(original, lower, result),
-        may_overrule=result.confidence < NEVER_OVERRULED_FROM,
+        may_overrule=(
+            result.confidence < NEVER_OVERRULED_FROM and _EXPLICIT_REQUEST.search(lower) is None
+        ),
         others=others,
     )
     if seen.overrule:

@@ -475,3 +475,11 @@ PAIRS = PAIRS + (
 ASKS_WHAT_WE_NEED = (
     r"\b(?:was|welche\s+\w+)\s+(?:\w+\s+){0,3}?(?:brauchen|ben" + OE + r"tigen)\s+sie\b"
 )
+
+#: "Ich widerrufe meine Einwilligung", "löschen Sie meine personenbezogenen Daten" (see
+#: da.EXPLICIT_REQUEST).
+EXPLICIT_REQUEST = (
+    r"\bich\s+widerrufe\s+(?:hiermit\s+)?(?:meine|alle\s+meine)\s+einwilligung\w*"
+    r"|\bl" + OE + r"schen\s+sie\s+(?:bitte\s+)?(?:alle\s+)?meine\s+"
+    r"(?:personenbezogenen\s+)?daten\b"
+)

@@ -1747,3 +1747,9 @@ PAIRS = PAIRS + (
 
 #: "What information do you need from me for the visa?" (see da.ASKS_WHAT_WE_NEED).
 ASKS_WHAT_WE_NEED = r"\b(?:what|which\s+\w+)\s+(?:\w+\s+){0,2}?(?:do|would|will)\s+you\s+need\b"
+
+#: "I withdraw my consent", "erase my personal data" (see da.EXPLICIT_REQUEST).
+EXPLICIT_REQUEST = (
+    r"\bi\s+(?:hereby\s+)?withdraw\s+(?:all\s+)?(?:of\s+)?my\s+consent\b"
+    r"|\b(?:erase|delete|remove)\s+(?:all\s+(?:of\s+)?)?my\s+personal\s+(?:data|information|details)\b"
+)

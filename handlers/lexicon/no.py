@@ -425,3 +425,11 @@ PAIR_TRIGGERS = PAIR_TRIGGERS + ("e-postadresse", "epostadresse", "mottaker")
 
 #: "Hvilke opplysninger trenger dere fra meg?" (see da.ASKS_WHAT_WE_NEED).
 ASKS_WHAT_WE_NEED = r"\b(?:hva|hvilke\s+\w+)\s+(?:\w+\s+){0,3}?trenger\s+(?:dere|de)\b"
+
+#: "Jeg trekker tilbake mitt samtykke", "slett mine personopplysninger" (see
+#: da.EXPLICIT_REQUEST).
+EXPLICIT_REQUEST = (
+    r"\bjeg\s+(?:trekker|tilbakekaller)\s+(?:herved\s+)?(?:tilbake\s+)?(?:mitt|mine)\s+"
+    r"samtykke\w*"
+    r"|\bslett(?:e)?\s+(?:alle\s+)?mine\s+personopplysninger\b"
+)

@@ -534,3 +534,9 @@ PAIRS = PAIRS + (
 
 #: "Vilka uppgifter behöver ni från mig?" (see da.ASKS_WHAT_WE_NEED).
 ASKS_WHAT_WE_NEED = r"\b(?:vad|vilka\s+\w+)\s+(?:\w+\s+){0,3}?beh" + OE + r"ver\s+ni\b"
+
+#: "Jag återkallar mitt samtycke", "radera mina personuppgifter" (see da.EXPLICIT_REQUEST).
+EXPLICIT_REQUEST = (
+    r"\bjag\s+(?:h" + AE + r"rmed\s+)?" + AA + r"terkallar\s+(?:mitt|mina)\s+samtycke\w*"
+    r"|\bradera\s+(?:alla\s+)?mina\s+personuppgifter\b"
+)

@@ -234,3 +234,18 @@ def test_asking_what_our_use_of_ones_data_is_stays_an_access_request() -> None:
     for text in ("Hvad skal I bruge mine oplysninger til?", "What do you use my data for?"):
         result = classify.classify(normalise.parse(mail("Spørgsmål", text), Channel.FILE))
         assert RequestType.ACCESS in result.labels, result.evidence
+
+
+def test_an_explicit_request_beside_ordinary_paragraphs_is_never_overruled() -> None:
+    """"Under the GDPR I ask you to erase my personal data." between a greeting and two
+    paragraphs about an information meeting: the model reads the mail, and at C = 16 the
+    sentence too, as ordinary (GDPR is mostly a word of business letters in the training
+    mail), but a phrase this explicit is the writer's request whatever surrounds it."""
+    filler = (
+        "Kind regards, and have a good weekend. We hope to see you at the information "
+        "meeting next month, where we would like to hear more about the programme. "
+    )
+    text = f"Hello\n\nUnder the GDPR I ask you to erase my personal data.\n\n{filler * 3}"
+    result = classify.classify(normalise.parse(mail("GDPR erasure", text), Channel.FILE))
+    assert result.labels == (RequestType.ERASURE,), result.evidence
+    assert result.confidence >= load_settings(None).classifier.triage_below

@@ -924,9 +924,18 @@ def _parse_message(raw: bytes, channel: Channel, external_id: str | None) -> Inb
 
     is_forward = body.forwarded or bool(_FORWARD_SUBJECT.match(subject))
     text, quoted = split_quoted(full_text, is_forward=is_forward)
+    answers_nothing = not reply_ids and not references and not _REPLY_PREFIX.match(subject)
     if not text and full_text.strip() and not reply_ids and not references:
         # "All quoted" in a mail that answers nothing is a letter that starts with its own
         # "Fra:/Til:" block, or a forward we could not read: judge all of it, not nothing.
+        text, quoted = full_text.strip(), ""
+    elif (
+        answers_nothing and not is_forward and len(text) <= FORWARD_NOTE_CHARS
+        and len(quoted) > len(text) and _has_quote_lines(quoted)
+    ):
+        # A ticket system's "New ticket #7760 / Requester: …" over the customer's words
+        # quoted with "> ": a mail that answers nothing and is mostly a quote quotes what
+        # it passes on.
         text, quoted = full_text.strip(), ""
     language = detect_language(f"{subject}\n{text}")
 
@@ -1208,6 +1217,14 @@ def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
                 text_now = "\n\n".join(part for part in (new_text.strip(), inner_new) if part)
                 return text_now, "\n".join(part for part in rest if part)
     return new_text, quoted_text
+
+
+#: "Re:", "Sv:", "AW:" …: a subject that says the mail answers one of ours.
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|sv|aw|antw|odp|ref)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+
+
+def _has_quote_lines(quoted: str) -> bool:
+    return any(_QUOTE_LINE.match(line) for line in quoted.split("\n"))
 
 
 # --------------------------------------------------------------------------- language

@@ -463,3 +463,25 @@ def test_a_ticket_systems_from_and_subject_lines_are_not_quoted_history() -> Non
     assert quoted == ""
     outlook = text.replace("Emne:", "Sendt: 3. marts 2026 08:12\nEmne:")
     assert "Vil I rette det?" in split_quoted(outlook)[1]
+
+
+def test_a_ticket_notification_that_quotes_the_customer_keeps_the_customers_words() -> None:
+    """A helpdesk's "New ticket #7760 / Requester: …" with the customer's words quoted
+    with "> ": a mail that answers nothing quotes what it passes on, so it is read; the
+    same quote under "Re:" is history."""
+    body = (
+        "New ticket #7760\nRequester: Tom Whitfield <tom@example.com>\n\n"
+        "> Your records have my date of birth as 1 July 2007; it's 7 January 2007.\n"
+        "> Please fix it in my file.\n"
+    )
+    raw = (
+        "From: helpdesk@example.com\nTo: info@alottbetter.dk\n"
+        "Subject: {subject}\nMessage-ID: <t7760@example.com>\n"
+        "Content-Type: text/plain; charset=utf-8\n\n" + body
+    )
+    subject = "[Ticket 7760] Wrong date of birth"
+    ticket = parse(raw.format(subject=subject).encode(), Channel.SMTP)
+    assert "Please fix it in my file." in ticket.text
+    reply = parse(raw.format(subject="Re: " + subject).encode(), Channel.SMTP)
+    assert "Please fix it in my file." not in reply.text
+    assert "Please fix it in my file." in reply.quoted

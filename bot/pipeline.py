@@ -439,10 +439,14 @@ def _decide_row(
     verdict = loop_guard.check(
         inbound, own_addresses=runtime.own_addresses, own_domains=runtime.own_domains
     )
+
+    def ignored(rule: str) -> Outcome:
+        _finish(row, status="ignored", rule=rule, now=now, runtime=runtime)
+        log.info("message %s ignored by loop guard (%s)", message_id, rule)
+        return Outcome(message_id, "ignored", rule=rule)
+
     if verdict is not None and not verdict.relayed:
-        _finish(row, status="ignored", rule=verdict.rule, now=now, runtime=runtime)
-        log.info("message %s ignored by loop guard (%s)", message_id, verdict.rule)
-        return Outcome(message_id, "ignored", rule=verdict.rule)
+        return ignored(verdict.rule)
 
     if verdict is None:  # a no-reply system's notification belongs to no thread of ours
         match = case_thread.match(inbound, _candidates(session, inbound))
@@ -457,22 +461,19 @@ def _decide_row(
     classification = classify.classify(
         inbound, runtime.phrases, use_model=runtime.settings.classifier.model
     )
+    # A ticket, a review or a form relayed by a no-reply sender: a request in it is a
+    # person's, who can only be reached through the system that relayed it, so staff
+    # decide (triage, no acknowledgement); anything else is ignored as before.
+    if verdict is not None and not classification.is_privacy:
+        return ignored(verdict.rule)
+    row.labels = json.dumps([label.value for label in classification.labels])
     if verdict is not None:
-        # A ticket, a review or a form relayed by a no-reply sender: a request in it is a
-        # person's, who can only be reached through the system that relayed it, so staff
-        # decide (triage, no acknowledgement); anything else is ignored as before.
-        if not classification.is_privacy:
-            _finish(row, status="ignored", rule=verdict.rule, now=now, runtime=runtime)
-            log.info("message %s ignored by loop guard (%s)", message_id, verdict.rule)
-            return Outcome(message_id, "ignored", rule=verdict.rule)
-        row.labels = json.dumps([label.value for label in classification.labels])
         begin_writes()
         case = open_case(
             session, runtime, row, inbound, classification,
             triage_reason=f"relayed by a no-reply sender ({verdict.rule})",
         )
         return Outcome(message_id, "processed", case_ref=case.ref, rule="case_opened")
-    row.labels = json.dumps([label.value for label in classification.labels])
     uncertain = classification.confidence < runtime.settings.classifier.triage_below
     if not classification.is_privacy:
         rule = "not_privacy:uncertain" if uncertain else "not_privacy"

@@ -30,6 +30,7 @@ from types import ModuleType
 
 from handlers import model
 from handlers.lexicon import da, de, en, no, sv
+from handlers.normalise import REPLY_SUBJECT
 from handlers.values import (
     REQUEST_TYPES,
     Classification,
@@ -43,8 +44,6 @@ __all__ = ["classify", "classify_text", "compile_phrases", "Phrases", "LEXICONS"
 #: Every language's cues are used for every message (see the module docstring).
 LEXICONS: tuple[ModuleType, ...] = (en, da, sv, no, de)
 
-#: A reply to our own mail carries our subject ("Re: Your erasure request"), not a request.
-_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|aw|vs|antw|odp|ref)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 #: Abbreviations whose full stop ends no sentence ("Art. 77", "e.g.", "f.eks.", "z.B.").
 _ABBREVIATIONS = (
     "art", "nr", "no", "abs", "stk", "jf", "jfr", "evt", "ca", "bl.a", "f.eks", "fx", "e.g",
@@ -1393,7 +1392,7 @@ _LEARNER_PLURAL = re.compile(r"\b(data|information|info)s\b")
 def _prepare(subject: str, text: str) -> tuple[str, str]:
     """Subject and body as one text; a reply's subject is ours, so it is left out."""
     subject = subject or ""
-    if _REPLY_SUBJECT.match(subject):
+    if REPLY_SUBJECT.match(subject):  # ours ("Re: Your erasure request"), not a request
         subject = ""
     original = f"{subject}\n{text or ''}" if subject else (text or "")
     lower = original.lower()
@@ -1537,12 +1536,12 @@ def _is_offer(quoted: str, lower: str, start: int, end: int) -> bool:
 #: A request only the statistical model saw: below ``[classifier] triage_below`` (0.65),
 #: so its case waits in triage for staff, like the second opinion's alone.
 _MODEL_CONFIDENCE = 0.6
-_ASKS_WHAT_WE_NEED = _union("ASKS_WHAT_WE_NEED")
+_ASKS_WHAT_WE_NEED = _fast(_union_text("ASKS_WHAT_WE_NEED"))
 #: "I withdraw my consent", "erase my personal data": never overruled by the model, as
 #: the rules' surest phrases are not (``NEVER_OVERRULED_FROM``), however ordinary the
 #: rest of the mail reads ("Under the GDPR I ask you to erase my personal data." beside
 #: a paragraph about an information meeting read as ordinary mail at C = 16).
-_EXPLICIT_REQUEST = _union("EXPLICIT_REQUEST")
+_EXPLICIT_REQUEST = _fast(_union_text("EXPLICIT_REQUEST"))  # searched in every request
 #: What ``privacybot classify`` reports for a request in mail from a no-reply sender
 #: (``LoopVerdict.relayed``): the service opens its case in triage, unacknowledged.
 RELAYED_CONFIDENCE = 0.6

@@ -98,6 +98,7 @@ class Weights:
     outputs: tuple[str, ...]  # "privacy", then the request types
     intercepts: tuple[float, ...]
     features: tuple[str, ...]  # sorted; a feature's number indexes the columns below
+    index: dict[str, int]  # feature -> its number
     idf: array  # per feature
     coefs: tuple[array, ...]  # per output, per feature
     # the hot path, feature -> its number: words' stems by the stem, pairs of neighbouring
@@ -167,6 +168,7 @@ def weights_from_dict(data: dict) -> Weights:
         outputs=outputs,
         intercepts=tuple(data["intercepts"]),
         features=features,
+        index=numbered,
         idf=flat[0::width],
         coefs=tuple(flat[k::width] for k in range(1, width)),
         stems=stems,
@@ -202,9 +204,8 @@ def _hot_counts(text: str, w: Weights) -> list[tuple[int, int]]:
     hundreds of pairs; only a few are features). A text with "_" in a word is counted by
     ``features`` itself, since such a word's stem can read as a pair ("ab_cd")."""
     if "_" in text:
-        counts = features(text)
-        numbered = dict(zip(w.features, range(len(w.features)), strict=True))
-        return [(numbered[f], counts[f]) for f in counts.keys() & numbered.keys()]
+        counts, index = features(text), w.index
+        return [(index[f], counts[f]) for f in counts.keys() & index.keys()]
     words = _words(text)
     short = list(map(_PAIR_STEM_OF, words))
     stems = Counter(map(_STEM_OF, words))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DECISION_HEADERS",
+    "REPLY_SUBJECT",
     "detect_language",
     "html_to_text",
     "parse",
@@ -924,7 +925,7 @@ def _parse_message(raw: bytes, channel: Channel, external_id: str | None) -> Inb
 
     is_forward = body.forwarded or bool(_FORWARD_SUBJECT.match(subject))
     text, quoted = split_quoted(full_text, is_forward=is_forward)
-    answers_nothing = not reply_ids and not references and not _REPLY_PREFIX.match(subject)
+    answers_nothing = not reply_ids and not references and not REPLY_SUBJECT.match(subject)
     if not text and full_text.strip() and not reply_ids and not references:
         # "All quoted" in a mail that answers nothing is a letter that starts with its own
         # "Fra:/Til:" block, or a forward we could not read: judge all of it, not nothing.
@@ -1144,9 +1145,9 @@ FORWARD_NOTE_CHARS = 200
 #: a partner's or a colleague's note with a signature, around the customer's words.
 FORWARD_RELAY_CHARS = 500
 _RELAY_NOTE = re.compile(
-    r"nedenstående|nedenfor|herunder|below|underneath|videre til|sender (?:den|det|dem) videre|"
-    r"videresend|forwarding|passing (?:this|it) on|nedanstående|nedan|vidarebefordr|"
-    r"weiterleit|unten",
+    r"\b(?:nedenstående|nedenfor|herunder|below|underneath|videre til|"
+    r"sender (?:den|det|dem) videre|videresend|forwarding|passing (?:this|it) on|"
+    r"nedanstående|nedan|vidarebefordr|weiterleit|unten)",
     re.IGNORECASE,
 )
 
@@ -1219,8 +1220,9 @@ def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
     return new_text, quoted_text
 
 
-#: "Re:", "Sv:", "AW:" …: a subject that says the mail answers one of ours.
-_REPLY_PREFIX = re.compile(r"^\s*(?:re|sv|aw|antw|odp|ref)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
+#: "Re:", "Sv:", "AW:", "VS:" …: a subject that answers or passes on an earlier mail
+#: (``handlers.classify`` leaves such a subject out: it is ours, or the customer's old one).
+REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|aw|vs|antw|odp|ref)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
 
 def _has_quote_lines(quoted: str) -> bool:

@@ -1267,7 +1267,11 @@ def _about_relative(
 ) -> _Found | None:
     """A request about a relative or a client ("Hvad har I registreret om min søn?",
     "all records you hold on my niece") is made for someone else: staff must see the
-    writer's authority before acting, whatever the wording of the request."""
+    writer's authority before acting, whatever the wording of the request. The relative
+    must stand in the request's own sentence: a writer asking for their own data names a
+    child elsewhere as context ("My daughter's booking stays in place"); anywhere in the
+    mail, 48 of 101 labelled mails it named were the writer's own requests, and
+    ``--lofo`` on the untuned folders gained macro-F1 0.886 -> 0.888 without it."""
     if RequestType.THIRD_PARTY_AUTHORISATION in found:
         return None
     asks = [
@@ -1290,6 +1294,11 @@ def _about_relative(
             None,
         )
     if m is None:
+        return None
+    if not any(  # in the sentence of one of the requests
+        lo <= m.start() and m.end() <= hi
+        for lo, hi in (_sentence_span(lower, h.start, h.end) for h in asks)
+    ):
         return None
     rule = _Rule(RequestType.THIRD_PARTY_AUTHORISATION, "pair.relative", _PAIR_WEIGHT, "")
     return _Found(rule, m.start(), m.end())

@@ -71,6 +71,25 @@ def test_requests_in_words_no_rule_lists(text: str, labels: set[RequestType]) ->
     assert full.labels == result.labels
 
 
+# (text, language, labels): a relative named beside the writer's own request, not in it
+OWN_REQUEST_BESIDE_A_RELATIVE = [
+    ("I object to the processing of my personal data for direct marketing. My daughter's "
+     "booking for the Easter course stays as it is, and you may write to me about it.", "en",
+     {T.RESTRICTION}),
+    ("Ret venligst mit efternavn til Thyssen, jeg er blevet skilt. Jeg er kontaktperson for "
+     "mit barnebarn Mathilde på lejren, så navnet skal stemme med mit pas.", "da",
+     {T.RECTIFICATION}),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "labels"), OWN_REQUEST_BESIDE_A_RELATIVE)
+def test_a_relative_named_beside_the_writers_own_request_is_no_third_party(
+    text: str, language: str, labels: set[RequestType]
+) -> None:
+    assert set(classify(_mail(text, language=language)).labels) == labels
+    assert set(classify_text("", text, language, scan_mode="full").labels) == labels
+
+
 # Ordinary mail the new objects could mistake for a request
 HARD_NEGATIVES = [
     "Kan I ringe til mig i morgen? Jeg kan ikke maile fra arbejdet.",

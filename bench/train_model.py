@@ -109,7 +109,7 @@ def _lofo_rows() -> list[dict]:
                 "loop": ordinary is not None and not ordinary.relayed,
                 "rules": frozenset(label.value for label in rules.labels),
                 "affirmed": any(e.rule.startswith("affirmed:") for e in rules.evidence),
-                "declined": classify._declined(lower),
+                "refusal": classify._refusal(lower),
                 "asks": classify._ASKS_WHAT_WE_NEED.search(lower) is not None,
                 "explicit": classify._EXPLICIT_REQUEST.search(lower) is not None,
                 "confidence": rules.confidence,
@@ -161,9 +161,13 @@ def _decide(
                 t.value for t in classify._MODEL_ADDS_ELSEWHERE if op.types[t.value] > add_other
             }
         return row["rules"] | added
-    if op.privacy > threshold and not row["declined"] and not row["asks"]:
-        return frozenset(model.request_types(op, row["weights"]))
-    return frozenset({"not_privacy"})
+    if op.privacy <= threshold or row["refusal"] == "withdrawn" or row["asks"]:
+        return frozenset({"not_privacy"})
+    types = frozenset(model.request_types(op, row["weights"]))
+    refraining = {t.value for t in classify._REFRAINING}
+    if row["refusal"] == "negated" and not ("restriction" in types and types <= refraining):
+        return frozenset({"not_privacy"})
+    return types
 
 
 def _figures(rows: list[dict], predicted: list[frozenset[str]]) -> str:

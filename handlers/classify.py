@@ -693,6 +693,19 @@ _NEGATED = re.compile(
     r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS)
     + r")[^\w,;:.!?]+(?:\w+[^\w,;:.!?]+)?$"
 )
+#: "Kan I ikke bare slette den?", "can't you delete it?": a negation in a question that
+#: asks us to act is a request, not its refusal.
+_ASKING_NEGATION = _union("ASKING_NEGATION")
+
+
+def _negated(lower: str, lo: int, s: int) -> bool:
+    """Whether a negation reaches the cue at ``s`` (not looking before ``lo``)."""
+    return (
+        _NEGATED.search(lower, max(lo, s - 30), s) is not None
+        and _ASKING_NEGATION.search(lower, max(lo, s - 60), s) is None
+    )
+
+
 _AFFIRMATION = re.compile(
     r"^\W*(?:" + "|".join(f"(?:{lex.AFFIRMATION})" for lex in LEXICONS) + r")\b"
 )
@@ -915,7 +928,7 @@ def _scan(
         s, e = m.span()
         if (
             s < retracted
-            or _NEGATED.search(lower, max(0, s - 30), s)
+            or _negated(lower, 0, s)
             or _REFERENCE.search(lower, max(0, s - 90), s)
         ):
             near_miss = True
@@ -958,20 +971,29 @@ def _asks_what_we_need(original: str, lower: str, start: int, end: int) -> bool:
     return _ASKS_WHAT_WE_NEED.search(lower, lo, hi) is not None
 
 
-def _declined(lower: str) -> bool:
-    """Whether the writer states a request only to say no to it: negated ("I må endelig
-    ikke slette min profil"), taken back, or an old one referred to. Word stems cannot
-    see that; the rules' own checks can, so the model's yes does not overrule them."""
+def _refusal(lower: str) -> str:
+    """How the writer says no to a request shape the text holds: "withdrawn" when it is
+    taken back or an old one is referred to, "negated" when it is negated ("I må endelig
+    ikke slette min profil"), "" when neither. Word stems cannot see that; the rules'
+    own checks can, so the model's yes does not overrule them (``_model_opinion``)."""
     retracted = _retraction_point(lower)
+    refusal = ""
     for _, m in _triggered_matches(lower, []):
         s = m.start()
-        if (
-            s < retracted
-            or _NEGATED.search(lower, max(0, s - 30), s)
-            or _REFERENCE.search(lower, max(0, s - 90), s)
-        ):
-            return True
-    return False
+        if s < retracted or _REFERENCE.search(lower, max(0, s - 90), s):
+            return "withdrawn"
+        if _negated(lower, 0, s):
+            refusal = "negated"
+    return refusal
+
+
+#: What a negated request shape can still ask for: to refrain ("I må ikke give mine
+#: oplysninger til andre", "ber dere om ikke å slette noe" while a dispute runs). Of the
+#: 27 labelled mails where a negation had kept the model's yes back, 25 were requests,
+#: 15 of them restrictions; "don't delete my profile" reads as an erasure, and stays no.
+_REFRAINING = frozenset(
+    {RequestType.RESTRICTION, RequestType.COMPLAINT, RequestType.THIRD_PARTY_AUTHORISATION}
+)
 
 
 def _retraction_point(lower: str) -> int:
@@ -1205,7 +1227,7 @@ def _paired(
                         # det?" after "… givet jer mit nummer" asks about contact, no more
                         or (kind == "data" and s >= hi and label is RequestType.ACCESS)
                         or s < retracted
-                        or _NEGATED.search(lower, max(a_lo, s - 30), s)
+                        or _negated(lower, a_lo, s)
                         or _REFERENCE.search(lower, max(a_lo, s - 90), s)
                         or (kind != "event" and _self_reported(lower, sentence, s))
                         # "Vill du inte ha fler mejl från oss?": an offer to the reader
@@ -1563,11 +1585,18 @@ def _model_opinion(lower: str, language: str) -> Classification | None:
     staff see why a case they did not expect was opened.
     """
     opinion = model.opinion(lower)
-    if opinion.privacy <= model.shipped().threshold or _declined(lower):
+    if opinion.privacy <= model.shipped().threshold:
+        return None
+    refusal = _refusal(lower)
+    if refusal == "withdrawn":
         return None
     if _ASKS_WHAT_WE_NEED.search(lower):  # "what do you need from me?" asks for nothing
         return None
     labels = tuple(t for t in REQUEST_TYPES if t.value in model.request_types(opinion))
+    if refusal == "negated" and not (
+        RequestType.RESTRICTION in labels and _REFRAINING.issuperset(labels)
+    ):
+        return None
     evidence = tuple(
         Evidence(label, ", ".join(opinion.words[label.value]), f"model.{label.value}")
         for label in labels

@@ -431,6 +431,8 @@ CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"r\w*|resultere\w*|betyd
 NEGATION = (
     r"\b(?:ikke|ik|aldrig|ingen|lad(?:e|er)?\s+v" + AE + r"re\s+med|undlad(?:e|er)?)"
 )
+#: A negation in a question that asks us to act ("Kan I ikke bare slette den?"): not a no.
+ASKING_NEGATION = r"\b(?:vil|kan|gider|kunne|ville)\s+i\s+(?:ikke|ik)\s+(?:\w+\s+)?$"
 AFFIRMATION = (
     r"(?:ja|jo|jep|jeps|jah|yes|ok|okay|gerne|ja\s+tak|ja\s+gerne|ja\s+venligst|"
     r"det\s+m" + AA + r"\s+i\s+(?:meget\s+)?gerne|g" + OE + r"r\s+det|bare\s+g" + OE + r"r\s+det|"

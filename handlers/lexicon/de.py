@@ -96,6 +96,10 @@ FIRST_PERSON = r"\b(?:ich|mich|mir|mein\w*)\b"
 FOOTER = r"\b(?:klicken|hier|link\w*|wenn\s+sie)\b"
 CONSEQUENCE = r"\b(?:zur\s+folge|f" + UE + r"hren|bedeuten)\b"
 NEGATION = r"\b(?:nicht|nie|kein\w*)"
+#: A negation in a question that asks us to act ("Können Sie das nicht einfach löschen?"): not a no.
+ASKING_NEGATION = (
+    r"\bk" + OE + r"nn(?:en|ten|t)\s+(?:sie|ihr)\s+(?:\w+\s+){0,3}?nicht\s+(?:\w+\s+)?$"
+)
 AFFIRMATION = r"(?:ja|jawohl|ok|okay|gerne|einverstanden)"
 
 #: See ``handlers.lexicon.en.RULE_TRIGGERS``.

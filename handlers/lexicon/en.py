@@ -461,6 +461,8 @@ FOOTER = (
 CONSEQUENCE = r"\b(?:result\s+in|lead\s+to|would\s+mean|entail)\b"
 #: The word just before a cue that turns it round ("do not delete").
 NEGATION = r"(?:\b(?:not|never)|n[’']t)"
+#: A negation in a question that asks us to act ("Can't you just delete it?"): not a no.
+ASKING_NEGATION = r"\b(?:ca|wo|could|would|why\s+do)n[’']t\s+you\s+(?:\w+\s+)?$"
 #: Short replies that agree to what the quoted text offered.
 AFFIRMATION = (
     r"(?:yes|yeah|yep|yup|ok|okay|sure|please\s+do|go\s+ahead|that'?s\s+(?:fine|ok|right)|"

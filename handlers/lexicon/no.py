@@ -75,6 +75,8 @@ FIRST_PERSON = r"\b(?:jeg|meg|min|mitt|mine)\b"
 FOOTER = r"\b(?:klikk|lenke\w*|her\s+for\s+" + AA + r")\b"
 CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"re|bety)\b"
 NEGATION = r"\b(?:ikke|aldri|ingen)"
+#: A negation in a question that asks us to act ("Kan dere ikke bare slette den?"): not a no.
+ASKING_NEGATION = r"\b(?:vil|kan|kunne|ville)\s+dere\s+ikke\s+(?:\w+\s+)?$"
 AFFIRMATION = r"(?:ja|jo|ok|greit|gjerne|ja\s+takk)"
 
 #: See ``handlers.lexicon.en.RULE_TRIGGERS``.

@@ -94,6 +94,8 @@ FIRST_PERSON = r"\b(?:jag|mig|min|mitt|mina)\b"
 FOOTER = r"\b(?:klicka|l" + AE + r"nk\w*|h" + AE + r"r\s+f" + OE + r"r\s+att)\b"
 CONSEQUENCE = r"\b(?:leda\s+till|inneb" + AE + r"ra|resultera\w*)\b"
 NEGATION = r"\b(?:inte|icke|ej|aldrig)"
+#: A negation in a question that asks us to act ("Kan ni inte bara radera den?"): not a no.
+ASKING_NEGATION = r"\b(?:vill|kan|kunde|skulle)\s+ni\s+(?:inte|icke)\s+(?:\w+\s+)?$"
 AFFIRMATION = r"(?:ja|japp|jo|ok|okej|g" + AE + r"rna|ja\s+tack|sj" + AE + r"lvklart)"
 
 #: See ``handlers.lexicon.en.RULE_TRIGGERS``.

@@ -178,6 +178,38 @@ def test_negated_request_is_not_a_request() -> None:
                           "sommer.")).labels == NOT
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "label"),
+    [
+        ("Kan I ikke bare slette min profil?", "da", T.ERASURE),
+        ("Vil I ikke rette mit efternavn til Nørskov?", "da", T.RECTIFICATION),
+        ("Kan dere ikke bare slette kontoen min?", "no", T.ERASURE),
+        ("Kan ni inte radera mina uppgifter?", "sv", T.ERASURE),
+        ("Can't you delete my data?", "en", T.ERASURE),
+    ],
+)
+def test_a_negation_in_a_question_that_asks_us_to_act_is_a_request(
+    text: str, language: str, label: T
+) -> None:
+    assert classify(_mail(text, language=language)).labels == (label,)
+    # ... and the statement it resembles still is not
+    assert classify(_mail("I can't delete my account, can you help?", language="en")).labels == NOT
+
+
+def test_a_negated_request_that_asks_us_to_refrain_is_a_restriction() -> None:
+    # the rules read "give mine oplysninger" as negated; the model reads a restriction
+    text = (
+        "Hej. Jeg har fået et tilbud fra en sprogskole i Tyskland, som skriver, at de har "
+        "fået mine oplysninger fra jer. I må ikke give mine oplysninger til andre firmaer. "
+        "Peter"
+    )
+    result = classify(_mail(text))
+    assert T.RESTRICTION in result.labels
+    assert result.confidence < 0.65  # the model's alone: staff confirm it in triage
+    # a negated erasure is still no request
+    assert classify(_mail("I må endelig ikke slette min profil, jeg rejser igen.")).labels == NOT
+
+
 def test_quoted_history_is_not_a_new_request() -> None:
     old = "> Jeg vil gerne have slettet alle mine oplysninger.\n> Mvh Mette"
     result = classify(_mail("Tak, vi ses i juni!", quoted=old))

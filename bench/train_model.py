@@ -148,10 +148,10 @@ def _decide(
     if row["rules"] != {"not_privacy"}:
         if row["affirmed"]:
             return row["rules"]
+        sure = row["confidence"] >= classify.SURE_PHRASE_FROM
         if (
-            op.privacy < overrule
+            op.privacy < (classify.SURE_PHRASE_OVERRULED_BELOW if sure else overrule)
             and row["sentences_privacy"] < sentences
-            and row["confidence"] < classify.NEVER_OVERRULED_FROM
             and not row["explicit"]
         ):
             return frozenset({"not_privacy"})

@@ -20,7 +20,8 @@ that the rules missed is added, and a "request" it is sure is ordinary mail (bus
 words in request shapes: "slet den dobbelte booking", a disclaimer) is overruled and
 kept as uncertain ordinary mail, unless the sentences that hold the request read as one
 when alone (a clear request at the end of a long ordinary mail) or the rules are sure of
-it (``classify.NEVER_OVERRULED_FROM``). The four numbers were chosen on mail the model
+it (``classify.SURE_PHRASE_FROM``: then only when the model is all but certain,
+``classify.SURE_PHRASE_OVERRULED_BELOW``). The four numbers were chosen on mail the model
 had not been trained on (``bench/train_model.py --lofo``).
 """
 
@@ -292,6 +293,7 @@ def review(
     weights: Weights | None = None,
     *,
     may_overrule: bool = True,
+    overrule_below: float | None = None,
     others: tuple[str, ...] = (),
 ) -> Review:
     """Whether to overrule the rules' request, and which types the rules did not name to
@@ -300,8 +302,9 @@ def review(
     reads as a request as a whole.
 
     ``sentences()`` gives the sentences that hold the rules' evidence: a request is
-    overruled only when the mail and they both read as ordinary mail (never without
-    ``may_overrule``). A one-sentence request ("Nu vil jeg gerne have, at I rydder op i
+    overruled only when the mail reads as ordinary mail below ``overrule_below`` (the
+    weights' own when None) and the sentences do too (never without ``may_overrule``).
+    A one-sentence request ("Nu vil jeg gerne have, at I rydder op i
     det I har om mig") is the rules' to read; the model's own reading of its words ("om
     mig": access) names no second type, while a second request elsewhere in the mail may.
     Only the asked types are worked out, and their words only when they are added: the
@@ -309,7 +312,8 @@ def review(
     w = weights or shipped()
     known, privacy = _privacy(text, w)
     own: str | None = None
-    if may_overrule and privacy < w.overrule_below:
+    below = w.overrule_below if overrule_below is None else overrule_below
+    if may_overrule and privacy < below:
         own = sentences()
         if not own or _privacy(own, w)[1] < w.sentences_below:
             return Review(overrule=True, added={})

@@ -159,11 +159,27 @@ def test_a_sure_rule_is_never_overruled(monkeypatch: pytest.MonkeyPatch) -> None
     sure = normalise.parse(mail(
         "Samtykke", "Jeg trækker hermed mit samtykke tilbage og vil ikke modtage flere nyhedsbreve."
     ), Channel.FILE)
-    assert classify.classify(sure, use_model=False).confidence >= classify.NEVER_OVERRULED_FROM
+    assert classify.classify(sure, use_model=False).confidence >= classify.SURE_PHRASE_FROM
     assert classify.classify(sure).labels == (RequestType.CONSENT_WITHDRAWAL,)
     weak = normalise.parse(DISCLAIMER.read_bytes(), Channel.FILE)
-    assert classify.classify(weak, use_model=False).confidence < classify.NEVER_OVERRULED_FROM
+    assert classify.classify(weak, use_model=False).confidence < classify.SURE_PHRASE_FROM
     assert classify.classify(weak).labels == (RequestType.NOT_PRIVACY,)
+
+
+def test_a_sure_legal_word_used_in_its_everyday_sense_is_overruled() -> None:
+    """"Innsyn" is the Norwegian legal word for access, and the rules are sure of it; a
+    parent asking for "innsyn i programmet" of a school trip asks for nothing about
+    themselves, and the model, all but certain, overrules it (SURE_PHRASE_OVERRULED_BELOW)."""
+    inbound = normalise.parse(mail(
+        "Innsyn i programmet",
+        "Hei,\n\nVi er noen foreldre fra Bergen som gjerne vil ha innsyn i programmet for "
+        "leirskoleuka i Edinburgh før vi betaler. Hva gjør barna om kveldene, og hvor mye "
+        "fritid har de uten voksne?\n\nVennlig hilsen\nAstrid",
+    ), Channel.FILE)
+    assert classify.classify(inbound, use_model=False).confidence >= classify.SURE_PHRASE_FROM
+    result = classify.classify(inbound)
+    assert result.labels == (RequestType.NOT_PRIVACY,)
+    assert [e.rule for e in result.evidence] == ["model.overruled:no.innsyn"]
 
 
 def test_an_operators_phrase_is_never_overruled() -> None:

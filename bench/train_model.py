@@ -59,9 +59,14 @@ UNTUNED = (
     "dev22", "dev23", "dev24", "dev25", "dev26", "dev27", "dev28", "dev29", "dev30",
     "dev31", "dev32", "dev33", "dev36", "dev37", "dev38", "dev39", "dev40", "dev41", "dev42",
     "dev43", "dev44", "dev45", "dev46", "dev47", "dev48", "dev49", "dev51", "dev53", "dev54",
-    "dev55", "dev58", "dev59", "dev60", "dev61",
+    "dev55", "dev58", "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65",
 )
 C = 16.0
+#: A feature must occur in this many training mails: at 2 (until 2026-12-04) the model
+#: had 67,261 features, at 3 it has about two thirds of them, and the test sets (1,346
+#: mails) came out the same but one ordinary mail fewer opened; less memory for the
+#: service and a faster start.
+MIN_DF = 3
 
 
 def training_folders() -> list[Path]:
@@ -237,7 +242,7 @@ def train(texts: list[str], labels: list[frozenset[str]]) -> dict:
     def analyse(text: str) -> list[str]:
         return list(features(text).elements())
 
-    vectoriser = TfidfVectorizer(analyzer=analyse, min_df=2, sublinear_tf=True)
+    vectoriser = TfidfVectorizer(analyzer=analyse, min_df=MIN_DF, sublinear_tf=True)
     matrix = vectoriser.fit_transform(texts)
     is_request = np.array([label != frozenset({"not_privacy"}) for label in labels])
 

@@ -246,8 +246,14 @@ def test_asking_what_we_need_from_the_writer_opens_no_case(text: str) -> None:
 
 
 def test_asking_what_our_use_of_ones_data_is_stays_an_access_request() -> None:
-    """What we use the writer's data for (art. 15's purposes) is not what we need."""
-    for text in ("Hvad skal I bruge mine oplysninger til?", "What do you use my data for?"):
+    """What we use the writer's data for (art. 15's purposes) is not what we need. (The
+    future "Hvad skal I bruge mine oplysninger til?" can mean either, "what will you need
+    them for" when we ask for a document; the model puts it near its threshold, 0.57 to
+    0.77 over the last three trainings, so it is no test of this.)"""
+    for text in ("Hvad bruger I mine oplysninger til?", "What do you use my data for?",
+                 "Hvad skal I bruge mine oplysninger til?"):
+        assert classify._ASKS_WHAT_WE_NEED.search(text.lower()) is None
+    for text in ("Hvad bruger I mine oplysninger til?", "What do you use my data for?"):
         result = classify.classify(normalise.parse(mail("Spørgsmål", text), Channel.FILE))
         assert RequestType.ACCESS in result.labels, result.evidence
 

@@ -60,6 +60,7 @@ UNTUNED = (
     "dev31", "dev32", "dev33", "dev36", "dev37", "dev38", "dev39", "dev40", "dev41", "dev42",
     "dev43", "dev44", "dev45", "dev46", "dev47", "dev48", "dev49", "dev51", "dev53", "dev54",
     "dev55", "dev58", "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65",
+    "dev66", "dev67", "dev68", "dev69",
 )
 C = 16.0
 #: A feature must occur in this many training mails: at 2 (until 2026-12-04) the model
@@ -171,6 +172,8 @@ def _decide(
     types = frozenset(model.request_types(op, row["weights"]))
     refraining = {t.value for t in classify._REFRAINING}
     if row["refusal"] == "negated" and not ("restriction" in types and types <= refraining):
+        return frozenset({"not_privacy"})
+    if types == {"consent_withdrawal"} and classify._cancels_an_event(row["text"]):
         return frozenset({"not_privacy"})
     return types
 

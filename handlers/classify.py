@@ -1578,6 +1578,25 @@ _EXPLICIT_REQUEST = _fast(_union_text("EXPLICIT_REQUEST"))  # searched in every 
 RELAYED_CONFIDENCE = 0.6
 
 
+#: Invitations as mail we send ("stop inviting me", "afmeld mig jeres invitationer"): a
+#: consent to withdraw, unlike the event itself.
+_INVITING = re.compile(r"\b(?:invit\w*|inbjud\w*|einlad\w*)")
+
+
+def _cancels_an_event(lower: str) -> bool:
+    """"Jeg vil gerne afmelde mig informationsmødet på torsdag": the model reads "afmelde
+    mig" as a consent withdrawn; a short mail that names an event, not our invitations,
+    and no list or marketing declines the event, as a bare "afmeld" under our invitation
+    does (``_declines_invitation``). A long mail that mentions a registration ("hvornår
+    tilmeldingen åbner") may withdraw a consent elsewhere, and is left to the model."""
+    return (
+        len(lower.strip()) <= _SHORT_TEXT_CHARS
+        and _INVITATION.search(lower) is not None
+        and _INVITING.search(lower) is None
+        and _PAIR_OBJECTS["list"].search(lower) is None
+    )
+
+
 def _model_opinion(lower: str, language: str) -> Classification | None:
     """The trained model's word on a text the rules found ordinary (``handlers.model``).
 
@@ -1596,6 +1615,8 @@ def _model_opinion(lower: str, language: str) -> Classification | None:
     if refusal == "negated" and not (
         RequestType.RESTRICTION in labels and _REFRAINING.issuperset(labels)
     ):
+        return None
+    if labels == (RequestType.CONSENT_WITHDRAWAL,) and _cancels_an_event(lower):
         return None
     evidence = tuple(
         Evidence(label, ", ".join(opinion.words[label.value]), f"model.{label.value}")

@@ -1655,11 +1655,34 @@ def request_sentences(original: str, lower: str, result: Classification) -> str:
     without the rest of a long mail around it (``_model_review``)."""
     spans = []
     for e in result.evidence:
-        words = e.phrase.lower().split()
-        m = re.search(r"\s+".join(map(re.escape, words)), lower) if words else None
-        if m is not None:
-            spans.append(_sentence_span(original, m.start(), m.end()))
+        found = _find_words(lower, e.phrase.lower().split())
+        if found is not None:
+            spans.append(_sentence_span(original, *found))
     return " ".join(lower[lo:hi] for lo, hi in sorted(set(spans)))
+
+
+def _find_words(text: str, words: list[str]) -> tuple[int, int] | None:
+    """Where ``words`` first stand in ``text`` separated by any whitespace: the span
+    ``re.search(r"\\s+".join(map(re.escape, words)), text)`` gives, found with ``str.find``.
+    Every phrase is a new pattern, and compiling one cost more than the rest of a review."""
+    if not words:
+        return None
+    first, rest = words[0], words[1:]
+    size = len(text)
+    at = text.find(first)
+    while at >= 0:
+        end = at + len(first)
+        for word in rest:
+            gap = end
+            while gap < size and text[gap].isspace():
+                gap += 1
+            if gap == end or not text.startswith(word, gap):
+                break
+            end = gap + len(word)
+        else:
+            return at, end
+        at = text.find(first, at + 1)
+    return None
 
 
 def _model_review(original: str, lower: str, result: Classification) -> Classification:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers import classify as c
 
@@ -96,3 +98,16 @@ def test_any_of_answers_as_the_union_does() -> None:
         for lo in range(0, len(lower), 5):
             for hi in (lo + 20, lo + 80, len(lower)):
                 assert any_of.found_in(lower, lo, hi) == (plain.search(lower, lo, hi) is not None)
+
+
+@given(
+    st.text(alphabet="ab \n\t\u00a0\u2003.", max_size=30),
+    st.text(alphabet="ab \n\t\u00a0.", max_size=12),
+)
+@settings(max_examples=2000, deadline=None)
+def test_evidence_phrase_found_as_the_whitespace_pattern_finds_it(text: str, phrase: str) -> None:
+    """The model's review reads the sentences of the rules' evidence; finding a phrase
+    with ``str.find`` must give the span the whitespace-tolerant pattern gives."""
+    words = phrase.split()
+    m = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+    assert c._find_words(text, words) == (m.span() if m else None)

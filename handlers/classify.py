@@ -1703,7 +1703,7 @@ def _model_review(original: str, lower: str, result: Classification) -> Classifi
         lower,
         candidates,
         lambda: request_sentences(original, lower, result),
-        may_overrule=_EXPLICIT_REQUEST.search(lower) is None,
+        may_overrule=lambda: _EXPLICIT_REQUEST.search(lower) is None,
         overrule_below=(
             SURE_PHRASE_OVERRULED_BELOW if result.confidence >= SURE_PHRASE_FROM else None
         ),

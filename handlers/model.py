@@ -234,10 +234,12 @@ def _privacy(text: str, w: Weights) -> tuple[_Known, float]:
     ones the trainer saw; features the training mails never had are left out, as there.
     """
     idf = w.idf
-    numbers, values = [], []
-    for i, n in _hot_counts(text, w):
-        numbers.append(i)
-        values.append((1.0 + math.log(n)) * idf[i] if n > 1 else idf[i])
+    counts = _hot_counts(text, w)
+    numbers = [i for i, _ in counts]
+    values = list(map(idf.__getitem__, numbers))
+    for k, (_, n) in enumerate(counts):
+        if n > 1:
+            values[k] *= 1.0 + math.log(n)
     # fsum: exact, so the answer does not depend on the order a set hands features out
     norm = math.sqrt(math.fsum(map(mul, values, values))) or 1.0
     known = _Known(numbers, values, norm)
@@ -292,7 +294,7 @@ def review(
     sentences: Callable[[], str],
     weights: Weights | None = None,
     *,
-    may_overrule: bool = True,
+    may_overrule: bool | Callable[[], bool] = True,
     overrule_below: float | None = None,
     others: tuple[str, ...] = (),
 ) -> Review:
@@ -303,7 +305,8 @@ def review(
 
     ``sentences()`` gives the sentences that hold the rules' evidence: a request is
     overruled only when the mail reads as ordinary mail below ``overrule_below`` (the
-    weights' own when None) and the sentences do too (never without ``may_overrule``).
+    weights' own when None) and the sentences do too (never without ``may_overrule``,
+    which may be a callable, asked only then: most requests are not near overruling).
     A one-sentence request ("Nu vil jeg gerne have, at I rydder op i
     det I har om mig") is the rules' to read; the model's own reading of its words ("om
     mig": access) names no second type, while a second request elsewhere in the mail may.
@@ -313,7 +316,7 @@ def review(
     known, privacy = _privacy(text, w)
     own: str | None = None
     below = w.overrule_below if overrule_below is None else overrule_below
-    if may_overrule and privacy < below:
+    if privacy < below and (may_overrule() if callable(may_overrule) else may_overrule):
         own = sentences()
         if not own or _privacy(own, w)[1] < w.sentences_below:
             return Review(overrule=True, added={})

@@ -537,6 +537,12 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
 
 
 _TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
+#: The stems that hold more than word characters ("e-mail", "don't"): a trigger word
+#: that begins with one runs across the "-" or "'" (``_trigger_words``).
+_ODD_STEMS = tuple(s for s in (s.rstrip("$") for s in _STEM_RULES) if not _WORD.fullmatch(s))
+_ODD_TRIGGER = re.compile(r"\b" + _trie(_ODD_STEMS) + r"\w*") if _ODD_STEMS else None
+_PLAIN_STEMS = frozenset(s.rstrip("$") for s in _STEM_RULES) - frozenset(_ODD_STEMS)
+_LONGEST_STEM = max(map(len, _PLAIN_STEMS))
 _RULE_PATTERNS: dict[int, tuple[re.Pattern[str], bool]] = {}
 
 
@@ -842,6 +848,63 @@ def _rules_of_word(word: str) -> tuple[tuple[int, ...], tuple[int, ...], bool, b
     return entry
 
 
+#: Per word of a text, its trigger entry (``_rules_of_word``) when the trigger pass reads
+#: it (it begins with a stem) and it opens something, else None.
+_WORD_TRIGGERS: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool, bool] | None] = {}
+
+
+def _word_trigger(word: str) -> tuple[tuple[int, ...], tuple[int, ...], bool, bool] | None:
+    entry = None
+    if any(word[:k] in _PLAIN_STEMS for k in range(1, min(len(word), _LONGEST_STEM) + 1)):
+        entry = _rules_of_word(word)
+        if not entry[3]:
+            entry = None
+    if len(_WORD_TRIGGERS) < 50_000:
+        _WORD_TRIGGERS[word] = entry
+    return entry
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what ``\w`` matches in a str pattern
+
+
+def _trigger_words(lower: str, words: list[str]) -> list[tuple[int, int, str]]:
+    r"""The words the trigger pass reads, as ``(start, end, word)`` in text order: the
+    matches of ``_TRIGGER`` that open a rule or hold a spot, found from ``words`` (the
+    text's ``\w+`` words, which the model reads too) rather than by a second regex scan
+    of the text. A word that begins with an odd stem ("e-mail", "don't") runs across
+    its "-" or "'", as ``_TRIGGER`` reads it, and the plain words inside it are none."""
+    found: list[tuple[int, int, str]] = []
+    odd: list[tuple[int, int]] = []
+    if _ODD_TRIGGER is not None and any(stem in lower for stem in _ODD_STEMS):
+        for t in _ODD_TRIGGER.finditer(lower):
+            word = t.group()
+            entry = _WORD_RULES.get(word) or _rules_of_word(word)
+            if entry[3]:
+                found.append((t.start(), t.end(), word))
+            odd.append(t.span())
+    size = len(lower)
+    cache = _WORD_TRIGGERS
+    for word in set(words):
+        entry = cache[word] if word in cache else _word_trigger(word)
+        if entry is None:
+            continue
+        width = len(word)
+        at = lower.find(word)
+        while at >= 0:
+            end = at + width
+            if (at == 0 or not _is_word_char(lower[at - 1])) and (
+                end == size or not _is_word_char(lower[end])
+            ):
+                if not odd or not any(lo <= at < hi for lo, hi in odd):
+                    found.append((at, end, word))
+                at = lower.find(word, end)
+            else:
+                at = lower.find(word, at + 1)
+    found.sort()
+    return found
+
+
 def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
     """Every rule over the whole text, each on its own (a rule's matches must not hide
     another's, as they would in one alternation): the reference for the fast scan."""
@@ -850,10 +913,11 @@ def _every_rule_matches(lower: str) -> Iterator[tuple[_Rule, re.Match[str]]]:
 
 
 def _triggered_matches(
-    lower: str, spots: list[tuple[int, int]] | None = None
+    lower: str, spots: list[tuple[int, int]] | None = None, words: list[str] | None = None
 ) -> Iterator[tuple[_Rule, re.Match[str]]]:
-    """Rule matches near their trigger stems; ``spots`` collects where the stems of the
-    second opinion's objects stand, so that it need not read the whole text again."""
+    r"""Rule matches near their trigger stems; ``spots`` collects where the stems of the
+    second opinion's objects stand, so that it need not read the whole text again.
+    ``words``: the text's ``\w+`` words, when the caller has them (``classify``)."""
     # windows per rule, merged as they come: stems are found left to right, so both ends
     # of the windows only grow
     # each window is [lo, hi, where its stems start, ...]
@@ -861,13 +925,8 @@ def _triggered_matches(
     # words that hold more than letters ("e-mail", "don't") can hide a stem ("mail")
     # from the trigger pass: a window that overlaps one is read whole
     odd: list[tuple[int, int]] = []
-    for t in _TRIGGER.finditer(lower):
-        word = t.group()
-        cached = _WORD_RULES.get(word)
-        indices, tags, is_odd, wanted = cached if cached is not None else _rules_of_word(word)
-        if not wanted:
-            continue  # "hvornår" begins with the whole-word stem "hvor$" and opens nothing
-        start, end = t.span()
+    for start, end, word in _trigger_words(lower, _WORD.findall(lower) if words is None else words):
+        indices, tags, is_odd, _ = _WORD_RULES.get(word) or _rules_of_word(word)
         if tags and spots is not None:
             spots.extend((start, tag) for tag in tags)
         if is_odd:
@@ -971,14 +1030,14 @@ def _asks_what_we_need(original: str, lower: str, start: int, end: int) -> bool:
     return _ASKS_WHAT_WE_NEED.search(lower, lo, hi) is not None
 
 
-def _refusal(lower: str) -> str:
+def _refusal(lower: str, words: list[str] | None = None) -> str:
     """How the writer says no to a request shape the text holds: "withdrawn" when it is
     taken back or an old one is referred to, "negated" when it is negated ("I må endelig
     ikke slette min profil"), "" when neither. Word stems cannot see that; the rules'
     own checks can, so the model's yes does not overrule them (``_model_opinion``)."""
     retracted = _retraction_point(lower)
     refusal = ""
-    for _, m in _triggered_matches(lower, []):
+    for _, m in _triggered_matches(lower, [], words):
         s = m.start()
         if s < retracted or _REFERENCE.search(lower, max(0, s - 90), s):
             return "withdrawn"
@@ -1490,16 +1549,17 @@ def _classify_prepared(
     scan_mode: str = "triggered",
     phrases: Phrases = (),
     pairs: bool = True,
+    words: list[str] | None = None,
 ) -> Classification:
     """The rules over a text ``_prepare`` made: ``classify`` prepares it once for the
-    rules and the model."""
+    rules and the model, and reads its words once for both (``words``)."""
     matches: Iterable[tuple[_Rule, re.Match[str]]]
     spots: list[tuple[int, int]] | None = None
     if scan_mode == "full":
         matches = _every_rule_matches(lower)
     elif scan_mode == "triggered":
         spots = []
-        matches = _triggered_matches(lower, spots)
+        matches = _triggered_matches(lower, spots, words)
     else:
         raise ValueError(f"unknown scan_mode {scan_mode!r}")
     if phrases:
@@ -1597,16 +1657,16 @@ def _cancels_an_event(lower: str) -> bool:
     )
 
 
-def _model_opinion(lower: str, language: str) -> Classification | None:
+def _model_opinion(lower: str, language: str, words: list[str]) -> Classification | None:
     """The trained model's word on a text the rules found ordinary (``handlers.model``).
 
     Only above its threshold, and with the words that weighed most as the evidence, so
     staff see why a case they did not expect was opened.
     """
-    opinion = model.opinion(lower)
+    opinion = model.opinion(lower, words=words)
     if opinion.privacy <= model.shipped().threshold:
         return None
-    refusal = _refusal(lower)
+    refusal = _refusal(lower, words)
     if refusal == "withdrawn":
         return None
     if _ASKS_WHAT_WE_NEED.search(lower):  # "what do you need from me?" asks for nothing
@@ -1685,7 +1745,9 @@ def _find_words(text: str, words: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def _model_review(original: str, lower: str, result: Classification) -> Classification:
+def _model_review(
+    original: str, lower: str, result: Classification, words: list[str]
+) -> Classification:
     """The trained model's word on what the rules found (``handlers.model``).
 
     Rules see request shapes; the model weighs every word of the mail. Where it is sure the
@@ -1708,6 +1770,7 @@ def _model_review(original: str, lower: str, result: Classification) -> Classifi
             SURE_PHRASE_OVERRULED_BELOW if result.confidence >= SURE_PHRASE_FROM else None
         ),
         others=others,
+        words=words,
     )
     if seen.overrule:
         evidence = tuple(
@@ -1738,16 +1801,17 @@ def classify(inbound: Inbound, phrases: Phrases = (), *, use_model: bool = True)
     rule finds a request it may still see one; its case goes to triage.
     """
     original, lower = _prepare(inbound.subject, inbound.text)
-    result = _classify_prepared(original, lower, inbound.language, phrases=phrases)
+    words = _WORD.findall(lower)  # read once, for the rules' triggers and for the model
+    result = _classify_prepared(original, lower, inbound.language, phrases=phrases, words=words)
     if result.is_privacy:
         if _declines_invitation(inbound, result):
             return _build({}, "", inbound.language, True)
-        return _model_review(original, lower, result) if use_model else result
+        return _model_review(original, lower, result, words) if use_model else result
     affirmed = _affirmed_offer(inbound)
     if affirmed is not None:
         return affirmed
     if use_model:
-        seen = _model_opinion(lower, inbound.language)
+        seen = _model_opinion(lower, inbound.language, words)
         if seen is not None:
             return seen
     return result

@@ -60,8 +60,15 @@ def _fold(text: str) -> str:
     return text
 
 
-def _words(text: str) -> list[str]:
-    return list(filterfalse(str.isdigit, _WORD.findall(_fold(text.lower()))))
+def _words(text: str, words: list[str] | None = None) -> list[str]:
+    """The words the model reads. ``words``: ``text``'s own ``\\w+`` words, when the caller
+    has read them already (``classify`` reads a lower-cased text once for the rules'
+    triggers and this model); folded as one joined string, they are the same words."""
+    if words is None:
+        return list(filterfalse(str.isdigit, _WORD.findall(_fold(text.lower()))))
+    if not words:
+        return []
+    return list(filterfalse(str.isdigit, _fold(" ".join(words)).split(" ")))
 
 
 _STEM_OF = itemgetter(slice(None, STEM))
@@ -199,7 +206,7 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def _hot_counts(text: str, w: Weights) -> list[tuple[int, int]]:
+def _hot_counts(text: str, w: Weights, words: list[str] | None = None) -> list[tuple[int, int]]:
     """The shipped features of ``text`` by number, with their counts: the same as
     ``features`` gives, counted without building a string per pair of words (a mail has
     hundreds of pairs; only a few are features). A text with "_" in a word is counted by
@@ -207,7 +214,7 @@ def _hot_counts(text: str, w: Weights) -> list[tuple[int, int]]:
     if "_" in text:
         counts, index = features(text), w.index
         return [(index[f], counts[f]) for f in counts.keys() & index.keys()]
-    words = _words(text)
+    words = _words(text, words)
     short = list(map(_PAIR_STEM_OF, words))
     stems = Counter(map(_STEM_OF, words))
     pairs = Counter(zip(short, islice(short, 1, None), strict=False))
@@ -226,7 +233,7 @@ class _Known:
     norm: float
 
 
-def _privacy(text: str, w: Weights) -> tuple[_Known, float]:
+def _privacy(text: str, w: Weights, words: list[str] | None = None) -> tuple[_Known, float]:
     """The known features of ``text`` with their weights, and the privacy probability.
 
     The features are weighted as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
@@ -234,7 +241,7 @@ def _privacy(text: str, w: Weights) -> tuple[_Known, float]:
     ones the trainer saw; features the training mails never had are left out, as there.
     """
     idf = w.idf
-    counts = _hot_counts(text, w)
+    counts = _hot_counts(text, w, words)
     numbers = [i for i, _ in counts]
     values = list(map(idf.__getitem__, numbers))
     for k, (_, n) in enumerate(counts):
@@ -261,14 +268,21 @@ def _top_words(known: _Known, w: Weights, i: int, source: dict[str, str]) -> tup
     return tuple(source[w.features[f]] for push, f in pushes if push > 0)
 
 
-def opinion(text: str, weights: Weights | None = None, *, full: bool = False) -> Opinion:
+def opinion(
+    text: str,
+    weights: Weights | None = None,
+    *,
+    full: bool = False,
+    words: list[str] | None = None,
+) -> Opinion:
     """The model's probabilities for ``text`` (subject and new text, as the rules read).
 
     The types and the evidence are worked out only for a text over the threshold (or with
     ``full``): most mail is ordinary, and the privacy score alone is one dot product.
+    ``words``: the ``\\w+`` words of a lower-cased ``text``, when the caller has them.
     """
     w = weights or shipped()
-    known, privacy = _privacy(text, w)
+    known, privacy = _privacy(text, w, words)
     if privacy <= w.threshold and not full:
         return Opinion(privacy=privacy, types={}, words={})
     source = feature_words(text)
@@ -297,6 +311,7 @@ def review(
     may_overrule: bool | Callable[[], bool] = True,
     overrule_below: float | None = None,
     others: tuple[str, ...] = (),
+    words: list[str] | None = None,
 ) -> Review:
     """Whether to overrule the rules' request, and which types the rules did not name to
     add: any of ``candidates`` above ``add_type_above``, any of ``others`` above
@@ -313,7 +328,7 @@ def review(
     Only the asked types are worked out, and their words only when they are added: the
     review runs on every request the rules find."""
     w = weights or shipped()
-    known, privacy = _privacy(text, w)
+    known, privacy = _privacy(text, w, words)
     own: str | None = None
     below = w.overrule_below if overrule_below is None else overrule_below
     if privacy < below and (may_overrule() if callable(may_overrule) else may_overrule):

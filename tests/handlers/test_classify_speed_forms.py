@@ -111,3 +111,33 @@ def test_evidence_phrase_found_as_the_whitespace_pattern_finds_it(text: str, phr
     words = phrase.split()
     m = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
     assert c._find_words(text, words) == (m.span() if m else None)
+
+
+_PIECES = ("e-mail", "e-post", "don't", "doesn't", "e-", "-", "'", "mail", "data", "slet",
+           "_", " ", "\n", "d", "e", "t", "hvor", "hvornår", "ny", "2", "æ", "mig",
+           "e-mailadresse", "n't", "é", "oplysninger", "delete")
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_trigger_words_are_the_stem_regex_matches(lower: str) -> None:
+    """``classify`` finds its trigger words among the text's words (read once for the
+    model too); they must be the matches of the one regex of every stem, in order."""
+    expected = [
+        (t.start(), t.end(), t.group())
+        for t in c._TRIGGER.finditer(lower)
+        if c._rules_of_word(t.group())[3]
+    ]
+    assert c._trigger_words(lower, c._WORD.findall(lower)) == expected
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_trigger_words_of_real_texts(text: str) -> None:
+    lower = text.lower()
+    expected = [
+        (t.start(), t.end(), t.group())
+        for t in c._TRIGGER.finditer(lower)
+        if c._rules_of_word(t.group())[3]
+    ]
+    assert expected  # the texts hold trigger words
+    assert c._trigger_words(lower, c._WORD.findall(lower)) == expected

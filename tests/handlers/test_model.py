@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench import train_model
 from bot.cli import classify_raw
@@ -271,3 +274,12 @@ def test_an_explicit_request_beside_ordinary_paragraphs_is_never_overruled() -> 
     result = classify.classify(normalise.parse(mail("GDPR erasure", text), Channel.FILE))
     assert result.labels == (RequestType.ERASURE,), result.evidence
     assert result.confidence >= load_settings(None).classifier.triage_below
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=2000, deadline=None)
+def test_words_read_once_are_the_words_the_model_reads(text: str) -> None:
+    """``classify`` hands the model the words it read for the rules; folded as one
+    joined string they must be the words the model reads from the text itself."""
+    lower = text.lower()
+    assert model._words(lower, re.findall(r"\w+", lower)) == model._words(lower)

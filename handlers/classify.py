@@ -21,6 +21,7 @@ conditional threats, newsletter footers) run only on the few matches there are.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -502,7 +503,7 @@ _CONTACT_SPOT = -2
 _RELATIVE_SPOT = -3
 
 
-def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]], re.Pattern[str]]:
+def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]]]:
     rules: list[_Rule] = []
     by_stem: dict[str, list[int]] = {}
     for lex in LEXICONS:
@@ -531,12 +532,22 @@ def _compile_triggered() -> tuple[tuple[_Rule, ...], dict[str, tuple[int, ...]],
             _check_lower(stem, "PAIR_RELATIVE_TRIGGERS")
             by_stem.setdefault(stem, []).append(_RELATIVE_SPOT)
     stems = {stem: tuple(sorted(set(idx))) for stem, idx in by_stem.items()}
-    # the whole word is read, so that a stem ending in "$" ("fa$", "hvor$") can stand for
-    # that word alone rather than for every word it begins ("far", "hvornår")
-    return tuple(rules), stems, re.compile(r"\b" + _trie(s.rstrip("$") for s in stems) + r"\w*")
+    return tuple(rules), stems
 
 
-_TRIGGERED, _STEM_RULES, _TRIGGER = _compile_triggered()
+_TRIGGERED, _STEM_RULES = _compile_triggered()
+
+
+@functools.cache
+def trigger_regex() -> re.Pattern[str]:
+    """Every trigger stem as one regex over the text: the words the trigger pass reads
+    are its matches that open something (``_trigger_words`` finds them without it; the
+    tests hold it to this). The whole word is read, so that a stem ending in "$" ("fa$",
+    "hvor$") stands for that word alone rather than for every word it begins ("far",
+    "hvornår")."""
+    return re.compile(r"\b" + _trie(s.rstrip("$") for s in _STEM_RULES) + r"\w*")
+
+
 #: The stems that hold more than word characters ("e-mail", "don't"): a trigger word
 #: that begins with one runs across the "-" or "'" (``_trigger_words``).
 _ODD_STEMS = tuple(s for s in (s.rstrip("$") for s in _STEM_RULES) if not _WORD.fullmatch(s))
@@ -870,10 +881,10 @@ def _is_word_char(ch: str) -> bool:
 
 def _trigger_words(lower: str, words: list[str]) -> list[tuple[int, int, str]]:
     r"""The words the trigger pass reads, as ``(start, end, word)`` in text order: the
-    matches of ``_TRIGGER`` that open a rule or hold a spot, found from ``words`` (the
+    matches of ``trigger_regex()`` that open a rule or hold a spot, found from ``words`` (the
     text's ``\w+`` words, which the model reads too) rather than by a second regex scan
     of the text. A word that begins with an odd stem ("e-mail", "don't") runs across
-    its "-" or "'", as ``_TRIGGER`` reads it, and the plain words inside it are none."""
+    its "-" or "'", as that regex reads it, and the plain words inside it are none."""
     found: list[tuple[int, int, str]] = []
     odd: list[tuple[int, int]] = []
     if _ODD_TRIGGER is not None and any(stem in lower for stem in _ODD_STEMS):

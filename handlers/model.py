@@ -320,8 +320,8 @@ def review(
 
     ``sentences()`` gives the sentences that hold the rules' evidence: a request is
     overruled only when the mail reads as ordinary mail below ``overrule_below`` (the
-    weights' own when None) and the sentences do too (never without ``may_overrule``,
-    which may be a callable, asked only then: most requests are not near overruling).
+    weights' own when None) and the sentences do too (never without ``may_overrule``;
+    a callable is asked only then, since what it stands for may read the whole text).
     A one-sentence request ("Nu vil jeg gerne have, at I rydder op i
     det I har om mig") is the rules' to read; the model's own reading of its words ("om
     mig": access) names no second type, while a second request elsewhere in the mail may.

@@ -30,7 +30,7 @@ TEXTS = (
 def _window_scan(lower: str) -> list[tuple[str, tuple[int, int]]]:
     """The trigger pass with every rule read plainly over its windows (the old scan)."""
     windows: dict[int, list[list[int]]] = {}
-    for t in c._TRIGGER.finditer(lower):
+    for t in c.trigger_regex().finditer(lower):
         indices = c._rules_of_word(t.group())[0]
         lo, hi = max(0, t.start() - c._BEFORE), t.end() + c._AFTER
         for index in indices:
@@ -125,7 +125,7 @@ def test_trigger_words_are_the_stem_regex_matches(lower: str) -> None:
     model too); they must be the matches of the one regex of every stem, in order."""
     expected = [
         (t.start(), t.end(), t.group())
-        for t in c._TRIGGER.finditer(lower)
+        for t in c.trigger_regex().finditer(lower)
         if c._rules_of_word(t.group())[3]
     ]
     assert c._trigger_words(lower, c._WORD.findall(lower)) == expected
@@ -136,7 +136,7 @@ def test_trigger_words_of_real_texts(text: str) -> None:
     lower = text.lower()
     expected = [
         (t.start(), t.end(), t.group())
-        for t in c._TRIGGER.finditer(lower)
+        for t in c.trigger_regex().finditer(lower)
         if c._rules_of_word(t.group())[3]
     ]
     assert expected  # the texts hold trigger words

@@ -130,10 +130,23 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "f",
     ),
     # -- indsigt ---------------------------------------------------------------------------
+    # "Aktindsigt" is the public sector's access to documents (offentlighedsloven): a
+    # kommune's hearing, its decision on our own request, a journalist's documents. It asks
+    # for the writer's data only when the writer asks for it or it is about them.
+    (
+        T.ACCESS,
+        "da.aktindsigt",
+        r"\b(?:ret\s+til\s+)?aktindsigt\b[^.?!\n]{0,120}?\b(?:mig|mine|min|mit|"
+        r"persondata\w*|personoplysning\w*)\b"
+        r"|\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:anmod\w*|beder|bede|kr" + AE + r"ver|" + OE
+        + r"nsker)\s+(?:\w+\s+){0,3}?(?:om\s+)?aktindsigt\b",
+        0.9,
+        "",
+    ),
     (
         T.ACCESS,
         "da.indsigt",
-        r"\b(?:ret\s+til\s+)?(?:aktindsigt|registerindsigt|indsigtsanmodning\w*|indsigtsbegæring|"
+        r"\b(?:ret\s+til\s+)?(?:registerindsigt|indsigtsanmodning\w*|indsigtsbegæring|"
         r"indsigtsretten|indsigtsret)\b|\bindsigt\s+(?:i\s+)?(?:\w+\s+){0,3}?(?:oplysning\w*|"
         r"opl|data|persondata\w*|personoplysning\w*|hvad|hvilke|alt)\b"
         r"|\b(?:anmod\w*|bede\w*|beder|kr" + AE + r"ve\w*|" + OE + r"nsk\w*)\s+(?:\w+\s+){0,3}?"
@@ -495,7 +508,8 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.afmeld": ("afmel", "framel"),
     "da.fjern_fra_liste": ("fjern", "slet", "tag"),
     "da.vil_ikke_modtage": _NEWS_STEMS,
-    "da.indsigt": ("aktindsigt", "registerindsigt", "indsigt"),
+    "da.indsigt": ("registerindsigt", "indsigt"),
+    "da.aktindsigt": ("aktindsigt",),
     "da.persondataudtraek": ("persondata", "data", "registerudskrift"),
     "da.artikel15": ("art",),
     "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor$"),

@@ -188,6 +188,10 @@ HARD_NEGATIVES = [
     "Jeg vil klage over min værtsfamilie, værelset er koldt.",
     "I må endelig ikke slette min profil, jeg kommer igen næste år.",
     "Kan I ændre min returbillet til den 20. august?",
+    # the public sector's access to documents, not to the writer's data
+    "Kommunen har modtaget en anmodning om aktindsigt i sagen om indkøb af lejrskoleture. "
+    "Vi giver jer lejlighed til at udtale jer, før der træffes afgørelse.",
+    "Jeg har via aktindsigt hos kommunen fået dokumenterne i udbuddet af lejrskoleture.",
 ]
 
 
@@ -223,6 +227,7 @@ REQUESTS = [
     ("I have reported you to Datatilsynet, even though I asked whether you would answer.",
      {T.COMPLAINT}),
     ("Jeg har i dag klaget til Datatilsynet, hvis I vil vide det.", {T.COMPLAINT}),
+    ("Jeg anmoder hermed om aktindsigt i alle registreringer, der vedrører mig.", {T.ACCESS}),
 ]
 
 

@@ -865,6 +865,9 @@ _WORD_TRIGGERS: dict[str, tuple[tuple[int, ...], tuple[int, ...], bool, bool] | 
 
 
 def _word_trigger(word: str) -> tuple[tuple[int, ...], tuple[int, ...], bool, bool] | None:
+    """The word's entry when the stem regex would read it: it must begin with a stem, or
+    a word with "_" and no stem ("my_data") would count as odd and be read where the
+    regex never looks."""
     entry = None
     if any(word[:k] in _PLAIN_STEMS for k in range(1, min(len(word), _LONGEST_STEM) + 1)):
         entry = _rules_of_word(word)

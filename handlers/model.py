@@ -36,7 +36,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from itertools import filterfalse, islice
@@ -60,15 +60,9 @@ def _fold(text: str) -> str:
     return text
 
 
-def _words(text: str, words: list[str] | None = None) -> list[str]:
-    """The words the model reads. ``words``: ``text``'s own ``\\w+`` words, when the caller
-    has read them already (``classify`` reads a lower-cased text once for the rules'
-    triggers and this model); folded as one joined string, they are the same words."""
-    if words is None:
-        return list(filterfalse(str.isdigit, _WORD.findall(_fold(text.lower()))))
-    if not words:
-        return []
-    return list(filterfalse(str.isdigit, _fold(" ".join(words)).split(" ")))
+def _words(text: str) -> list[str]:
+    """The words the model reads: folded, numbers left out."""
+    return list(filterfalse(str.isdigit, _WORD.findall(_fold(text.lower()))))
 
 
 _STEM_OF = itemgetter(slice(None, STEM))
@@ -127,6 +121,10 @@ class Weights:
     add_other_type_above: float
     other_types_beyond: int
     other_types_from: float
+    # per word seen, what the model counts of it (``_keys``); filled as mail is read
+    word_keys: dict[str, tuple[int, str] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -208,20 +206,48 @@ def _sigmoid(x: float) -> float:
 
 def _hot_counts(text: str, w: Weights, words: list[str] | None = None) -> list[tuple[int, int]]:
     """The shipped features of ``text`` by number, with their counts: the same as
-    ``features`` gives, counted without building a string per pair of words (a mail has
-    hundreds of pairs; only a few are features). A text with "_" in a word is counted by
+    ``features`` gives, counted without building a string per word or pair of words (a
+    mail has hundreds of pairs; only a few are features). Each distinct word is folded
+    and cut once, and remembered (``_keys``); a text with "_" in a word is counted by
     ``features`` itself, since such a word's stem can read as a pair ("ab_cd")."""
     if "_" in text:
         counts, index = features(text), w.index
         return [(index[f], counts[f]) for f in counts.keys() & index.keys()]
-    words = _words(text, words)
-    short = list(map(_PAIR_STEM_OF, words))
-    stems = Counter(map(_STEM_OF, words))
+    if words is None:
+        words = _WORD.findall(text.lower())
+    keys = _keys(w, words)
+    # digits are no words to the model: the words either side of one are neighbours
+    seq = list(filter(None, map(keys.__getitem__, words)))
+    stems = Counter(map(_FIRST, seq))
+    short = list(map(_SECOND, seq))
     pairs = Counter(zip(short, islice(short, 1, None), strict=False))
-    hot_stems, hot_pairs = w.stems, w.pairs
-    return [(hot_stems[f], stems[f]) for f in stems.keys() & hot_stems.keys()] + [
-        (hot_pairs[f], pairs[f]) for f in pairs.keys() & hot_pairs.keys()
-    ]
+    stems.pop(-1, None)  # words whose stem is no feature
+    hot_pairs = w.pairs
+    return list(stems.items()) + [(hot_pairs[f], pairs[f]) for f in pairs.keys() & hot_pairs.keys()]
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+#: How many distinct words ``_keys`` remembers before it starts afresh.
+_MAX_KEYS = 50_000
+
+
+def _keys(w: Weights, words: list[str]) -> dict[str, tuple[int, str] | None]:
+    r"""Per word of ``words`` (lower-cased ``\w+`` words, not folded): its stem's feature
+    number (-1 for none) and its stem in a pair, or None for a number. Kept per
+    ``Weights``: the same words come back in mail after mail."""
+    keys = w.word_keys
+    missing = set(words).difference(keys)
+    if missing:
+        if len(keys) + len(missing) > _MAX_KEYS:
+            keys.clear()
+        stems = w.stems
+        for word in missing:
+            if word.isdigit():
+                keys[word] = None
+            else:
+                folded = _fold(word)
+                keys[word] = (stems.get(folded[:STEM], -1), sys.intern(folded[:PAIR_STEM]))
+    return keys
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,7 @@ def mail(subject: str, body: str) -> bytes:
 #: not personal data to them); the model has learnt it from the shipped mails.
 UNSEEN = mail(
     "Mine papirer",
-    "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg har "
-    "sendt.",
+    "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg har sendt.",
 )
 
 
@@ -51,9 +50,7 @@ def test_the_shipped_weights_are_what_the_shipped_mails_train() -> None:
     assert trained["features"] == shipped["features"]
     worst = max(
         abs(a - b)
-        for a, b in zip(
-            model.decode_rows(trained), model.decode_rows(shipped), strict=True
-        )
+        for a, b in zip(model.decode_rows(trained), model.decode_rows(shipped), strict=True)
     )
     assert worst < 1e-3, f"retrain with: python -m bench.train_model ({worst})"
     assert trained["intercepts"] == pytest.approx(shipped["intercepts"], abs=1e-3)
@@ -103,8 +100,12 @@ def test_the_same_answer_whatever_the_hash_seed() -> None:
     )
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-            check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
         ).stdout
         for seed in ("1", "2", "3")
     }
@@ -159,9 +160,13 @@ def test_a_sure_rule_is_never_overruled(monkeypatch: pytest.MonkeyPatch) -> None
     sure of (0.95 or more) stands, and a weak request shape (the disclaimer's 0.6) falls."""
     eager = dataclasses.replace(model.shipped(), overrule_below=1.1, sentences_below=1.1)
     monkeypatch.setattr(model, "shipped", lambda: eager)
-    sure = normalise.parse(mail(
-        "Samtykke", "Jeg trækker hermed mit samtykke tilbage og vil ikke modtage flere nyhedsbreve."
-    ), Channel.FILE)
+    sure = normalise.parse(
+        mail(
+            "Samtykke",
+            "Jeg trækker hermed mit samtykke tilbage og vil ikke modtage flere nyhedsbreve.",
+        ),
+        Channel.FILE,
+    )
     assert classify.classify(sure, use_model=False).confidence >= classify.SURE_PHRASE_FROM
     assert classify.classify(sure).labels == (RequestType.CONSENT_WITHDRAWAL,)
     weak = normalise.parse(DISCLAIMER.read_bytes(), Channel.FILE)
@@ -170,15 +175,18 @@ def test_a_sure_rule_is_never_overruled(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_sure_legal_word_used_in_its_everyday_sense_is_overruled() -> None:
-    """"Innsyn" is the Norwegian legal word for access, and the rules are sure of it; a
+    """ "Innsyn" is the Norwegian legal word for access, and the rules are sure of it; a
     parent asking for "innsyn i programmet" of a school trip asks for nothing about
     themselves, and the model, all but certain, overrules it (SURE_PHRASE_OVERRULED_BELOW)."""
-    inbound = normalise.parse(mail(
-        "Innsyn i programmet",
-        "Hei,\n\nVi er noen foreldre fra Bergen som gjerne vil ha innsyn i programmet for "
-        "leirskoleuka i Edinburgh før vi betaler. Hva gjør barna om kveldene, og hvor mye "
-        "fritid har de uten voksne?\n\nVennlig hilsen\nAstrid",
-    ), Channel.FILE)
+    inbound = normalise.parse(
+        mail(
+            "Innsyn i programmet",
+            "Hei,\n\nVi er noen foreldre fra Bergen som gjerne vil ha innsyn i programmet for "
+            "leirskoleuka i Edinburgh før vi betaler. Hva gjør barna om kveldene, og hvor mye "
+            "fritid har de uten voksne?\n\nVennlig hilsen\nAstrid",
+        ),
+        Channel.FILE,
+    )
     assert classify.classify(inbound, use_model=False).confidence >= classify.SURE_PHRASE_FROM
     result = classify.classify(inbound)
     assert result.labels == (RequestType.NOT_PRIVACY,)
@@ -196,14 +204,15 @@ def test_an_operators_phrase_is_never_overruled() -> None:
 def test_the_model_adds_a_complaint_the_rules_did_not_name() -> None:
     """ "I never agreed to it" complains (tests/data/heldout/README.md); the rules see
     only the stop."""
-    inbound = normalise.parse(mail(
-        "Re: din ansøgning",
-        "Stop med at sende mig sms'er om tilbud. Jeg har fået fem i denne uge og har aldrig "
-        "sagt ja til det.",
-    ), Channel.FILE)
-    assert classify.classify(inbound, use_model=False).labels == (
-        RequestType.CONSENT_WITHDRAWAL,
+    inbound = normalise.parse(
+        mail(
+            "Re: din ansøgning",
+            "Stop med at sende mig sms'er om tilbud. Jeg har fået fem i denne uge og har aldrig "
+            "sagt ja til det.",
+        ),
+        Channel.FILE,
     )
+    assert classify.classify(inbound, use_model=False).labels == (RequestType.CONSENT_WITHDRAWAL,)
     result = classify.classify(inbound)
     assert result.labels == (RequestType.CONSENT_WITHDRAWAL, RequestType.COMPLAINT)
     assert [e.rule for e in result.evidence][-1] == "model.complaint"
@@ -242,7 +251,7 @@ def test_the_model_names_another_type_only_where_the_mail_says_more(
     ],
 )
 def test_asking_what_we_need_from_the_writer_opens_no_case(text: str) -> None:
-    """"What do you need from me?" is about documents to send: the model reads "om mig"
+    """ "What do you need from me?" is about documents to send: the model reads "om mig"
     as an access request, so it does not open a case on its own word for one."""
     result = classify.classify(normalise.parse(mail("Visum", text), Channel.FILE))
     assert result.labels == (RequestType.NOT_PRIVACY,), result.evidence
@@ -253,8 +262,11 @@ def test_asking_what_our_use_of_ones_data_is_stays_an_access_request() -> None:
     future "Hvad skal I bruge mine oplysninger til?" can mean either, "what will you need
     them for" when we ask for a document; the model puts it near its threshold, 0.57 to
     0.77 over the last three trainings, so it is no test of this.)"""
-    for text in ("Hvad bruger I mine oplysninger til?", "What do you use my data for?",
-                 "Hvad skal I bruge mine oplysninger til?"):
+    for text in (
+        "Hvad bruger I mine oplysninger til?",
+        "What do you use my data for?",
+        "Hvad skal I bruge mine oplysninger til?",
+    ):
         assert classify._ASKS_WHAT_WE_NEED.search(text.lower()) is None
     for text in ("Hvad bruger I mine oplysninger til?", "What do you use my data for?"):
         result = classify.classify(normalise.parse(mail("Spørgsmål", text), Channel.FILE))
@@ -262,7 +274,7 @@ def test_asking_what_our_use_of_ones_data_is_stays_an_access_request() -> None:
 
 
 def test_an_explicit_request_beside_ordinary_paragraphs_is_never_overruled() -> None:
-    """"Under the GDPR I ask you to erase my personal data." between a greeting and two
+    """ "Under the GDPR I ask you to erase my personal data." between a greeting and two
     paragraphs about an information meeting: the model reads the mail, and at C = 16 the
     sentence too, as ordinary (GDPR is mostly a word of business letters in the training
     mail), but a phrase this explicit is the writer's request whatever surrounds it."""
@@ -276,10 +288,57 @@ def test_an_explicit_request_beside_ordinary_paragraphs_is_never_overruled() -> 
     assert result.confidence >= load_settings(None).classifier.triage_below
 
 
-@given(st.text(max_size=80))
+#: Words the shipped model knows, in both spellings of æ/ø/å, numbers, and odd letters.
+_WORDS = st.sampled_from(
+    [
+        "slet",
+        "sletning",
+        "mine",
+        "min",
+        "oplysninger",
+        "ønsker",
+        "oensker",
+        "øjeblikkeligt",
+        "data",
+        "personal",
+        "my",
+        "delete",
+        "please",
+        "copy",
+        "samtykke",
+        "nyhedsbrev",
+        "12",
+        "2024",
+        "3.",
+        "Æble",
+        "straße",
+        "İstanbul",
+        "ǅemal",
+        "x",
+    ]
+)
+
+
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=8)), max_size=40).map(" ".join))
 @settings(max_examples=2000, deadline=None)
-def test_words_read_once_are_the_words_the_model_reads(text: str) -> None:
-    """``classify`` hands the model the words it read for the rules; folded as one
-    joined string they must be the words the model reads from the text itself."""
+def test_the_features_counted_are_the_features_of_the_text(text: str) -> None:
+    """The model counts a text's features from its words (read once by ``classify``,
+    folded and cut once per distinct word); they must be what ``features`` makes of it."""
+    w = model.shipped()
+    reference = model.features(text.lower())
+    expected = sorted((w.index[f], n) for f, n in reference.items() if f in w.index)
     lower = text.lower()
-    assert model._words(lower, re.findall(r"\w+", lower)) == model._words(lower)
+    assert sorted(model._hot_counts(lower, w, re.findall(r"\w+", lower))) == expected
+    assert sorted(model._hot_counts(lower, w)) == expected
+
+
+def test_the_words_remembered_start_afresh_when_there_are_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    w = dataclasses.replace(model.shipped(), word_keys={})
+    monkeypatch.setattr(model, "_MAX_KEYS", 6)
+    texts = ["slet mine oplysninger nu", "please delete my personal data 2024", "samtykke"]
+    for text in texts * 2:
+        expected = sorted((w.index[f], n) for f, n in model.features(text).items() if f in w.index)
+        assert sorted(model._hot_counts(text, w)) == expected
+        assert len(w.word_keys) <= 6

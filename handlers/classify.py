@@ -47,11 +47,68 @@ LEXICONS: tuple[ModuleType, ...] = (en, da, sv, no, de)
 
 #: Abbreviations whose full stop ends no sentence ("Art. 77", "e.g.", "f.eks.", "z.B.").
 _ABBREVIATIONS = (
-    "art", "nr", "no", "abs", "stk", "jf", "jfr", "evt", "ca", "bl.a", "f.eks", "fx", "e.g",
-    "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "tlf", "tel", "inkl", "ekskl", "mht",
-    "vedr", "pga", "iht", "ifm", "ang", "z.b", "d.h", "bzw", "vgl", "ggf", "usw", "bzgl",
-    "s.u", "s.o", "t.ex", "m.m", "o.s.v", "osv", "dvs", "pkt", "lit", "para", "sek", "bspw",
-    "evtl", "sog", "u.a", "z.t", "ff", "resp", "incl", "approx", "kl", "cf", "ref", "ibid",
+    "art",
+    "nr",
+    "no",
+    "abs",
+    "stk",
+    "jf",
+    "jfr",
+    "evt",
+    "ca",
+    "bl.a",
+    "f.eks",
+    "fx",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "tlf",
+    "tel",
+    "inkl",
+    "ekskl",
+    "mht",
+    "vedr",
+    "pga",
+    "iht",
+    "ifm",
+    "ang",
+    "z.b",
+    "d.h",
+    "bzw",
+    "vgl",
+    "ggf",
+    "usw",
+    "bzgl",
+    "s.u",
+    "s.o",
+    "t.ex",
+    "m.m",
+    "o.s.v",
+    "osv",
+    "dvs",
+    "pkt",
+    "lit",
+    "para",
+    "sek",
+    "bspw",
+    "evtl",
+    "sog",
+    "u.a",
+    "z.t",
+    "ff",
+    "resp",
+    "incl",
+    "approx",
+    "kl",
+    "cf",
+    "ref",
+    "ibid",
 )
 #: Sentence ends: punctuation, a blank line, or a line break before a capital/non-letter.
 #: Wrapped lines continue in lower case, so they stay in the sentence they belong to.
@@ -60,9 +117,7 @@ _ABBREVIATIONS = (
 #: to the next of them; the abbreviation checks only concern a full stop.)
 _BOUNDARY = re.compile(
     r"\."
-    + "".join(
-        rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len)
-    )
+    + "".join(rf"(?<!\b{re.escape(a)}\.)" for a in sorted(set(_ABBREVIATIONS), key=len))
     + r"(?<![\s(]\d\.)(?<![\s(]\d\d\.)(?<![\s(][a-zæøå]\.)"
     + r"[.!?]*(?=\s|$)|![.!?]*(?=\s|$)|\?[.!?]*(?=\s|$)|\n\s*\n|\n(?=\s*[^a-zæøåäöüé\s])"
     # a greeting opens the body: "Sletning af konto\nHej, min konto er låst" is two
@@ -307,9 +362,7 @@ def _by_first_letter(pattern: str, *, loose: bool = False) -> str | None:
             parts.append(letter + tails[0])
         elif all(t.startswith(_BOUNDARY_AFTER_FIRST) for t in tails):
             size = len(_BOUNDARY_AFTER_FIRST)
-            parts.append(
-                f"{letter}{_BOUNDARY_AFTER_FIRST}(?:{'|'.join(t[size:] for t in tails)})"
-            )
+            parts.append(f"{letter}{_BOUNDARY_AFTER_FIRST}(?:{'|'.join(t[size:] for t in tails)})")
         else:
             parts.append(f"{letter}(?:{'|'.join(tails)})")
     return "|".join(parts)
@@ -380,9 +433,60 @@ def _starts_at_stem(pattern: str, stems: Iterable[str]) -> bool:
     instead of over its whole window."""
     plain = tuple(s for s in stems if _WORD.match(s) and not s.endswith("$"))
     heads = _heads(list(_parser.parse(pattern)))
-    return bool(plain) and heads is not None and all(
-        boundary and head.startswith(plain) for boundary, head in heads
+    return (
+        bool(plain)
+        and heads is not None
+        and all(boundary and head.startswith(plain) for boundary, head in heads)
     )
+
+
+#: How many word beginnings a rule may be tried at (``_word_heads``), each one
+#: ``str.find`` over a window, before reading the window with the pattern is cheaper.
+_MAX_WORD_HEADS = 8
+
+
+def _word_heads(pattern: str) -> tuple[str, ...] | None:
+    """The text every match of ``pattern`` begins with, after a word boundary, when it
+    is a few beginnings of two letters or more ("min", "mit", "vores" for "\\b(?:min|mit|
+    mine|vores)\\s+..."); None otherwise. A rule whose matches do not begin at its stems
+    ("min datter": the stem is the second word) is then tried only where one of them
+    stands in its window: Python's engine cannot skip ahead to a ``\\b`` and tries every
+    place. A beginning that another one begins is dropped: its places are among the
+    other's."""
+    heads = _heads(list(_parser.parse(pattern)))
+    if heads is None or not all(
+        boundary and len(head) >= 2 and _is_word_char(head[0]) for boundary, head in heads
+    ):
+        return None
+    kept: list[str] = []
+    for head in sorted({head for _, head in heads}, key=lambda head: (len(head), head)):
+        if not head.startswith(tuple(kept)):
+            kept.append(head)
+    return tuple(kept) if len(kept) <= _MAX_WORD_HEADS else None
+
+
+def _matches_at_heads(
+    pattern: re.Pattern[str], heads: tuple[str, ...], text: str, lo: int, hi: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text, lo, hi)`` for a pattern whose every match begins, after a
+    word boundary, with one of ``heads`` (``_word_heads``): tried at those places only.
+    No two heads begin at one place, since none begins another."""
+    starts: list[int] = []
+    for head in heads:
+        at = text.find(head, lo, hi)
+        while at >= 0:
+            if at == 0 or not _is_word_char(text[at - 1]):
+                starts.append(at)
+            at = text.find(head, at + 1, hi)
+    if len(heads) > 1:
+        starts.sort()
+    done = lo
+    for start in starts:
+        if start >= done:
+            m = pattern.match(text, start, hi)
+            if m is not None:
+                done = m.end()
+                yield m
 
 
 class _AnyOf:
@@ -554,7 +658,7 @@ _ODD_STEMS = tuple(s for s in (s.rstrip("$") for s in _STEM_RULES) if not _WORD.
 _ODD_TRIGGER = re.compile(r"\b" + _trie(_ODD_STEMS) + r"\w*") if _ODD_STEMS else None
 _PLAIN_STEMS = frozenset(s.rstrip("$") for s in _STEM_RULES) - frozenset(_ODD_STEMS)
 _LONGEST_STEM = max(map(len, _PLAIN_STEMS))
-_RULE_PATTERNS: dict[int, tuple[re.Pattern[str], bool]] = {}
+_RULE_PATTERNS: dict[int, tuple[re.Pattern[str], bool, tuple[str, ...] | None]] = {}
 
 
 def warm_up(*, use_model: bool = True) -> None:
@@ -566,16 +670,20 @@ def warm_up(*, use_model: bool = True) -> None:
         model.shipped()
 
 
-def _rule_pattern(index: int) -> tuple[re.Pattern[str], bool]:
-    """A triggered rule's compiled pattern and whether its matches begin at its stems,
-    made on first use: doing it for every rule at import was most of the start-up of
-    ``privacybot classify``, and a message opens few rules."""
+def _rule_pattern(index: int) -> tuple[re.Pattern[str], bool, tuple[str, ...] | None]:
+    """A triggered rule's compiled pattern, whether its matches begin at its stems, and
+    else the few words they all begin with (``_word_heads``), made on first use: doing it
+    for every rule at import was most of the start-up of ``privacybot classify``, and a
+    message opens few rules."""
     made = _RULE_PATTERNS.get(index)
     if made is None:
         rule = _TRIGGERED[index]
-        made = (_fast(rule.source), _starts_at_stem(rule.source, rule.stems))
+        at_stem = _starts_at_stem(rule.source, rule.stems)
+        made = (_fast(rule.source), at_stem, None if at_stem else _word_heads(rule.source))
         _RULE_PATTERNS[index] = made
     return made
+
+
 _WHITESPACE = re.compile(r"\s")
 _WORD = re.compile(r"\w+")
 _OFFERS = _compile_rules(rule for lex in LEXICONS for rule in getattr(lex, "OFFER_RULES", ()))
@@ -591,15 +699,11 @@ _OFFER_CUE = _union("OFFER_CUE")
 _BUSINESS_DOC = _union("BUSINESS_DOC")
 _PERFECT = re.compile(r"(?:" + _union("PERFECT").pattern + r")\W+(?:\w+\W+){0,2}?$")
 _RETRACTION = _union("RETRACTION")
-_RETRACTION_HINTS = tuple(
-    hint for lex in LEXICONS for hint in getattr(lex, "RETRACTION_HINTS", ())
-)
+_RETRACTION_HINTS = tuple(hint for lex in LEXICONS for hint in getattr(lex, "RETRACTION_HINTS", ()))
 _REPLACE = _union("REPLACE")
 _THIRD_PARTY_CUE = _union("THIRD_PARTY_CUE")
 _REFERENCE = re.compile(r"(?:" + _union("REFERENCE").pattern + r")\W+(?:\w+\W+){0,4}?$")
-_PERFECT_SECOND = re.compile(
-    r"(?:" + _union("PERFECT_SECOND").pattern + r")\W+(?:\w+\W+){0,2}?$"
-)
+_PERFECT_SECOND = re.compile(r"(?:" + _union("PERFECT_SECOND").pattern + r")\W+(?:\w+\W+){0,2}?$")
 _SHORT_TEXT_CHARS = 120
 _SHORT_REST_CHARS = 45
 
@@ -644,7 +748,9 @@ _PAIRS = _pair_rules()
 _PAIR_OBJECTS = {
     kind: _fast(_union_text(attr))
     for kind, attr in (
-        ("data", "PAIR_DATA"), ("list", "PAIR_LIST"), ("contact", "PAIR_CONTACT"),
+        ("data", "PAIR_DATA"),
+        ("list", "PAIR_LIST"),
+        ("contact", "PAIR_CONTACT"),
         ("event", "PAIR_EVENT"),
     )
 }
@@ -661,7 +767,8 @@ def _pair_actions() -> dict[str, tuple[tuple[RequestType, re.Pattern[str], tuple
     for kind in _PAIR_OBJECTS:
         for label in REQUEST_TYPES:
             members = tuple(
-                (rule, pattern) for rule, rule_kind, pattern in _PAIRS
+                (rule, pattern)
+                for rule, rule_kind, pattern in _PAIRS
                 if rule_kind == kind and rule.label is label
             )
             if members:
@@ -707,7 +814,8 @@ _PAIR_MAX_SENTENCES = 40
 _NEGATED = re.compile(
     # a comma or a full stop between the negation and the cue ends the negation's reach:
     # "det skal I ikke have, fjern det" is a request
-    r"(?:" + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS)
+    r"(?:"
+    + "|".join(f"(?:{lex.NEGATION})" for lex in LEXICONS)
     + r")[^\w,;:.!?]+(?:\w+[^\w,;:.!?]+)?$"
 )
 #: "Kan I ikke bare slette den?", "can't you delete it?": a negation in a question that
@@ -771,8 +879,13 @@ def compile_phrases(extra: dict[str, dict[str, list[str]]] | None) -> Phrases:
         for language, phrases in by_language.items():
             for phrase in phrases:
                 rules.append(
-                    (label, f"config.{label.value}.{language}", _phrase_pattern(phrase),
-                     _OPERATOR_WEIGHT, "")
+                    (
+                        label,
+                        f"config.{label.value}.{language}",
+                        _phrase_pattern(phrase),
+                        _OPERATOR_WEIGHT,
+                        "",
+                    )
                 )
     return _compile_rules(rules)
 
@@ -961,7 +1074,7 @@ def _triggered_matches(
     size = len(lower)
     for index, spans in windows.items():
         rule = _TRIGGERED[index]
-        pattern, at_stem = _RULE_PATTERNS.get(index) or _rule_pattern(index)
+        pattern, at_stem, heads = _RULE_PATTERNS.get(index) or _rule_pattern(index)
         for k, span in enumerate(spans):
             lo, hi = span[0], span[1]
             if hi < size:  # never cut a word in two: a cut word could match as a whole one
@@ -982,6 +1095,9 @@ def _triggered_matches(
                         if m is not None:
                             done = m.end()
                             yield rule, m
+            elif heads is not None:
+                for m in _matches_at_heads(pattern, heads, lower, lo, hi):
+                    yield rule, m
             else:
                 for m in pattern.finditer(lower, lo, hi):
                     yield rule, m
@@ -999,11 +1115,7 @@ def _scan(
     for rule, m in _within_sentences(original, lower, matches):
         label = rule.label
         s, e = m.span()
-        if (
-            s < retracted
-            or _negated(lower, 0, s)
-            or _REFERENCE.search(lower, max(0, s - 90), s)
-        ):
+        if s < retracted or _negated(lower, 0, s) or _REFERENCE.search(lower, max(0, s - 90), s):
             near_miss = True
             continue
         flags = rule.flags
@@ -1123,7 +1235,7 @@ def _asked_as_how_to(lower: str, sentence: tuple[int, int], start: int) -> bool:
 
 
 def _self_service(lower: str, lo: int, start: int) -> bool:
-    """"Hvordan ændrer jeg mit profilbillede?", "how do I change my photo?": the writer
+    """ "Hvordan ændrer jeg mit profilbillede?", "how do I change my photo?": the writer
     asks how to do it, which is no request that we do it. "Hvordan får jeg mine data
     slettet?" is one, so only the verb right after "how" (with the writer as its subject,
     "hvordan <verb> jeg", or "how do I <verb>") counts."""
@@ -1311,9 +1423,7 @@ def _paired(
                     start, end = min(s, obj.start()), max(e, obj.end())
                     if end - start > 120:
                         start, end = s, e
-                    rule = next(
-                        (r for r, p in members if p.match(lower, s, a_hi)), members[0][0]
-                    )
+                    rule = next((r for r, p in members if p.match(lower, s, a_hi)), members[0][0])
                     if kind in _UNBLOCKABLE_NOT and _PAIR_USE.search(lower, lo, hi):
                         # "… ikke have, at de bruges til reklame": an objection to a use of
                         # the data (restriction), not marketing stopped (consent)
@@ -1369,9 +1479,7 @@ def _about_relative(
     ``--lofo`` on the untuned folders gained macro-F1 0.886 -> 0.888 without it."""
     if RequestType.THIRD_PARTY_AUTHORISATION in found:
         return None
-    asks = [
-        h for label, hits in found.items() if label is not RequestType.COMPLAINT for h in hits
-    ]
+    asks = [h for label, hits in found.items() if label is not RequestType.COMPLAINT for h in hits]
     if not asks:
         return None
     if spots is None:
@@ -1658,7 +1766,7 @@ _INVITING = re.compile(r"\b(?:invit\w*|inbjud\w*|einlad\w*)")
 
 
 def _cancels_an_event(lower: str) -> bool:
-    """"Jeg vil gerne afmelde mig informationsmødet på torsdag": the model reads "afmelde
+    """ "Jeg vil gerne afmelde mig informationsmødet på torsdag": the model reads "afmelde
     mig" as a consent withdrawn; a short mail that names an event, not our invitations,
     and no list or marketing declines the event, as a bare "afmeld" under our invitation
     does (``_declines_invitation``). A long mail that mentions a registration ("hvornår

@@ -676,8 +676,11 @@ class _ReusedHeaders(email.policy.EmailPolicy):
         header = held.get(key) or _MIME_HEADERS.get(key)
         if header is None:
             header = super().header_fetch_parse(name, value)
-            if (name.lower() in _SHARED and len(value) <= _SHARED_CHARS
-                    and "name" not in value.lower()):
+            if (
+                name.lower() in _SHARED
+                and len(value) <= _SHARED_CHARS
+                and "name" not in value.lower()
+            ):
                 if len(_MIME_HEADERS) >= _SHARED_ENTRIES:
                     _MIME_HEADERS.clear()
                 _MIME_HEADERS[key] = header
@@ -931,8 +934,11 @@ def _parse_message(raw: bytes, channel: Channel, external_id: str | None) -> Inb
         # "Fra:/Til:" block, or a forward we could not read: judge all of it, not nothing.
         text, quoted = full_text.strip(), ""
     elif (
-        answers_nothing and not is_forward and len(text) <= FORWARD_NOTE_CHARS
-        and len(quoted) > len(text) and _has_quote_lines(quoted)
+        answers_nothing
+        and not is_forward
+        and len(text) <= FORWARD_NOTE_CHARS
+        and len(quoted) > len(text)
+        and _has_quote_lines(quoted)
     ):
         # A ticket system's "New ticket #7760 / Requester: …" over the customer's words
         # quoted with "> ": a mail that answers nothing and is mostly a quote quotes what
@@ -1202,11 +1208,7 @@ def split_quoted(text: str, *, is_forward: bool = False) -> tuple[str, str]:
     cover_note = len(new_text) <= FORWARD_NOTE_CHARS or (
         len(new_text) <= FORWARD_RELAY_CHARS and _RELAY_NOTE.search(new_text) is not None
     )
-    if (
-        cover_note
-        and tail
-        and (has_forward or (is_forward and cut_kind in ("original", "header")))
-    ):
+    if cover_note and tail and (has_forward or (is_forward and cut_kind in ("original", "header"))):
         # A forward with at most a short cover note ("Kan du tage denne?"): the forwarded
         # customer's words are what must be judged, together with the note.
         body = _forward_content(tail)

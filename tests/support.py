@@ -13,8 +13,13 @@ import aiosmtplib
 
 
 def customer_mail(
-    subject: str, body: str, *, sender: str = "mette.hansen@example.dk",
-    name: str = "Mette Hansen", msgid: str, headers: dict[str, str] | None = None,
+    subject: str,
+    body: str,
+    *,
+    sender: str = "mette.hansen@example.dk",
+    name: str = "Mette Hansen",
+    msgid: str,
+    headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     """A plain mail to info@ as a customer's client would write it."""
     msg = EmailMessage()
@@ -56,4 +61,3 @@ def cli_config(database_url: str, outbox_folder: Path | str, path: Path) -> Path
         encoding="utf-8",
     )
     return path
-

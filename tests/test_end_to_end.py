@@ -148,9 +148,11 @@ async def test_erasure_mail_to_case_ack_draft_and_approved_reply(
     # The case's history holds the request and both letters as they were sent, in order.
     ack_id, reply_id = (m["Message-ID"].strip("<>") for m in (ack, reply))
     with unit_of_work(service.runtime.sessions) as session:
-        history = list(session.execute(
-            select(Message).where(Message.case_id == case.id).order_by(Message.id)
-        ).scalars())
+        history = list(
+            session.execute(
+                select(Message).where(Message.case_id == case.id).order_by(Message.id)
+            ).scalars()
+        )
     assert [(m.direction, m.channel, m.message_id, m.status) for m in history] == [
         ("in", "smtp", "first.1@example.dk", "processed"),
         ("out", "mail", ack_id, "sent"),
@@ -162,14 +164,17 @@ async def test_erasure_mail_to_case_ack_draft_and_approved_reply(
     code, out = await cli(capsys, "--config", str(config), "case", case.ref)
     sent = [line.split() for line in out.splitlines() if line.startswith("  sent ")]
     assert [(words[3], words[-1]) for words in sent] == [
-        ("ack)", f"<{ack_id}>"), ("reply)", f"<{reply_id}>")
+        ("ack)", f"<{ack_id}>"),
+        ("reply)", f"<{reply_id}>"),
     ]
-    code, out = await cli(capsys, "--config", str(config), "case", case.ref,
-                          "--export", str(tmp_path / "export"))
+    code, out = await cli(
+        capsys, "--config", str(config), "case", case.ref, "--export", str(tmp_path / "export")
+    )
     assert code == 0
     exported = json.loads((tmp_path / "export" / f"{case.ref}.json").read_text("utf-8"))
     assert [(m["direction"], m["message_id"], m["rule"]) for m in exported["messages"]] == [
-        ("in", "first.1@example.dk", "case_opened"), ("out", ack_id, "ack"),
+        ("in", "first.1@example.dk", "case_opened"),
+        ("out", ack_id, "ack"),
         ("out", reply_id, "reply"),
     ]
     page = (tmp_path / "export" / f"{case.ref}.html").read_text("utf-8")
@@ -198,23 +203,28 @@ async def test_redelivery_follow_up_and_auto_reply(service: Service) -> None:
     assert "consent_withdrawal" in json.loads(case.labels)
 
     follow_up = customer_mail(
-        f"Re: [{case.ref}] thanks", "Also, my phone number changed.\n",
-        sender="john@example.com", msgid="req.3@example.com",
+        f"Re: [{case.ref}] thanks",
+        "Also, my phone number changed.\n",
+        sender="john@example.com",
+        msgid="req.3@example.com",
     )
     await send(service, follow_up)
     auto = customer_mail(
         "Automatic reply: out of office",
         "I am away until Monday and will delete all mails.\n",
-        sender="away@example.org", msgid="auto.4@example.org",
+        sender="away@example.org",
+        msgid="auto.4@example.org",
         headers={"Auto-Submitted": "auto-replied"},
     )
     await send(service, auto)
 
     def settled() -> list[Message] | None:
         with unit_of_work(service.runtime.sessions) as session:
-            rows = list(session.execute(
-                select(Message).where(Message.direction == "in").order_by(Message.id)
-            ).scalars())
+            rows = list(
+                session.execute(
+                    select(Message).where(Message.direction == "in").order_by(Message.id)
+                ).scalars()
+            )
         done = all(r.status not in ("received", "processing") for r in rows)
         return rows if done and len(rows) == 3 else None
 
@@ -251,9 +261,12 @@ async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswer
 ) -> None:
     settings = make_settings(database_url, classifier={"triage_below": 0.99})
     async with running(settings) as svc:
-        await send(svc, customer_mail(
-            "Sletning", "Slet venligst mine personoplysninger.\n", msgid="tri.1@example.dk"
-        ))
+        await send(
+            svc,
+            customer_mail(
+                "Sletning", "Slet venligst mine personoplysninger.\n", msgid="tri.1@example.dk"
+            ),
+        )
         [case] = await wait_for(lambda: cases(svc))
         assert case.status == "triage"
         assert json.loads(case.labels) == ["erasure"], "the best guess is kept for staff"
@@ -271,12 +284,15 @@ async def test_a_request_only_the_trained_model_sees_waits_in_triage_with_its_wo
     service: Service,
 ) -> None:
     """No rule reads "fjern min ansøgning" as an erasure; the model does, and staff decide."""
-    await send(service, customer_mail(
-        "Mine papirer",
-        "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg "
-        "har sendt.\n",
-        msgid="model.1@example.dk",
-    ))
+    await send(
+        service,
+        customer_mail(
+            "Mine papirer",
+            "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg "
+            "har sendt.\n",
+            msgid="model.1@example.dk",
+        ),
+    )
     [case] = await wait_for(lambda: cases(service))
     assert case.status == "triage"
     assert json.loads(case.labels) == ["erasure"]
@@ -298,18 +314,28 @@ async def test_machine_mail_and_ordinary_mail_are_kept_visible_and_never_acknowl
     that is no request; each is stored, and a person can find it."""
     async with aiosmtplib.SMTP(hostname="127.0.0.1", port=service.smtp_port, timeout=10) as smtp:
         for name, envelope_from in (
-            ("bounce-dsn.eml", ""), ("newsletter.eml", "bounces@news.example.com"),
+            ("bounce-dsn.eml", ""),
+            ("newsletter.eml", "bounces@news.example.com"),
             ("outlook-autoreply-da.eml", "karen.holm@firma.example.dk"),
         ):
-            await smtp.sendmail(envelope_from, ["info@alottbetter.dk"],
-                                (MAIL / name).read_bytes())
-    await send(service, customer_mail(
-        "Min ordre", "Hej, hvornår kommer min ordre med lampen?\n", msgid="order.1@example.dk",
-    ))
-    await send(service, customer_mail(
-        "Sletning", "Jeg vil gerne have slettet mine personoplysninger.\n",
-        msgid="request.1@example.dk", sender="jens@example.dk",
-    ))
+            await smtp.sendmail(envelope_from, ["info@alottbetter.dk"], (MAIL / name).read_bytes())
+    await send(
+        service,
+        customer_mail(
+            "Min ordre",
+            "Hej, hvornår kommer min ordre med lampen?\n",
+            msgid="order.1@example.dk",
+        ),
+    )
+    await send(
+        service,
+        customer_mail(
+            "Sletning",
+            "Jeg vil gerne have slettet mine personoplysninger.\n",
+            msgid="request.1@example.dk",
+            sender="jens@example.dk",
+        ),
+    )
     config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
 
     async def listed(*flags: str) -> list[dict[str, object]]:
@@ -348,16 +374,28 @@ async def test_machine_mail_and_ordinary_mail_are_kept_visible_and_never_acknowl
 async def test_a_rejected_draft_sends_nothing_and_keeps_its_reason(
     service: Service, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await send(service, customer_mail(
-        "Indsigt", "Jeg vil gerne have slettet alle mine oplysninger.\n", msgid="rej.1@example.dk",
-    ))
+    await send(
+        service,
+        customer_mail(
+            "Indsigt",
+            "Jeg vil gerne have slettet alle mine oplysninger.\n",
+            msgid="rej.1@example.dk",
+        ),
+    )
     await wait_for(lambda: outbox_files(service))
     config = write_config(tmp_path / "privacybot.toml", service.runtime.settings)
     code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
     [draft] = [json.loads(line) for line in out.splitlines()]
 
-    code, _ = await cli(capsys, "--config", str(config), "reject", str(draft["id"]),
-                        "--reason", "duplicate of a case answered by phone")
+    code, _ = await cli(
+        capsys,
+        "--config",
+        str(config),
+        "reject",
+        str(draft["id"]),
+        "--reason",
+        "duplicate of a case answered by phone",
+    )
     assert code == 0
     code, out = await cli(capsys, "--config", str(config), "drafts", "--json")
     assert out == "", "no pending draft is left"

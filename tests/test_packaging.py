@@ -31,10 +31,14 @@ def copied_sources() -> list[str]:
 
 
 def tracked_runtime_files(roots: list[str]) -> set[str]:
-    listed = subprocess.run(["git", "ls-files", *roots], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout.split()
-    return {p for p in listed if Path(p).suffix in (".py", ".j2", ".ini", ".mako", ".css",
-                                                     ".js", ".svg", ".png", ".ico")}
+    listed = subprocess.run(
+        ["git", "ls-files", *roots], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return {
+        p
+        for p in listed
+        if Path(p).suffix in (".py", ".j2", ".ini", ".mako", ".css", ".js", ".svg", ".png", ".ico")
+    }
 
 
 def test_the_wheel_built_from_the_recipes_files_holds_everything_the_service_reads(
@@ -47,20 +51,34 @@ def test_the_wheel_built_from_the_recipes_files_holds_everything_the_service_rea
     for name in sources:
         path = ROOT / name
         if path.is_dir():
-            shutil.copytree(path, context / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(
+                path, context / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         else:
             shutil.copy2(path, context / name)
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(tmp_path / "wheel"), str(context)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path / "wheel"),
+            str(context),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stderr[-3000:]
     [wheel] = (tmp_path / "wheel").glob("privacybot-*.whl")
     inside = set(zipfile.ZipFile(wheel).namelist())
     wanted = tracked_runtime_files([s for s in sources if (ROOT / s).is_dir()])
-    assert any(p.endswith(".j2") for p in wanted) and any("migrations/versions" in p
-                                                            for p in wanted)
+    assert any(p.endswith(".j2") for p in wanted) and any(
+        "migrations/versions" in p for p in wanted
+    )
     missing = sorted(wanted - inside)
     assert missing == [], f"the image would lack {missing}"

@@ -57,10 +57,14 @@ def test_the_readme_tour_works_from_an_empty_folder(tmp_path: Path) -> None:
     outbox = tmp_path / "data" / "outbox"
     with (tmp_path / "service.log").open("wb") as log:
         service = subprocess.Popen(
-            [str(PRIVACYBOT), "run"], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+            [str(PRIVACYBOT), "run"],
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             env={**env, "PRIVACYBOT_SMTP_LISTENER__PORT": str(port)},
         )
     try:
+
         def listening() -> bool:
             assert service.poll() is None, (tmp_path / "service.log").read_text()
             with socket.socket() as sock:
@@ -70,8 +74,15 @@ def test_the_readme_tour_works_from_an_empty_folder(tmp_path: Path) -> None:
         wait(listening, "the listener")
         snippet = readme_snippet().replace('"127.0.0.1", 8025', f'"127.0.0.1", {port}')
         assert str(port) in snippet
-        sent = subprocess.run([sys.executable, "-"], input=snippet, text=True, cwd=tmp_path,
-                              env=env, capture_output=True, timeout=60)
+        sent = subprocess.run(
+            [sys.executable, "-"],
+            input=snippet,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
         assert sent.returncode == 0, sent.stderr
         wait(lambda: list(outbox.glob("ack.*.eml")), "the acknowledgement file")
 
@@ -79,10 +90,15 @@ def test_the_readme_tour_works_from_an_empty_folder(tmp_path: Path) -> None:
         ref = ""
         for command in readme_commands():
             # The README's example reference carries the year it was written in.
-            command = [ref if ref and re.fullmatch(r"PR-\d{4}-\d{4,}", a) else a
-                       for a in command]
-            done = subprocess.run([str(PRIVACYBOT), *command], cwd=tmp_path, env=env,
-                                  capture_output=True, text=True, timeout=60)
+            command = [ref if ref and re.fullmatch(r"PR-\d{4}-\d{4,}", a) else a for a in command]
+            done = subprocess.run(
+                [str(PRIVACYBOT), *command],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert done.returncode == 0, (command, done.stderr)
             shown[command[0]] = done.stdout
             if command[0] == "cases":
@@ -115,10 +131,19 @@ def test_make_run_and_make_test_set_up_the_venv_only_when_it_is_missing(
     def dry(target: str) -> list[str]:
         # Under `make test` the outer make's variables would make this one say
         # "Entering directory"; the README's reader runs make from a shell.
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
-        done = subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=60, env=env)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+        }
+        done = subprocess.run(
+            ["make", "-n", target],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()
 

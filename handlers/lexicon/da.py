@@ -34,7 +34,8 @@ _NOUN = (
 OBJ = (
     rf"(?:\b{_POSS}\W+{_GAP3}{_NOUN}\b"
     r"|\bperson(?:lige\s+)?(?:oplysning\w*|data\w*|info\w*)"
-    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\b(?:om|p" + AA
+    r"|\b(?:oplysning\w*|data|alt|det|informationer)\b[^.?!\n]{0,40}?\b(?:om|p"
+    + AA
     + r")\s+(?:mig|os)\b"
     r"|\bmig\s+(?:fra|i|ud\s+af)\s+(?:\w+\s+){0,2}?(?:system\w*|database\w*|register\w*|"
     r"kartotek\w*|kundeliste\w*|kundedatabase\w*|crm))"
@@ -138,7 +139,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "da.aktindsigt",
         r"\b(?:ret\s+til\s+)?aktindsigt\b[^.?!\n]{0,120}?\b(?:mig|mine|min|mit|"
         r"persondata\w*|personoplysning\w*)\b"
-        r"|\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:anmod\w*|beder|bede|kr" + AE + r"ver|" + OE
+        r"|\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:anmod\w*|beder|bede|kr"
+        + AE
+        + r"ver|"
+        + OE
         + r"nsker)\s+(?:\w+\s+){0,3}?(?:om\s+)?aktindsigt\b",
         0.9,
         "",
@@ -441,9 +445,7 @@ FOOTER = (
     r"du\s+kan\s+afmelde|du\s+modtager\s+denne)\b"
 )
 CONSEQUENCE = r"\b(?:f" + OE + r"re\s+til|medf" + OE + r"r\w*|resultere\w*|betyde\w*)\b"
-NEGATION = (
-    r"\b(?:ikke|ik|aldrig|ingen|lad(?:e|er)?\s+v" + AE + r"re\s+med|undlad(?:e|er)?)"
-)
+NEGATION = r"\b(?:ikke|ik|aldrig|ingen|lad(?:e|er)?\s+v" + AE + r"re\s+med|undlad(?:e|er)?)"
 #: A negation in a question that asks us to act ("Kan I ikke bare slette den?"): not a no.
 ASKING_NEGATION = r"\b(?:vil|kan|gider|kunne|ville)\s+i\s+(?:ikke|ik)\s+(?:\w+\s+)?$"
 AFFIRMATION = (
@@ -487,19 +489,85 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
 )
 
 _REL_STEMS = (
-    "søn", "soen", "son", "datter", "døtre", "doetre", "dotre", "døtter", "doetter",
-    "dotter", "barn", "børn", "boern", "born", "mor$", "mors$", "moder", "far$", "fars$",
-    "fader", "forældre",
-    "foraeldre", "foraldre", "foreldre", "mand$", "mands$", "kone", "hustru", "kæreste", "kaereste",
-    "kareste", "kereste", "partner", "bror", "broder", "søster", "soester", "soster",
-    "klient", "nevø", "nevoe", "nevo", "niece", "svigers", "stedbarn", "stedsøn", "stedsoen",
-    "stedson", "steddatter", "plejebarn", "myndling", "medarbejder", "ansatte", "kollega",
-    "kolleger", "svigermor", "svigerfar", "svigerfor", "svigerdatter", "svoger", "svigerinde",
+    "søn",
+    "soen",
+    "son",
+    "datter",
+    "døtre",
+    "doetre",
+    "dotre",
+    "døtter",
+    "doetter",
+    "dotter",
+    "barn",
+    "børn",
+    "boern",
+    "born",
+    "mor$",
+    "mors$",
+    "moder",
+    "far$",
+    "fars$",
+    "fader",
+    "forældre",
+    "foraeldre",
+    "foraldre",
+    "foreldre",
+    "mand$",
+    "mands$",
+    "kone",
+    "hustru",
+    "kæreste",
+    "kaereste",
+    "kareste",
+    "kereste",
+    "partner",
+    "bror",
+    "broder",
+    "søster",
+    "soester",
+    "soster",
+    "klient",
+    "nevø",
+    "nevoe",
+    "nevo",
+    "niece",
+    "svigers",
+    "stedbarn",
+    "stedsøn",
+    "stedsoen",
+    "stedson",
+    "steddatter",
+    "plejebarn",
+    "myndling",
+    "medarbejder",
+    "ansatte",
+    "kollega",
+    "kolleger",
+    "svigermor",
+    "svigerfar",
+    "svigerfor",
+    "svigerdatter",
+    "svoger",
+    "svigerinde",
 )
 _NEWS_STEMS = (
-    "nyhedsbrev", "nyhedsmail", "newsletter", "mailliste", "mailingliste", "markedsf",
-    "reklame", "tilbud", "kampagnemail", "marketingmail", "sms", "e-mail", "email", "mail",
-    "nyheder", "salg",
+    "nyhedsbrev",
+    "nyhedsmail",
+    "newsletter",
+    "mailliste",
+    "mailingliste",
+    "markedsf",
+    "reklame",
+    "tilbud",
+    "kampagnemail",
+    "marketingmail",
+    "sms",
+    "e-mail",
+    "email",
+    "mail",
+    "nyheder",
+    "salg",
 )
 #: See ``handlers.lexicon.en.RULE_TRIGGERS``.
 RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -514,26 +582,72 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.artikel15": ("art",),
     "da.hvilke_oplysninger": ("hvilke", "hvilken", "hvad", "hvor$"),
     "da.kopi_af_mine_data": (
-        "kopi", "udskrift", "oversigt", "liste", "eksport", "download", "udlevering",
+        "kopi",
+        "udskrift",
+        "oversigt",
+        "liste",
+        "eksport",
+        "download",
+        "udlevering",
     ),
     "da.send_mine_data": (
-        "send", "give", "udlever", "maile", "se$", "få", "faa", "fa$", "tilsendt",
+        "send",
+        "give",
+        "udlever",
+        "maile",
+        "se$",
+        "få",
+        "faa",
+        "fa$",
+        "tilsendt",
     ),
     "da.ret_mine_oplysninger": (
-        "ret", "opdater", "ændr", "aendr", "andr", "endr", "korriger", "berigtig", "skift",
+        "ret",
+        "opdater",
+        "ændr",
+        "aendr",
+        "andr",
+        "endr",
+        "korriger",
+        "berigtig",
+        "skift",
     ),
     "da.forkerte_oplysninger": (
-        "forkert", "fejl", "stavet", "korrekt", "rigtig", "forældet", "foraeldet", "foraldet",
-        "foreldet", "ukorrekt", "urigtig", "mangelfuld",
+        "forkert",
+        "fejl",
+        "stavet",
+        "korrekt",
+        "rigtig",
+        "forældet",
+        "foraeldet",
+        "foraldet",
+        "foreldet",
+        "ukorrekt",
+        "urigtig",
+        "mangelfuld",
     ),
     "da.ny_adresse": ("nye", "skiftet"),
     "da.berigtigelse": ("berigtig", "artikel"),
     "da.slet_mine_oplysninger": (
-        "slet", "fjern", "destru", "udslet", "makul", "bortskaf", "tilintetg", "ryd", "delet",
+        "slet",
+        "fjern",
+        "destru",
+        "udslet",
+        "makul",
+        "bortskaf",
+        "tilintetg",
+        "ryd",
+        "delet",
         "deleet",
     ),
     "da.oplysninger_slettes": (
-        "slet", "fjern", "destru", "makuler", "bortskaf", "tilintetg", "kasser",
+        "slet",
+        "fjern",
+        "destru",
+        "makuler",
+        "bortskaf",
+        "tilintetg",
+        "kasser",
     ),
     "da.vil_slettes": ("slet",),
     "da.pronomen_slettes": ("slet",),
@@ -542,33 +656,84 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "da.indsigelse": ("indsigelse", "protest"),
     "da.begraens_behandling": ("begræns", "begraens", "begrans", "begrens"),
     "da.stop_behandling": (
-        "stop", "ophør", "ophoer", "ophor", "indstil", "høre", "hoere", "hore",
+        "stop",
+        "ophør",
+        "ophoer",
+        "ophor",
+        "indstil",
+        "høre",
+        "hoere",
+        "hore",
     ),
     "da.ikke_bruge_til_markedsfoering": (
-        "markedsf", "reklame", "profilering", "analyse", "statistik", "tredjepart",
+        "markedsf",
+        "reklame",
+        "profilering",
+        "analyse",
+        "statistik",
+        "tredjepart",
     ),
     "da.artikel18_21": ("art",),
     "da.paa_vegne_af": ("vegne",),
     "da.fuldmagt": (
-        "fuldmagt", "værge", "vaerge", "varge", "verge", "bisidder", "advokat", "klient",
+        "fuldmagt",
+        "værge",
+        "vaerge",
+        "varge",
+        "verge",
+        "bisidder",
+        "advokat",
+        "klient",
     ),
     "da.giver_lov": ("giver", "gir", "bemyndig", "tillader", "autoriser", "vegne"),
     "da.slaegtnings_data": _REL_STEMS,
     "da.paa_mine_vegne": (
-        "vegne", "mor$", "far$", "forælder", "foraelder", "foralder", "forelder", "værge",
-        "vaerge", "varge", "verge",
+        "vegne",
+        "mor$",
+        "far$",
+        "forælder",
+        "foraelder",
+        "foralder",
+        "forelder",
+        "værge",
+        "vaerge",
+        "varge",
+        "verge",
     ),
     "da.klage_over_behandling": ("klag",),
     "da.videregivet_mine_oplysninger": (
-        "delt", "videregivet", "videresendt", "sendt", "lækket", "laekket", "lakket",
-        "lekket", "solgt", "givet", "offentliggjort", "udleveret", "misbrugt", "mistet",
-        "kompromitteret", "stjålet", "stjaalet", "stjalet",
+        "delt",
+        "videregivet",
+        "videresendt",
+        "sendt",
+        "lækket",
+        "laekket",
+        "lakket",
+        "lekket",
+        "solgt",
+        "givet",
+        "offentliggjort",
+        "udleveret",
+        "misbrugt",
+        "mistet",
+        "kompromitteret",
+        "stjålet",
+        "stjaalet",
+        "stjalet",
     ),
     "da.uden_samtykke": ("uden",),
     "da.databrud": ("databrud", "sikkerhedsbrud", "datal", "brud"),
     "da.frist_overskredet": (
-        "overskredet", "overskrider", "udløbet", "udloebet", "udlobet", "sprunget", "svaret",
-        "besvaret", "efterkommet", "overholdt",
+        "overskredet",
+        "overskrider",
+        "udløbet",
+        "udloebet",
+        "udlobet",
+        "sprunget",
+        "svaret",
+        "besvaret",
+        "efterkommet",
+        "overholdt",
     ),
 }
 
@@ -579,7 +744,8 @@ ANTECEDENT = (
     r"oplysning\w*|data|persondata\w*|adresse\w*|e-?mail-?adresse\w*|mailadresse\w*|hotmail|"
     # "skærmen på min telefon", "fra min telefon": a device, not a number
     r"gmail|(?<!på\smin\s)(?<!fra\smin\s)telefon\w*|tlf\w*|mobil\w*|nummer|navn\w*|"
-    r"efternavn\w*|fornavn\w*|f" + OE
+    r"efternavn\w*|fornavn\w*|f"
+    + OE
     + r"dselsdato\w*|cpr\w*|profil\w*|konto\w*|billede\w*|foto\w*|historie\w*|pasnummer\w*|"
     r"allergi\w*|n" + OE + r"dkontakt\w*)\b"
     r"|\b(?:hans|hendes)\s+(?:\w+\s+)?(?:adresse\w*|navn\w*|telefonnummer\w*|oplysning\w*|"
@@ -618,7 +784,8 @@ RULES = RULES + (
         rf"{_RECTIFY}\s+(?:\w+\s+){{0,2}}?(?:det|den|dem)\b(?!\s+(?:sidste|ene|anden))"
         r"|\b(?:f" + AA + r"|faa)\s+(?:det|den|dem)\s+(?:\w+\s+)?(?:rettet|" + AE + r"ndret|"
         r"opdateret|korrigeret)\b|\b(?:det|den|dem)\s+(?:\w+\s+){0,3}?(?:rettes|rettet|"
-        + AE + r"ndres|opdateres|korrigeres)\b",
+        + AE
+        + r"ndres|opdateres|korrigeres)\b",
         0.75,
         "r",
     ),
@@ -633,7 +800,10 @@ RULES = RULES + (
         r"|\b(?:har|er)\s+(?:\w+\s+){0,2}?(?:stavet|skrevet|registreret|noteret)\s+(?:mit|min|"
         r"mine)\s+(?:\w+\s+)?(?:navn\w*|efternavn\w*|adresse\w*|f" + OE + r"dselsdato\w*)\s+"
         r"(?:\w+\s+){0,2}?forkert"
-        r"|\b(?:tilf" + OE + r"j\w*|supplere?)\s+(?:\w+\s+){0,4}?(?:som\s+)?(?:n" + OE
+        r"|\b(?:tilf"
+        + OE
+        + r"j\w*|supplere?)\s+(?:\w+\s+){0,4}?(?:som\s+)?(?:n"
+        + OE
         + r"dkontakt\w*|til\s+min\s+profil|i\s+min\s+profil)\b",
         0.8,
         "",
@@ -724,25 +894,66 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "da.ret_det": ('ret', 'opdater', 'ændr', 'aendr', 'andr', 'endr', 'korriger', 'skift'),
+        "da.ret_det": ("ret", "opdater", "ændr", "aendr", "andr", "endr", "korriger", "skift"),
         "da.mit_nummer_er_skiftet": (
-            "skift", "ændr", "aendr", "andr", "nyt$", "ny$", "gamle", "stavet", "skrevet",
-            "registreret", "noteret", "tilføj", "tilfoej", "tilfoj", "supple",
+            "skift",
+            "ændr",
+            "aendr",
+            "andr",
+            "nyt$",
+            "ny$",
+            "gamle",
+            "stavet",
+            "skrevet",
+            "registreret",
+            "noteret",
+            "tilføj",
+            "tilfoej",
+            "tilfoj",
+            "supple",
         ),
-        "da.slet_det": ('slet', 'fjern', 'tag', 'makul', 'destru', 'kass'),
+        "da.slet_det": ("slet", "fjern", "tag", "makul", "destru", "kass"),
         "da.ikke_vaere_registreret": (
-            "registreret", "system", "database", "kartotek", "oplysning", "data", "persondata",
-            "personinfo", "person", "informationer", "info", "konto", "bruger", "kunde", "kontakt",
-            "profil", "cpr", "personnummer", "mig",
+            "registreret",
+            "system",
+            "database",
+            "kartotek",
+            "oplysning",
+            "data",
+            "persondata",
+            "personinfo",
+            "person",
+            "informationer",
+            "info",
+            "konto",
+            "bruger",
+            "kunde",
+            "kontakt",
+            "profil",
+            "cpr",
+            "personnummer",
+            "mig",
         ),
         "da.hvad_staar_der_om_mig": ("hvad", "hvor$", "hvem"),
         "da.oplysninger_om_hende": ("hvilke", "hvad", "hvilken"),
         "da.maa_ikke_bruge": (
-            "bruge", "anvende", "dele", "deler", "deles", "videregiv", "sælge", "saelge", "salge",
-            "selge", "offentlig", "lade", "lader", "undlad",
+            "bruge",
+            "anvende",
+            "dele",
+            "deler",
+            "deles",
+            "videregiv",
+            "sælge",
+            "saelge",
+            "salge",
+            "selge",
+            "offentlig",
+            "lade",
+            "lader",
+            "undlad",
         ),
         "da.kun_bruges_til": ("kun",),
-        "da.stop_nyhedsbrev": ('stop', 'sende', 'bruge', 'anvende', 'behandle'),
+        "da.stop_nyhedsbrev": ("stop", "sende", "bruge", "anvende", "behandle"),
     }
 )
 
@@ -769,9 +980,7 @@ RETRACTION = (
 #: Words every retraction contains: the retraction pattern runs only where one stands.
 RETRACTION_HINTS = ("glem", "vent", "selv", "den gamle", "det gamle", "de gamle")
 #: "… og erstat det med": a deletion that is part of a correction.
-REPLACE = (
-    r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
-)
+REPLACE = r"\berstat\w*|\bi\s+stedet\s+for\s+(?:det|den)\s+gamle\b|\bbrug\s+(?:det|den|de)\s+nye\b"
 #: An old request the writer only refers to (see ``lexicon.en.REFERENCE``).
 REFERENCE = (
     r"\b(?:besvaret|svaret\s+p" + AA + r"|reageret\s+p" + AA + r"|ignoreret|behandlet|efterk"
@@ -899,7 +1108,10 @@ RULES = RULES + (
         rf"(?:\w+\s+){{0,2}}?(?:mig|til\s+mig)\b[^.?!\n]{{0,40}}?{_NEWS2}"
         rf"|\bafmeld(?:e|es|er)?\s+(?:\w+\s+){{0,3}}?(?:jeres\s+|alle\s+)?(?:lister|listen|"
         r"nyhedsbrev\w*|mailliste\w*|sms-?liste\w*|tilbud\w*)"
-        r"|\b(?:samtykke\w*)\s+(?:\w+\s+){0,3}?g" + AE + r"lder\s+ikke\s+(?:l" + AE
+        r"|\b(?:samtykke\w*)\s+(?:\w+\s+){0,3}?g"
+        + AE
+        + r"lder\s+ikke\s+(?:l"
+        + AE
         + r"ngere|mere)\b",
         0.8,
         "f",
@@ -908,10 +1120,20 @@ RULES = RULES + (
         T.CONSENT_WITHDRAWAL,
         "da.ikke_bruge_min_historie",
         r"\b(?:m" + AA + r"|skal)\s+ikke\s+(?:(?:l" + AE + r"ngere|mere)\s+(?:bruge|vise|dele|"
-        r"offentligg" + OE + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+(?:\w+\s+)?" + _STORY
-        + r"|(?:bruge|vise|dele|offentligg" + OE + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+"
-        r"(?:\w+\s+)?" + _STORY + r"(?:\s+(?:og|eller)\s+(?:min|mit|mine)\s+" + _STORY
-        + r")?\s+(?:\w+\s+){0,2}?(?:l" + AE + r"ngere|mere)\b)"
+        r"offentligg"
+        + OE
+        + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+(?:\w+\s+)?"
+        + _STORY
+        + r"|(?:bruge|vise|dele|offentligg"
+        + OE
+        + r"re)\s+(?:\w+\s+){0,2}?(?:min|mit|mine)\s+"
+        r"(?:\w+\s+)?"
+        + _STORY
+        + r"(?:\s+(?:og|eller)\s+(?:min|mit|mine)\s+"
+        + _STORY
+        + r")?\s+(?:\w+\s+){0,2}?(?:l"
+        + AE
+        + r"ngere|mere)\b)"
         r"|\bikke\s+(?:l" + AE + r"ngere|mere)\s+(?:\w+\s+){0,2}?(?:med\s+i|v" + AE + r"re\s"
         r"+med\s+i)"
         r"\s+(?:\w+\s+){0,2}?(?:historie\w*|rejsehistorie\w*|billede\w*|kampagne\w*|video\w*)",
@@ -1068,64 +1290,214 @@ RULES = RULES + (
 RULE_TRIGGERS.update(
     {
         "da.slet_dokument": (
-            "slet", "fjern", "destru", "makuler", "smid", "kasser", "bortskaf", "tilintetg",
+            "slet",
+            "fjern",
+            "destru",
+            "makuler",
+            "smid",
+            "kasser",
+            "bortskaf",
+            "tilintetg",
         ),
         "da.dokument_slettes": (
-            "slettet", "slettes", "fjernet", "fjernes", "destrueret", "makuleret", "smidt",
-            "kasseret", "smid",
+            "slettet",
+            "slettes",
+            "fjernet",
+            "fjernes",
+            "destrueret",
+            "makuleret",
+            "smidt",
+            "kasseret",
+            "smid",
         ),
         "da.slet_mig": (
-            "slet", "fjern", "tag", "glemmes", "ligger", "står", "staar", "star", "findes",
-            "registreret", "gemt", "gemmer", "opbevarer", "beholder",
+            "slet",
+            "fjern",
+            "tag",
+            "glemmes",
+            "ligger",
+            "står",
+            "staar",
+            "star",
+            "findes",
+            "registreret",
+            "gemt",
+            "gemmer",
+            "opbevarer",
+            "beholder",
         ),
         "da.ikke_flere_tilbud": (
-            "tilbud", "rabat", "kampagne", "reklame", "nyhedsbrev", "nyhedsmail", "sms", "mail",
-            "e-mail", "email", "markedsf", "spam", "salgsopkald", "opkald", "invitation",
-            "nyheder", "katalog", "brochure", "lister", "listen", "samtyk", "modtage",
-            "tekstbesked", "beskeder",
+            "tilbud",
+            "rabat",
+            "kampagne",
+            "reklame",
+            "nyhedsbrev",
+            "nyhedsmail",
+            "sms",
+            "mail",
+            "e-mail",
+            "email",
+            "markedsf",
+            "spam",
+            "salgsopkald",
+            "opkald",
+            "invitation",
+            "nyheder",
+            "katalog",
+            "brochure",
+            "lister",
+            "listen",
+            "samtyk",
+            "modtage",
+            "tekstbesked",
+            "beskeder",
         ),
         "da.ikke_bruge_min_historie": (
-            "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
+            "historie",
+            "billede",
+            "foto",
+            "video",
+            "rejsehistorie",
+            "udtalelse",
+            "anmeldelse",
             "kampagne",
         ),
         "da.hvad_har_i_om_mig": ("hvad", "hvilke", "hvordan", "hvorfra", "hvem"),
         "da.data_export": ("data", "eksport"),
         "da.oplysninger_om_ham": ("kopi", "udskrift", "oversigt", "indsigt", "vide"),
         "da.ny_kontakt": (
-            "ny$", "nyt$", "nye$", "brug", "skriv", "send", "ring", "fået", "faaet", "faet",
-            "flyttet", "blevet", "hedder",
+            "ny$",
+            "nyt$",
+            "nye$",
+            "brug",
+            "skriv",
+            "send",
+            "ring",
+            "fået",
+            "faaet",
+            "faet",
+            "flyttet",
+            "blevet",
+            "hedder",
         ),
         "da.skal_rettes": (
-            "rettes", "ændres", "aendres", "andres", "endres", "opdateres", "korrigeres",
+            "rettes",
+            "ændres",
+            "aendres",
+            "andres",
+            "endres",
+            "opdateres",
+            "korrigeres",
             "skiftes",
         ),
-        "da.tilfoej_kontakt": ("nødkontakt", "noedkontakt", "nodkontakt", "kontakt", "pårør",
-                               "paaroer", "paror", "paaror", "paroer"),
+        "da.tilfoej_kontakt": (
+            "nødkontakt",
+            "noedkontakt",
+            "nodkontakt",
+            "kontakt",
+            "pårør",
+            "paaroer",
+            "paror",
+            "paaror",
+            "paroer",
+        ),
         "da.fejl_i_mit": (
-            "forkert", "fejl", "stavet", "korrekt", "rigtig", "forældet", "foraeldet",
-            "foraldet", "foreldet", "ukorrekt", "urigtig", "mangelfuld", "står", "staar",
-            "star", "skrevet", "noteret", "registreret",
+            "forkert",
+            "fejl",
+            "stavet",
+            "korrekt",
+            "rigtig",
+            "forældet",
+            "foraeldet",
+            "foraldet",
+            "foreldet",
+            "ukorrekt",
+            "urigtig",
+            "mangelfuld",
+            "står",
+            "staar",
+            "star",
+            "skrevet",
+            "noteret",
+            "registreret",
         ),
         "da.vil_ikke_have_at_de_bruges": (
-            "brug", "anvend", "del", "gives", "giver", "givet", "videregiv", "sælg", "saelg",
-            "salg", "selg", "send", "analyser", "profiler", "spores", "tracke", "nej",
-            "behandling", "kun", "udelukkende",
+            "brug",
+            "anvend",
+            "del",
+            "gives",
+            "giver",
+            "givet",
+            "videregiv",
+            "sælg",
+            "saelg",
+            "salg",
+            "selg",
+            "send",
+            "analyser",
+            "profiler",
+            "spores",
+            "tracke",
+            "nej",
+            "behandling",
+            "kun",
+            "udelukkende",
         ),
         "da.foraelder_til": (
-            "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge", "vaerge", "varge",
-            "verge", "plejefor", "bedstefor", "bedstemor", "bedstefar", "farmor", "farfar",
-            "mormor", "morfar", "skriver",
-            "hans", "hendes",
+            "mor$",
+            "far$",
+            "foræld",
+            "foraeld",
+            "forald",
+            "foreld",
+            "værge",
+            "vaerge",
+            "varge",
+            "verge",
+            "plejefor",
+            "bedstefor",
+            "bedstemor",
+            "bedstefar",
+            "farmor",
+            "farfar",
+            "mormor",
+            "morfar",
+            "skriver",
+            "hans",
+            "hendes",
         ),
         "da.fuldmagt_til_at": ("giver", "bemyndig", "autoriser", "fuldmagt", "vegne"),
         "da.videregivet_uden_at_spoerge": (
-            "sendt", "givet", "solgt", "delt", "udleveret", "lagt", "vist", "videregivet", "gav",
-            "viste", "videregav", "udleverede",
-            "videresendt", "lækket", "laekket", "lakket", "lekket", "offentliggjort", "brud",
+            "sendt",
+            "givet",
+            "solgt",
+            "delt",
+            "udleveret",
+            "lagt",
+            "vist",
+            "videregivet",
+            "gav",
+            "viste",
+            "videregav",
+            "udleverede",
+            "videresendt",
+            "lækket",
+            "laekket",
+            "lakket",
+            "lekket",
+            "offentliggjort",
+            "brud",
         ),
         "da.anmeldt_til_datatilsynet": (
-            "anmeldt", "meldt", "indberettet", "indrapporteret", "klaget", "anmelder", "melder",
-            "indberetter", "indgivet",
+            "anmeldt",
+            "meldt",
+            "indberettet",
+            "indrapporteret",
+            "klaget",
+            "anmelder",
+            "melder",
+            "indberetter",
+            "indgivet",
         ),
     }
 )
@@ -1186,8 +1558,11 @@ RULES = RULES + (
         T.COMPLAINT,
         "da.fortalt_om_min_sygdom",
         r"\b(?:fortalt|sagt|oplyst|afsl" + OE + r"ret|r" + OE + r"bet|n" + AE + r"vnt|videregivet|"
-        r"sladret)\s+(?:\w+\s+){0,4}?om\s+(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?" + _SPECIAL
-        + r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?" + _SPECIAL + r"\s+(?:\w+\s+){0,3}?(?:er|blev)\s+"
+        r"sladret)\s+(?:\w+\s+){0,4}?om\s+(?:min|mit|mine|hans|hendes)\s+(?:\w+\s+)?"
+        + _SPECIAL
+        + r"|\b(?:min|mit|mine)\s+(?:\w+\s+)?"
+        + _SPECIAL
+        + r"\s+(?:\w+\s+){0,3}?(?:er|blev)\s+"
         r"(?:\w+\s+)?(?:fortalt|delt|videregivet|sendt|n" + AE + r"vnt)\s+(?:til|med)\b",
         0.8,
         "c",
@@ -1196,17 +1571,53 @@ RULES = RULES + (
 RULE_TRIGGERS.update(
     {
         "da.brug_dem_ikke_til": (
-            "brug", "anvend", "del", "send", "giv", "deles", "bruges", "gives", "videregives",
-            "sælges", "saelges", "salges", "selges", "anvendes", "sendes",
+            "brug",
+            "anvend",
+            "del",
+            "send",
+            "giv",
+            "deles",
+            "bruges",
+            "gives",
+            "videregives",
+            "sælges",
+            "saelges",
+            "salges",
+            "selges",
+            "anvendes",
+            "sendes",
         ),
         "da.han_maa_gerne_faa": (
-            "gerne", "godt", "mor$", "far$", "foræld", "foraeld", "forald", "foreld", "værge",
-            "vaerge", "varge", "verge",
+            "gerne",
+            "godt",
+            "mor$",
+            "far$",
+            "foræld",
+            "foraeld",
+            "forald",
+            "foreld",
+            "værge",
+            "vaerge",
+            "varge",
+            "verge",
         ),
         "da.hvad_har_i_om_hende": ("hvad", "hvilke", "hvilken"),
         "da.fortalt_om_min_sygdom": (
-            "fortalt", "sagt", "oplyst", "afsløret", "afsloeret", "afsloret", "røbet", "roebet",
-            "robet", "nævnt", "naevnt", "navnt", "nevnt", "videregivet", "sladret",
+            "fortalt",
+            "sagt",
+            "oplyst",
+            "afsløret",
+            "afsloeret",
+            "afsloret",
+            "røbet",
+            "roebet",
+            "robet",
+            "nævnt",
+            "naevnt",
+            "navnt",
+            "nevnt",
+            "videregivet",
+            "sladret",
         ),
     }
 )
@@ -1253,8 +1664,13 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         r"\b(?:slet|slette|slettes|sletter|sletning|fjern|fjerne|fjernes|fjerner|destruer\w*|"
         r"makuler\w*|smid\w*|glemmes|udslet\w*|bortskaf\w*|ryd(?:de|der)?\s+op|"
         r"(?:f" + AA + r"|have|blive)\s+"
-        r"(?:\w+\s+)?(?:slettet|fjernet|bortskaffet))\b" + _NOT_AFTER
-        + r"|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st" + AA + r"|v" + AE + r"re|findes|ligge|"
+        r"(?:\w+\s+)?(?:slettet|fjernet|bortskaffet))\b"
+        + _NOT_AFTER
+        + r"|\b(?:ikke|ik)\s+(?:\w+\s+){0,2}?(?:st"
+        + AA
+        + r"|v"
+        + AE
+        + r"re|findes|ligge|"
         r"v" + AE + r"re\s+registreret)\s+(?:\w+\s+)?(?:i|hos)\b",
         "data",
         0.6,
@@ -1276,10 +1692,14 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         r"gerne|endelig|ogs" + AA + r"|op|navn\w*|adresse\w*|\w*oplysning\w*|fejl\w*|jeres)\b)|"
         r"rette|rettes|retter|rettet|korriger\w*|opdater|opdatere|opdateres|"
         # not AE, whose bare "a" makes "andre" (others) a change
-        r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf" + OE + r"j|tilf" + OE
-        + r"je|tilf" + OE + r"jes|(?<!til\s)(?<!til\sen\s)(?<!til\set\s)(?<!til\sden\s)forkert\w*|"
-        r"fejl(?<!ved\sen\sfejl)|fejlen|st" + AA
-        + r"r\s+som|er\s+nu|"
+        r"(?:æ|ae|e)ndr|(?:æ|ae|e)ndre|(?:æ|ae|e)ndres|fiks\w*|tilf"
+        + OE
+        + r"j|tilf"
+        + OE
+        + r"je|tilf"
+        + OE
+        + r"jes|(?<!til\s)(?<!til\sen\s)(?<!til\set\s)(?<!til\sden\s)forkert\w*|"
+        r"fejl(?<!ved\sen\sfejl)|fejlen|st" + AA + r"r\s+som|er\s+nu|"
         r"hedder\s+nu)\b",
         "data",
         0.6,
@@ -1291,7 +1711,10 @@ PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
         r"stoppes|frabeder|frabede|slut\s+med|v" + AE + r"re\s+slut|"
         r"lade\s+v" + AE + r"re|"
         r"slet\w*\s+mig|"
-        r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|" + OE + r"nsker|gider|orker|skal|m" + AA
+        r"fjern\w*\s+mig|tilbagekald\w*|(?:vil|"
+        + OE
+        + r"nsker|gider|orker|skal|m"
+        + AA
         + r")\s+(?:\w+\s+)?ikke|ingen\s+flere)\b",
         "list",
         0.6,
@@ -1328,10 +1751,25 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "da.afmeld_mig_alt": ("afmeld", "frameld", "slet", "fjern", "frabeder", "lade", "længere",
-                              "laengere", "langere", "lengere"),
+        "da.afmeld_mig_alt": (
+            "afmeld",
+            "frameld",
+            "slet",
+            "fjern",
+            "frabeder",
+            "lade",
+            "længere",
+            "laengere",
+            "langere",
+            "lengere",
+        ),
         "da.om_ham_med_slaegtning": (
-            "oplysning", "data", "helbredsoplysning", "personoplysning", "fuldmagt", "vegne",
+            "oplysning",
+            "data",
+            "helbredsoplysning",
+            "personoplysning",
+            "fuldmagt",
+            "vegne",
         ),
     }
 )
@@ -1348,12 +1786,50 @@ RULES = RULES + (
 RULE_TRIGGERS.update({"da.aldrig_givet_lov": ("givet", "sagt")})
 #: Word stems every ``PAIR_DATA`` or ``PAIR_LIST`` match holds (the trigger pass finds them).
 PAIR_TRIGGERS = (
-    "oplysning", "data", "persondata", "personoplysning", "profil", "konto", "brugerkonto",
-    "cpr", "pas", "billede", "foto", "helbred", "adresse", "navn", "efternavn", "fornavn",
-    "telefonnummer", "nummer", "mailadresse", "email", "e-mail", "fødselsdato",
-    "foedselsdato", "fodselsdato", "ting", "alt", "system", "database", "kartotek", "register",
-    "kundeliste", "kunde", "mailingliste", "crm", "nyhedsbrev", "mailliste", "markedsf",
-    "reklame", "tilbudsmail", "kampagne", "henvendelse", "salgsopkald", "nyhedsmail", "sms",
+    "oplysning",
+    "data",
+    "persondata",
+    "personoplysning",
+    "profil",
+    "konto",
+    "brugerkonto",
+    "cpr",
+    "pas",
+    "billede",
+    "foto",
+    "helbred",
+    "adresse",
+    "navn",
+    "efternavn",
+    "fornavn",
+    "telefonnummer",
+    "nummer",
+    "mailadresse",
+    "email",
+    "e-mail",
+    "fødselsdato",
+    "foedselsdato",
+    "fodselsdato",
+    "ting",
+    "alt",
+    "system",
+    "database",
+    "kartotek",
+    "register",
+    "kundeliste",
+    "kunde",
+    "mailingliste",
+    "crm",
+    "nyhedsbrev",
+    "mailliste",
+    "markedsf",
+    "reklame",
+    "tilbudsmail",
+    "kampagne",
+    "henvendelse",
+    "salgsopkald",
+    "nyhedsmail",
+    "sms",
     "tilbud",
 )
 
@@ -1363,8 +1839,13 @@ RULES = RULES + (
         T.RECTIFICATION,
         "da.mangler_i_min_profil",
         r"\b(?:mit|min|mine)\s+(?:\w+\s+)?(?:mellemnavn|navn|efternavn|fornavn|adresse|"
-        r"telefonnummer|mailadresse|n" + OE + r"dkontakt|kontaktperson|allergi\w*|f" + OE
-        + r"dselsdato)\s+(?:\w+\s+)?mangler\s+(?:i|p" + AA + r")\s+(?:min|mit|jeres)\s+"
+        r"telefonnummer|mailadresse|n"
+        + OE
+        + r"dkontakt|kontaktperson|allergi\w*|f"
+        + OE
+        + r"dselsdato)\s+(?:\w+\s+)?mangler\s+(?:i|p"
+        + AA
+        + r")\s+(?:min|mit|jeres)\s+"
         r"(?:profil\w*|oplysning\w*|system\w*|kartotek\w*)",
         0.8,
         "b",
@@ -1469,8 +1950,13 @@ PAIRS = PAIRS + (
         r"\b(?:stop\w*|hold\w*\s+(?:\w+\s+)?op|meld\w*\s+(?:jeg\s+|vi\s+)?(?:mig|os)\s+ud|"
         r"lad\s+v" + AE + r"re|lade\s+v" + AE + r"re|frabeder|frabede|"
         r"ingen\s+flere|slut\s+med|nu\s+er\s+det\s+nok|afmeld\w*|fjern\w*\s+mig|tag\s+mig\s+af|"
-        r"(?:vil|" + OE + r"nsker|skal|gider|m" + AA + r")\s+(?:\w+\s+)?(?:ikke|ik)\b"
-        + _FOR_NOW + r"|"
+        r"(?:vil|"
+        + OE
+        + r"nsker|skal|gider|m"
+        + AA
+        + r")\s+(?:\w+\s+)?(?:ikke|ik)\b"
+        + _FOR_NOW
+        + r"|"
         r"ikke\s+(?:\w+\s+)?(?:mere|l" + AE + r"ngere|fremover)" + _FOR_NOW + r"|"
         r"ikke\s+(?:at\s+)?(?:\w+\s+)?flere|"
         r"ikke\s+(?:\w+\s+){0,3}?igen)",
@@ -1520,21 +2006,59 @@ PAIR_DATA = (
     PAIR_DATA
     + r"|\bnoget\s+(?:\w+\s+)?om\s+mig\b"
     + r"|\b(?:registreret|gemt|noteret|opbevaret|har)\s+om\s+(?:min|mit|vores)\s+(?:\w+\s+)?"
-    + _REL + r"\b"
+    + _REL
+    + r"\b"
 )
 #: Word stems every ``PAIR_CONTACT`` match holds.
 PAIR_CONTACT_TRIGGERS = (
-    "ring", "kontakt", "skriv", "maile", "mailer", "send", "sms", "opkald", "mails", "e-mails",
-    "emails", "breve", "henvendelse", "tilbud", "liste", "reklamer", "mail", "opringning",
+    "ring",
+    "kontakt",
+    "skriv",
+    "maile",
+    "mailer",
+    "send",
+    "sms",
+    "opkald",
+    "mails",
+    "e-mails",
+    "emails",
+    "breve",
+    "henvendelse",
+    "tilbud",
+    "liste",
+    "reklamer",
+    "mail",
+    "opringning",
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
     "noget",
     # what PAIR_SENSITIVE names (a complaint's event is looked for beside it)
-    "cpr", "personnummer", "pasnummer", "helbred", "diagnose", "depression", "sygdom",
-    "diabetes", "medicin", "allergi", "graviditet", "lægeerkl", "laegeerkl", "lageerkl",
-    "legeerkl", "mobilnummer", "spiseforstyrrelse", "angst", "psykisk", "handicap", "adhd",
+    "cpr",
+    "personnummer",
+    "pasnummer",
+    "helbred",
+    "diagnose",
+    "depression",
+    "sygdom",
+    "diabetes",
+    "medicin",
+    "allergi",
+    "graviditet",
+    "lægeerkl",
+    "laegeerkl",
+    "lageerkl",
+    "legeerkl",
+    "mobilnummer",
+    "spiseforstyrrelse",
+    "angst",
+    "psykisk",
+    "handicap",
+    "adhd",
     "autisme",
-    "registreret", "gemt", "noteret", "opbevaret",
+    "registreret",
+    "gemt",
+    "noteret",
+    "opbevaret",
 )
 RULES = RULES + (
     (
@@ -1560,9 +2084,7 @@ PAIR_FOLLOW = r"\b(?:de|dem|det|den)\b"
 # -- seventh round (dev9/): wider vocabularies, pronoun objects, word orders --------------
 #: "… som 12.03.1971, men den er 21.03.1971", "Ida Marie, ikke Ida Maria": the writer sets
 #: a record right by contrasting what is registered with what is true.
-_REGISTERED = (
-    r"(?:registreret|noteret|opf" + OE + r"rt|skrevet|stavet|st" + AA + r"r|oprettet)"
-)
+_REGISTERED = r"(?:registreret|noteret|opf" + OE + r"rt|skrevet|stavet|st" + AA + r"r|oprettet)"
 RULES = RULES + (
     (
         T.RECTIFICATION,
@@ -1667,30 +2189,87 @@ RULES = RULES + (
 RULE_TRIGGERS.update(
     {
         "da.registreret_som_men": (
-            "registreret", "noteret", "opført", "opfoert", "opfort", "skrevet", "stavet",
-            "står", "staar", "star$", "oprettet", "hedder", "staves", "skrives",
-            "født", "foedt", "fodt",
+            "registreret",
+            "noteret",
+            "opført",
+            "opfoert",
+            "opfort",
+            "skrevet",
+            "stavet",
+            "står",
+            "staar",
+            "star$",
+            "oprettet",
+            "hedder",
+            "staves",
+            "skrives",
+            "født",
+            "foedt",
+            "fodt",
         ),
         "da.mangler_min_x": ("mangler",),
         "da.det_maa_ikke_bruges": (
-            "bruges", "anvendes", "deles", "gives", "videregives", "sælges", "saelges",
-            "salges", "selges", "sendes", "stop", "kun$",
+            "bruges",
+            "anvendes",
+            "deles",
+            "gives",
+            "videregives",
+            "sælges",
+            "saelges",
+            "salges",
+            "selges",
+            "sendes",
+            "stop",
+            "kun$",
         ),
         "da.modsaetter_mig": ("modsæt", "modsaet", "modsat", "imod"),
         "da.vil_ikke_profileres": (
-            "profiler", "spore", "sporer", "sporet", "tracke", "analyser", "overvåg",
-            "overvaag", "overvag", "bruger", "deler", "sælger", "saelger", "salger",
-            "videregiv", "giver", "sender", "bruge", "dele", "sælge", "saelge", "salge", "sende",
-            "indgå", "indgaa", "indga",
+            "profiler",
+            "spore",
+            "sporer",
+            "sporet",
+            "tracke",
+            "analyser",
+            "overvåg",
+            "overvaag",
+            "overvag",
+            "bruger",
+            "deler",
+            "sælger",
+            "saelger",
+            "salger",
+            "videregiv",
+            "giver",
+            "sender",
+            "bruge",
+            "dele",
+            "sælge",
+            "saelge",
+            "salge",
+            "sende",
+            "indgå",
+            "indgaa",
+            "indga",
         ),
         "da.vil_ikke_laengere_have_at_i_bruger": (
-            "historie", "billede", "foto", "video", "rejsehistorie", "udtalelse", "anmeldelse",
+            "historie",
+            "billede",
+            "foto",
+            "video",
+            "rejsehistorie",
+            "udtalelse",
+            "anmeldelse",
         ),
         "da.det_traekker_jeg_tilbage": ("trækker", "traekker", "trakker", "trekker"),
         "da.have_det_taget_ned": ("taget", "fjernet", "slettet"),
         "da.hvor_har_x_det_fra": ("hvor$",),
         "da.anmodning_ikke_efterkommet": (
-            "besvaret", "efterkommet", "behandlet", "gennemført", "gennemfoert", "gennemfort",
+            "besvaret",
+            "efterkommet",
+            "behandlet",
+            "gennemført",
+            "gennemfoert",
+            "gennemfort",
             "ordnet",
         ),
     }
@@ -1698,20 +2277,31 @@ RULE_TRIGGERS.update(
 #: Personal data the second opinion also knows: papers, history, a mail address in full.
 PAIR_DATA = (
     PAIR_DATA
-    + r"|\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:papirer|l" + AE + r"gepapir\w*|historik\w*|"
+    + r"|\b(?:mine|min|mit)\s+(?:\w+\s+){0,2}?(?:papirer|l"
+    + AE
+    + r"gepapir\w*|historik\w*|"
     r"information\w*|e-?mailadresse\w*|mobilnummer\w*|l" + OE + r"n|straffeattest\w*|"
     r"(?:kontakt|helbreds|sundheds|pas|kunde|bruger)oplysning\w*)\b"
     + r"|\b(?:jeres|deres)\s+(?:\w+\s+)?(?:registre|systemer)\b"
 )
 PAIR_SENSITIVE = (
     PAIR_SENSITIVE[:-3]
-    + r"|pasnumre|f" + OE + r"dselsdato\w*|mailadresse\w*|e-?mailadresse\w*|l" + AE
-    + r"gepapir\w*|l" + OE + r"n(?:nen|seddel\w*)?|billede\w*\s+af\s+(?:min|mit)\s+\w+)\b"
+    + r"|pasnumre|f"
+    + OE
+    + r"dselsdato\w*|mailadresse\w*|e-?mailadresse\w*|l"
+    + AE
+    + r"gepapir\w*|l"
+    + OE
+    + r"n(?:nen|seddel\w*)?|billede\w*\s+af\s+(?:min|mit)\s+\w+)\b"
 )
 #: More things done with data: put up, known, passed on, created, fetched by someone else.
 PAIR_EVENT = (
     PAIR_EVENT[:-3]
-    + r"|lagde\s+[^.?!\n]{0,80}?\b(?:p" + AA + r"|ud|op|i|ind)|hang|h" + AE + r"ngt|"
+    + r"|lagde\s+[^.?!\n]{0,80}?\b(?:p"
+    + AA
+    + r"|ud|op|i|ind)|hang|h"
+    + AE
+    + r"ngt|"
     r"(?:l" + AA + r"|ligger|ligge)\s+fremme|kender|kendte|kendskab|vidste|"
     r"(?:f" + AA + r"et|fik)\s+(?:fat\s+i|adgang\s+til|(?=min\b|mit\b|mine\b))|"
     r"(?:giver|sender)\s+(?:\w+\s+){0,3}?videre|deler|s" + AE + r"lger|videregiver|"
@@ -1738,16 +2328,35 @@ ANTECEDENT = (
     + r"|\b(?:min|mit)\s+(?:e-?)?mail(?:-?adresse\w*)?\b"
     # "I har mig registreret som mand"; "prisen står som 0 kr." is no personal data
     + r"|\b(?:mig|os|ham|hende|(?:min|mit|mine|hans|hendes)\s+\w+)\s+(?:er\s+)?(?:registreret|"
-    r"noteret|opf" + OE + r"rt|oprettet)\s+som\b"
+    r"noteret|opf"
+    + OE
+    + r"rt|oprettet)\s+som\b"
     + r"|\bhedder\b[^.?!\n]{0,30}?\bikke\b"
     + r"|\bbillede\w*\s+(?:\w+\s+){0,3}?(?:hvor|som)\s+jeg\b"
     + r"|\bsamtyk\w*"
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
-    "papir", "lægepapir", "laegepapir", "lagepapir", "legepapir", "historik", "information",
-    "løn", "loen", "registre", "systemer", "mailadresse", "e-mailadresse", "emailadresse",
-    "straffeattest", "kontaktoplysning", "helbredsoplysning", "sundhedsoplysning",
-    "pasoplysning", "kundeoplysning", "brugeroplysning",
+    "papir",
+    "lægepapir",
+    "laegepapir",
+    "lagepapir",
+    "legepapir",
+    "historik",
+    "information",
+    "løn",
+    "loen",
+    "registre",
+    "systemer",
+    "mailadresse",
+    "e-mailadresse",
+    "emailadresse",
+    "straffeattest",
+    "kontaktoplysning",
+    "helbredsoplysning",
+    "sundhedsoplysning",
+    "pasoplysning",
+    "kundeoplysning",
+    "brugeroplysning",
 )
 #: Withdrawing what was given (consent) beside the data it covers ("Jeg gav samtykke til,
 #: at I måtte gemme mine oplysninger … Det trækker jeg tilbage").
@@ -1789,8 +2398,17 @@ THIRD_PARTY_CUE = THIRD_PARTY_CUE + r"|\bhar\s+bedt\s+mig\b"
 #: Loyalty clubs are marketing lists too.
 PAIR_LIST = PAIR_LIST[:-3] + r"|kundeklub\w*|medlemsklub\w*|fordelsklub\w*|rabatklub\w*)\b"
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
-    "kundeklub", "medlemsklub", "fordelsklub", "rabatklub", "journal", "lægejournal",
-    "laegejournal", "lagejournal", "legejournal", "sygejournal", "patientjournal",
+    "kundeklub",
+    "medlemsklub",
+    "fordelsklub",
+    "rabatklub",
+    "journal",
+    "lægejournal",
+    "laegejournal",
+    "lagejournal",
+    "legejournal",
+    "sygejournal",
+    "patientjournal",
 )
 #: Being contacted by partners is data passed on: an objection (restriction), not a stop.
 PAIR_USE = PAIR_USE + (
@@ -1815,7 +2433,9 @@ RULE_TRIGGERS.update({"da.hvad_der_er_gemt_om_mig": ("hvad",)})
 #: Misspelt "oplysninger" ("oplysniger", "oplysinger") beside "om/på mig".
 PAIR_DATA = (
     PAIR_DATA
-    + r"|\b(?:oplysing|oplysnig|opysning)\w*\s+(?:\w+\s+){0,4}?(?:om|p" + AA + r")\s+mig\b"
+    + r"|\b(?:oplysing|oplysnig|opysning)\w*\s+(?:\w+\s+){0,4}?(?:om|p"
+    + AA
+    + r")\s+mig\b"
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + ("oplysing", "oplysnig", "opysning")
 PAIRS = PAIRS + (
@@ -1856,7 +2476,8 @@ RULES = RULES + (
         # "Jeres system har mig stående med en gammel adresse"
         r"\bhar\s+(?:mig|min\s+\w+|mit\s+\w+)\s+(?:st" + AA + r"ende|registreret|noteret|"
         r"liggende)\s+"
-        r"med\s+(?:en\s+|et\s+|den\s+|det\s+|mit\s+|min\s+)?(?:gammel|gamle|forkert\w*|for" + AE
+        r"med\s+(?:en\s+|et\s+|den\s+|det\s+|mit\s+|min\s+)?(?:gammel|gamle|forkert\w*|for"
+        + AE
         + r"ldet\w*)\b",
         0.8,
         "",
@@ -1889,10 +2510,26 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "da.har_mig_staaende_med": ("gammel", "gamle", "forkert", "forældet", "foraeldet",
-                                    "foraldet", "foreldet"),
-        "da.maa_ikke_komme_ud": ("komme", "vises", "offentlig", "lægges", "laegges", "lagges",
-                                 "legges", "postes", "deles"),
+        "da.har_mig_staaende_med": (
+            "gammel",
+            "gamle",
+            "forkert",
+            "forældet",
+            "foraeldet",
+            "foraldet",
+            "foreldet",
+        ),
+        "da.maa_ikke_komme_ud": (
+            "komme",
+            "vises",
+            "offentlig",
+            "lægges",
+            "laegges",
+            "lagges",
+            "legges",
+            "postes",
+            "deles",
+        ),
         "da.nej_tak_til_flere": ("nej",),
         "da.hvad_har_i_registreret": ("hvad",),
     }
@@ -1904,9 +2541,16 @@ THIRD_PARTY_CUE = THIRD_PARTY_CUE + (
 #: Worry and unfairness are displeasure too; "has access" is something done with data.
 PAIRS = tuple(
     # "det bekymrer mig", not "jeg er bekymret for min datter"
-    (t, n, pat[:-3] + r"|bekymrer\s+mig|bekymrende|ikke\s+fair|uretf" + AE + r"rdig\w*|"
-     r"(?:var|er)\s+privat)\b", k, w)
-    if n == "da.par_klage" else (t, n, pat, k, w)
+    (
+        t,
+        n,
+        pat[:-3] + r"|bekymrer\s+mig|bekymrende|ikke\s+fair|uretf" + AE + r"rdig\w*|"
+        r"(?:var|er)\s+privat)\b",
+        k,
+        w,
+    )
+    if n == "da.par_klage"
+    else (t, n, pat, k, w)
     for t, n, pat, k, w in PAIRS
 )
 PAIR_EVENT = PAIR_EVENT[:-3] + r"|har\s+(?:stadig\s+|fortsat\s+)?adgang\s+til)\b"

@@ -30,35 +30,72 @@ _REL = (
 )
 
 RULES: tuple[tuple[T, str, str, float, str], ...] = (
-    (T.CONSENT_WITHDRAWAL, "no.trekke_samtykke",
-     r"\btrekk\w*\s+(?:\w+\s+){0,3}?(?:tilbake\s+)?(?:\w+\s+){0,2}?samtykke\w*"
-     r"|\bsamtykke\w*\s+(?:\w+\s+){0,3}?trekk\w*\s+tilbake", 0.9, ""),
-    (T.CONSENT_WITHDRAWAL, "no.meld_meg_av",
-     r"\bmeld\w*\s+meg\s+av\s+(?:\w+\s+){0,2}?(?:nyhetsbrev\w*|e-?post\w*|epostliste\w*|"
-     r"markedsf\w*|reklame\w*|sms\w*)|\breserver\w*\s+meg\s+mot\s+(?:\w+\s+)?(?:markedsf\w*|"
-     r"reklame\w*)", 0.85, "f"),
-    (T.ACCESS, "no.innsyn",
-     r"\binnsyn\w*\b|\bhvilke\s+(?:\w+\s+){0,2}?(?:opplysning\w*|data|personopplysning\w*)\b"
-     r"[^.?!\n]{0,60}?\bom\s+meg\b|\bhva\s+(?:har|vet|lagrer)\s+dere\s+(?:\w+\s+){0,3}?om\s+meg\b",
-     0.9, ""),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.trekke_samtykke",
+        r"\btrekk\w*\s+(?:\w+\s+){0,3}?(?:tilbake\s+)?(?:\w+\s+){0,2}?samtykke\w*"
+        r"|\bsamtykke\w*\s+(?:\w+\s+){0,3}?trekk\w*\s+tilbake",
+        0.9,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.meld_meg_av",
+        r"\bmeld\w*\s+meg\s+av\s+(?:\w+\s+){0,2}?(?:nyhetsbrev\w*|e-?post\w*|epostliste\w*|"
+        r"markedsf\w*|reklame\w*|sms\w*)|\breserver\w*\s+meg\s+mot\s+(?:\w+\s+)?(?:markedsf\w*|"
+        r"reklame\w*)",
+        0.85,
+        "f",
+    ),
+    (
+        T.ACCESS,
+        "no.innsyn",
+        r"\binnsyn\w*\b|\bhvilke\s+(?:\w+\s+){0,2}?(?:opplysning\w*|data|personopplysning\w*)\b"
+        r"[^.?!\n]{0,60}?\bom\s+meg\b|\bhva\s+(?:har|vet|lagrer)\s+dere\s+(?:\w+\s+){0,3}?om\s+meg\b",
+        0.9,
+        "",
+    ),
     (T.ACCESS, "no.kopi_av_mine_data", rf"\bkopi\s+av\s+(?:\w+\s+){{0,2}}?{OBJ}", 0.85, ""),
-    (T.RECTIFICATION, "no.retting",
-     rf"\b(?:rett|rette|retting|korriger\w*|oppdater\w*|endre)\s+{_GAP4}{OBJ}"
-     # "sendt … til feil adresse" is a wrong recipient, not wrong data
-     r"|(?<!til\s)\b(?:feil|uriktig\w*|ukorrekt\w*)\s+(?:\w+\s+)?(?:personopplysning\w*|opplysning\w*|"
-     r"navn|adresse|f" + OE + r"dselsdato)\b", 0.85, ""),
-    (T.ERASURE, "no.slett_mine_opplysninger",
-     rf"\b(?:slett\w*|fjern\w*)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:slettet|slettes)\b",
-     0.85, "q"),
-    (T.ERASURE, "no.retten_til_sletting",
-     r"\brett\w*\s+til\s+(?:sletting|" + AA + r"\s+bli\s+glemt)\b|\bkrav\s+om\s+sletting\b",
-     0.9, ""),
-    (T.RESTRICTION, "no.begrense_protestere",
-     r"\bbegrens\w*\s+(?:\w+\s+){0,3}?behandling\w*|\bprotester\w*\s+(?:\w+\s+){0,2}?mot\s+"
-     r"(?:\w+\s+){0,3}?(?:behandling\w*|bruk\w*|markedsf\w*|profilering\w*)", 0.85, ""),
-    (T.THIRD_PARTY_AUTHORISATION, "no.paa_vegne_av",
-     rf"\bp{AA}\s+vegne\s+av\s+(?:min|mitt|mine|v{AA}r)\s+(?:\w+\s+)?{_REL}\b|\bfullmakt\w*"
-     rf"|\bverge\b", 0.85, "s"),
+    (
+        T.RECTIFICATION,
+        "no.retting",
+        rf"\b(?:rett|rette|retting|korriger\w*|oppdater\w*|endre)\s+{_GAP4}{OBJ}"
+        # "sendt … til feil adresse" is a wrong recipient, not wrong data
+        r"|(?<!til\s)\b(?:feil|uriktig\w*|ukorrekt\w*)\s+(?:\w+\s+)?(?:personopplysning\w*|opplysning\w*|"
+        r"navn|adresse|f" + OE + r"dselsdato)\b",
+        0.85,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "no.slett_mine_opplysninger",
+        rf"\b(?:slett\w*|fjern\w*)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:slettet|slettes)\b",
+        0.85,
+        "q",
+    ),
+    (
+        T.ERASURE,
+        "no.retten_til_sletting",
+        r"\brett\w*\s+til\s+(?:sletting|" + AA + r"\s+bli\s+glemt)\b|\bkrav\s+om\s+sletting\b",
+        0.9,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "no.begrense_protestere",
+        r"\bbegrens\w*\s+(?:\w+\s+){0,3}?behandling\w*|\bprotester\w*\s+(?:\w+\s+){0,2}?mot\s+"
+        r"(?:\w+\s+){0,3}?(?:behandling\w*|bruk\w*|markedsf\w*|profilering\w*)",
+        0.85,
+        "",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "no.paa_vegne_av",
+        rf"\bp{AA}\s+vegne\s+av\s+(?:min|mitt|mine|v{AA}r)\s+(?:\w+\s+)?{_REL}\b|\bfullmakt\w*"
+        rf"|\bverge\b",
+        0.85,
+        "s",
+    ),
     (T.COMPLAINT, "no.klage", r"\bklag\w*\b", 0.8, "cp"),
 )
 
@@ -86,7 +123,13 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "no.innsyn": ("innsyn", "hvilke", "hva"),
     "no.kopi_av_mine_data": ("kopi",),
     "no.retting": (
-        "rett", "korriger", "oppdater", "endre", "feil", "uriktig", "ukorrekt",
+        "rett",
+        "korriger",
+        "oppdater",
+        "endre",
+        "feil",
+        "uriktig",
+        "ukorrekt",
     ),
     "no.slett_mine_opplysninger": ("slett", "fjern"),
     "no.retten_til_sletting": ("rett", "krav"),
@@ -109,17 +152,38 @@ FACTUAL = r"\b(?:har|hadde)\s+(?:\w+\s+){0,2}?(?:klaget|anmeldt|meldt)\b|\bherve
 OFFER_CUE = r"\b(?:" + OE + r"nsker\s+du|vil\s+du|skal\s+vi)\b"
 
 RULES = RULES + (
-    (T.RECTIFICATION, "no.oppdatere_det",
-     r"\b(?:oppdater\w*|rett|rette|endre|korriger\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b"
-     r"|\b(?:adresse\w*|navn\w*|etternavn\w*|telefonnummer\w*|nummer\w*|e-?post\w*)\s+"
-     r"(?:min|mitt|mi)\s+(?:er|har)\s+(?:blitt\s+)?(?:endret|byttet|ny|nytt)\b", 0.75, "r"),
-    (T.ERASURE, "no.slett_det",
-     r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b", 0.75, "rq"),
+    (
+        T.RECTIFICATION,
+        "no.oppdatere_det",
+        r"\b(?:oppdater\w*|rett|rette|endre|korriger\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b"
+        r"|\b(?:adresse\w*|navn\w*|etternavn\w*|telefonnummer\w*|nummer\w*|e-?post\w*)\s+"
+        r"(?:min|mitt|mi)\s+(?:er|har)\s+(?:blitt\s+)?(?:endret|byttet|ny|nytt)\b",
+        0.75,
+        "r",
+    ),
+    (
+        T.ERASURE,
+        "no.slett_det",
+        r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+)?(?:det|den|dem)\b",
+        0.75,
+        "rq",
+    ),
 )
 RULE_TRIGGERS.update(
     {
-        "no.oppdatere_det": ("oppdater", "rett", "endre", "korriger", "adresse", "navn",
-                             "etternavn", "telefonnummer", "nummer", "e-post", "epost"),
+        "no.oppdatere_det": (
+            "oppdater",
+            "rett",
+            "endre",
+            "korriger",
+            "adresse",
+            "navn",
+            "etternavn",
+            "telefonnummer",
+            "nummer",
+            "e-post",
+            "epost",
+        ),
         "no.slett_det": ("slett", "fjern"),
     }
 )
@@ -146,11 +210,21 @@ GREETING = r"hei|hallo|heisann"
 POLITE = r"takk|tusen\s+takk|n" + AA + r"|snarest|vennligst"
 SIGNOFF = r"mvh|hilsen|vennlig\s+hilsen|/"
 SHORT_COMMANDS: tuple[tuple[T, str, str, float, str], ...] = (
-    (T.CONSENT_WITHDRAWAL, "no.kort_meld_av",
-     r"(?:meld\s+(?:meg|oss)\s+av|avmeld(?:e|ing)?(?:\s+meg)?|stopp)(?:\s+(?:nyhetsbrevet|listen|"
-     r"alt))?", 0.8, ""),
-    (T.ERASURE, "no.kort_slett_meg",
-     r"(?:slett|fjern)\s+(?:meg|kontoen\s+min|profilen\s+min|alt\s+om\s+meg)", 0.8, ""),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.kort_meld_av",
+        r"(?:meld\s+(?:meg|oss)\s+av|avmeld(?:e|ing)?(?:\s+meg)?|stopp)(?:\s+(?:nyhetsbrevet|listen|"
+        r"alt))?",
+        0.8,
+        "",
+    ),
+    (
+        T.ERASURE,
+        "no.kort_slett_meg",
+        r"(?:slett|fjern)\s+(?:meg|kontoen\s+min|profilen\s+min|alt\s+om\s+meg)",
+        0.8,
+        "",
+    ),
 )
 _NEWS2 = (
     r"(?:nyhetsbrev\w*|reklame\w*|tilbud\w*|e-?post\w*|sms\w*|markedsf" + OE + r"ring\w*|"
@@ -158,54 +232,105 @@ _NEWS2 = (
 )
 _CONTACT = (
     r"(?:adresse\w*|e-?post\w*|telefonnummer\w*|nummer\w*|navn\w*|etternavn\w*|"
-    r"f" + OE + r"dselsdato\w*|personnummer\w*|n" + AE + r"rmeste\s+p" + AA + r"r" + OE
-    + r"rende)"
+    r"f" + OE + r"dselsdato\w*|personnummer\w*|n" + AE + r"rmeste\s+p" + AA + r"r" + OE + r"rende)"
 )
 RULES = RULES + (
-    (T.ERASURE, "no.slett_meg",
-     r"\b(?:slett\w*|fjern\w*)\s+meg\s+(?:ut\s+)?(?:fra|av)\s+(?:\w+\s+){0,2}?\w*(?:system|"
-     r"register|database|kundeliste|kartotek)\w*"
-     r"|\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:opplysning\w*|data|informasjon\w*)\s+"
-     r"(?:om\s+meg|hennes|hans|deres)\b"
-     r"|\bslett\w*\s+(?:\w+\s+){0,3}?(?:pass\w*|passkopi\w*|legeattest\w*|"
-     r"legeerkl" + AE + r"ring\w*|politiattest\w*|journal\w*)\b", 0.8, "q"),
-    (T.CONSENT_WITHDRAWAL, "no.ikke_mer_reklame",
-     rf"\b(?:ikke|aldri)\s+(?:send|sende)\s+(?:meg\s+)?(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?"
-     rf"{_NEWS2}|\bvil\s+ikke\s+(?:lenger\s+)?(?:ha|f{AA}|motta)\s+(?:\w+\s+){{0,2}}?(?:mer|flere)\s+"
-     rf"(?:\w+\s+)?{_NEWS2}|\bslutt\s+(?:\w+\s+)?(?:sende|ringe)\s+(?:\w+\s+){{0,3}}?{_NEWS2}",
-     0.8, "f"),
-    (T.ACCESS, "no.hva_har_dere_om_meg",
-     r"\b(?:hva|hvilke|hva\s+slags|hvilken)\s+(?:\w+\s+){0,3}?(?:har|vet|lagrer|lagret)\s+dere\s+"
-     r"(?:\w+\s+){0,3}?om\s+(?:meg|ham|henne|henne)\b"
-     r"|\bhvordan\s+har\s+dere\s+f" + AA + r"tt\s+(?:tak\s+i\s+)?(?:mitt|min|mine|\w+\s+mitt)\b",
-     0.8, ""),
-    (T.RECTIFICATION, "no.nytt_nummer",
-     rf"\b(?:f{AA}tt|har)\s+(?:et\s+)?(?:nytt|ny)\s+{_CONTACT}\b|\b(?:min|mitt)\s+nye\s+{_CONTACT}\b"
-     rf"|\b{_CONTACT}\s+(?:min|mitt|mi)\s+er\s+(?:\w+\s+)?(?:feil|ny|endret|byttet)\b"
-     rf"|(?<!til\s)\b(?:feil|uriktig\w*)\s+{_CONTACT}\b", 0.8, "b"),
-    (T.THIRD_PARTY_AUTHORISATION, "no.forelder_til",
-     r"\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|forelder|verge)\s+til\b|\b(?:jeg|vi)\s+skriver\s+for\s+"
-     rf"(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
-     r"|\b(?:opplysning\w*|data|kont\w*|profil\w*)\s+(?:hennes|hans)\b|\b(?:hennes|hans)\s+"
-     r"(?:opplysning\w*|data|konto\w*|profil\w*)\b", 0.75, "st"),
-    (T.THIRD_PARTY_AUTHORISATION, "no.har_fullmakt",
-     r"\bhar\s+fullmakt\s+til\s+" + AA + r"\b|\bgir\s+(?:\w+\s+){0,3}?fullmakt\b", 0.8, ""),
-    (T.COMPLAINT, "no.delte_uten_aa_spoerre",
-     r"\b(?:delte|delt|sendte|sendt|ga|gitt|solgte|solgt)\s+(?:\w+\s+){0,5}?(?:min|mitt|mine|\w+\s+"
-     r"(?:min|mitt|mine))\b[^.?!\n]{0,60}?\buten\s+(?:" + AA + r"\s+sp" + OE + r"rre|samtykke|"
-     r"tillatelse)\b|\b(?:anmeldt|meldt|klaget)\s+(?:\w+\s+){0,2}?til\s+datatilsynet\b",
-     0.8, "c"),
+    (
+        T.ERASURE,
+        "no.slett_meg",
+        r"\b(?:slett\w*|fjern\w*)\s+meg\s+(?:ut\s+)?(?:fra|av)\s+(?:\w+\s+){0,2}?\w*(?:system|"
+        r"register|database|kundeliste|kartotek)\w*"
+        r"|\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:opplysning\w*|data|informasjon\w*)\s+"
+        r"(?:om\s+meg|hennes|hans|deres)\b"
+        r"|\bslett\w*\s+(?:\w+\s+){0,3}?(?:pass\w*|passkopi\w*|legeattest\w*|"
+        r"legeerkl" + AE + r"ring\w*|politiattest\w*|journal\w*)\b",
+        0.8,
+        "q",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.ikke_mer_reklame",
+        rf"\b(?:ikke|aldri)\s+(?:send|sende)\s+(?:meg\s+)?(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?"
+        rf"{_NEWS2}|\bvil\s+ikke\s+(?:lenger\s+)?(?:ha|f{AA}|motta)\s+(?:\w+\s+){{0,2}}?(?:mer|flere)\s+"
+        rf"(?:\w+\s+)?{_NEWS2}|\bslutt\s+(?:\w+\s+)?(?:sende|ringe)\s+(?:\w+\s+){{0,3}}?{_NEWS2}",
+        0.8,
+        "f",
+    ),
+    (
+        T.ACCESS,
+        "no.hva_har_dere_om_meg",
+        r"\b(?:hva|hvilke|hva\s+slags|hvilken)\s+(?:\w+\s+){0,3}?(?:har|vet|lagrer|lagret)\s+dere\s+"
+        r"(?:\w+\s+){0,3}?om\s+(?:meg|ham|henne|henne)\b"
+        r"|\bhvordan\s+har\s+dere\s+f" + AA + r"tt\s+(?:tak\s+i\s+)?(?:mitt|min|mine|\w+\s+mitt)\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "no.nytt_nummer",
+        rf"\b(?:f{AA}tt|har)\s+(?:et\s+)?(?:nytt|ny)\s+{_CONTACT}\b|\b(?:min|mitt)\s+nye\s+{_CONTACT}\b"
+        rf"|\b{_CONTACT}\s+(?:min|mitt|mi)\s+er\s+(?:\w+\s+)?(?:feil|ny|endret|byttet)\b"
+        rf"|(?<!til\s)\b(?:feil|uriktig\w*)\s+{_CONTACT}\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "no.forelder_til",
+        r"\bjeg\s+er\s+(?:\w+\s+)?(?:mor|far|forelder|verge)\s+til\b|\b(?:jeg|vi)\s+skriver\s+for\s+"
+        rf"(?:min|mitt|v{AA}r)\s+(?:\w+\s+)?{_REL2}\b"
+        r"|\b(?:opplysning\w*|data|kont\w*|profil\w*)\s+(?:hennes|hans)\b|\b(?:hennes|hans)\s+"
+        r"(?:opplysning\w*|data|konto\w*|profil\w*)\b",
+        0.75,
+        "st",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "no.har_fullmakt",
+        r"\bhar\s+fullmakt\s+til\s+" + AA + r"\b|\bgir\s+(?:\w+\s+){0,3}?fullmakt\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "no.delte_uten_aa_spoerre",
+        r"\b(?:delte|delt|sendte|sendt|ga|gitt|solgte|solgt)\s+(?:\w+\s+){0,5}?(?:min|mitt|mine|\w+\s+"
+        r"(?:min|mitt|mine))\b[^.?!\n]{0,60}?\buten\s+(?:" + AA + r"\s+sp" + OE + r"rre|samtykke|"
+        r"tillatelse)\b|\b(?:anmeldt|meldt|klaget)\s+(?:\w+\s+){0,2}?til\s+datatilsynet\b",
+        0.8,
+        "c",
+    ),
 )
 RULE_TRIGGERS.update(
     {
         "no.slett_meg": ("slett", "fjern"),
-        "no.ikke_mer_reklame": ("nyhetsbrev", "reklame", "tilbud", "e-post", "epost", "sms",
-                                "invitasjon",
-                                "markedsf", "utsendelse", "kampanje"),
+        "no.ikke_mer_reklame": (
+            "nyhetsbrev",
+            "reklame",
+            "tilbud",
+            "e-post",
+            "epost",
+            "sms",
+            "invitasjon",
+            "markedsf",
+            "utsendelse",
+            "kampanje",
+        ),
         "no.hva_har_dere_om_meg": ("hva", "hvilke", "hvilken", "hvordan"),
         "no.nytt_nummer": ("ny$", "nytt$", "nye$", "feil", "endret", "byttet", "uriktig"),
-        "no.forelder_til": ("mor", "far", "forelder", "verge", "skriver", "opplysning", "data",
-                            "kont", "profil", "hennes", "hans"),
+        "no.forelder_til": (
+            "mor",
+            "far",
+            "forelder",
+            "verge",
+            "skriver",
+            "opplysning",
+            "data",
+            "kont",
+            "profil",
+            "hennes",
+            "hans",
+        ),
         "no.har_fullmakt": ("fullmakt",),
         "no.delte_uten_aa_spoerre": ("uten", "anmeldt", "meldt", "klaget"),
     }
@@ -222,14 +347,23 @@ RULES = tuple((t, n, p, w, f + _MORE_FLAGS.get(n, "")) for t, n, p, w, f in RULE
 
 # -- third round (dev3/) ------------------------------------------------------------------
 RULES = RULES + (
-    (T.ERASURE, "no.slett_all_informasjon",
-     r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:informasjon\w*|info|alt)\b[^.?!\n]{0,30}?"
-     r"\bom\s+(?:meg|henne|ham)\b", 0.85, "q"),
-    (T.ACCESS, "no.se_hva_dere_har",
-     r"\b(?:se|vite|f" + AA + r"\s+vite)\s+(?:\w+\s+)?(?:hva|hvilke|hvilken)\s+"
-     r"(?:\w+\s+){0,2}?dere\s+"
-     r"(?:har|vet|lagrer)\s+(?:\w+\s+)?(?:registrert|lagret)?\s*(?:om|p" + AA + r")\s+meg\b",
-     0.8, ""),
+    (
+        T.ERASURE,
+        "no.slett_all_informasjon",
+        r"\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,3}?(?:informasjon\w*|info|alt)\b[^.?!\n]{0,30}?"
+        r"\bom\s+(?:meg|henne|ham)\b",
+        0.85,
+        "q",
+    ),
+    (
+        T.ACCESS,
+        "no.se_hva_dere_har",
+        r"\b(?:se|vite|f" + AA + r"\s+vite)\s+(?:\w+\s+)?(?:hva|hvilke|hvilken)\s+"
+        r"(?:\w+\s+){0,2}?dere\s+"
+        r"(?:har|vet|lagrer)\s+(?:\w+\s+)?(?:registrert|lagret)?\s*(?:om|p" + AA + r")\s+meg\b",
+        0.8,
+        "",
+    ),
 )
 RULE_TRIGGERS.update(
     {
@@ -253,21 +387,57 @@ PAIR_BLOCK = (
     r"portal)"
 )
 PAIRS: tuple[tuple[T, str, str, str, float], ...] = (
-    (T.ERASURE, "no.par_slett",
-     r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
-     r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b", "data", 0.6),
-    (T.ACCESS, "no.par_innsyn",
-     r"\b(?:innsyn|kopi|(?<!kan\s)(?<!\.)se|vite|hva|hvilke)\b", "data", 0.6),
-    (T.RECTIFICATION, "no.par_rett",
-     r"\b(?:rett|rette|endre|oppdater\w*|(?<!til\s)feil|fiks\w*)\b", "data", 0.6),
-    (T.CONSENT_WITHDRAWAL, "no.par_meld_av",
-     r"\b(?:meld\w*\s+meg\s+av|slutt|(?:vil|skal|m" + AA + r")\s+(?:\w+\s+)?ikke|ikke\s+send|"
-     r"ingen\s+flere)\b", "list", 0.6),
+    (
+        T.ERASURE,
+        "no.par_slett",
+        r"\b(?:slett|slette|slettes|sletter|fjern|fjerne|fjernes)\b"
+        r"|\bikke\s+(?:\w+\s+)?(?:st" + AA + r"|v" + AE + r"re|ligge)\s+i\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.ACCESS,
+        "no.par_innsyn",
+        r"\b(?:innsyn|kopi|(?<!kan\s)(?<!\.)se|vite|hva|hvilke)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.RECTIFICATION,
+        "no.par_rett",
+        r"\b(?:rett|rette|endre|oppdater\w*|(?<!til\s)feil|fiks\w*)\b",
+        "data",
+        0.6,
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.par_meld_av",
+        r"\b(?:meld\w*\s+meg\s+av|slutt|(?:vil|skal|m" + AA + r")\s+(?:\w+\s+)?ikke|ikke\s+send|"
+        r"ingen\s+flere)\b",
+        "list",
+        0.6,
+    ),
 )
 PAIR_TRIGGERS = (
-    "opplysning", "data", "konto", "profil", "adresse", "navn", "telefonnummer", "informasjon",
-    "personopplysning", "alt", "registeret", "systemet", "databasen", "nyhetsbrev", "reklame",
-    "tilbud", "e-post", "epost", "utsendelse",
+    "opplysning",
+    "data",
+    "konto",
+    "profil",
+    "adresse",
+    "navn",
+    "telefonnummer",
+    "informasjon",
+    "personopplysning",
+    "alt",
+    "registeret",
+    "systemet",
+    "databasen",
+    "nyhetsbrev",
+    "reklame",
+    "tilbud",
+    "e-post",
+    "epost",
+    "utsendelse",
 )
 
 # -- sixth round (dev6/): general second-opinion objects (see ``lexicon.da``) -------------
@@ -275,9 +445,7 @@ PAIR_CONTACT = (
     r"\b(?:(?:ringe|ringer|ring|kontakte|skrive|sende|sender)\s+(?:\w+\s+)?(?:til\s+)?meg|"
     r"oppringing\w*|anrop|sms\w*|e-?poster|tilbud\w*|reklame\w*)\b"
 )
-PAIR_EVENT = (
-    r"\b(?:delt|sendt|gitt|gav|solgt|lekket|vist|publisert|lagt\s+ut)\b"
-)
+PAIR_EVENT = r"\b(?:delt|sendt|gitt|gav|solgt|lekket|vist|publisert|lagt\s+ut)\b"
 PAIR_SENSITIVE = r"\b(?:personnummer\w*|pass\w*|helse\w*|adresse\w*|telefonnummer\w*)\b"
 PAIR_RELATIVE = (
     r"\b(?:om|for|p" + AA + r")\s+(?:min|mitt|mine)\s+(?:s" + OE + r"nn|datter|barn|mann|kone|"
@@ -289,29 +457,65 @@ SELF_SERVICE = r"\bkan\s+(?:jeg|vi)\s+selv"
 #: Our invitation to an event in the quote: a bare "meld av" under it declines it.
 INVITATION = r"\b(?:p" + AA + r"meld\w*|infom" + OE + r"te\w*|invitasjon\w*|webinar\w*)\b"
 PAIRS = PAIRS + (
-    (T.CONSENT_WITHDRAWAL, "no.par_kontakt",
-     r"\b(?:slutt|stopp\w*|ingen\s+flere|(?:vil|skal)\s+(?:\w+\s+)?ikke|ikke\s+(?:\w+\s+)?"
-     r"(?:mer|lenger))\b", "contact", 0.6),
-    (T.COMPLAINT, "no.par_klage",
-     r"\b(?:ikke\s+(?:greit|ok|akseptabelt|i\s+orden)|uakseptabel\w*|ulovlig\w*|"
-     r"uten\s+" + AA + r"\s+sp" + OE + r"rre|uten\s+(?:mitt\s+)?(?:samtykke|tillatelse))\b",
-     "event", 0.6),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.par_kontakt",
+        r"\b(?:slutt|stopp\w*|ingen\s+flere|(?:vil|skal)\s+(?:\w+\s+)?ikke|ikke\s+(?:\w+\s+)?"
+        r"(?:mer|lenger))\b",
+        "contact",
+        0.6,
+    ),
+    (
+        T.COMPLAINT,
+        "no.par_klage",
+        r"\b(?:ikke\s+(?:greit|ok|akseptabelt|i\s+orden)|uakseptabel\w*|ulovlig\w*|"
+        r"uten\s+" + AA + r"\s+sp" + OE + r"rre|uten\s+(?:mitt\s+)?(?:samtykke|tillatelse))\b",
+        "event",
+        0.6,
+    ),
     (T.RECTIFICATION, "no.par_feilstavet", r"\b(?:feilstavet|feilskrevet|galt)\b", "data", 0.6),
 )
 PAIR_DATA = PAIR_DATA + r"|\b(?:navnet|adressen|nummeret|telefonnummeret)\s+mitt?\b"
 PAIR_CONTACT_TRIGGERS = (
-    "ringe", "ringer", "ring", "kontakte", "skrive", "sende", "sender", "oppringing", "anrop",
-    "sms", "e-poster", "eposter", "tilbud", "reklame",
+    "ringe",
+    "ringer",
+    "ring",
+    "kontakte",
+    "skrive",
+    "sende",
+    "sender",
+    "oppringing",
+    "anrop",
+    "sms",
+    "e-poster",
+    "eposter",
+    "tilbud",
+    "reklame",
 )
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
-    "navnet", "adressen", "nummeret", "personnummer", "pass",
+    "navnet",
+    "adressen",
+    "nummeret",
+    "personnummer",
+    "pass",
     "helse",
 )
 FIRST_PERSON = r"\b(?:jeg|vi)\s+(?:har\s+|hadde\s+)?(?:\w+\s+)?"
 #: Word stems every ``PAIR_RELATIVE`` match holds.
 PAIR_RELATIVE_TRIGGERS = (
-    "sønn", "soenn", "sonn", "datter", "barn", "mann$", "kone", "mor$", "far$", "bror",
-    "søster", "soester", "soster",
+    "sønn",
+    "soenn",
+    "sonn",
+    "datter",
+    "barn",
+    "mann$",
+    "kone",
+    "mor$",
+    "far$",
+    "bror",
+    "søster",
+    "soester",
+    "soster",
 )
 PAIR_USE = r"\b(?:brukes|bruke|bruker|benyttes)\s+(?:\w+\s+){0,3}?til\b"
 #: A short next sentence that points back to the data ("Få det slettet.", "Delete them.").
@@ -325,41 +529,89 @@ _DEF = (
     r"opplysningene|profilen|kontoen)"
 )
 RULES = RULES + (
-    (T.ACCESS, "no.hva_dere_har_lagret",
-     # indirect questions put the subject first: "jeg lurer på hva dere har lagret om meg"
-     r"\b(?:hva|hvilke\s+\w+|hvilken\s+\w+)\s+dere\s+(?:har\s+|egentlig\s+)?(?:\w+\s+)?"
-     r"(?:lagret|registrert|har|vet|lagrer|oppbevarer)\s+(?:\w+\s+){0,2}?(?:om|p" + AA
-     + r")\s+(?:meg|oss)\b"
-     r"|\bhva\s+(?:som\s+)?(?:er|blir)\s+(?:lagret|registrert)\s+(?:\w+\s+)?(?:om|p" + AA
-     + r")\s+meg\b"
-     r"|\bhvor\s+har\s+dere\s+(?:\w+\s+)?(?:f" + AA + r"tt\s+)?(?:tak\s+i\s+)?(?:" + _DEF
-     + r"\s+(?:mitt|min|mi|mine)|(?:mitt|min|mine)\s+\w+)\s+fra\b",
-     0.8, ""),
-    (T.RECTIFICATION, "no.etternavnet_mitt_er_feil",
-     rf"\b{_DEF}\s+(?:mitt|min|mi|mine)\s+(?:er|st" + AA + r"r)\s+(?:\w+\s+){0,2}?(?:feil\w*|"
-     r"galt|uriktig\w*|ukorrekt\w*|feilstavet|feilskrevet)"
-     rf"|\b(?:rett|rette|endre|oppdater\w*|korriger\w*)\s+(?:\w+\s+)?{_DEF}\s+(?:mitt|min|mi|mine)\b",
-     0.8, "b"),
-    (T.THIRD_PARTY_AUTHORISATION, "no.skriver_for_datteren_min",
-     r"\b(?:jeg|vi)\s+skriver\s+(?:for|p" + AA + r"\s+vegne\s+av)\s+(?:\w+\s+)?"
-     rf"{_REL2}\s+(?:min|mitt|mi|v" + AA + r"r|v" + AA + r"rt)\b"
-     r"|\bgir\s+(?:herved\s+)?[^.?!\n]{0,50}?\b(?:fullmakt|lov|tillatelse)\s+til\b",
-     0.8, ""),
-    (T.COMPLAINT, "no.lagt_ut_uten_aa_spoerre",
-     r"\b(?:lagt\s+ut|publisert|postet|delt|vist)\s+[^.?!\n]{0,60}?\buten\s+(?:" + AA
-     + r"\s+sp" + OE + r"rre|(?:mitt\s+|v" + AA + r"rt\s+)?(?:samtykke|tillatelse))\b",
-     0.8, "c"),
-    (T.ERASURE, "no.ta_dem_ned",
-     r"\bta\s+(?:det|den|dem|bildet|bildene|innlegget)\s+ned\b", 0.75, "rq"),
+    (
+        T.ACCESS,
+        "no.hva_dere_har_lagret",
+        # indirect questions put the subject first: "jeg lurer på hva dere har lagret om meg"
+        r"\b(?:hva|hvilke\s+\w+|hvilken\s+\w+)\s+dere\s+(?:har\s+|egentlig\s+)?(?:\w+\s+)?"
+        r"(?:lagret|registrert|har|vet|lagrer|oppbevarer)\s+(?:\w+\s+){0,2}?(?:om|p"
+        + AA
+        + r")\s+(?:meg|oss)\b"
+        r"|\bhva\s+(?:som\s+)?(?:er|blir)\s+(?:lagret|registrert)\s+(?:\w+\s+)?(?:om|p"
+        + AA
+        + r")\s+meg\b"
+        r"|\bhvor\s+har\s+dere\s+(?:\w+\s+)?(?:f"
+        + AA
+        + r"tt\s+)?(?:tak\s+i\s+)?(?:"
+        + _DEF
+        + r"\s+(?:mitt|min|mi|mine)|(?:mitt|min|mine)\s+\w+)\s+fra\b",
+        0.8,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "no.etternavnet_mitt_er_feil",
+        rf"\b{_DEF}\s+(?:mitt|min|mi|mine)\s+(?:er|st" + AA + r"r)\s+(?:\w+\s+){0,2}?(?:feil\w*|"
+        r"galt|uriktig\w*|ukorrekt\w*|feilstavet|feilskrevet)"
+        rf"|\b(?:rett|rette|endre|oppdater\w*|korriger\w*)\s+(?:\w+\s+)?{_DEF}\s+(?:mitt|min|mi|mine)\b",
+        0.8,
+        "b",
+    ),
+    (
+        T.THIRD_PARTY_AUTHORISATION,
+        "no.skriver_for_datteren_min",
+        r"\b(?:jeg|vi)\s+skriver\s+(?:for|p" + AA + r"\s+vegne\s+av)\s+(?:\w+\s+)?"
+        rf"{_REL2}\s+(?:min|mitt|mi|v" + AA + r"r|v" + AA + r"rt)\b"
+        r"|\bgir\s+(?:herved\s+)?[^.?!\n]{0,50}?\b(?:fullmakt|lov|tillatelse)\s+til\b",
+        0.8,
+        "",
+    ),
+    (
+        T.COMPLAINT,
+        "no.lagt_ut_uten_aa_spoerre",
+        r"\b(?:lagt\s+ut|publisert|postet|delt|vist)\s+[^.?!\n]{0,60}?\buten\s+(?:"
+        + AA
+        + r"\s+sp"
+        + OE
+        + r"rre|(?:mitt\s+|v"
+        + AA
+        + r"rt\s+)?(?:samtykke|tillatelse))\b",
+        0.8,
+        "c",
+    ),
+    (
+        T.ERASURE,
+        "no.ta_dem_ned",
+        r"\bta\s+(?:det|den|dem|bildet|bildene|innlegget)\s+ned\b",
+        0.75,
+        "rq",
+    ),
 )
 RULE_TRIGGERS.update(
     {
         "no.hva_dere_har_lagret": ("hva", "hvilke", "hvilken", "hvor$"),
         "no.etternavnet_mitt_er_feil": (
-            "navnet", "etternavnet", "fornavnet", "mellomnavnet", "adressen", "e-post",
-            "epost", "nummeret", "telefonnummeret", "mobilnummeret", "fødselsdatoen",
-            "foedselsdatoen", "fodselsdatoen", "personnummeret", "opplysningene", "profilen",
-            "kontoen", "rett", "endre", "oppdater", "korriger",
+            "navnet",
+            "etternavnet",
+            "fornavnet",
+            "mellomnavnet",
+            "adressen",
+            "e-post",
+            "epost",
+            "nummeret",
+            "telefonnummeret",
+            "mobilnummeret",
+            "fødselsdatoen",
+            "foedselsdatoen",
+            "fodselsdatoen",
+            "personnummeret",
+            "opplysningene",
+            "profilen",
+            "kontoen",
+            "rett",
+            "endre",
+            "oppdater",
+            "korriger",
         ),
         "no.skriver_for_datteren_min": ("skriver", "gir$"),
         "no.lagt_ut_uten_aa_spoerre": ("uten",),
@@ -369,19 +621,44 @@ RULE_TRIGGERS.update(
 ANTECEDENT = ANTECEDENT + r"|\bbilde\w*\s+(?:\w+\s+){0,2}?av\s+meg\b"
 PAIR_DATA = PAIR_DATA + rf"|\b{_DEF}\s+(?:mitt|min|mi|mine)\b"
 PAIR_TRIGGERS = PAIR_TRIGGERS + (
-    "etternavnet", "fornavnet", "mellomnavnet", "e-postadressen", "epostadressen",
-    "mobilnummeret", "fødselsdatoen", "foedselsdatoen", "fodselsdatoen", "personnummeret",
-    "opplysningene", "profilen", "kontoen",
+    "etternavnet",
+    "fornavnet",
+    "mellomnavnet",
+    "e-postadressen",
+    "epostadressen",
+    "mobilnummeret",
+    "fødselsdatoen",
+    "foedselsdatoen",
+    "fodselsdatoen",
+    "personnummeret",
+    "opplysningene",
+    "profilen",
+    "kontoen",
 )
 PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|bilde\w*\s+av\s+meg)\b"
 PAIR_RELATIVE = (
     PAIR_RELATIVE
-    + r"|\b(?:om|for|p" + AA + r")\s+(?:s" + OE + r"nnen|datteren|barnet|mannen|kona|moren|"
+    + r"|\b(?:om|for|p"
+    + AA
+    + r")\s+(?:s"
+    + OE
+    + r"nnen|datteren|barnet|mannen|kona|moren|"
     r"faren|broren|s" + OE + r"steren)\s+(?:min|mitt|mi|v" + AA + r"r)\b"
 )
 PAIR_RELATIVE_TRIGGERS = PAIR_RELATIVE_TRIGGERS + (
-    "sønnen", "soennen", "sonnen", "datteren", "barnet", "mannen", "kona", "moren", "faren",
-    "broren", "søsteren", "soesteren", "sosteren",
+    "sønnen",
+    "soennen",
+    "sonnen",
+    "datteren",
+    "barnet",
+    "mannen",
+    "kona",
+    "moren",
+    "faren",
+    "broren",
+    "søsteren",
+    "soesteren",
+    "sosteren",
 )
 #: "ikke ringe mer i dag, skriv heller": a pause or another channel, no stop for good.
 _FOR_NOW = (
@@ -394,21 +671,39 @@ PAIRS = tuple(
 )
 #: Restriction in the second opinion: "skal bare brukes til reisen", "ikke deles".
 PAIRS = PAIRS + (
-    (T.RESTRICTION, "no.par_begrens",
-     r"\b(?:(?:bare|kun)\s+(?:\w+\s+)?(?:brukes|bruke|benyttes|til)|ikke\s+(?:\w+\s+)?"
-     r"(?:bruke|brukes|benytte|benyttes|dele|deles|selge|selges|gi\s+videre|gis\s+videre))\b",
-     "data", 0.6),
+    (
+        T.RESTRICTION,
+        "no.par_begrens",
+        r"\b(?:(?:bare|kun)\s+(?:\w+\s+)?(?:brukes|bruke|benyttes|til)|ikke\s+(?:\w+\s+)?"
+        r"(?:bruke|brukes|benytte|benyttes|dele|deles|selge|selges|gi\s+videre|gis\s+videre))\b",
+        "data",
+        0.6,
+    ),
 )
 #: Text messages and "ønsker ikke flere …" without a verb.
 _NEWS3 = _NEWS2[:-1] + r"|tekstmelding\w*|meldinger|e-?poster|oppringing\w*|anrop)"
 RULES = RULES + (
-    (T.CONSENT_WITHDRAWAL, "no.onsker_ikke_flere",
-     r"\b(?:vil|" + OE + r"nsker|gidder)\s+ikke\s+(?:lenger\s+)?(?:(?:ha|f" + AA + r"|motta)\s+)?"
-     rf"(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?{_NEWS3}", 0.8, "f"),
-    (T.RESTRICTION, "no.bare_brukes_til",
-     r"\b(?:skal|m" + AA + r"|kan)\s+(?:bare|kun)\s+(?:brukes|benyttes)\s+til\b"
-     r"|\bikke\s+(?:\w+\s+)?(?:brukes|benyttes|deles)\s+(?:\w+\s+){0,2}?til\s+(?:\w+\s+)?"
-     r"(?:markedsf\w*|reklame\w*|profilering\w*)", 0.8, ""),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.onsker_ikke_flere",
+        r"\b(?:vil|"
+        + OE
+        + r"nsker|gidder)\s+ikke\s+(?:lenger\s+)?(?:(?:ha|f"
+        + AA
+        + r"|motta)\s+)?"
+        rf"(?:\w+\s+){{0,2}}?(?:mer|flere)\s+(?:\w+\s+)?{_NEWS3}",
+        0.8,
+        "f",
+    ),
+    (
+        T.RESTRICTION,
+        "no.bare_brukes_til",
+        r"\b(?:skal|m" + AA + r"|kan)\s+(?:bare|kun)\s+(?:brukes|benyttes)\s+til\b"
+        r"|\bikke\s+(?:\w+\s+)?(?:brukes|benyttes|deles)\s+(?:\w+\s+){0,2}?til\s+(?:\w+\s+)?"
+        r"(?:markedsf\w*|reklame\w*|profilering\w*)",
+        0.8,
+        "",
+    ),
 )
 RULE_TRIGGERS.update(
     {

@@ -28,8 +28,13 @@ def receive(runtime: Runtime, n: int) -> Case:
         "Hej\r\n\r\nJeg vil gerne have slettet mine personoplysninger.\r\n"
     ).encode()
     with unit_of_work(runtime.sessions) as session:
-        queries.store_inbound(session, channel="smtp", external_id=f"<audit.{n}@example.dk>",
-                              raw=raw, message_id=f"<audit.{n}@example.dk>")
+        queries.store_inbound(
+            session,
+            channel="smtp",
+            external_id=f"<audit.{n}@example.dk>",
+            raw=raw,
+            message_id=f"<audit.{n}@example.dk>",
+        )
     [outcome] = pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
         return queries.get_case(session, ref=outcome.case_ref or "")
@@ -51,28 +56,41 @@ def test_every_staff_decision_records_who_what_when_which_case_before_and_after(
 ) -> None:
     one, two = receive(runtime, 1), receive(runtime, 2)
     staff.edit_draft(runtime, draft_id=pending(runtime, one), actor="anne", body="Kære kunde")
-    staff.relabel_draft(runtime, draft_id=pending(runtime, one), actor="bo",
-                        labels=["erasure", "restriction"])
+    staff.relabel_draft(
+        runtime, draft_id=pending(runtime, one), actor="bo", labels=["erasure", "restriction"]
+    )
     staff.extend_case(runtime, ref=one.ref, actor="anne", reason="Tre praktiksteder.")
     staff.approve_draft(runtime, draft_id=pending(runtime, one), actor="bo")
-    staff.reject_draft(runtime, draft_id=pending(runtime, two), actor="anne",
-                       reason="Ikke en anmodning.")
+    staff.reject_draft(
+        runtime, draft_id=pending(runtime, two), actor="anne", reason="Ikke en anmodning."
+    )
 
     decided = {e.action: e for e in events(runtime) if e.actor in ("anne", "bo")}
-    assert set(decided) == {"draft_edited", "case_relabelled", "deadline_extended",
-                            "draft_approved", "draft_rejected"}
+    assert set(decided) == {
+        "draft_edited",
+        "case_relabelled",
+        "deadline_extended",
+        "draft_approved",
+        "draft_rejected",
+    }
     for event in decided.values():
         detail = json.loads(event.detail)
         assert event.case_ref in (one.ref, two.ref) and event.case_id is not None
         assert event.at is not None
         assert detail["before"] != detail["after"], event.action
     detail = {action: json.loads(e.detail) for action, e in decided.items()}
-    assert detail["draft_approved"]["before"] == {"case_status": "draft_pending",
-                                                  "draft_status": "pending"}
-    assert detail["draft_approved"]["after"] == {"case_status": "approved",
-                                                 "draft_status": "approved"}
-    assert detail["draft_rejected"]["after"] == {"case_status": "rejected",
-                                                 "draft_status": "rejected"}
+    assert detail["draft_approved"]["before"] == {
+        "case_status": "draft_pending",
+        "draft_status": "pending",
+    }
+    assert detail["draft_approved"]["after"] == {
+        "case_status": "approved",
+        "draft_status": "approved",
+    }
+    assert detail["draft_rejected"]["after"] == {
+        "case_status": "rejected",
+        "draft_status": "rejected",
+    }
     assert detail["draft_edited"]["before"]["version"] == 1
     assert detail["draft_edited"]["after"]["version"] == 2
     assert detail["case_relabelled"]["before"]["labels"] == ["erasure"]
@@ -106,8 +124,11 @@ def _delete(ids: list[int]) -> tuple[str, dict[str, int]]:
     ids=["edited", "deleted", "reordered"],
 )
 def test_audit_verify_names_the_first_broken_link(
-    runtime: Runtime, config: Path, capsys: pytest.CaptureFixture[str],
-    tamper: Callable[[list[int]], tuple[str, dict[str, int]]] | str, broken_at: int,
+    runtime: Runtime,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    tamper: Callable[[list[int]], tuple[str, dict[str, int]]] | str,
+    broken_at: int,
     reason: str,
 ) -> None:
     for n in range(3):

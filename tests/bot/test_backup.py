@@ -52,7 +52,11 @@ def privacybot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), *args],
-        cwd=config.parent, env=env, capture_output=True, text=True, timeout=120,
+        cwd=config.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -67,8 +71,7 @@ def refs(cases_json: str) -> set[str]:
 
 
 def write_config(path: Path, url: str, outbox: Path) -> Path:
-    path.write_text(f'[database]\nurl = "{url}"\n[outbox]\nfolder = "{outbox}"\n',
-                    encoding="utf-8")
+    path.write_text(f'[database]\nurl = "{url}"\n[outbox]\nfolder = "{outbox}"\n', encoding="utf-8")
     return path
 
 
@@ -138,7 +141,9 @@ async def until_settled(svc: Service, messages: int) -> None:
 
 
 async def test_a_backup_taken_while_the_service_runs_restores_to_the_same_database(
-    make_settings: Callable[..., Settings], database_url: str, tmp_path: Path,
+    make_settings: Callable[..., Settings],
+    database_url: str,
+    tmp_path: Path,
     new_database: Callable[[], str],
 ) -> None:
     outbox = tmp_path / "outbox"
@@ -148,8 +153,7 @@ async def test_a_backup_taken_while_the_service_runs_restores_to_the_same_databa
         await until_settled(svc, 8)
         with unit_of_work(svc.runtime.sessions) as session:
             draft_id = queries.list_drafts(session)[0].id or 0
-        await asyncio.to_thread(staff.approve_draft, svc.runtime, draft_id=draft_id,
-                                actor="anne")
+        await asyncio.to_thread(staff.approve_draft, svc.runtime, draft_id=draft_id, actor="anne")
         await until_settled(svc, 8)
         if database_url.startswith("sqlite"):
             # What makes a plain file copy unsafe: committed pages still in the WAL.
@@ -197,8 +201,9 @@ async def test_a_backup_taken_while_the_service_runs_restores_to_the_same_databa
 
 
 def test_backup_and_restore_refuse_what_would_lose_data(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "p.toml", f"sqlite:///{tmp_path / 'p.db'}",
-                          tmp_path / "outbox")
+    config = write_config(
+        tmp_path / "p.toml", f"sqlite:///{tmp_path / 'p.db'}", tmp_path / "outbox"
+    )
     ok(config, "cases")  # creates and migrates the database
     target = tmp_path / "b.db"
     ok(config, "backup", str(target))
@@ -209,8 +214,9 @@ def test_backup_and_restore_refuse_what_would_lose_data(tmp_path: Path) -> None:
     with contextlib.closing(sqlite3.connect(not_ours)) as db:
         db.execute("CREATE TABLE t (x)")
         db.commit()
-    other = write_config(tmp_path / "o.toml", f"sqlite:///{tmp_path / 'new.db'}",
-                         tmp_path / "outbox")
+    other = write_config(
+        tmp_path / "o.toml", f"sqlite:///{tmp_path / 'new.db'}", tmp_path / "outbox"
+    )
     wrong = privacybot(other, "restore", str(not_ours))
     assert wrong.returncode == 2 and "not a privacybot database" in wrong.stderr
     missing = privacybot(other, "restore", str(tmp_path / "nothing.db"))
@@ -222,7 +228,9 @@ CHECK_SCRIPT = ROOT / "docs" / "deploy" / "check-backup.sh"
 
 
 def test_the_documented_check_script_restores_a_backup_aside_and_verifies_it(
-    make_settings: Callable[..., Settings], database_url: str, tmp_path: Path,
+    make_settings: Callable[..., Settings],
+    database_url: str,
+    tmp_path: Path,
     new_database: Callable[[], str],
 ) -> None:
     """docs/deploy.md's "Test the backups" is docs/deploy/check-backup.sh: a backup
@@ -247,13 +255,23 @@ def test_the_documented_check_script_restores_a_backup_aside_and_verifies_it(
 
     def check(path: Path) -> subprocess.CompletedProcess[str]:
         args = [str(path)] if suffix == ".db" else [str(path), new_database()]
-        env = {**os.environ, "PYTHONPATH": str(ROOT),
-               "PRIVACYBOT": f"{sys.executable} -m bot",
-               # An operator's shell that points at the live service, as the pb() helper
-               # of docs/deploy.md does: the script must not restore into it.
-               "PRIVACYBOT_CONFIG": str(live), "PRIVACYBOT_DATABASE__URL": database_url}
-        return subprocess.run(["sh", str(CHECK_SCRIPT), *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=180)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PRIVACYBOT": f"{sys.executable} -m bot",
+            # An operator's shell that points at the live service, as the pb() helper
+            # of docs/deploy.md does: the script must not restore into it.
+            "PRIVACYBOT_CONFIG": str(live),
+            "PRIVACYBOT_DATABASE__URL": database_url,
+        }
+        return subprocess.run(
+            ["sh", str(CHECK_SCRIPT), *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
 
     good = check(backup)
     assert good.returncode == 0, good.stdout + good.stderr

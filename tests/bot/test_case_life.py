@@ -62,7 +62,11 @@ def config(service: Service, tmp_path: Path) -> Path:
 
 
 def mail(
-    sender: str, name: str, subject: str, body: str, msgid: str,
+    sender: str,
+    name: str,
+    subject: str,
+    body: str,
+    msgid: str,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     return customer_mail(subject, body, sender=sender, name=name, msgid=msgid, headers=headers)
@@ -110,8 +114,16 @@ SON = (
 async def test_mother_for_son_waits_for_his_consent_then_moves_on(
     service: Service, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await send(service, mail("hanne@example.dk", "Hanne Hansen", "Sletning af min søns oplysninger",
-                             MOTHER, "mother.1@example.dk"))
+    await send(
+        service,
+        mail(
+            "hanne@example.dk",
+            "Hanne Hansen",
+            "Sletning af min søns oplysninger",
+            MOTHER,
+            "mother.1@example.dk",
+        ),
+    )
     [case] = await wait_for(lambda: [c for c in all_cases(service) if c.status != "new"])
     assert case.status == "awaiting_authorisation"
     [letter] = drafts_of(service, case)
@@ -125,8 +137,13 @@ async def test_mother_for_son_waits_for_his_consent_then_moves_on(
     # An answer that would disclose the son's data cannot be approved before his consent
     # (here one staff wrote by hand into the case).
     with unit_of_work(service.runtime.sessions) as session:
-        early = Draft(case_id=case.id, version=2, kind="reply", subject="Svar",
-                      body="Vi har slettet Jonas' oplysninger: ...")
+        early = Draft(
+            case_id=case.id,
+            version=2,
+            kind="reply",
+            subject="Svar",
+            body="Vi har slettet Jonas' oplysninger: ...",
+        )
         session.add(early)
         session.flush()
         early_id = early.id
@@ -135,11 +152,11 @@ async def test_mother_for_son_waits_for_his_consent_then_moves_on(
     assert "consent" in err and case.ref in err
 
     # The son writes from his own address, as a new mail without the case number.
-    await send(service, mail("jonas.hansen@example.dk", "Jonas Hansen", "Samtykke",
-                             SON, "son.1@example.dk"))
-    moved = await wait_for(
-        lambda: [c for c in all_cases(service) if c.status == "draft_pending"]
+    await send(
+        service,
+        mail("jonas.hansen@example.dk", "Jonas Hansen", "Samtykke", SON, "son.1@example.dk"),
     )
+    moved = await wait_for(lambda: [c for c in all_cases(service) if c.status == "draft_pending"])
     [case] = moved
     assert len(all_cases(service)) == 1, "the consent joins the case, it opens none"
     assert case.authorised_at is not None
@@ -153,9 +170,12 @@ async def test_mother_for_son_waits_for_his_consent_then_moves_on(
     answer = [d for d in drafts_of(service, case) if d.status == "pending" and d.version > 2]
     assert len(answer) == 1 and answer[0].kind == "reply"
     with unit_of_work(service.runtime.sessions) as session:
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
-        ).scalars()]
+        actions = [
+            e.action
+            for e in session.execute(
+                select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+            ).scalars()
+        ]
     assert "consent_received" in actions
     code, _, err = await cli(capsys, "--config", str(config), "approve", str(answer[0].id))
     assert code == 0, err
@@ -169,14 +189,34 @@ ERASE = "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger hos jer.\
 async def test_failed_dmarc_from_our_server_flags_the_case_and_asks_for_proof(
     service: Service, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    failing = f"{TRUSTED}; spf=fail smtp.mailfrom=example.dk; dmarc=fail (p=reject) " \
-              "header.from=example.dk"
-    await send(service, mail("ole@example.dk", "Ole", "Slet mine data", ERASE, "forged.1@x.dk",
-                             headers={"Authentication-Results": failing}))
+    failing = (
+        f"{TRUSTED}; spf=fail smtp.mailfrom=example.dk; dmarc=fail (p=reject) "
+        "header.from=example.dk"
+    )
+    await send(
+        service,
+        mail(
+            "ole@example.dk",
+            "Ole",
+            "Slet mine data",
+            ERASE,
+            "forged.1@x.dk",
+            headers={"Authentication-Results": failing},
+        ),
+    )
     # The very same verdict written by someone else's server is nobody's word.
     untrusted = failing.replace(TRUSTED, "mx.attacker.example")
-    await send(service, mail("eva@example.dk", "Eva", "Slet mine data", ERASE, "other.2@x.dk",
-                             headers={"Authentication-Results": untrusted}))
+    await send(
+        service,
+        mail(
+            "eva@example.dk",
+            "Eva",
+            "Slet mine data",
+            ERASE,
+            "other.2@x.dk",
+            headers={"Authentication-Results": untrusted},
+        ),
+    )
     flagged, plain = await wait_for(
         lambda: (lambda cs: cs if len(cs) == 2 and all(c.status != "new" for c in cs) else None)(
             all_cases(service)
@@ -190,9 +230,11 @@ async def test_failed_dmarc_from_our_server_flags_the_case_and_asks_for_proof(
     [acts] = drafts_of(service, plain)
     assert "Vi har slettet" in acts.body and "Bekræftelse" not in acts.body
     with unit_of_work(service.runtime.sessions) as session:
-        verdicts = dict(session.execute(
-            select(Message.sender, Message.authenticity).where(Message.direction == "in")
-        ).all())
+        verdicts = dict(
+            session.execute(
+                select(Message.sender, Message.authenticity).where(Message.direction == "in")
+            ).all()
+        )
     assert verdicts == {"ole@example.dk": "fail", "eva@example.dk": "none"}
 
     notices = await wait_for(lambda: staff_notices(service))
@@ -211,8 +253,13 @@ async def test_extension_inside_the_first_month_only(
     code, _, err = await cli(capsys, "--config", str(config), "extend", case.ref, "--reason", " ")
     assert code == 2 and "reason" in err
     code, out, err = await cli(
-        capsys, "--config", str(config), "extend", case.ref,
-        "--reason", "Vi skal hente oplysninger fra tre praktiksteder.",
+        capsys,
+        "--config",
+        str(config),
+        "extend",
+        case.ref,
+        "--reason",
+        "Vi skal hente oplysninger fra tre praktiksteder.",
     )
     assert code == 0, err
     expected = case_rules.deadline(as_utc(case.received_at), months=3)
@@ -231,17 +278,21 @@ async def test_extension_inside_the_first_month_only(
     code, _, err = await cli(capsys, "--config", str(config), "approve", str(notice["id"]))
     assert code == 0, err
     assert all_cases(service)[0].status == "draft_pending", "a notice answers nothing"
-    code, _, err = await cli(capsys, "--config", str(config), "extend", case.ref,
-                             "--reason", "igen")
+    code, _, err = await cli(
+        capsys, "--config", str(config), "extend", case.ref, "--reason", "igen"
+    )
     assert code == 2 and "already extended" in err
 
     # Another case, looked at 40 days after it arrived: the first month is over.
     await send(service, mail("lis@example.dk", "Lis", "Slet mine data", ERASE, "ext.2@x.dk"))
-    late = (await wait_for(
-        lambda: [c for c in all_cases(service) if c.ref != case.ref and c.status != "new"]
-    ))[0]
+    late = (
+        await wait_for(
+            lambda: [c for c in all_cases(service) if c.ref != case.ref and c.status != "new"]
+        )
+    )[0]
     later = build_runtime(
-        service.runtime.settings, migrate=False,
+        service.runtime.settings,
+        migrate=False,
         clock=lambda: as_utc(late.received_at) + timedelta(days=40),
     )
     try:
@@ -270,15 +321,16 @@ async def test_customer_directory_flags_an_unknown_sender(
         "K2;Lis Lind;;+4587654321\n",
         encoding="utf-8",
     )
-    code, out, err = await cli(capsys, "--config", str(config), "directory", "import",
-                               str(listing))
+    code, out, err = await cli(capsys, "--config", str(config), "directory", "import", str(listing))
     assert code == 0, err
     assert "2 customers" in out
 
-    await send(service, mail("kim.kendt@example.dk", "Kim Kendt", "Slet mine data", ERASE,
-                             "known.1@x.dk"))
-    await send(service, mail("ukendt@example.dk", "Ukendt", "Slet mine data", ERASE,
-                             "unknown.2@x.dk"))
+    await send(
+        service, mail("kim.kendt@example.dk", "Kim Kendt", "Slet mine data", ERASE, "known.1@x.dk")
+    )
+    await send(
+        service, mail("ukendt@example.dk", "Ukendt", "Slet mine data", ERASE, "unknown.2@x.dk")
+    )
     known, stranger = await wait_for(
         lambda: (lambda cs: cs if len(cs) == 2 and all(c.status != "new" for c in cs) else None)(
             all_cases(service)
@@ -299,8 +351,12 @@ async def test_customer_directory_flags_an_unknown_sender(
     code, out, _ = await cli(capsys, "--config", str(config), "case", stranger.ref)
     assert code == 0 and "unknown_sender" in out
     with unit_of_work(service.runtime.sessions) as session:
-        imported = [e.detail for e in session.execute(
-            select(AuditEvent).where(AuditEvent.action == "directory_imported")).scalars()]
+        imported = [
+            e.detail
+            for e in session.execute(
+                select(AuditEvent).where(AuditEvent.action == "directory_imported")
+            ).scalars()
+        ]
     assert imported == ['{"rows": 2}']
 
 
@@ -311,22 +367,38 @@ async def test_consent_in_the_cases_thread_moves_it_on_and_the_writers_own_does_
     the subject) from an address the writer never gave; a "consent" from the writer
     herself changes nothing."""
     no_address = MOTHER.replace(" (jonas.hansen@example.dk)", "")
-    await send(service, mail("hanne@example.dk", "Hanne Hansen", "Min søns oplysninger",
-                             no_address, "mother.2@example.dk"))
+    await send(
+        service,
+        mail(
+            "hanne@example.dk",
+            "Hanne Hansen",
+            "Min søns oplysninger",
+            no_address,
+            "mother.2@example.dk",
+        ),
+    )
     [case] = await wait_for(lambda: [c for c in all_cases(service) if c.status != "new"])
     assert case.status == "awaiting_authorisation" and case.subject_address is None
 
-    await send(service, mail("hanne@example.dk", "Hanne Hansen", f"Re: [{case.ref}] Samtykke",
-                             SON, "mother.3@example.dk"))
+    await send(
+        service,
+        mail(
+            "hanne@example.dk",
+            "Hanne Hansen",
+            f"Re: [{case.ref}] Samtykke",
+            SON,
+            "mother.3@example.dk",
+        ),
+    )
     await wait_for(lambda: len(_case_messages(service, case)) == 2)
     assert all_cases(service)[0].status == "awaiting_authorisation"
     assert all_cases(service)[0].authorised_at is None
 
-    await send(service, mail("jonas.h@example.net", "Jonas Hansen", f"SV: [{case.ref}]",
-                             SON, "son.2@example.net"))
-    [moved] = await wait_for(
-        lambda: [c for c in all_cases(service) if c.status == "draft_pending"]
+    await send(
+        service,
+        mail("jonas.h@example.net", "Jonas Hansen", f"SV: [{case.ref}]", SON, "son.2@example.net"),
     )
+    [moved] = await wait_for(lambda: [c for c in all_cases(service) if c.status == "draft_pending"])
     assert moved.authorised_at is not None and len(all_cases(service)) == 1
     notices = await wait_for(
         lambda: [n for n in staff_notices(service) if "consent" in n["Subject"]]
@@ -342,6 +414,8 @@ async def test_consent_in_the_cases_thread_moves_it_on_and_the_writers_own_does_
 
 def _case_messages(svc: Service, case: Case) -> list[Message]:
     with unit_of_work(svc.runtime.sessions) as session:
-        return list(session.execute(
-            select(Message).where(Message.case_id == case.id).where(Message.direction == "in")
-        ).scalars())
+        return list(
+            session.execute(
+                select(Message).where(Message.case_id == case.id).where(Message.direction == "in")
+            ).scalars()
+        )

@@ -37,14 +37,20 @@ def fake() -> Any:
         yield server
 
 
-def settings_for(make_settings: Callable[..., Settings], database_url: str,
-                 fake: FakeTelegram, **telegram: Any) -> Settings:
+def settings_for(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram, **telegram: Any
+) -> Settings:
     return make_settings(
         database_url,
         telegram={
-            "enabled": True, "token": fake.token, "base_url": fake.base_url,
-            "staff_chat_id": STAFF_CHAT, "staff_user_ids": [ANNE["id"]],
-            "poll_timeout": 1, "reminder_check_seconds": 3600, **telegram,
+            "enabled": True,
+            "token": fake.token,
+            "base_url": fake.base_url,
+            "staff_chat_id": STAFF_CHAT,
+            "staff_user_ids": [ANNE["id"]],
+            "poll_timeout": 1,
+            "reminder_check_seconds": 3600,
+            **telegram,
         },
     )
 
@@ -83,16 +89,18 @@ async def test_private_message_opens_a_case_acknowledged_and_answered_in_chat(
     assert case.ref in ack["text"] and "sag" in ack["text"]
     assert f"senest {long_date(case.deadline, 'da')}" in ack["text"]
 
-    card = await until(fake, lambda: next(
-        (m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None))
+    card = await until(
+        fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None)
+    )
     [sender_line] = [line for line in card["text"].splitlines() if line.startswith("From:")]
     assert case.ref in card["text"]
     assert sender_line == "From: chat user …001 (Karen K.)"
     [ok] = [d for _, d in fake.buttons(card) if d.endswith(":ok")]
     pressed = fake.press(card, ANNE, ok)
     await until(fake, lambda: pressed in fake.answers)
-    answer = await until(fake, lambda: len(fake.bot_messages(KUNDE["id"])) == 2
-                         and fake.bot_messages(KUNDE["id"])[1])
+    answer = await until(
+        fake, lambda: len(fake.bot_messages(KUNDE["id"])) == 2 and fake.bot_messages(KUNDE["id"])[1]
+    )
     assert case.ref in answer["text"] and "[STAFF:" not in answer["text"]
     # Nobody is identified by a chat account: the answer asks for proof by e-mail.
     assert "bekræfte det pr. mail" in answer["text"]
@@ -110,10 +118,14 @@ async def test_private_message_opens_a_case_acknowledged_and_answered_in_chat(
     # The case's history: the chat message, and the two answers in the chat as sent; the
     # staff card (and its update) are the staff's, not part of the exchange.
     with unit_of_work(service.runtime.sessions) as session:
-        history = [(m.direction, m.channel, m.rule, m.text) for m in
-                   queries.case_messages(session, case_id=case.id or 0)]
+        history = [
+            (m.direction, m.channel, m.rule, m.text)
+            for m in queries.case_messages(session, case_id=case.id or 0)
+        ]
     assert [h[:3] for h in history] == [
-        ("in", "chat", "case_opened"), ("out", "chat", "ack"), ("out", "chat", "reply")
+        ("in", "chat", "case_opened"),
+        ("out", "chat", "ack"),
+        ("out", "chat", "reply"),
     ]
     assert [h[3] for h in history[1:]] == [ack["text"], answer["text"]]
 
@@ -123,25 +135,32 @@ async def test_markup_in_chat_text_is_escaped_and_a_long_answer_comes_in_pieces(
 ) -> None:
     """Issue 5, item 7: what a customer writes may hold ``<`` and ``&`` (the staff card is
     HTML and Telegram refuses broken markup); an answer over 4096 characters is split."""
-    fake.send_message(FakeTelegram.user(5550002, "Ib <3", "& Co"),
-                      "Jeg vil gerne have slettet mine oplysninger <nu> & straks")
-    card = await until(fake, lambda: next(
-        (m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None))
+    fake.send_message(
+        FakeTelegram.user(5550002, "Ib <3", "& Co"),
+        "Jeg vil gerne have slettet mine oplysninger <nu> & straks",
+    )
+    card = await until(
+        fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None)
+    )
     [case] = cases(service)
     # The fake Bot API refuses unescaped markup as Telegram does: the card arrived whole.
     assert "From: chat user …002 (Ib <. &. C.)" in card["text"].splitlines()
-    [draft] = await asyncio.to_thread(lambda: [
-        d for d in _drafts(service) if d.status == "pending"])
+    [draft] = await asyncio.to_thread(
+        lambda: [d for d in _drafts(service) if d.status == "pending"]
+    )
     paragraph = "Vi har rettet <alt> & slettet det, du bad om. " * 20 + "\n\n"
     body = "Kære Ib\n\n" + paragraph * 6 + "Venlig hilsen\nALOTTbetter"
     assert len(body) > 4096
     edited = await asyncio.to_thread(
-        staff.edit_draft, service.runtime, draft_id=draft.id or 0, actor="anne", body=body)
+        staff.edit_draft, service.runtime, draft_id=draft.id or 0, actor="anne", body=body
+    )
     await asyncio.to_thread(
-        staff.approve_draft, service.runtime, draft_id=edited.draft_id, actor="anne")
+        staff.approve_draft, service.runtime, draft_id=edited.draft_id, actor="anne"
+    )
     service.outbox_ready.set()
-    pieces = await until(fake, lambda: (lambda ms: ms[1:] if len(ms) >= 3 else None)(
-        fake.bot_messages(5550002)))
+    pieces = await until(
+        fake, lambda: (lambda ms: ms[1:] if len(ms) >= 3 else None)(fake.bot_messages(5550002))
+    )
     assert case.ref in fake.bot_messages(5550002)[0]["text"]  # the acknowledgement
     assert len(pieces) == 2 and all(len(p["text"]) <= 4096 for p in pieces)
     # Cut at a line break, nothing lost: the words are the letter's, in order.
@@ -159,12 +178,14 @@ async def test_customer_cannot_use_staff_commands(service: Service, fake: FakeTe
     refusal = await until(fake, lambda: next(iter(fake.bot_messages(KUNDE["id"])), None))
     assert refusal["text"] == chat_staff.NOT_STAFF
     fake.send_message(KUNDE, "/start")
-    greeting = await until(fake, lambda: len(fake.bot_messages(KUNDE["id"])) == 2
-                           and fake.bot_messages(KUNDE["id"])[1])
+    greeting = await until(
+        fake, lambda: len(fake.bot_messages(KUNDE["id"])) == 2 and fake.bot_messages(KUNDE["id"])[1]
+    )
     assert "case reference" in greeting["text"]
     with unit_of_work(service.runtime.sessions) as session:
-        refused = list(session.execute(
-            select(AuditEvent).where(AuditEvent.action == "chat_refused")).scalars())
+        refused = list(
+            session.execute(select(AuditEvent).where(AuditEvent.action == "chat_refused")).scalars()
+        )
     assert [json.loads(e.detail)["what"] for e in refused] == ["command:cases"]
     assert cases(service) == []
 
@@ -173,20 +194,25 @@ async def test_customer_cannot_use_staff_commands(service: Service, fake: FakeTe
 
 
 @pytest.fixture
-def clocked(make_settings: Callable[..., Settings], database_url: str,
-            fake: FakeTelegram) -> Any:
+def clocked(make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram) -> Any:
     now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
-    runtime = build_runtime(settings_for(make_settings, database_url, fake),
-                            clock=lambda: now[0])
+    runtime = build_runtime(settings_for(make_settings, database_url, fake), clock=lambda: now[0])
     yield runtime, now
     runtime.engine.dispose()
 
 
 def open_chat_case(runtime: Runtime, text: str = "Please delete my personal data") -> Case:
-    store_chat_message(runtime, {
-        "chat_id": KUNDE["id"], "message_id": 1, "user_id": KUNDE["id"],
-        "user_name": "Karen Kunde", "text": text, "reply_to_message_id": None,
-    })
+    store_chat_message(
+        runtime,
+        {
+            "chat_id": KUNDE["id"],
+            "message_id": 1,
+            "user_id": KUNDE["id"],
+            "user_name": "Karen Kunde",
+            "text": text,
+            "reply_to_message_id": None,
+        },
+    )
     pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
         return session.execute(select(Case)).scalar_one()
@@ -232,12 +258,17 @@ def drafts(runtime: Runtime) -> list[Draft]:
 @pytest.mark.parametrize(
     ("text", "asks", "acts"),
     [
-        ("Jeg vil gerne have slettet mine oplysninger",
-         "bekræfte det pr. mail: skriv venligst til {email} med sagsnummeret {ref} i emnefeltet",
-         "Vi har slettet"),
-        ("Please delete my personal data",
-         "confirm it by e-mail: please write to {email} with the case number {ref} in the "
-         "subject line", "We have erased"),
+        (
+            "Jeg vil gerne have slettet mine oplysninger",
+            "bekræfte det pr. mail: skriv venligst til {email} med sagsnummeret {ref} i emnefeltet",
+            "Vi har slettet",
+        ),
+        (
+            "Please delete my personal data",
+            "confirm it by e-mail: please write to {email} with the case number {ref} in the "
+            "subject line",
+            "We have erased",
+        ),
     ],
 )
 def test_a_chat_erasure_draft_asks_for_verification_by_email(
@@ -261,9 +292,7 @@ def test_a_chat_erasure_draft_asks_for_verification_by_email(
     # Approved, the letter goes back into the chat without the staff note.
     staff.approve_draft(runtime, draft_id=relabelled.id or 0, actor="anne")
     with unit_of_work(runtime.sessions) as session:
-        letter = session.execute(
-            select(OutboxItem).where(OutboxItem.kind == "reply")
-        ).scalar_one()
+        letter = session.execute(select(OutboxItem).where(OutboxItem.kind == "reply")).scalar_one()
     payload = json.loads(letter.payload)
     assert letter.transport == "chat" and wanted in payload["text"]
     assert "[STAFF:" not in payload["text"]
@@ -324,8 +353,14 @@ def test_reminder_days_hour_and_overdue_rule_are_configuration(
     make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
 ) -> None:
     now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
-    settings = settings_for(make_settings, database_url, fake, reminder_days_before=[10, 3],
-                            reminder_hour=14, reminder_overdue_working_days=False)
+    settings = settings_for(
+        make_settings,
+        database_url,
+        fake,
+        reminder_days_before=[10, 3],
+        reminder_hour=14,
+        reminder_overdue_working_days=False,
+    )
     runtime = build_runtime(settings, clock=lambda: now[0])
     try:
         case = open_chat_case(runtime)
@@ -356,12 +391,17 @@ async def test_a_due_reminder_reaches_the_staff_chat(
     task = asyncio.create_task(svc.run())
     try:
         fake.send_message(KUNDE, "Jeg vil gerne have slettet mine oplysninger")
-        await until(fake, lambda: next(
-            (m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None))
+        await until(
+            fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT) if fake.buttons(m)), None)
+        )
         [case] = cases(svc)
         now[0] = datetime.combine(case.deadline - timedelta(days=2), time(10), CPH)
-        reminder = await until(fake, lambda: next(
-            (m for m in fake.bot_messages(STAFF_CHAT) if m["text"].startswith("⏰")), None))
+        reminder = await until(
+            fake,
+            lambda: next(
+                (m for m in fake.bot_messages(STAFF_CHAT) if m["text"].startswith("⏰")), None
+            ),
+        )
         assert reminder["text"].startswith(f"⏰ {case.ref} is due in 2 days")
         assert case.deadline.isoformat() in reminder["text"]
         assert "Karen" not in reminder["text"]

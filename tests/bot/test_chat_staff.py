@@ -48,8 +48,9 @@ def fake() -> Any:
         yield server
 
 
-def chat_settings(make_settings: Callable[..., Settings], database_url: str,
-                  fake: FakeTelegram) -> Settings:
+def chat_settings(
+    make_settings: Callable[..., Settings], database_url: str, fake: FakeTelegram
+) -> Settings:
     return make_settings(
         database_url,
         telegram={
@@ -94,8 +95,9 @@ async def until(fake: FakeTelegram, predicate: Callable[[], Any], timeout: float
     return await asyncio.to_thread(fake.wait_for, predicate, timeout)
 
 
-async def send_mail(svc: Service, body: str, *, subject: str = "Mine oplysninger",
-                    msgid: str = "m1@example.dk") -> None:
+async def send_mail(
+    svc: Service, body: str, *, subject: str = "Mine oplysninger", msgid: str = "m1@example.dk"
+) -> None:
     msg = EmailMessage()
     msg["From"] = "Mette Hansen <mette.hansen@example.dk>"
     msg["To"] = "info@alottbetter.dk"
@@ -155,7 +157,11 @@ async def test_mail_to_card_then_stranger_refused_and_staff_approval_sends_the_r
     assert "m***@example.dk" in text and "mette.hansen" not in text
     assert case.deadline.isoformat() in text
     assert [label for label, _ in fake.buttons(card)] == [
-        "✅ Approve", "✏️ Edit", "❌ Reject", "🏷 Relabel", "⏳ Extend"
+        "✅ Approve",
+        "✏️ Edit",
+        "❌ Reject",
+        "🏷 Relabel",
+        "⏳ Extend",
     ]
     assert all(len(d.encode()) < 64 for _, d in fake.buttons(card))
 
@@ -173,8 +179,11 @@ async def test_mail_to_card_then_stranger_refused_and_staff_approval_sends_the_r
     reply = email.message_from_bytes(reply_file.read_bytes(), policy=default)
     assert case.ref in reply["Subject"] and reply["To"] == "mette.hansen@example.dk"
     edited = await until(
-        fake, lambda: "Approved by Anne" in fake.message(STAFF_CHAT, card["message_id"])["text"]
-        and fake.message(STAFF_CHAT, card["message_id"])
+        fake,
+        lambda: (
+            "Approved by Anne" in fake.message(STAFF_CHAT, card["message_id"])["text"]
+            and fake.message(STAFF_CHAT, card["message_id"])
+        ),
     )
     assert not fake.buttons(edited)
     assert re.search(r"✅ Approved by Anne at \d{4}-\d\d-\d\d \d\d:\d\d\.", edited["text"])
@@ -192,8 +201,10 @@ async def test_customer_markup_in_a_card_is_shown_as_written_never_as_formatting
     msg["To"] = "info@alottbetter.dk"
     msg["Subject"] = subject
     msg["Message-ID"] = "<markup.1@example.dk>"
-    msg.set_content("Hej\n\nJeg vil gerne have slettet alle mine personoplysninger "
-                    "<script>alert(1)</script> & <u>mere</u>.\n")
+    msg.set_content(
+        "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger "
+        "<script>alert(1)</script> & <u>mere</u>.\n"
+    )
     await aiosmtplib.send(msg, hostname="127.0.0.1", port=service.smtp_port, timeout=10)
     card = await until(fake, lambda: card_with_buttons(fake, 1))
     # The evidence quotes the subject, the draft greets the name: both exactly as written.
@@ -225,16 +236,21 @@ async def test_edit_by_reply_makes_v2_with_fresh_buttons_and_v1_is_refused(
     service: Service, fake: FakeTelegram
 ) -> None:
     card = await first_card(service, fake)
-    new_text = ("Kære Mette\n\nVi har slettet dine oplysninger. Din søn nævnte sin "
-                "nøddeallergi; den oplysning er også slettet.\n\nHilsen <Team> & co\n")
+    new_text = (
+        "Kære Mette\n\nVi har slettet dine oplysninger. Din søn nævnte sin "
+        "nøddeallergi; den oplysning er også slettet.\n\nHilsen <Team> & co\n"
+    )
     fake.send_message(ANNE, new_text, chat_id=STAFF_CHAT, reply_to=card)
     v2 = await until(fake, lambda: card_with_buttons(fake, 2))
     assert "Vi har slettet dine oplysninger." in v2["text"]
     assert "allergi" not in v2["text"] and preview.HIDDEN in v2["text"]
     assert "<Team> & co" in v2["text"]  # escaped on the way, shown as written
     old = await until(
-        fake, lambda: "replaced by v2" in fake.message(STAFF_CHAT, card["message_id"])["text"]
-        and fake.message(STAFF_CHAT, card["message_id"])
+        fake,
+        lambda: (
+            "replaced by v2" in fake.message(STAFF_CHAT, card["message_id"])["text"]
+            and fake.message(STAFF_CHAT, card["message_id"])
+        ),
     )
     assert not fake.buttons(old)
 
@@ -258,13 +274,21 @@ async def test_reject_asks_for_a_reason_and_the_card_records_it(
     pressed = fake.press(card, ANNE, data_of(card, "rj"))
     await until(fake, lambda: pressed in fake.answers)
     prompt = await until(
-        fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT)
-                            if m["text"].startswith("Reason for rejecting")), None)
+        fake,
+        lambda: next(
+            (
+                m
+                for m in fake.bot_messages(STAFF_CHAT)
+                if m["text"].startswith("Reason for rejecting")
+            ),
+            None,
+        ),
     )
     assert prompt["force_reply"] is True
     assert prompt["text"].endswith("it stays in the case's record.")
-    fake.send_message(ANNE, "Ikke en anmodning; kunden er allerede slettet.",
-                      chat_id=STAFF_CHAT, reply_to=prompt)
+    fake.send_message(
+        ANNE, "Ikke en anmodning; kunden er allerede slettet.", chat_id=STAFF_CHAT, reply_to=prompt
+    )
     await until(
         fake, lambda: "Rejected by Anne" in fake.message(STAFF_CHAT, card["message_id"])["text"]
     )
@@ -282,9 +306,14 @@ async def test_relabel_rerenders_the_draft_for_the_chosen_types(
     first = fake.press(card, ANNE, data_of(card, "rl"))
     await until(fake, lambda: first in fake.answers)
     choosing = await until(
-        fake, lambda: any("access" in label for label, _ in fake.buttons(
-            fake.message(STAFF_CHAT, card["message_id"]))) and fake.message(
-            STAFF_CHAT, card["message_id"])
+        fake,
+        lambda: (
+            any(
+                "access" in label
+                for label, _ in fake.buttons(fake.message(STAFF_CHAT, card["message_id"]))
+            )
+            and fake.message(STAFF_CHAT, card["message_id"])
+        ),
     )
     access_bit = 1 << list(REQUEST_TYPES).index("access")
     [toggle] = [d for label, d in fake.buttons(choosing) if label.endswith(" access")]
@@ -292,9 +321,14 @@ async def test_relabel_rerenders_the_draft_for_the_chosen_types(
     pressed = fake.press(choosing, ANNE, toggle)
     await until(fake, lambda: pressed in fake.answers)
     after = await until(
-        fake, lambda: any(label == "☑ access" for label, _ in fake.buttons(
-            fake.message(STAFF_CHAT, card["message_id"]))) and fake.message(
-            STAFF_CHAT, card["message_id"])
+        fake,
+        lambda: (
+            any(
+                label == "☑ access"
+                for label, _ in fake.buttons(fake.message(STAFF_CHAT, card["message_id"]))
+            )
+            and fake.message(STAFF_CHAT, card["message_id"])
+        ),
     )
     [apply] = [d for label, d in fake.buttons(after) if label == "Apply"]
     applied = fake.press(after, ANNE, apply)
@@ -312,15 +346,28 @@ async def test_extend_sets_the_deadline_and_drafts_the_notice(
     pressed = fake.press(card, ANNE, data_of(card, "ex"))
     await until(fake, lambda: pressed in fake.answers)
     prompt = await until(
-        fake, lambda: next((m for m in fake.bot_messages(STAFF_CHAT)
-                            if m["text"].startswith("Reason for extending")), None)
+        fake,
+        lambda: next(
+            (
+                m
+                for m in fake.bot_messages(STAFF_CHAT)
+                if m["text"].startswith("Reason for extending")
+            ),
+            None,
+        ),
     )
     assert prompt["text"].endswith("the requester reads it in the extension notice.")
-    fake.send_message(ANNE, "Vi skal indhente oplysninger fra tre praktiksteder.",
-                      chat_id=STAFF_CHAT, reply_to=prompt)
+    fake.send_message(
+        ANNE,
+        "Vi skal indhente oplysninger fra tre praktiksteder.",
+        chat_id=STAFF_CHAT,
+        reply_to=prompt,
+    )
     notice = await until(
-        fake, lambda: next((m for m in cards(fake)
-                            if "extension notice" in m["text"] and fake.buttons(m)), None)
+        fake,
+        lambda: next(
+            (m for m in cards(fake) if "extension notice" in m["text"] and fake.buttons(m)), None
+        ),
     )
     case = the_case(service)
     expected = case_rules.deadline(as_utc(case.received_at), months=3)
@@ -337,8 +384,7 @@ async def test_extend_sets_the_deadline_and_drafts_the_notice(
     await wait_for(lambda: len(outbox_files(service)) == 2)
     with unit_of_work(service.runtime.sessions) as session:
         drafts = list(session.execute(select(Draft).order_by(Draft.version)).scalars())
-    assert [(d.kind, d.status) for d in drafts] == [("reply", "pending"),
-                                                     ("extension", "approved")]
+    assert [(d.kind, d.status) for d in drafts] == [("reply", "pending"), ("extension", "approved")]
     assert the_case(service).status == "draft_pending"
 
 
@@ -350,9 +396,17 @@ async def test_commands_for_staff_and_refused_for_others(
 
     async def ask(user: dict[str, Any], text: str) -> str:
         sent = fake.send_message(user, text, chat_id=STAFF_CHAT)
-        answer = await until(fake, lambda: next(
-            (m for m in fake.bot_messages(STAFF_CHAT)
-             if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+        answer = await until(
+            fake,
+            lambda: next(
+                (
+                    m
+                    for m in fake.bot_messages(STAFF_CHAT)
+                    if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
+                ),
+                None,
+            ),
+        )
         return answer["text"]
 
     assert ref in await ask(ANNE, "/cases")
@@ -362,8 +416,9 @@ async def test_commands_for_staff_and_refused_for_others(
     assert "1 open" in await ask(BO, "/stats")
     assert "/cases" in await ask(ANNE, "/help")
     assert await ask(STRANGER, "/cases") == chat_staff.NOT_STAFF
-    await wait_for(lambda: any("command:cases" in e.detail
-                               for e in events(service, "chat_refused")))
+    await wait_for(
+        lambda: any("command:cases" in e.detail for e in events(service, "chat_refused"))
+    )
 
 
 async def test_mail_goes_on_while_telegram_is_down_and_the_card_follows(
@@ -395,8 +450,12 @@ async def _down_then_up(service: Service, fake: FakeTelegram) -> None:
 
 async def test_a_long_draft_fits_one_card(service: Service, fake: FakeTelegram) -> None:
     card = await first_card(service, fake)
-    fake.send_message(ANNE, "Kære Mette & <familie>\n\n" + "Lang tekst & mere. " * 400,
-                      chat_id=STAFF_CHAT, reply_to=card)
+    fake.send_message(
+        ANNE,
+        "Kære Mette & <familie>\n\n" + "Lang tekst & mere. " * 400,
+        chat_id=STAFF_CHAT,
+        reply_to=card,
+    )
     v2 = await until(fake, lambda: card_with_buttons(fake, 2))
     assert len(v2["text"]) <= 4096 and "…" in v2["text"]
     assert "Mette & <familie>" in v2["text"]
@@ -423,9 +482,17 @@ async def test_telegram_429_is_waited_out_and_answer_edit_and_reply_still_arrive
 
     fake.fail("sendMessage", **too_many)
     sent = fake.send_message(BO, "/overdue", chat_id=STAFF_CHAT)
-    answer = await until(fake, lambda: next(
-        (m for m in fake.bot_messages(STAFF_CHAT)
-         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+    answer = await until(
+        fake,
+        lambda: next(
+            (
+                m
+                for m in fake.bot_messages(STAFF_CHAT)
+                if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
+            ),
+            None,
+        ),
+    )
     assert answer["text"] == "No overdue cases."
     assert len(fake.calls_to("sendMessage")) >= 3  # the card, the refused try, the reply
 
@@ -436,8 +503,9 @@ async def test_only_one_of_two_workers_polls_the_bot(
     settings = chat_settings(make_settings, pg_database_url, fake)
     async with running(settings) as one, running(settings) as two:
         channels = [svc.senders["chat"].channel for svc in (one, two)]  # type: ignore[attr-defined]
-        await wait_for(lambda: all(c.connected for c in channels) and any(
-            c.polling for c in channels))
+        await wait_for(
+            lambda: all(c.connected for c in channels) and any(c.polling for c in channels)
+        )
         polls = len(fake.calls_to("getUpdates"))
         await until(fake, lambda: len(fake.calls_to("getUpdates")) >= polls + 3)
         assert [c.polling for c in channels].count(True) == 1
@@ -452,10 +520,18 @@ def _pollers(services: list[Service]) -> list[Service]:
 
 async def _answered(fake: FakeTelegram, user: dict[str, Any], command: str) -> str:
     sent = fake.send_message(user, command, chat_id=STAFF_CHAT)
-    answer = await until(fake, lambda: next(
-        (m for m in fake.bot_messages(STAFF_CHAT)
-         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None),
-        timeout=60)
+    answer = await until(
+        fake,
+        lambda: next(
+            (
+                m
+                for m in fake.bot_messages(STAFF_CHAT)
+                if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
+            ),
+            None,
+        ),
+        timeout=60,
+    )
     return answer["text"]
 
 
@@ -484,7 +560,9 @@ async def test_another_worker_polls_when_the_poller_stops(
 
 
 async def test_a_poller_that_loses_its_lock_connection_stops_polling(
-    make_settings: Callable[..., Settings], pg_database_url: str, fake: FakeTelegram,
+    make_settings: Callable[..., Settings],
+    pg_database_url: str,
+    fake: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The server ends the poller's lock session (a database restart, a dropped network):
@@ -589,30 +667,39 @@ async def test_a_strangers_reply_and_relabel_on_a_card_are_refused(
     """Issue 5, item 3: an edit by reply and a relabel button from someone not on the
     staff list change nothing; each gets a short answer and an audit event."""
     card = await first_card(service, fake)
-    sent = fake.send_message(STRANGER, "Vi har slettet alt. Hilsen Eve", chat_id=STAFF_CHAT,
-                             reply_to=card)
-    refusal = await until(fake, lambda: next(
-        (m for m in fake.bot_messages(STAFF_CHAT)
-         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+    sent = fake.send_message(
+        STRANGER, "Vi har slettet alt. Hilsen Eve", chat_id=STAFF_CHAT, reply_to=card
+    )
+    refusal = await until(
+        fake,
+        lambda: next(
+            (
+                m
+                for m in fake.bot_messages(STAFF_CHAT)
+                if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
+            ),
+            None,
+        ),
+    )
     assert refusal["text"] == chat_staff.NOT_STAFF
     relabel = fake.press(card, STRANGER, data_of(card, "rl"))
     await until(fake, lambda: relabel in fake.answers)
     assert fake.answers[relabel]["text"] == chat_staff.NOT_STAFF
-    refused = await wait_for(lambda: len(events(service, "chat_refused")) == 2
-                             and events(service, "chat_refused"))
-    assert sorted(json.loads(e.detail)["what"] for e in refused) == [
-        "button", "staff chat message"]
+    refused = await wait_for(
+        lambda: len(events(service, "chat_refused")) == 2 and events(service, "chat_refused")
+    )
+    assert sorted(json.loads(e.detail)["what"] for e in refused) == ["button", "staff chat message"]
     assert all(e.actor == f"telegram:{STRANGER['id']}" for e in refused)
     with unit_of_work(service.runtime.sessions) as session:
         assert [(d.version, d.status) for d in session.execute(select(Draft)).scalars()] == [
-            (1, "pending")]
-    assert [label for label, _ in fake.buttons(
-        fake.message(STAFF_CHAT, card["message_id"]))][0] == "✅ Approve"
+            (1, "pending")
+        ]
+    assert [label for label, _ in fake.buttons(fake.message(STAFF_CHAT, card["message_id"]))][
+        0
+    ] == "✅ Approve"
 
 
-async def test_cases_lists_the_soonest_deadline_first(
-    service: Service, fake: FakeTelegram
-) -> None:
+async def test_cases_lists_the_soonest_deadline_first(service: Service, fake: FakeTelegram) -> None:
     """Issue 5, item 4: ``/cases`` orders by the deadline in force, not by reference."""
     await send_mail(service, ERASURE, msgid="first@example.dk")
     await until(fake, lambda: card_with_buttons(fake, 1))
@@ -621,12 +708,25 @@ async def test_cases_lists_the_soonest_deadline_first(
     with unit_of_work(service.runtime.sessions) as session:
         first, second = session.execute(select(Case).order_by(Case.id)).scalars()
     # The older case gets two more months, so the newer one is now due first.
-    await asyncio.to_thread(staff.extend_case, service.runtime, ref=first.ref, actor="anne",
-                            reason="Vi venter på svar fra praktikstedet.")
+    await asyncio.to_thread(
+        staff.extend_case,
+        service.runtime,
+        ref=first.ref,
+        actor="anne",
+        reason="Vi venter på svar fra praktikstedet.",
+    )
     sent = fake.send_message(ANNE, "/cases", chat_id=STAFF_CHAT)
-    answer = await until(fake, lambda: next(
-        (m for m in fake.bot_messages(STAFF_CHAT)
-         if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]), None))
+    answer = await until(
+        fake,
+        lambda: next(
+            (
+                m
+                for m in fake.bot_messages(STAFF_CHAT)
+                if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
+            ),
+            None,
+        ),
+    )
     lines = answer["text"].splitlines()
     assert lines[0] == "Open cases (2)"
     assert [line.split(" · ")[0] for line in lines[1:]] == [second.ref, first.ref]
@@ -647,18 +747,22 @@ async def test_telegram_lost_mid_run_mail_goes_on_and_the_card_follows_its_retur
 
     def waiting_card() -> OutboxItem | None:
         with unit_of_work(service.runtime.sessions) as session:
-            rows = list(session.execute(
-                select(OutboxItem).where(OutboxItem.kind == "staff_card")
-                .order_by(OutboxItem.id)).scalars())
+            rows = list(
+                session.execute(
+                    select(OutboxItem)
+                    .where(OutboxItem.kind == "staff_card")
+                    .order_by(OutboxItem.id)
+                ).scalars()
+            )
         return rows[1] if len(rows) == 2 and rows[1].attempts >= 1 else None
 
-    failed = await wait_for(lambda: (row := waiting_card()) is not None
-                            and row.status == "pending" and row)
+    failed = await wait_for(
+        lambda: (row := waiting_card()) is not None and row.status == "pending" and row
+    )
     retry_at = as_utc(failed.next_attempt_at)
     assert len(cards(fake)) == 1
     fake.down = False
-    await until(fake, lambda: len([c for c in cards(fake) if fake.buttons(c)]) == 2,
-                timeout=60)
+    await until(fake, lambda: len([c for c in cards(fake) if fake.buttons(c)]) == 2, timeout=60)
 
     def sent_row() -> OutboxItem | None:
         with unit_of_work(service.runtime.sessions) as session:

@@ -85,9 +85,7 @@ def test_a_bad_setting_names_itself(tmp_path: Path) -> None:
     result = privacybot("--config", str(bad), "config", cwd=tmp_path)
     assert result.returncode == 2 and "company.email" in result.stderr
     # IDLE is re-issued every 10 minutes at most: a longer interval is refused.
-    result = privacybot(
-        "config", cwd=tmp_path, env={"PRIVACYBOT_IMAP__IDLE_RENEW_SECONDS": "900"}
-    )
+    result = privacybot("config", cwd=tmp_path, env={"PRIVACYBOT_IMAP__IDLE_RENEW_SECONDS": "900"})
     assert result.returncode == 2 and "imap.idle_renew_seconds" in result.stderr
 
 
@@ -95,7 +93,10 @@ def test_config_prints_effective_settings_with_secrets_masked(tmp_path: Path) ->
     config = tmp_path / "c.toml"
     config.write_text('[company]\nname = "Acme A/S"\n[imap]\npassword = "hunter2"\n')
     result = privacybot(
-        "--config", str(config), "config", cwd=tmp_path,
+        "--config",
+        str(config),
+        "config",
+        cwd=tmp_path,
         env={"PRIVACYBOT_TELEGRAM__TOKEN": "123:secret", "PRIVACYBOT_SMTP_LISTENER__PORT": "2525"},
     )
     assert result.returncode == 0, result.stderr
@@ -110,9 +111,10 @@ def test_config_file_from_the_environment_and_the_environment_wins_over_it(
     tmp_path: Path,
 ) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[smtp_listener]\nport = 2525\n[policy]\nretention_years = 5\n')
+    config.write_text("[smtp_listener]\nport = 2525\n[policy]\nretention_years = 5\n")
     result = privacybot(
-        "config", cwd=tmp_path,
+        "config",
+        cwd=tmp_path,
         env={"PRIVACYBOT_CONFIG": str(config), "PRIVACYBOT_SMTP_LISTENER__PORT": "2626"},
     )
     assert result.returncode == 0, result.stderr
@@ -132,21 +134,37 @@ def test_the_example_file_is_the_first_companys_configuration(tmp_path: Path) ->
     shown = json.loads(result.stdout)
     assert shown["company"]["name"] == "ALOTTbetter ApS"
     assert shown["company"]["email"] == "info@alottbetter.dk"
-    assert shown["policy"] == {**shown["policy"], "retention_years": 2,
-                               "extended_retention_years": 10,
-                               "access_requires_signed_letter": True,
-                               "acks_per_sender_per_day": 3}
+    assert shown["policy"] == {
+        **shown["policy"],
+        "retention_years": 2,
+        "extended_retention_years": 10,
+        "access_requires_signed_letter": True,
+        "acks_per_sender_per_day": 3,
+    }
     contract = {
         "company": ["name", "email", "phone", "website", "address", "default_language"],
         "database": ["url"],
         "smtp_listener": ["enabled", "host", "port", "max_message_bytes"],
-        "imap": ["enabled", "host", "port", "tls", "username", "password", "mailbox",
-                 "processed_action", "processed_folder"],
+        "imap": [
+            "enabled",
+            "host",
+            "port",
+            "tls",
+            "username",
+            "password",
+            "mailbox",
+            "processed_action",
+            "processed_folder",
+        ],
         "relay": ["enabled", "host", "port", "tls", "username", "password"],
         "outbox": ["folder"],
         "telegram": ["enabled", "token", "staff_chat_id", "staff_user_ids", "base_url"],
-        "policy": ["retention_years", "extended_retention_years",
-                   "access_requires_signed_letter", "acks_per_sender_per_day"],
+        "policy": [
+            "retention_years",
+            "extended_retention_years",
+            "access_requires_signed_letter",
+            "acks_per_sender_per_day",
+        ],
     }
     for section, keys in contract.items():
         assert set(keys) <= set(shown[section]), section
@@ -154,7 +172,9 @@ def test_the_example_file_is_the_first_companys_configuration(tmp_path: Path) ->
     assert defaults["database"]["url"] == "sqlite:///data/privacybot.db"
     assert defaults["outbox"]["folder"] == "data/outbox"
     assert (defaults["smtp_listener"]["host"], defaults["smtp_listener"]["port"]) == (
-        "127.0.0.1", 8025)
+        "127.0.0.1",
+        8025,
+    )
     assert defaults["imap"]["mailbox"] == "INBOX" and defaults["relay"]["enabled"] is False
 
 
@@ -207,25 +227,55 @@ def test_pip_install_into_a_fresh_venv_gives_a_privacybot_that_finds_its_files(
     """
     wheels = tmp_path / "wheels"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheels),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stderr
     [wheel] = wheels.glob("privacybot-*.whl")
     venv = tmp_path / "fresh"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-         "--quiet", "--no-deps", "--no-index", str(wheel)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert installed.returncode == 0, installed.stderr
     purelib = subprocess.run(
-        [str(venv / "bin" / "python"), "-c",
-         "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True, text=True, check=True,
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('purelib'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     (Path(purelib) / "zz_test_dependencies.pth").write_text(
         sysconfig.get_path("purelib") + "\n", encoding="utf-8"
@@ -233,19 +283,35 @@ def test_pip_install_into_a_fresh_venv_gives_a_privacybot_that_finds_its_files(
 
     work = tmp_path / "empty"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PRIVACYBOT_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PRIVACYBOT_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
     script = str(venv / "bin" / "privacybot")
 
     def fresh(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([script, *args], cwd=work, env={**env, **extra},
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [script, *args],
+            cwd=work,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     where = subprocess.run(
-        [str(venv / "bin" / "python"), "-c",
-         "import bot, handlers, storage, templates; "
-         "print(bot.__file__, storage.__file__, list(templates.__path__)[0])"],
-        cwd=work, env=env, capture_output=True, text=True, check=True,
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import bot, handlers, storage, templates; "
+            "print(bot.__file__, storage.__file__, list(templates.__path__)[0])",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert all(path.startswith(purelib) for path in where), where
 
@@ -260,8 +326,13 @@ def test_pip_install_into_a_fresh_venv_gives_a_privacybot_that_finds_its_files(
 
     port = free_port()
     log = (work / "service.log").open("wb")
-    service = subprocess.Popen([script, "run"], cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                               env={**env, "PRIVACYBOT_SMTP_LISTENER__PORT": str(port)})
+    service = subprocess.Popen(
+        [script, "run"],
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**env, "PRIVACYBOT_SMTP_LISTENER__PORT": str(port)},
+    )
     try:
         _wait_listening(port, service)
         with smtplib.SMTP("127.0.0.1", port, timeout=15) as client:
@@ -300,8 +371,12 @@ def test_a_reader_that_goes_away_is_no_error(tmp_path: Path) -> None:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "bot", "config"],
-            cwd=tmp_path, env=env, stdout=write_end, stderr=subprocess.PIPE,
-            text=True, timeout=60,
+            cwd=tmp_path,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
         )
     finally:
         os.close(write_end)

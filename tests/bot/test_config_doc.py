@@ -49,8 +49,14 @@ def test_deployment_files_name_only_settings_that_exist() -> None:
 
 def test_the_systemd_unit_is_hardened() -> None:
     unit = (DEPLOY / "privacybot.service").read_text(encoding="utf-8")
-    for line in ("DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=privacybot",
-                 "NoNewPrivileges=yes", "ProtectHome=yes", "LoadCredential=credentials.toml:"):
+    for line in (
+        "DynamicUser=yes",
+        "ProtectSystem=strict",
+        "StateDirectory=privacybot",
+        "NoNewPrivileges=yes",
+        "ProtectHome=yes",
+        "LoadCredential=credentials.toml:",
+    ):
         assert line in unit
 
 
@@ -61,18 +67,27 @@ def test_systemd_accepts_the_unit_and_rates_its_exposure_low(tmp_path: Path) -> 
         pytest.skip("systemd-analyze is not installed")
     executable = Path(sys.executable).with_name("privacybot")
     unit = tmp_path / "privacybot.service"
-    unit.write_text((DEPLOY / "privacybot.service").read_text(encoding="utf-8").replace(
-        "/opt/privacybot/.venv/bin/privacybot", str(executable)), encoding="utf-8")
-    verify = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
-                            text=True, timeout=120)
-    ours = [line for line in (verify.stdout + verify.stderr).splitlines()
-            if str(unit) in line or line.startswith("privacybot.service")]
+    unit.write_text(
+        (DEPLOY / "privacybot.service")
+        .read_text(encoding="utf-8")
+        .replace("/opt/privacybot/.venv/bin/privacybot", str(executable)),
+        encoding="utf-8",
+    )
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=120
+    )
+    ours = [
+        line
+        for line in (verify.stdout + verify.stderr).splitlines()
+        if str(unit) in line or line.startswith("privacybot.service")
+    ]
     assert verify.returncode == 0 and ours == [], ours
     security = subprocess.run(
         ["systemd-analyze", "security", "--offline=true", "--no-pager", str(unit)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    found = re.search(r"Overall exposure level for privacybot\.service: ([\d.]+)",
-                      security.stdout)
+    found = re.search(r"Overall exposure level for privacybot\.service: ([\d.]+)", security.stdout)
     assert found, security.stdout[-2000:] + security.stderr
     assert float(found.group(1)) < 2.0, security.stdout

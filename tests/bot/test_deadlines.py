@@ -42,8 +42,13 @@ def test_the_acknowledgement_gives_the_deadline_as_a_date(runtime: Runtime) -> N
         b"Hej\r\n\r\nJeg vil gerne have slettet mine personoplysninger.\r\n"
     )
     with unit_of_work(runtime.sessions) as session:
-        queries.store_inbound(session, channel="smtp", external_id="<dl.1@example.dk>",
-                              raw=raw, message_id="<dl.1@example.dk>")
+        queries.store_inbound(
+            session,
+            channel="smtp",
+            external_id="<dl.1@example.dk>",
+            raw=raw,
+            message_id="<dl.1@example.dk>",
+        )
     [outcome] = pipeline.process_pending(runtime)
     outbox.deliver_due(runtime, {"mail": EmlFolderSender(runtime.settings.outbox.folder)})
     with unit_of_work(runtime.sessions) as session:
@@ -60,8 +65,9 @@ def test_a_mail_imported_forty_days_late_is_overdue_at_once(
     """The deadline runs from when the mail arrived, not from the import; the case is
     overdue on the day it is opened, shows in the staff chat's ``/overdue`` list, and
     can no longer be extended."""
-    arrived = datetime.now(UTC).replace(hour=9, minute=30, second=0, microsecond=0) \
-        - timedelta(days=40)
+    arrived = datetime.now(UTC).replace(hour=9, minute=30, second=0, microsecond=0) - timedelta(
+        days=40
+    )
     mbox = tmp_path / "old.mbox"
     mbox.write_bytes(
         f"From kunde@example.dk {arrived:%a %b %d %H:%M:%S %Y}\n".encode()

@@ -114,7 +114,9 @@ def test_a_database_that_is_not_migrated_says_upgrade(
 
 
 def test_the_companys_own_letters_are_rendered_and_a_broken_one_is_named(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str, tmp_path: Path,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
+    tmp_path: Path,
     make_settings: Callable[..., Settings],
 ) -> None:
     """A company rewords a letter in its own folder; a typo there is caught by doctor,
@@ -134,8 +136,7 @@ def test_the_companys_own_letters_are_rendered_and_a_broken_one_is_named(
     assert status == 0, out
     runtime = build_runtime(make_settings(migrated, company={"templates_folder": str(letters)}))
     try:
-        text = runtime.templates.get_template("da/reply/erasure.j2").render(
-            company=runtime.company)
+        text = runtime.templates.get_template("da/reply/erasure.j2").render(company=runtime.company)
         assert text == f"Sletning\nVi har slettet alt om dig hos {runtime.company.name}.\n"
         # every other letter is still the built-in one
         assert "reply/access.j2" in runtime.templates.get_template("da/reply/access.j2").filename
@@ -189,16 +190,22 @@ class _Recorder:
 def relay() -> Iterator[tuple[Controller, _Recorder]]:
     """A real SMTP relay that offers AUTH (plain text is fine on loopback)."""
 
-    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
-                     auth_data: Any) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and (
-            auth_data.login, auth_data.password) == (b"relayuser", b"relaypass")
+    def authenticate(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            b"relayuser",
+            b"relaypass",
+        )
         # handled=False: aiosmtpd then answers 535 itself (its default is to stay silent).
         return AuthResult(success=ok, handled=False)
 
     recorder = _Recorder()
     controller = Controller(
-        recorder, hostname="127.0.0.1", port=closed_port(), authenticator=authenticate,
+        recorder,
+        hostname="127.0.0.1",
+        port=closed_port(),
+        authenticator=authenticate,
         auth_require_tls=False,
     )
     controller.start()
@@ -207,12 +214,19 @@ def relay() -> Iterator[tuple[Controller, _Recorder]]:
 
 
 def test_relay_login_is_checked_and_nothing_is_sent(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
     relay: tuple[Controller, _Recorder],
 ) -> None:
     controller, recorder = relay
-    settings = {"enabled": True, "host": "127.0.0.1", "port": controller.port, "tls": "none",
-                "username": "relayuser", "password": "relaypass"}
+    settings = {
+        "enabled": True,
+        "host": "127.0.0.1",
+        "port": controller.port,
+        "tls": "none",
+        "username": "relayuser",
+        "password": "relaypass",
+    }
     status, lines, out = doctor(migrated, relay=settings)
     assert status == 0, out
     assert lines["relay"].startswith("ok") and "login ok (nothing sent)" in lines["relay"]
@@ -226,16 +240,25 @@ def test_relay_login_is_checked_and_nothing_is_sent(
 
 
 def test_relay_password_from_a_command_logs_in_and_is_never_shown(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
-    relay: tuple[Controller, _Recorder], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
+    relay: tuple[Controller, _Recorder],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A password manager prints the password (and notes below it, as ``pass`` does)."""
     controller, recorder = relay
     vault = tmp_path / "vault.sh"
     vault.write_text("#!/bin/sh\nprintf 'relaypass\\nurl: smtp.example\\n'\n")
     vault.chmod(0o700)
-    settings = {"enabled": True, "host": "127.0.0.1", "port": controller.port, "tls": "none",
-                "username": "relayuser", "password_command": str(vault)}
+    settings = {
+        "enabled": True,
+        "host": "127.0.0.1",
+        "port": controller.port,
+        "tls": "none",
+        "username": "relayuser",
+        "password_command": str(vault),
+    }
     status, lines, out = doctor(migrated, relay=settings)
     assert status == 0, out
     assert "login ok (nothing sent)" in lines["relay"]
@@ -247,8 +270,13 @@ def test_relay_password_from_a_command_logs_in_and_is_never_shown(
     assert '"password": "***"' in shown and "relaypass" not in shown
 
     # A command that fails stops start-up with one line that names it, and no output.
-    write_config(config, {"database": {"url": migrated},
-                          "relay": {**settings, "password_command": "echo relaypass; false"}})
+    write_config(
+        config,
+        {
+            "database": {"url": migrated},
+            "relay": {**settings, "password_command": "echo relaypass; false"},
+        },
+    )
     status = main(["--config", str(config), "doctor"])
     err = capsys.readouterr().err
     assert status == 2
@@ -257,10 +285,12 @@ def test_relay_password_from_a_command_logs_in_and_is_never_shown(
 
 
 def test_an_unreachable_relay_gives_exit_1_and_a_hint(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
 ) -> None:
-    status, lines, _ = doctor(migrated, relay={"enabled": True, "host": "127.0.0.1",
-                                               "port": closed_port(), "tls": "none"})
+    status, lines, _ = doctor(
+        migrated, relay={"enabled": True, "host": "127.0.0.1", "port": closed_port(), "tls": "none"}
+    )
     assert status == 1
     assert lines["relay"].startswith("FAIL") and "connection refused" in lines["relay"]
     assert "hint: check relay.host, relay.port and the firewall" in lines["relay"]
@@ -283,11 +313,19 @@ def dovecot() -> Iterator[Dovecot]:
 
 
 def test_imap_login_and_folder_against_dovecot(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str, dovecot: Dovecot,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
+    dovecot: Dovecot,
 ) -> None:
     dovecot.append(b"From: a@example.org\r\nSubject: x\r\n\r\nhello\r\n")
-    imap = {"enabled": True, "host": dovecot.host, "port": dovecot.port, "tls": "none",
-            "username": dovecot.user, "password": dovecot.password}
+    imap = {
+        "enabled": True,
+        "host": dovecot.host,
+        "port": dovecot.port,
+        "tls": "none",
+        "username": dovecot.user,
+        "password": dovecot.password,
+    }
     status, lines, out = doctor(migrated, imap=imap)
     assert status == 0, out
     assert lines["imap"].startswith("ok") and "folder INBOX (1 messages)" in lines["imap"]
@@ -311,10 +349,17 @@ def test_imap_login_and_folder_against_dovecot(
 
 
 def test_an_unreachable_imap_server_gives_exit_1_and_a_hint(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
 ) -> None:
-    imap = {"enabled": True, "host": "127.0.0.1", "port": closed_port(), "tls": "none",
-            "username": "info", "password": "x"}
+    imap = {
+        "enabled": True,
+        "host": "127.0.0.1",
+        "port": closed_port(),
+        "tls": "none",
+        "username": "info",
+        "password": "x",
+    }
     status, lines, _ = doctor(migrated, imap=imap)
     assert status == 1
     assert lines["imap"].startswith("FAIL") and "unreachable" in lines["imap"]
@@ -337,11 +382,16 @@ class TelegramWithChats(FakeTelegram):
 
 
 def test_telegram_token_and_staff_chat(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
 ) -> None:
     with TelegramWithChats() as telegram:
-        settings = {"enabled": True, "token": telegram.token, "staff_chat_id": -100200,
-                    "base_url": telegram.base_url}
+        settings = {
+            "enabled": True,
+            "token": telegram.token,
+            "staff_chat_id": -100200,
+            "base_url": telegram.base_url,
+        }
         status, lines, out = doctor(migrated, telegram=settings)
         assert status == 0, out
         assert lines["telegram"].startswith("ok") and "staff chat 'Staff'" in lines["telegram"]
@@ -356,11 +406,16 @@ def test_telegram_token_and_staff_chat(
 
 
 def test_an_unreachable_bot_api_gives_exit_1_and_a_hint(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
 ) -> None:
     token = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-    settings = {"enabled": True, "token": token, "staff_chat_id": -100200,
-                "base_url": f"http://127.0.0.1:{closed_port()}/bot"}
+    settings = {
+        "enabled": True,
+        "token": token,
+        "staff_chat_id": -100200,
+        "base_url": f"http://127.0.0.1:{closed_port()}/bot",
+    }
     status, lines, out = doctor(migrated, telegram=settings)
     assert status == 1 and "unreachable" in lines["telegram"]
     assert "hint: check telegram.base_url" in lines["telegram"]
@@ -371,7 +426,9 @@ def test_an_unreachable_bot_api_gives_exit_1_and_a_hint(
 
 
 def test_a_secrets_file_others_can_read_is_a_problem(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str, tmp_path: Path,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
+    tmp_path: Path,
 ) -> None:
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[relay]\npassword = "x"\n')
@@ -385,7 +442,9 @@ def test_a_secrets_file_others_can_read_is_a_problem(
 
 
 def test_an_outbox_folder_that_is_a_file_is_a_problem(
-    doctor: Callable[..., tuple[int, dict[str, str], str]], migrated: str, tmp_path: Path,
+    doctor: Callable[..., tuple[int, dict[str, str], str]],
+    migrated: str,
+    tmp_path: Path,
 ) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("")

@@ -28,14 +28,20 @@ def test_export_writes_json_and_escaped_html(
         f"Hej\r\n\r\nJeg vil gerne have slettet mine personoplysninger. {HOSTILE}\r\n"
     ).encode()
     with unit_of_work(runtime.sessions) as session:
-        queries.store_inbound(session, channel="smtp", external_id="<exp.1@example.dk>",
-                              raw=raw, message_id="<exp.1@example.dk>")
+        queries.store_inbound(
+            session,
+            channel="smtp",
+            external_id="<exp.1@example.dk>",
+            raw=raw,
+            message_id="<exp.1@example.dk>",
+        )
     [outcome] = pipeline.process_pending(runtime)
     ref = outcome.case_ref or ""
     config = tmp_path / "c.toml"
     config.write_text(
         f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n',
+        encoding="utf-8",
     )
     target = tmp_path / "export"
     assert main(["--config", str(config), "case", ref, "--export", str(target)]) == 0
@@ -74,15 +80,24 @@ def test_export_of_a_decided_case_shows_versions_decisions_and_deadlines(
         b"Hej\r\n\r\nJeg vil gerne have slettet mine personoplysninger.\r\n"
     )
     with unit_of_work(runtime.sessions) as session:
-        queries.store_inbound(session, channel="smtp", external_id="<exp.2@example.dk>",
-                              raw=raw, message_id="<exp.2@example.dk>")
+        queries.store_inbound(
+            session,
+            channel="smtp",
+            external_id="<exp.2@example.dk>",
+            raw=raw,
+            message_id="<exp.2@example.dk>",
+        )
     [outcome] = pipeline.process_pending(runtime)
     ref = outcome.case_ref or ""
     with unit_of_work(runtime.sessions) as session:
         case = queries.get_case(session, ref=ref)
         [first] = queries.pending_drafts_of(session, case_id=case.id or 0)
-    edited = staff.edit_draft(runtime, draft_id=first.id or 0, actor="anne",
-                              body="Kære Mette\n\nVi har slettet dine oplysninger.\n")
+    edited = staff.edit_draft(
+        runtime,
+        draft_id=first.id or 0,
+        actor="anne",
+        body="Kære Mette\n\nVi har slettet dine oplysninger.\n",
+    )
     staff.extend_case(runtime, ref=ref, actor="bo", reason="Vi spørger tre praktiksteder.")
     staff.approve_draft(runtime, draft_id=edited.draft_id, actor="bo")
     outbox.deliver_due(runtime, {"mail": EmlFolderSender(runtime.settings.outbox.folder)})
@@ -90,11 +105,11 @@ def test_export_of_a_decided_case_shows_versions_decisions_and_deadlines(
     config = tmp_path / "c.toml"
     config.write_text(
         f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n',
+        encoding="utf-8",
     )
     target = tmp_path / "export"
-    assert main(["--config", str(config), "case", ref, "--export", str(target),
-                 "--by", "dpo"]) == 0
+    assert main(["--config", str(config), "case", ref, "--export", str(target), "--by", "dpo"]) == 0
     capsys.readouterr()
     data = json.loads((target / f"{ref}.json").read_text(encoding="utf-8"))
     assert data["case"]["status"] == "answered"
@@ -107,11 +122,18 @@ def test_export_of_a_decided_case_shows_versions_decisions_and_deadlines(
     deadlines = data["deadlines"]
     assert deadlines["extended_deadline"] == deadlines["effective"] != deadlines["deadline"]
     assert deadlines["extension_reason"] == "Vi spørger tre praktiksteder."
-    assert {(o["kind"], o["status"]) for o in data["outbox"]} == {("ack", "sent"),
-                                                                   ("reply", "sent")}
+    assert {(o["kind"], o["status"]) for o in data["outbox"]} == {
+        ("ack", "sent"),
+        ("reply", "sent"),
+    }
     actions = [e["action"] for e in data["events"]]
-    for action in ("case_opened", "draft_edited", "deadline_extended", "draft_approved",
-                   "reply_sent"):
+    for action in (
+        "case_opened",
+        "draft_edited",
+        "deadline_extended",
+        "draft_approved",
+        "reply_sent",
+    ):
         assert action in actions
     assert all(e["hash"] and e["prev_hash"] for e in data["events"])
     assert data["exported_by"] == "dpo" and data["chain"]["ok"] is True

@@ -207,8 +207,9 @@ def test_token_command_failure_in_the_watcher_is_one_line_and_retried(
 ) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
     with watching(runtime, dovecot_oauth2, auth="xoauth2", oauth2_token_command="exit 7"):
-        wait_until(lambda: sum("exited with status 7" in r.getMessage()
-                               for r in caplog.records) >= 2)
+        wait_until(
+            lambda: sum("exited with status 7" in r.getMessage() for r in caplog.records) >= 2
+        )
     lines = [r for r in caplog.records if "exited with status 7" in r.getMessage()]
     assert all(r.levelno == logging.ERROR and r.exc_info is None for r in lines)
     assert all("retrying in" in r.getMessage() for r in lines)
@@ -234,8 +235,7 @@ def test_a_missing_ca_file_is_named_in_one_line(
 ) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
     missing = tmp_path / "company-ca.pem"
-    with watching(runtime, tls_server, tls="ssl", port=tls_server.tls_port,
-                  ca_file=str(missing)):
+    with watching(runtime, tls_server, tls="ssl", port=tls_server.tls_port, ca_file=str(missing)):
         wait_until(lambda: f"imap.ca_file {missing} does not exist" in caplog.text)
     assert "Traceback" not in caplog.text
 
@@ -248,9 +248,11 @@ def _acks_and_suppressed(runtime: Runtime) -> tuple[dict[str, int], dict[str, st
     with unit_of_work(runtime.sessions) as session:
         cases = list(session.execute(select(Case)).scalars())
         items = list(session.execute(select(OutboxItem)).scalars())
-        events = list(session.execute(
-            select(AuditEvent).where(AuditEvent.action == "ack_suppressed")
-        ).scalars())
+        events = list(
+            session.execute(
+                select(AuditEvent).where(AuditEvent.action == "ack_suppressed")
+            ).scalars()
+        )
     acks = {c.ref: sum(1 for i in items if i.case_id == c.id and i.kind == "ack") for c in cases}
     reasons = {e.case_ref or "": json.loads(e.detail)["reason"] for e in events}
     return acks, reasons
@@ -273,8 +275,10 @@ def test_first_start_takes_old_mail_without_acknowledging_it_and_new_mail_with(
 
     rows = stored(runtime)
     assert [(r.external_id, r.quiet) for r in rows] == [
-        ("imap.1@example.dk", True), ("imap.2@example.dk", True),
-        ("imap.3@example.dk", False), ("imap.4@example.dk", False),
+        ("imap.1@example.dk", True),
+        ("imap.2@example.dk", True),
+        ("imap.3@example.dk", False),
+        ("imap.4@example.dk", False),
     ]
     assert rows[0].received_at.date() == old.date(), "the deadline runs from the true receipt"
     pipeline.process_pending(runtime)
@@ -287,8 +291,9 @@ def test_since_setting_decides_which_old_mail_is_acknowledged(
     runtime: Runtime, server: Dovecot
 ) -> None:
     append_at(server, mail(1, subject="Sletning", body=REQUEST), datetime(2024, 5, 1, tzinfo=UTC))
-    append_at(server, mail(2, subject="Sletning", body=REQUEST),
-              datetime.now(UTC) - timedelta(days=2))
+    append_at(
+        server, mail(2, subject="Sletning", body=REQUEST), datetime.now(UTC) - timedelta(days=2)
+    )
     since = (datetime.now(UTC) - timedelta(days=10)).date()
     with watching(runtime, server, since=since.isoformat()):
         wait_until(stored_count(runtime, 2))
@@ -297,7 +302,9 @@ def test_since_setting_decides_which_old_mail_is_acknowledged(
 
 def test_idle_and_poll_intervals_come_from_the_settings(runtime: Runtime) -> None:
     watcher = ImapWatcher(
-        runtime, wake=lambda: None, stop=threading.Event(),
+        runtime,
+        wake=lambda: None,
+        stop=threading.Event(),
         settings=ImapSettings(idle_renew_seconds=120, poll_seconds=7.5),
     )
     assert (watcher.timing.idle_renew, watcher.timing.poll_interval) == (120, 7.5)

@@ -323,8 +323,9 @@ def test_processed_action_does_what_it_says_and_nothing_is_deleted(
         if action == "flag":
             wait_until(lambda: all(PROCESSED_KEYWORD in f for f in dovecot.flags().values()))
         elif action == "move":
-            wait_until(lambda: "Behandlet" in dovecot.folders()
-                       and len(dovecot.flags("Behandlet")) == 2)
+            wait_until(
+                lambda: "Behandlet" in dovecot.folders() and len(dovecot.flags("Behandlet")) == 2
+            )
         else:
             time.sleep(1.0)  # give a wrong action time to show
 
@@ -364,8 +365,9 @@ def test_stored_mail_that_was_never_marked_is_marked_at_the_next_connect(
         if action == "flag":
             wait_until(lambda: all(PROCESSED_KEYWORD in f for f in dovecot.flags().values()))
         else:
-            wait_until(lambda: "Behandlet" in dovecot.folders()
-                       and len(dovecot.flags("Behandlet")) == 3)
+            wait_until(
+                lambda: "Behandlet" in dovecot.folders() and len(dovecot.flags("Behandlet")) == 3
+            )
         dovecot.append(mail(4))  # and new mail as usual
         wait_until(stored_count(runtime, 4))
         time.sleep(0.5)
@@ -566,9 +568,7 @@ async def test_danish_erasure_request_in_the_mailbox_becomes_an_acknowledged_cas
             ),
         )
         outbox = Path(settings.outbox.folder)
-        files = await asyncio.to_thread(
-            wait_until, lambda: sorted(outbox.glob("*.eml")), 60.0
-        )
+        files = await asyncio.to_thread(wait_until, lambda: sorted(outbox.glob("*.eml")), 60.0)
         assert service.smtp_port is None, "the SMTP listener was switched off"
         with unit_of_work(runtime.sessions) as session:
             [case] = list(session.execute(select(Case)).scalars())
@@ -598,8 +598,12 @@ async def test_every_configured_mailbox_is_watched_each_exactly_once(
         database_url,
         smtp_listener={"enabled": False},
         imap={
-            "enabled": True, "host": dovecot.host, "port": dovecot.port, "tls": "none",
-            "username": dovecot.user, "password": dovecot.password,
+            "enabled": True,
+            "host": dovecot.host,
+            "port": dovecot.port,
+            "tls": "none",
+            "username": dovecot.user,
+            "password": dovecot.password,
             "extra_mailboxes": ["Privacy"],
         },
     )
@@ -634,10 +638,12 @@ async def test_every_configured_mailbox_is_watched_each_exactly_once(
 
 def test_processed_mail_cannot_be_moved_into_a_watched_folder() -> None:
     with pytest.raises(ValueError, match="processed_folder 'Privacy' is also watched"):
-        ImapSettings(extra_mailboxes=["Privacy"], processed_action="move",
-                     processed_folder="Privacy")
+        ImapSettings(
+            extra_mailboxes=["Privacy"], processed_action="move", processed_folder="Privacy"
+        )
     assert ImapSettings(extra_mailboxes=["Privacy", "INBOX"]).watched_mailboxes() == [
-        "INBOX", "Privacy"
+        "INBOX",
+        "Privacy",
     ]
 
 
@@ -701,8 +707,9 @@ def test_a_connection_that_goes_silent_is_noticed_by_its_timeouts_and_replaced(
     """A dead connection looks exactly like a quiet mailbox under IDLE: only renewing
     IDLE and a read timeout tell them apart. Without them the watcher would wait forever."""
     caplog.set_level(logging.INFO, logger=LOGGER)
-    short = WatcherTiming(**{**FAST.__dict__, "idle_renew": 2.0, "read_timeout": 2.0,
-                             "poll_interval": 60.0})
+    short = WatcherTiming(
+        **{**FAST.__dict__, "idle_renew": 2.0, "read_timeout": 2.0, "poll_interval": 60.0}
+    )
     proxy = Blackhole(dovecot.port)
     try:
         dovecot.append(mail(1))

@@ -50,9 +50,12 @@ def mbox_entry(n: int) -> bytes:
     received = FIRST_DAY + timedelta(days=n)
     from_line = f"From kunde{n}@example.dk {received:%a %b %d %H:%M:%S %Y}\n"
     subject, body = (
-        ("Sletning af mine oplysninger",
-         "Jeg vil gerne have slettet alle mine personoplysninger hos jer.")
-        if is_request(n) else ("Åbningstider", "Hvornår har butikken åbent på lørdag?")
+        (
+            "Sletning af mine oplysninger",
+            "Jeg vil gerne have slettet alle mine personoplysninger hos jer.",
+        )
+        if is_request(n)
+        else ("Åbningstider", "Hvornår har butikken åbent på lørdag?")
     )
     headers = (
         f"From: Kunde {n} <kunde{n}@example.dk>\n"
@@ -129,13 +132,19 @@ def test_an_import_killed_half_way_resumes_without_doubles_and_acks_only_new_mai
     ack_after = (FIRST_DAY + timedelta(days=ACK_FROM)).date().isoformat()
     command = privacybot(config, "import", str(export), "--ack-after", ack_after)
     # The schema must exist before the test can watch rows arrive.
-    subprocess.run(privacybot(config, "db", "upgrade"), check=True, cwd=ROOT, env=_env(),
-                   capture_output=True)
+    subprocess.run(
+        privacybot(config, "db", "upgrade"), check=True, cwd=ROOT, env=_env(), capture_output=True
+    )
 
     # At the lowest priority, so that on a busy machine this test's watch for the first
     # quarter still gets the CPU before the (fast) import has stored everything.
-    first = subprocess.Popen(["nice", "-n", "19", *command], cwd=ROOT, env=_env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = subprocess.Popen(
+        ["nice", "-n", "19", *command],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while stored_so_far(database_url) < TOTAL // 4 and first.poll() is None:
         assert time.monotonic() < deadline, "the import made no progress"
@@ -152,8 +161,9 @@ def test_an_import_killed_half_way_resumes_without_doubles_and_acks_only_new_mai
     # has run out, as the service's own workers' are.
     time.sleep(CLAIM_LEASE + 0.5)
 
-    second = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True,
-                            timeout=300)
+    second = subprocess.run(
+        command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300
+    )
     assert second.returncode == 0, second.stderr
     # Not a terminal: no progress bar, only the summary.
     assert second.stderr.strip() == "", second.stderr
@@ -163,11 +173,14 @@ def test_an_import_killed_half_way_resumes_without_doubles_and_acks_only_new_mai
     with unit_of_work(db) as session:
         messages = list(session.execute(sql_select(Message).order_by(Message.id)).scalars())
         cases = list(session.execute(sql_select(Case)).scalars())
-        acks = list(session.execute(
-            sql_select(OutboxItem).where(OutboxItem.kind == "ack")).scalars())
+        acks = list(
+            session.execute(sql_select(OutboxItem).where(OutboxItem.kind == "ack")).scalars()
+        )
         suppressed = [
-            json.loads(e.detail)["reason"] for e in session.execute(
-                sql_select(AuditEvent).where(AuditEvent.action == "ack_suppressed")).scalars()
+            json.loads(e.detail)["reason"]
+            for e in session.execute(
+                sql_select(AuditEvent).where(AuditEvent.action == "ack_suppressed")
+            ).scalars()
         ]
     ids = [m.external_id for m in messages]
     assert len(ids) == len(set(ids)) == TOTAL, "each mail exactly once"
@@ -180,8 +193,7 @@ def test_an_import_killed_half_way_resumes_without_doubles_and_acks_only_new_mai
     new_requests = [n for n in requests if n >= ACK_FROM]
     assert len(cases) == len(requests), "every privacy request opened its case"
     assert len({c.first_message_id for c in cases}) == len(cases)
-    assert sorted(a.recipient for a in acks) == sorted(f"kunde{n}@example.dk"
-                                                     for n in new_requests)
+    assert sorted(a.recipient for a in acks) == sorted(f"kunde{n}@example.dk" for n in new_requests)
     assert suppressed.count("received before the cut-off") == len(requests) - len(new_requests)
     first_case = min(cases, key=lambda c: c.received_at)
     assert first_case.received_at.astimezone(UTC).date() == FIRST_DAY.date(), (
@@ -189,8 +201,9 @@ def test_an_import_killed_half_way_resumes_without_doubles_and_acks_only_new_mai
     )
 
     # A third run finds everything there already and changes nothing.
-    third = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True,
-                           timeout=300)
+    third = subprocess.run(
+        command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300
+    )
     assert third.returncode == 0
     assert "0 stored" in third.stdout and f"{TOTAL} already there" in third.stdout
     assert count(db, OutboxItem) == len(acks)
@@ -205,8 +218,11 @@ def test_on_a_terminal_the_import_shows_a_progress_bar_with_rate_and_eta(
     # A terminal 120 columns wide, as a person's would be (a new pty has none).
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     process = subprocess.Popen(
-        privacybot(config, "import", str(small)), cwd=ROOT, env=_env(),
-        stdout=subprocess.PIPE, stderr=follower,
+        privacybot(config, "import", str(small)),
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=follower,
     )
     os.close(follower)
     seen = b""
@@ -233,16 +249,20 @@ def test_on_a_terminal_the_import_shows_a_progress_bar_with_rate_and_eta(
 def test_a_path_that_is_no_export_is_one_line_and_exit_2(tmp_path: Path, config: Path) -> None:
     note = tmp_path / "notes.txt"
     note.write_text("hello\n")
-    done = subprocess.run(privacybot(config, "import", str(note)), cwd=ROOT, env=_env(),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        privacybot(config, "import", str(note)),
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "is not an mbox file" in done.stderr
 
 
-def test_a_maildir_is_imported_too(
-    tmp_path: Path, config: Path, db: sessionmaker[Session]
-) -> None:
+def test_a_maildir_is_imported_too(tmp_path: Path, config: Path, db: sessionmaker[Session]) -> None:
     folder = tmp_path / "Maildir"
     for sub in ("cur", "new", "tmp"):
         (folder / sub).mkdir(parents=True)
@@ -251,8 +271,14 @@ def test_a_maildir_is_imported_too(
         (folder / ("cur" if n % 2 else "new") / f"{1700000000 + n}.M{n}P1.host:2,S").write_bytes(
             entry
         )
-    done = subprocess.run(privacybot(config, "import", str(folder)), cwd=ROOT, env=_env(),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        privacybot(config, "import", str(folder)),
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("import done: 5 messages read, 5 stored (5 without")
     assert count(db, Message) == 5
@@ -266,12 +292,17 @@ def test_a_mail_twice_in_one_export_is_stored_once(
     # so the copy (with and without a Message-ID) meets its original in the same one.
     path = tmp_path / "twice.mbox"
     path.write_bytes(b"".join(mbox_entry(n) for n in [*range(10), 3, NO_MESSAGE_ID]))
-    done = subprocess.run(privacybot(config, "import", str(path)), cwd=ROOT, env=_env(),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        privacybot(config, "import", str(path)),
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
-        "import done: 12 messages read, 10 stored (10 without acknowledgement), "
-        "2 already there"
+        "import done: 12 messages read, 10 stored (10 without acknowledgement), 2 already there"
     ), done.stdout
     assert count(db, Message) == 10
     assert count(db, Case) == sum(1 for n in range(10) if is_request(n))

@@ -15,13 +15,32 @@ from pathlib import Path
 from tests.bot.test_cli import privacybot
 
 FLAGS = (
-    "--company-name", "Acme A/S", "--company-email", "info@acme.dk",
-    "--imap-host", "mail.acme.dk", "--imap-username", "info@acme.dk",
-    "--imap-password", "imap-pw-123",
-    "--relay-host", "smtp.acme.dk", "--relay-port", "465", "--relay-tls", "ssl",
-    "--relay-username", "info@acme.dk", "--relay-password", "relay-pw-456",
-    "--telegram-token", "123456:telegram-token-789", "--telegram-staff-chat-id", "-100200",
-    "--telegram-staff-user-ids", "11, 22",
+    "--company-name",
+    "Acme A/S",
+    "--company-email",
+    "info@acme.dk",
+    "--imap-host",
+    "mail.acme.dk",
+    "--imap-username",
+    "info@acme.dk",
+    "--imap-password",
+    "imap-pw-123",
+    "--relay-host",
+    "smtp.acme.dk",
+    "--relay-port",
+    "465",
+    "--relay-tls",
+    "ssl",
+    "--relay-username",
+    "info@acme.dk",
+    "--relay-password",
+    "relay-pw-456",
+    "--telegram-token",
+    "123456:telegram-token-789",
+    "--telegram-staff-chat-id",
+    "-100200",
+    "--telegram-staff-user-ids",
+    "11, 22",
 )
 
 
@@ -63,7 +82,10 @@ def test_secrets_left_to_the_environment(tmp_path: Path) -> None:
     assert "imap-pw-123" not in (tmp_path / "privacybot.toml").read_text()
 
     shown = privacybot(
-        "--config", "privacybot.toml", "config", cwd=tmp_path,
+        "--config",
+        "privacybot.toml",
+        "config",
+        cwd=tmp_path,
         env={"PRIVACYBOT_IMAP__PASSWORD": "from-env"},
     )
     assert shown.returncode == 0, shown.stderr
@@ -79,27 +101,43 @@ def test_the_environment_wins_over_the_secrets_file(tmp_path: Path) -> None:
         "print(s.imap.password.get_secret_value(), s.relay.password.get_secret_value())"
     )
     out = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-             "PRIVACYBOT_RELAY__PASSWORD": "env-pw"},
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            "PRIVACYBOT_RELAY__PASSWORD": "env-pw",
+        },
     )
     assert out.stdout.split() == ["imap-pw-123", "env-pw"], out.stderr
 
 
 def test_init_asks_on_a_terminal(tmp_path: Path) -> None:
-    answers = "\n".join([
-        "Bager Hansen ApS",      # company name
-        "info@bagerhansen.dk",   # email
-        "",                      # phone: default (empty for a new company)
-        "",                      # website
-        "",                      # address
-        "en",                    # default language
-        "",                      # database url: default
-        "y",                     # use IMAP?
-        "imap.bagerhansen.dk", "", "", "info", "imap-secret", "",
-        "n",                     # relay?
-        "n",                     # telegram?
-    ]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "Bager Hansen ApS",  # company name
+                "info@bagerhansen.dk",  # email
+                "",  # phone: default (empty for a new company)
+                "",  # website
+                "",  # address
+                "en",  # default language
+                "",  # database url: default
+                "y",  # use IMAP?
+                "imap.bagerhansen.dk",
+                "",
+                "",
+                "info",
+                "imap-secret",
+                "",
+                "n",  # relay?
+                "n",  # telegram?
+            ]
+        )
+        + "\n"
+    )
     result = privacybot("init", "--interactive", cwd=tmp_path, stdin=answers.encode())
     assert result.returncode == 0, result.stderr
     assert "Company name" in result.stdout and "IMAP password" in result.stdout
@@ -119,8 +157,9 @@ def test_init_refuses_to_overwrite_and_to_write_a_bad_setting(tmp_path: Path) ->
     assert again.stderr.strip().splitlines() == [
         "privacybot: init: privacybot.toml exists; use --force to overwrite it"
     ]
-    bad = privacybot("init", "--no-input", "-o", "other.toml",
-                     "--company-email", "not-an-address", cwd=tmp_path)
+    bad = privacybot(
+        "init", "--no-input", "-o", "other.toml", "--company-email", "not-an-address", cwd=tmp_path
+    )
     assert bad.returncode == 2 and "company.email" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "other.toml").exists()

@@ -34,7 +34,11 @@ def run_service(tmp_path: Path, *flags: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRIVACYBOT_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "--config", str(config), *flags, "run"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stderr or []), daemon=True)
@@ -133,8 +137,13 @@ def test_configured_secrets_are_redacted_whatever_their_shape() -> None:
 
     hide_secrets(["hunter2-relay", "42:short-tok"])
     record = logging.LogRecord(
-        "httpx", logging.DEBUG, __file__, 1,
-        "POST http://127.0.0.1/bot42:short-tok/getMe auth=%s", ("hunter2-relay",), None,
+        "httpx",
+        logging.DEBUG,
+        __file__,
+        1,
+        "POST http://127.0.0.1/bot42:short-tok/getMe auth=%s",
+        ("hunter2-relay",),
+        None,
     )
     line = TextFormatter().format(record)
     assert "hunter2" not in line and "short-tok" not in line

@@ -45,8 +45,9 @@ def _parts(mail: OutgoingMail, sender_name: str, date: datetime):  # type: ignor
     return built, headers, extra
 
 
-def _same_as_package(mail: OutgoingMail, sender_name: str = "ALOTTbetter ApS",
-                     date: datetime = DATE) -> bool:
+def _same_as_package(
+    mail: OutgoingMail, sender_name: str = "ALOTTbetter ApS", date: datetime = DATE
+) -> bool:
     """Assert the bytes equal the package's; True when the direct writer made them."""
     built, headers, extra = _parts(mail, sender_name, date)
     expected = outgoing._build_with_email_package(headers, extra, mail.body)
@@ -59,27 +60,42 @@ def _acknowledgement(language: str, subject: str, name: str) -> OutgoingMail:
     env = drafting.make_environment(settings.company.templates_folder)
     received = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
     case = CaseView(
-        ref="PR-2026-0042", labels=(RequestType.ERASURE,), language=language,
-        received_at=received, deadline=received.date() + timedelta(days=31),
-        requester_name=name, requester_address="kunde@example.dk", subject=subject,
+        ref="PR-2026-0042",
+        labels=(RequestType.ERASURE,),
+        language=language,
+        received_at=received,
+        deadline=received.date() + timedelta(days=31),
+        requester_name=name,
+        requester_address="kunde@example.dk",
+        subject=subject,
         status="new",
     )
     inbound = Inbound(
-        channel=Channel.SMTP, external_id="x", sender="kunde@example.dk", sender_name=name,
-        recipients=("info@alottbetter.dk",), subject=subject, text="Slet mine oplysninger",
-        quoted="", language=language,
+        channel=Channel.SMTP,
+        external_id="x",
+        sender="kunde@example.dk",
+        sender_name=name,
+        recipients=("info@alottbetter.dk",),
+        subject=subject,
+        text="Slet mine oplysninger",
+        quoted="",
+        language=language,
         message_id="<abc.123@mail.example.dk>",
         references=("<first@mail.example.dk>", "<abc.123@mail.example.dk>"),
         in_reply_to="<abc.123@mail.example.dk>",
     )
-    return drafting.acknowledgement(env, case=case, inbound=inbound,
-                                    company=settings.company_value())
+    return drafting.acknowledgement(
+        env, case=case, inbound=inbound, company=settings.company_value()
+    )
 
 
 def test_acknowledgements_are_written_directly_and_byte_for_byte() -> None:
     for language in ("da", "en"):
-        for subject, name in [("Slet mine oplysninger", "Søren Ærø"),
-                              ("Delete my data", "Kim"), ("", "")]:
+        for subject, name in [
+            ("Slet mine oplysninger", "Søren Ærø"),
+            ("Delete my data", "Kim"),
+            ("", ""),
+        ]:
             ack = _acknowledgement(language, subject, name)
             assert _same_as_package(ack), (language, subject)
             parsed = message_from_bytes(
@@ -93,9 +109,14 @@ def test_acknowledgements_are_written_directly_and_byte_for_byte() -> None:
 
 
 def test_letters_the_package_must_write_are_still_the_same() -> None:
-    base = OutgoingMail(to="a@example.dk", sender="info@alottbetter.dk", subject="Hej",
-                        body="Hej\n", message_id="<m.1@alottbetter.dk>",
-                        headers={"Content-Language": "da"})
+    base = OutgoingMail(
+        to="a@example.dk",
+        sender="info@alottbetter.dk",
+        subject="Hej",
+        body="Hej\n",
+        message_id="<m.1@alottbetter.dk>",
+        headers={"Content-Language": "da"},
+    )
     cases = [
         base,
         OutgoingMail(**{**base.__dict__, "subject": "Kvittering for din henvendelse: æøå"}),
@@ -108,28 +129,35 @@ def test_letters_the_package_must_write_are_still_the_same() -> None:
         OutgoingMail(**{**base.__dict__, "body": "no newline at the end"}),
         OutgoingMail(**{**base.__dict__, "body": "From me\r\nline\rmore\n.\n"}),
         OutgoingMail(**{**base.__dict__, "message_id": "not an id"}),
-        OutgoingMail(**{**base.__dict__, "headers": {"References": " ".join(
-            f"<id{i}@mail.example.dk>" for i in range(12))}}),
+        OutgoingMail(
+            **{
+                **base.__dict__,
+                "headers": {"References": " ".join(f"<id{i}@mail.example.dk>" for i in range(12))},
+            }
+        ),
         OutgoingMail(**{**base.__dict__, "headers": {"X-Ünïcode": "v", "X-A": "ü"}}),
     ]
     for mail in cases:
         _same_as_package(mail)
-    for date in (datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 6, 1, tzinfo=timezone(
-            timedelta(hours=2)))):
+    for date in (
+        datetime(2026, 1, 2, 3, 4, 5),
+        datetime(2026, 6, 1, tzinfo=timezone(timedelta(hours=2))),
+    ):
         _same_as_package(base, date=date)
     with pytest.raises(ValueError):  # the package's own rule, kept: one Content-Type
         outgoing.build_message(
             OutgoingMail(**{**base.__dict__, "headers": {"Content-Type": "text/html"}}),
-            sender_name="", date=DATE,
+            sender_name="",
+            date=DATE,
         )
-    for name in ("", "Quote \" and \\ back", "Parens (x) <y>, z; w: v", "Ærø ApS", "=?x?="):
+    for name in ("", 'Quote " and \\ back', "Parens (x) <y>, z; w: v", "Ærø ApS", "=?x?="):
         _same_as_package(base, sender_name=name)
 
 
 _TEXT = st.lists(
     st.sampled_from(
-        list("abcXYZ019 .,;:<>()[]\"'\\=?!@#-_/") + ["æ", "Ø", "é", "😀", "\t", "\r", "\n",
-                                                       "\x00", "\u2028", "=?", "?=", "  "]
+        list("abcXYZ019 .,;:<>()[]\"'\\=?!@#-_/")
+        + ["æ", "Ø", "é", "😀", "\t", "\r", "\n", "\x00", "\u2028", "=?", "?=", "  "]
     ),
     max_size=110,
 ).map("".join)
@@ -142,15 +170,35 @@ _BODY = st.lists(
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(subject=_VALUE, name=_VALUE, body=_BODY, value=_VALUE,
-       header=st.sampled_from(["In-Reply-To", "References", "X-Loop", "Content-Language",
-                               "Auto-Submitted", "Subject", "X y", "x:z"]))
+@given(
+    subject=_VALUE,
+    name=_VALUE,
+    body=_BODY,
+    value=_VALUE,
+    header=st.sampled_from(
+        [
+            "In-Reply-To",
+            "References",
+            "X-Loop",
+            "Content-Language",
+            "Auto-Submitted",
+            "Subject",
+            "X y",
+            "x:z",
+        ]
+    ),
+)
 def test_any_letter_is_what_the_package_writes(
     subject: str, name: str, body: str, value: str, header: str
 ) -> None:
-    mail = OutgoingMail(to="kunde@example.dk", sender="info@alottbetter.dk", subject=subject,
-                        body=body, message_id="<ack.PR-2026-0001.1@alottbetter.dk>",
-                        headers={header: value, "Auto-Submitted": "auto-replied"})
+    mail = OutgoingMail(
+        to="kunde@example.dk",
+        sender="info@alottbetter.dk",
+        subject=subject,
+        body=body,
+        message_id="<ack.PR-2026-0001.1@alottbetter.dk>",
+        headers={header: value, "Auto-Submitted": "auto-replied"},
+    )
     try:
         _same_as_package(mail, sender_name=name)
     except ValueError:  # the package refuses it (a second Subject): so must build_message

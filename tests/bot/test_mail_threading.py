@@ -63,8 +63,12 @@ async def service(
         database_url,
         smtp_listener={"enabled": False},
         imap={
-            "enabled": True, "host": dovecot.host, "port": dovecot.port, "tls": "none",
-            "username": dovecot.user, "password": dovecot.password,
+            "enabled": True,
+            "host": dovecot.host,
+            "port": dovecot.port,
+            "tls": "none",
+            "username": dovecot.user,
+            "password": dovecot.password,
             "since": datetime.now(ZoneInfo("Europe/Copenhagen")).date().isoformat(),
         },
         relay={"enabled": True, "host": "127.0.0.1", "port": relay.port, "tls": "none"},
@@ -111,37 +115,76 @@ def answers(ack: Received, reply: Received, ref: str) -> list[tuple[str, bytes, 
     chain = f"{r['References']} {r['Message-ID']}"
     quote = f"\n\nDen 3. feb. 2026 skrev ALOTTbetter ApS <info@alottbetter.dk>:\n> {ref}\n"
     return [
-        ("Danish Outlook answers the reply",
-         customer_mail(f"SV: {r['Subject']}", "Tak, det er fint." + quote, msgid="<a1@ex.dk>",
-                       headers={"In-Reply-To": r["Message-ID"], "References": chain}),
-         "thread:subject-ref"),
-        ("German Outlook answers the acknowledgement",
-         customer_mail(f"AW: {a['Subject']}", "Danke, ich warte.", msgid="<a2@ex.dk>",
-                       headers={"In-Reply-To": a["Message-ID"],
-                                "References": f"{a['References']} {a['Message-ID']}"}),
-         "thread:subject-ref"),
-        ("Gmail, twice over",
-         customer_mail(f"Re: Re: {r['Subject']}", "Thanks!", msgid="<a3@ex.dk>",
-                       headers={"In-Reply-To": r["Message-ID"], "References": chain}),
-         "thread:subject-ref"),
-        ("the customer forwards our reply back with a question",
-         customer_mail(f"Fwd: {r['Subject']}", "Hvad betyder dette?", msgid="<a4@ex.dk>"),
-         "thread:subject-ref"),
-        ("a client that rewrote the subject and kept In-Reply-To",
-         customer_mail("Re: jeres brev", "Jeg har et spørgsmål mere.", msgid="<a5@ex.dk>",
-                       headers={"In-Reply-To": r["Message-ID"], "References": chain}),
-         "thread:in-reply-to"),
-        ("a phone client that keeps only In-Reply-To, to the acknowledgement",
-         customer_mail("Sletning", "Har I glemt mig?", msgid="<a8@ex.dk>",
-                       headers={"In-Reply-To": a["Message-ID"]}),
-         "thread:in-reply-to"),
-        ("a client that keeps only References",
-         customer_mail("Opfølgning", "Er I færdige?", msgid="<a6@ex.dk>",
-                       headers={"References": chain}),
-         "thread:references"),
-        ("webmail without headers, the reference typed in lower case",
-         customer_mail(f"sv: {ref.lower()} spørgsmål", "Hej igen.", msgid="<a7@ex.dk>"),
-         "thread:subject-ref"),
+        (
+            "Danish Outlook answers the reply",
+            customer_mail(
+                f"SV: {r['Subject']}",
+                "Tak, det er fint." + quote,
+                msgid="<a1@ex.dk>",
+                headers={"In-Reply-To": r["Message-ID"], "References": chain},
+            ),
+            "thread:subject-ref",
+        ),
+        (
+            "German Outlook answers the acknowledgement",
+            customer_mail(
+                f"AW: {a['Subject']}",
+                "Danke, ich warte.",
+                msgid="<a2@ex.dk>",
+                headers={
+                    "In-Reply-To": a["Message-ID"],
+                    "References": f"{a['References']} {a['Message-ID']}",
+                },
+            ),
+            "thread:subject-ref",
+        ),
+        (
+            "Gmail, twice over",
+            customer_mail(
+                f"Re: Re: {r['Subject']}",
+                "Thanks!",
+                msgid="<a3@ex.dk>",
+                headers={"In-Reply-To": r["Message-ID"], "References": chain},
+            ),
+            "thread:subject-ref",
+        ),
+        (
+            "the customer forwards our reply back with a question",
+            customer_mail(f"Fwd: {r['Subject']}", "Hvad betyder dette?", msgid="<a4@ex.dk>"),
+            "thread:subject-ref",
+        ),
+        (
+            "a client that rewrote the subject and kept In-Reply-To",
+            customer_mail(
+                "Re: jeres brev",
+                "Jeg har et spørgsmål mere.",
+                msgid="<a5@ex.dk>",
+                headers={"In-Reply-To": r["Message-ID"], "References": chain},
+            ),
+            "thread:in-reply-to",
+        ),
+        (
+            "a phone client that keeps only In-Reply-To, to the acknowledgement",
+            customer_mail(
+                "Sletning",
+                "Har I glemt mig?",
+                msgid="<a8@ex.dk>",
+                headers={"In-Reply-To": a["Message-ID"]},
+            ),
+            "thread:in-reply-to",
+        ),
+        (
+            "a client that keeps only References",
+            customer_mail(
+                "Opfølgning", "Er I færdige?", msgid="<a6@ex.dk>", headers={"References": chain}
+            ),
+            "thread:references",
+        ),
+        (
+            "webmail without headers, the reference typed in lower case",
+            customer_mail(f"sv: {ref.lower()} spørgsmål", "Hej igen.", msgid="<a7@ex.dk>"),
+            "thread:subject-ref",
+        ),
     ]
 
 
@@ -149,12 +192,15 @@ async def test_our_letters_thread_to_the_customer_and_every_answer_joins_the_cas
     service: Service, dovecot: Dovecot, relay: Relay
 ) -> None:
     runtime = service.runtime
-    await asyncio.to_thread(dovecot.append, customer_mail(
-        "Sletning af mine oplysninger",
-        "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger hos jer.\n\n"
-        "Venlig hilsen\nMette Hansen\n",
-        msgid=REQUEST_ID,
-    ))
+    await asyncio.to_thread(
+        dovecot.append,
+        customer_mail(
+            "Sletning af mine oplysninger",
+            "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger hos jer.\n\n"
+            "Venlig hilsen\nMette Hansen\n",
+            msgid=REQUEST_ID,
+        ),
+    )
     await wait_for(lambda: relay.received, "the acknowledgement at the relay")
     [ack] = relay.received
     with unit_of_work(runtime.sessions) as session:
@@ -180,9 +226,11 @@ async def test_our_letters_thread_to_the_customer_and_every_answer_joins_the_cas
 
     def decided() -> list[Message] | None:
         with unit_of_work(runtime.sessions) as session:
-            rows = list(session.execute(
-                select(Message).where(Message.direction == "in").order_by(Message.id)
-            ).scalars())
+            rows = list(
+                session.execute(
+                    select(Message).where(Message.direction == "in").order_by(Message.id)
+                ).scalars()
+            )
         done = [r for r in rows if r.status not in ("received", "processing")]
         return rows if len(done) == len(rows) == 1 + len(variants) else None
 

@@ -82,8 +82,9 @@ async def test_metrics_count_a_request_from_mail_to_case(service: Service) -> No
 
     # The case is committed a moment before the worker counts the message it decided.
     after = await wait_for(
-        lambda: (s := samples(port)).get(("privacybot_cases_open", ())) == 1
-        and decided(s) == 1 and s
+        lambda: (
+            (s := samples(port)).get(("privacybot_cases_open", ())) == 1 and decided(s) == 1 and s
+        )
     )
     assert isinstance(after, dict)
     assert after[("privacybot_messages_received", (("channel", "smtp"),))] == 1
@@ -98,8 +99,11 @@ async def test_metrics_count_a_request_from_mail_to_case(service: Service) -> No
     assert final[("privacybot_outbox_failed", ())] == 0
     # The acknowledgement sent is a message of its case, not mail received.
     assert final[("privacybot_messages_received", (("channel", "smtp"),))] == 1
-    assert not [key for key in final
-                if key[0] == "privacybot_messages_received" and key[1] != (("channel", "smtp"),)]
+    assert not [
+        key
+        for key in final
+        if key[0] == "privacybot_messages_received" and key[1] != (("channel", "smtp"),)
+    ]
 
     status, body = await asyncio.to_thread(get, port, "/metrics")
     assert "mette" not in body.lower() and "slet" not in body.lower()
@@ -145,8 +149,14 @@ async def test_imap_reconnects_are_counted(make_settings: Callable[..., Settings
         pytest.skip(reason)
     server = Dovecot()
     await asyncio.to_thread(server.start)
-    imap = {"enabled": True, "host": server.host, "port": server.port, "tls": "none",
-            "username": server.user, "password": server.password}
+    imap = {
+        "enabled": True,
+        "host": server.host,
+        "port": server.port,
+        "tls": "none",
+        "username": server.user,
+        "password": server.password,
+    }
     svc, task = await start(make_settings(imap=imap, metrics={"enabled": True, "port": 0}))
     try:
         port = svc.metrics_port
@@ -167,7 +177,8 @@ async def test_imap_reconnects_are_counted(make_settings: Callable[..., Settings
 
 
 def test_a_case_past_its_deadline_is_counted_overdue(
-    make_settings: Callable[..., Settings], database_url: str,
+    make_settings: Callable[..., Settings],
+    database_url: str,
 ) -> None:
     """The gauge an alert rule watches: zero while the month runs, one the day after."""
     from datetime import timedelta
@@ -181,9 +192,11 @@ def test_a_case_past_its_deadline_is_counted_overdue(
 
     settings = make_settings(database_url)
     runtime = build_runtime(settings)
-    raw = (b"From: Mette <mette@example.dk>\r\nTo: info@alottbetter.dk\r\n"
-           b"Subject: Slet mine data\r\nMessage-ID: <overdue.1@example.dk>\r\n\r\n"
-           b"Jeg vil gerne have slettet alle mine personoplysninger.\r\n")
+    raw = (
+        b"From: Mette <mette@example.dk>\r\nTo: info@alottbetter.dk\r\n"
+        b"Subject: Slet mine data\r\nMessage-ID: <overdue.1@example.dk>\r\n\r\n"
+        b"Jeg vil gerne have slettet alle mine personoplysninger.\r\n"
+    )
     store_mail(runtime, raw, channel=Channel.SMTP)
     [outcome] = pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
@@ -191,9 +204,14 @@ def test_a_case_past_its_deadline_is_counted_overdue(
     runtime.engine.dispose()
 
     def overdue_on(day_offset: int) -> float:
-        at = build_runtime(settings, migrate=False, clock=lambda: runtime.clock().replace(
-            year=deadline.year, month=deadline.month, day=deadline.day
-        ) + timedelta(days=day_offset))
+        at = build_runtime(
+            settings,
+            migrate=False,
+            clock=lambda: (
+                runtime.clock().replace(year=deadline.year, month=deadline.month, day=deadline.day)
+                + timedelta(days=day_offset)
+            ),
+        )
         server = MetricsServer(Metrics(at), "127.0.0.1", 0).start()
         try:
             values = samples(server.port)

@@ -39,8 +39,13 @@ def finished_cases(runtime: Runtime, n: int) -> None:
             "Content-Type: text/plain; charset=utf-8\r\n\r\n" + ERASE
         ).encode()
         with unit_of_work(runtime.sessions) as session:
-            queries.store_inbound(session, channel="smtp", external_id=f"<purge.{i}>",
-                                  raw=raw, message_id=f"<purge.{i}@example.dk>")
+            queries.store_inbound(
+                session,
+                channel="smtp",
+                external_id=f"<purge.{i}>",
+                raw=raw,
+                message_id=f"<purge.{i}@example.dk>",
+            )
         [outcome] = pipeline.process_pending(runtime)
         with unit_of_work(runtime.sessions) as session:
             case = queries.get_case(session, ref=outcome.case_ref or "")
@@ -61,7 +66,8 @@ def command(runtime: Runtime, tmp_path: Path) -> list[str]:
     config = tmp_path / "c.toml"
     config.write_text(
         f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n',
+        encoding="utf-8",
     )
     return [sys.executable, "-m", "bot", "--config", str(config), "purge", "--today", LATER]
 
@@ -73,8 +79,9 @@ def _env() -> dict[str, str]:
 
 
 def test_not_on_a_terminal_the_purge_prints_only_its_summary(command: list[str]) -> None:
-    done = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", "no bar, no escape codes in a cron mail or a pipe"
     assert done.stdout.startswith(f"purged: {CASES} cases"), done.stdout
@@ -85,8 +92,9 @@ def test_on_a_terminal_the_purge_shows_a_bar_with_rate_and_eta(command: list[str
     leader, follower = pty.openpty()
     # A terminal 120 columns wide, as a person's would be (a new pty has none).
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    process = subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
-                               stderr=follower)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=follower
+    )
     os.close(follower)
     seen = b""
     while True:

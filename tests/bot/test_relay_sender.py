@@ -38,10 +38,26 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("relay-tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -130,11 +146,17 @@ def plain_relay(certificate: tuple[Path, Path]) -> Iterator[SecureRelay]:
         yield server
 
 
-def sender_for(relay: SecureRelay, certificate: tuple[Path, Path], **overrides: object
-               ) -> SmtpRelaySender:
+def sender_for(
+    relay: SecureRelay, certificate: tuple[Path, Path], **overrides: object
+) -> SmtpRelaySender:
     options: dict[str, object] = {
-        "host": "127.0.0.1", "port": relay.port, "tls": relay.tls, "username": USER,
-        "password": PASSWORD, "envelope_from": "info@alottbetter.dk", "timeout": 5.0,
+        "host": "127.0.0.1",
+        "port": relay.port,
+        "tls": relay.tls,
+        "username": USER,
+        "password": PASSWORD,
+        "envelope_from": "info@alottbetter.dk",
+        "timeout": 5.0,
         "ca_file": str(certificate[0]),
     }
     options.update(overrides)
@@ -148,8 +170,9 @@ def item(n: int = 1, *, to: str = "mette@example.dk") -> OutboxItem:
         f"Message-ID: <ack.{n}@alottbetter.dk>\r\nAuto-Submitted: auto-replied\r\n\r\n"
         "Tak for din henvendelse.\r\n"
     ).encode()
-    return OutboxItem(id=n, kind="ack", recipient=to, message_id=f"<ack.{n}@alottbetter.dk>",
-                      payload=payload)
+    return OutboxItem(
+        id=n, kind="ack", recipient=to, message_id=f"<ack.{n}@alottbetter.dk>", payload=payload
+    )
 
 
 # --- the outcomes, one by one -------------------------------------------------------------
@@ -240,8 +263,14 @@ def _queue(runtime: Runtime, n: int) -> None:
     mail = item(n)
     with unit_of_work(runtime.sessions) as session:
         queries.add_outbox(
-            session, kind="ack", message_id=mail.message_id, payload=mail.payload,
-            recipient=mail.recipient, subject="", case_id=None, now=runtime.clock(),
+            session,
+            kind="ack",
+            message_id=mail.message_id,
+            payload=mail.payload,
+            recipient=mail.recipient,
+            subject="",
+            case_id=None,
+            now=runtime.clock(),
         )
 
 
@@ -261,8 +290,10 @@ def test_the_outbox_leaves_an_unknown_outcome_in_doubt_and_never_sends_it_again(
     ids = [r.message["Message-ID"] for r in relay.received]
     assert ids == ["<ack.1@alottbetter.dk>", "<ack.2@alottbetter.dk>"], "each exactly once"
     with unit_of_work(runtime.sessions) as session:
-        events = [(e.action, json.loads(e.detail).get("outbox"))
-                  for e in session.execute(select(AuditEvent)).scalars()]
+        events = [
+            (e.action, json.loads(e.detail).get("outbox"))
+            for e in session.execute(select(AuditEvent)).scalars()
+        ]
     assert ("delivery_in_doubt", rows[0].id) in events
 
 
@@ -280,8 +311,6 @@ def test_temporary_then_success_delivers_once(
     assert outbox.deliver_due(runtime, senders) == 1
     assert [r.status for r in _rows(runtime)] == ["sent"]
     assert len(relay.received) == 1
-
-
 
 
 def test_a_relay_down_for_days_loses_nothing_and_gives_up_only_after_retry_hours(
@@ -326,8 +355,14 @@ def test_a_relay_down_for_days_loses_nothing_and_gives_up_only_after_retry_hours
     with unit_of_work(rt.sessions) as session:
         failed = session.get(OutboxItem, row.id)
         assert failed is not None
-        outbox.settle_by_operator(session, failed, decision="resend", actor="cli", now=now[0],
-                                  company_address=rt.company.email)
+        outbox.settle_by_operator(
+            session,
+            failed,
+            decision="resend",
+            actor="cli",
+            now=now[0],
+            company_address=rt.company.email,
+        )
     start = now[0]
     while now[0] - start < timedelta(days=1):
         row = next_round("<ack.2@alottbetter.dk>")

@@ -34,8 +34,14 @@ def receive(
         "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
     ).encode()
     with unit_of_work(runtime.sessions) as session:
-        queries.store_inbound(session, channel="smtp", external_id=f"<{msgid}>", raw=raw,
-                              message_id=f"<{msgid}>", received_at=received_at)
+        queries.store_inbound(
+            session,
+            channel="smtp",
+            external_id=f"<{msgid}>",
+            raw=raw,
+            message_id=f"<{msgid}>",
+            received_at=received_at,
+        )
     [outcome] = pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
         return queries.get_case(session, ref=outcome.case_ref or "")
@@ -76,7 +82,9 @@ def test_purge_leaves_tombstones_and_a_verifying_chain(
     with unit_of_work(runtime.sessions) as session:
         history = queries.case_messages(session, case_id=done.id or 0)
     assert [(m.direction, m.rule) for m in history] == [
-        ("in", "case_opened"), ("out", "ack"), ("out", "reply")
+        ("in", "case_opened"),
+        ("out", "ack"),
+        ("out", "reply"),
     ], "the request and the two letters sent"
 
     three_years = date.today() + timedelta(days=3 * 366)
@@ -89,10 +97,13 @@ def test_purge_leaves_tombstones_and_a_verifying_chain(
     config = tmp_path / "c.toml"
     config.write_text(
         f'[database]\nurl = "{runtime.settings.database.url}"\n'
-        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n', encoding="utf-8"
+        f'[outbox]\nfolder = "{runtime.settings.outbox.folder}"\n',
+        encoding="utf-8",
     )
-    assert main(["--config", str(config), "purge", "--dry-run",
-                 "--today", three_years.isoformat()]) == 0
+    assert (
+        main(["--config", str(config), "purge", "--dry-run", "--today", three_years.isoformat()])
+        == 0
+    )
     assert capsys.readouterr().out.startswith("would purge: 1 cases")
     assert counts(runtime) == before
 
@@ -110,8 +121,9 @@ def test_purge_leaves_tombstones_and_a_verifying_chain(
         assert json.loads(stone.labels) == ["erasure"]
         assert stone.deadline == done.deadline
         assert not hasattr(stone, "requester")
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        actions = [
+            e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+        ]
         assert actions[-2:] == ["case_purged", "retention_purge"]
         assert verify_chain(session).ok
 
@@ -146,11 +158,18 @@ def test_every_stored_row_has_a_retention_date(runtime: Runtime) -> None:
     open case, an answered one, and mail that opened no case."""
     answer(runtime, receive(runtime, "a.1@example.dk", "Slet mine data", ERASE))
     receive(runtime, "b.2@example.dk", "Slet mine data", ERASE)
-    raw = (b"From: <c@example.dk>\r\nTo: info@alottbetter.dk\r\nSubject: Hours\r\n"
-           b"Message-ID: <c.3@example.dk>\r\n\r\nWhen are you open on Saturday?\r\n")
+    raw = (
+        b"From: <c@example.dk>\r\nTo: info@alottbetter.dk\r\nSubject: Hours\r\n"
+        b"Message-ID: <c.3@example.dk>\r\n\r\nWhen are you open on Saturday?\r\n"
+    )
     with unit_of_work(runtime.sessions) as session:
-        queries.store_inbound(session, channel="smtp", external_id="<c.3@example.dk>",
-                              raw=raw, message_id="<c.3@example.dk>")
+        queries.store_inbound(
+            session,
+            channel="smtp",
+            external_id="<c.3@example.dk>",
+            raw=raw,
+            message_id="<c.3@example.dk>",
+        )
     pipeline.process_pending(runtime)
     with unit_of_work(runtime.sessions) as session:
         for model in (Message, Case, Draft, OutboxItem):
@@ -159,7 +178,8 @@ def test_every_stored_row_has_a_retention_date(runtime: Runtime) -> None:
 
 
 async def test_the_running_service_purges_what_is_due(
-    make_settings: Callable[..., Settings], database_url: str,
+    make_settings: Callable[..., Settings],
+    database_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The daily job: a case answered three years ago is purged when the service starts,
@@ -201,8 +221,14 @@ def test_a_purged_case_takes_its_chat_cards_with_it(runtime: Runtime) -> None:
     with unit_of_work(runtime.sessions) as session:
         [draft] = queries.pending_drafts_of(session, case_id=case.id or 0)
         queries.record_chat_post(
-            session, chat_id=-100123, message_id=7, purpose="card", case_id=case.id or 0,
-            draft_id=draft.id, draft_version=draft.version, now=runtime.clock(),
+            session,
+            chat_id=-100123,
+            message_id=7,
+            purpose="card",
+            case_id=case.id or 0,
+            draft_id=draft.id,
+            draft_version=draft.version,
+            now=runtime.clock(),
         )
     answer(runtime, case)
     assert purge(runtime, today=date.today() + timedelta(days=3 * 366)).refs == [case.ref]
@@ -245,8 +271,10 @@ def test_purge_goes_through_many_cases_batch_by_batch(
         session.execute(update(Case).values(retain_until=None))
     assert purge(runtime, today=date.today()).counts["cases"] == 0
     with unit_of_work(runtime.sessions) as session:
-        dates = [c.retain_until for c in session.execute(
-            select(Case).where(Case.ref.in_(finished))).scalars()]
+        dates = [
+            c.retain_until
+            for c in session.execute(select(Case).where(Case.ref.in_(finished))).scalars()
+        ]
         assert None not in dates, "every finished case got its date back, in every batch"
 
     three_years = date.today() + timedelta(days=3 * 366)
@@ -256,7 +284,9 @@ def test_purge_goes_through_many_cases_batch_by_batch(
     assert report.refs == finished and report.counts == preview.counts
     with unit_of_work(runtime.sessions) as session:
         assert [c.ref for c in session.execute(select(Case)).scalars()] == [kept.ref]
-        stones = [t.ref for t in session.execute(
-            select(CaseTombstone).order_by(CaseTombstone.id)).scalars()]
+        stones = [
+            t.ref
+            for t in session.execute(select(CaseTombstone).order_by(CaseTombstone.id)).scalars()
+        ]
         assert stones == finished
         assert verify_chain(session).ok

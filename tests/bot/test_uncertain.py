@@ -54,7 +54,10 @@ def keep_overruled(runtime: Runtime, *, days_ago: int = 3, n: int = 1) -> int:
     received = datetime.now(UTC) - timedelta(days=days_ago)
     with unit_of_work(runtime.sessions) as session:
         row, _ = queries.store_inbound(
-            session, channel="smtp", external_id=f"<uncertain.{n}@example.dk>", raw=raw,
+            session,
+            channel="smtp",
+            external_id=f"<uncertain.{n}@example.dk>",
+            raw=raw,
             received_at=received,
         )
         message_id = row.id
@@ -149,9 +152,9 @@ def test_two_staff_deciding_at_once_open_one_case(runtime: Runtime) -> None:
     def decide(actor: str) -> None:
         start.wait()
         try:
-            results.append(uncertain.open_case(
-                runtime, message_id=message_id, labels=["erasure"], actor=actor
-            ))
+            results.append(
+                uncertain.open_case(runtime, message_id=message_id, labels=["erasure"], actor=actor)
+            )
         except uncertain.AlreadyDecided as exc:
             results.append(exc)
 
@@ -169,11 +172,14 @@ def test_two_staff_deciding_at_once_open_one_case(runtime: Runtime) -> None:
 
 
 def test_a_message_that_was_not_uncertain_is_refused(runtime: Runtime) -> None:
-    raw = (b"From: A <a@example.dk>\r\nTo: info@alottbetter.dk\r\nSubject: Tak\r\n"
-           b"Message-ID: <plain.1@example.dk>\r\n\r\nTak for en dejlig tur!\r\n")
+    raw = (
+        b"From: A <a@example.dk>\r\nTo: info@alottbetter.dk\r\nSubject: Tak\r\n"
+        b"Message-ID: <plain.1@example.dk>\r\n\r\nTak for en dejlig tur!\r\n"
+    )
     with unit_of_work(runtime.sessions) as session:
-        row, _ = queries.store_inbound(session, channel="smtp",
-                                       external_id="<plain.1@example.dk>", raw=raw)
+        row, _ = queries.store_inbound(
+            session, channel="smtp", external_id="<plain.1@example.dk>", raw=raw
+        )
         message_id = int(row.id or 0)
     pipeline.process_pending(runtime)
     with pytest.raises(queries.Refused, match="not mail the classifier was unsure of"):
@@ -197,8 +203,24 @@ def test_the_command_line_lists_and_decides(
     assert "rikke" not in json.dumps(listed) and "sender" not in listed[0]
     assert listed[0]["days_left"] < listed[1]["days_left"]
 
-    assert main(["--config", str(config), "uncertain", "open", str(first), "--type",
-                 "restriction", "--type", "access", "--by", "anne"]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(config),
+                "uncertain",
+                "open",
+                str(first),
+                "--type",
+                "restriction",
+                "--type",
+                "access",
+                "--by",
+                "anne",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith(f"message {first}: case PR-") and out.strip().endswith("opened")
     assert main(["--config", str(config), "uncertain", "ordinary", str(second)]) == 0
@@ -227,13 +249,20 @@ async def test_the_staff_chat_is_told_lists_and_decides_once(
 ) -> None:
     async with running(chat_settings(make_settings, database_url, fake)) as svc:
         await aiosmtplib.send(
-            OVERRULED.read_bytes(), sender="rikke.foss@example.dk",
-            recipients=["info@alottbetter.dk"], hostname="127.0.0.1", port=svc.smtp_port,
+            OVERRULED.read_bytes(),
+            sender="rikke.foss@example.dk",
+            recipients=["info@alottbetter.dk"],
+            hostname="127.0.0.1",
+            port=svc.smtp_port,
             timeout=10,
         )
         # told without asking: what staff need, not who wrote or what
-        notice = await until(fake, lambda: next(
-            (m for m in fake.bot_messages(STAFF_CHAT) if m["text"].startswith("❓ Mail")), None))
+        notice = await until(
+            fake,
+            lambda: next(
+                (m for m in fake.bot_messages(STAFF_CHAT) if m["text"].startswith("❓ Mail")), None
+            ),
+        )
         assert "Betaling af restbeløb" in notice["text"] and "/uncertain" in notice["text"]
         assert "kun til den eller de navngivne modtagere" in notice["text"]
         assert "rikke" not in notice["text"].lower() and "Salamanca" not in notice["text"]
@@ -242,9 +271,11 @@ async def test_the_staff_chat_is_told_lists_and_decides_once(
             sent = fake.send_message(user, text, chat_id=STAFF_CHAT)
 
             def answers() -> list[dict[str, Any]]:
-                return [m for m in fake.bot_messages(STAFF_CHAT)
-                        if m.get("reply_to_message", {}).get("message_id")
-                        == sent["message_id"]]
+                return [
+                    m
+                    for m in fake.bot_messages(STAFF_CHAT)
+                    if m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
+                ]
 
             await until(fake, answers)
             await asyncio.sleep(0.3)  # the item messages follow the heading
@@ -271,18 +302,31 @@ async def test_the_staff_chat_is_told_lists_and_decides_once(
         await until(fake, lambda: all(i in fake.answers for i in ids))
         texts = sorted(fake.answers[i]["text"] for i in ids)
         case = await wait_for(lambda: the_case(svc))
-        assert texts == [f"Case {case.ref} opened; its card follows.",
-                         f"message {item_id(item)} was already decided: case {case.ref}"]
+        assert texts == [
+            f"Case {case.ref} opened; its card follows.",
+            f"message {item_id(item)} was already decided: case {case.ref}",
+        ]
         late = fake.press(item, BO, ordinary_data)
         await until(fake, lambda: late in fake.answers)
         assert "already decided" in fake.answers[late]["text"]
         assert case.deadline == case_rules.deadline(as_utc(case.received_at))
         # the case's card follows, the sender is acknowledged, the list records it
-        await until(fake, lambda: any(m["text"].startswith(case.ref)
-                                      and fake.buttons(m) for m in fake.bot_messages(STAFF_CHAT)))
+        await until(
+            fake,
+            lambda: any(
+                m["text"].startswith(case.ref) and fake.buttons(m)
+                for m in fake.bot_messages(STAFF_CHAT)
+            ),
+        )
         await wait_for(lambda: list(Path(svc.runtime.settings.outbox.folder).glob("ack.*.eml")))
-        shown = await until(fake, lambda: (m := fake.message(STAFF_CHAT, item["message_id"]))
-                            and re.search(r"opened by (Anne|Bo) at", m["text"]) and m)
+        shown = await until(
+            fake,
+            lambda: (
+                (m := fake.message(STAFF_CHAT, item["message_id"]))
+                and re.search(r"opened by (Anne|Bo) at", m["text"])
+                and m
+            ),
+        )
         assert not fake.buttons(shown)
         assert "No uncertain mail" in (await ask(BO, "/uncertain"))[0]["text"]
         assert "/uncertain" in (await ask(ANNE, "/help"))[0]["text"]
@@ -301,16 +345,24 @@ def test_staff_are_told_of_each_uncertain_mail_at_most_ten_an_hour(
     make_settings: Callable[..., Settings], database_url: str
 ) -> None:
     """A flood of unsure mail must not bury the staff chat; ``/uncertain`` lists them all."""
-    runtime = build_runtime(make_settings(database_url, telegram={
-        "enabled": True, "token": "123:abc", "staff_chat_id": STAFF_CHAT,
-        "staff_user_ids": [ANNE["id"]],
-    }))
+    runtime = build_runtime(
+        make_settings(
+            database_url,
+            telegram={
+                "enabled": True,
+                "token": "123:abc",
+                "staff_chat_id": STAFF_CHAT,
+                "staff_user_ids": [ANNE["id"]],
+            },
+        )
+    )
     try:
         for n in range(pipeline.UNCERTAIN_NOTICES_PER_HOUR + 2):
             keep_overruled(runtime, n=n)
         with unit_of_work(runtime.sessions) as session:
-            notices = [item for item in queries.outbox_items(session)
-                       if item.kind == "staff_notice"]
+            notices = [
+                item for item in queries.outbox_items(session) if item.kind == "staff_notice"
+            ]
         assert len(notices) == pipeline.UNCERTAIN_NOTICES_PER_HOUR
         text = json.loads(notices[0].payload)["text"]
         assert text.startswith("❓ Mail ") and "Decide with /uncertain" in text
@@ -325,10 +377,17 @@ def test_a_near_miss_is_listed_but_staff_are_not_told_of_it(
 ) -> None:
     """A rule's phrase under a negation is a near miss: uncertain, but no request was seen
     (about one ordinary mail in seven is one), so it waits in the list without a notice."""
-    runtime = build_runtime(make_settings(database_url, telegram={
-        "enabled": True, "token": "123:abc", "staff_chat_id": STAFF_CHAT,
-        "staff_user_ids": [ANNE["id"]],
-    }))
+    runtime = build_runtime(
+        make_settings(
+            database_url,
+            telegram={
+                "enabled": True,
+                "token": "123:abc",
+                "staff_chat_id": STAFF_CHAT,
+                "staff_user_ids": [ANNE["id"]],
+            },
+        )
+    )
     raw = (
         "From: Ida <ida@example.dk>\nTo: info@example.dk\nSubject: Næste år\n"
         "Message-ID: <near.1@example.dk>\nContent-Type: text/plain; charset=utf-8\n\n"
@@ -337,16 +396,19 @@ def test_a_near_miss_is_listed_but_staff_are_not_told_of_it(
     try:
         with unit_of_work(runtime.sessions) as session:
             queries.store_inbound(
-                session, channel="smtp", external_id="<near.1@example.dk>", raw=raw,
+                session,
+                channel="smtp",
+                external_id="<near.1@example.dk>",
+                raw=raw,
                 received_at=datetime.now(UTC),
             )
         [outcome] = pipeline.process_pending(runtime)
         assert outcome.rule == "not_privacy:uncertain"
         with unit_of_work(runtime.sessions) as session:
-            assert not [item for item in queries.outbox_items(session)
-                        if item.kind == "staff_notice"]
+            assert not [
+                item for item in queries.outbox_items(session) if item.kind == "staff_notice"
+            ]
         [item] = uncertain.list_uncertain(runtime)
         assert item.subject == "Næste år"
     finally:
         runtime.engine.dispose()
-

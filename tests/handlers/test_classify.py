@@ -33,61 +33,163 @@ def _mail(text: str, subject: str = "", language: str = "da", quoted: str = "") 
 
 # (subject, text, labels, a phrase that must appear in the evidence)
 REQUESTS = [
-    ("Sletning", "Hej. Jeg vil gerne have slettet alle mine oplysninger hos jer. Mvh Mette",
-     {T.ERASURE}, "slettet alle mine oplysninger"),
-    ("", "hej kan i slette mine oplysningar, jeg skal ikk på tur alligevel. mvh kasper",
-     {T.ERASURE}, "slette mine oplysningar"),
-    ("", "Hej! Jeg vil gerne traekke mit samtykke tilbage, og I maa gerne slette min profil.",
-     {T.CONSENT_WITHDRAWAL, T.ERASURE}, "traekke mit samtykke tilbage"),
-    ("Min søn", "Hej. Jeg skriver på vegne af min søn Oliver (17). Vi vil gerne have, at I "
-     "sletter hans oplysninger. Venlig hilsen Hanne", {T.THIRD_PARTY_AUTHORISATION, T.ERASURE},
-     "på vegne af min søn"),
-    ("", "Hvilke oplysninger har I registreret om mig? Og hvornår starter programmet i Sydney?",
-     {T.ACCESS}, "Hvilke oplysninger har I registreret"),
-    ("Anmodning om persondataudtræk", "Til ALOTTbetter ApS\n\nJeg anmoder hermed om indsigt i "
-     "de personoplysninger, I behandler om mig, jf. artikel 15 i GDPR.\n\nMed venlig hilsen\n"
-     "Jens Holm", {T.ACCESS}, "persondataudtræk"),
-    ("", "Mit efternavn er stavet forkert i jeres system, det hedder Sørensen med ø. Kan I "
-     "rette det?", {T.RECTIFICATION}, "Mit efternavn er stavet forkert"),
-    ("Ny adresse", "Kan I opdatere min adresse til Vestergade 4, 8000 Aarhus C? Tak!",
-     {T.RECTIFICATION}, "opdatere min adresse"),
-    ("", "Afmeld venligst jeres nyhedsbrev, jeg vil ikke modtage flere mails.",
-     {T.CONSENT_WITHDRAWAL}, "nyhedsbrev"),
-    ("", "Jeg gør hermed indsigelse mod jeres brug af mine oplysninger til markedsføring.",
-     {T.RESTRICTION}, "indsigelse"),
-    ("Klage", "Jeg vil klage over jeres behandling af mine personoplysninger. I har sendt "
-     "mit pas til en anden kunde!", {T.COMPLAINT}, "klage"),
-    ("", "Til orientering: Jeg har klaget til Datatilsynet over, at I ikke har slettet mine "
-     "oplysninger.", {T.COMPLAINT}, "klaget"),
-    ("", "Hvis I ikke svarer inden 14 dage, klager jeg til Datatilsynet. Send mig en kopi af "
-     "mine data.", {T.ACCESS}, "kopi af mine data"),
-    ("", "Jeg giver hermed min mor lov til at tale med jer om min sag og mine "
-     "oplysninger.", {T.THIRD_PARTY_AUTHORISATION}, "giver hermed min mor lov"),
-    ("", "Hej, vi har betalt depositum, tak. Og så en ting mere: kan I begrænse brugen af "
-     "mine oplysninger til det, der er nødvendigt for rejsen?", {T.RESTRICTION},
-     "begrænse brugen"),
-    ("", "Jeg vil gerne se hvilke data I har om min datter Freja, og derefter skal de "
-     "slettes.", {T.ACCESS, T.ERASURE, T.THIRD_PARTY_AUTHORISATION}, "data I har om"),
-    ("", "I want to complain about how you handled my personal data.", {T.COMPLAINT},
-     "complain"),
-    ("Delete", "Please delete my account and all data you have about me. Also unsubscribe me "
-     "from the newsletter.", {T.ERASURE, T.CONSENT_WITHDRAWAL}, "delete my account"),
-    ("", "Dear ALOTTbetter, I am writing on behalf of my daughter Emma. Please send us a copy "
-     "of the personal data you hold about her.", {T.THIRD_PARTY_AUTHORISATION, T.ACCESS},
-     "on behalf of my daughter"),
+    (
+        "Sletning",
+        "Hej. Jeg vil gerne have slettet alle mine oplysninger hos jer. Mvh Mette",
+        {T.ERASURE},
+        "slettet alle mine oplysninger",
+    ),
+    (
+        "",
+        "hej kan i slette mine oplysningar, jeg skal ikk på tur alligevel. mvh kasper",
+        {T.ERASURE},
+        "slette mine oplysningar",
+    ),
+    (
+        "",
+        "Hej! Jeg vil gerne traekke mit samtykke tilbage, og I maa gerne slette min profil.",
+        {T.CONSENT_WITHDRAWAL, T.ERASURE},
+        "traekke mit samtykke tilbage",
+    ),
+    (
+        "Min søn",
+        "Hej. Jeg skriver på vegne af min søn Oliver (17). Vi vil gerne have, at I "
+        "sletter hans oplysninger. Venlig hilsen Hanne",
+        {T.THIRD_PARTY_AUTHORISATION, T.ERASURE},
+        "på vegne af min søn",
+    ),
+    (
+        "",
+        "Hvilke oplysninger har I registreret om mig? Og hvornår starter programmet i Sydney?",
+        {T.ACCESS},
+        "Hvilke oplysninger har I registreret",
+    ),
+    (
+        "Anmodning om persondataudtræk",
+        "Til ALOTTbetter ApS\n\nJeg anmoder hermed om indsigt i "
+        "de personoplysninger, I behandler om mig, jf. artikel 15 i GDPR.\n\nMed venlig hilsen\n"
+        "Jens Holm",
+        {T.ACCESS},
+        "persondataudtræk",
+    ),
+    (
+        "",
+        "Mit efternavn er stavet forkert i jeres system, det hedder Sørensen med ø. Kan I "
+        "rette det?",
+        {T.RECTIFICATION},
+        "Mit efternavn er stavet forkert",
+    ),
+    (
+        "Ny adresse",
+        "Kan I opdatere min adresse til Vestergade 4, 8000 Aarhus C? Tak!",
+        {T.RECTIFICATION},
+        "opdatere min adresse",
+    ),
+    (
+        "",
+        "Afmeld venligst jeres nyhedsbrev, jeg vil ikke modtage flere mails.",
+        {T.CONSENT_WITHDRAWAL},
+        "nyhedsbrev",
+    ),
+    (
+        "",
+        "Jeg gør hermed indsigelse mod jeres brug af mine oplysninger til markedsføring.",
+        {T.RESTRICTION},
+        "indsigelse",
+    ),
+    (
+        "Klage",
+        "Jeg vil klage over jeres behandling af mine personoplysninger. I har sendt "
+        "mit pas til en anden kunde!",
+        {T.COMPLAINT},
+        "klage",
+    ),
+    (
+        "",
+        "Til orientering: Jeg har klaget til Datatilsynet over, at I ikke har slettet mine "
+        "oplysninger.",
+        {T.COMPLAINT},
+        "klaget",
+    ),
+    (
+        "",
+        "Hvis I ikke svarer inden 14 dage, klager jeg til Datatilsynet. Send mig en kopi af "
+        "mine data.",
+        {T.ACCESS},
+        "kopi af mine data",
+    ),
+    (
+        "",
+        "Jeg giver hermed min mor lov til at tale med jer om min sag og mine oplysninger.",
+        {T.THIRD_PARTY_AUTHORISATION},
+        "giver hermed min mor lov",
+    ),
+    (
+        "",
+        "Hej, vi har betalt depositum, tak. Og så en ting mere: kan I begrænse brugen af "
+        "mine oplysninger til det, der er nødvendigt for rejsen?",
+        {T.RESTRICTION},
+        "begrænse brugen",
+    ),
+    (
+        "",
+        "Jeg vil gerne se hvilke data I har om min datter Freja, og derefter skal de slettes.",
+        {T.ACCESS, T.ERASURE, T.THIRD_PARTY_AUTHORISATION},
+        "data I har om",
+    ),
+    ("", "I want to complain about how you handled my personal data.", {T.COMPLAINT}, "complain"),
+    (
+        "Delete",
+        "Please delete my account and all data you have about me. Also unsubscribe me "
+        "from the newsletter.",
+        {T.ERASURE, T.CONSENT_WITHDRAWAL},
+        "delete my account",
+    ),
+    (
+        "",
+        "Dear ALOTTbetter, I am writing on behalf of my daughter Emma. Please send us a copy "
+        "of the personal data you hold about her.",
+        {T.THIRD_PARTY_AUTHORISATION, T.ACCESS},
+        "on behalf of my daughter",
+    ),
     ("", "Hej, jeg vil gerne vide hvad I har gemt om mig", {T.ACCESS}, "hvad I har gemt om mig"),
-    ("", "hi what information do u have about me?? thx", {T.ACCESS},
-     "what information do u have about me"),
-    ("", "I no longer consent to you processing my data for marketing.",
-     {T.CONSENT_WITHDRAWAL}, "no longer consent"),
-    ("", "I object to the processing of my personal data for profiling.", {T.RESTRICTION},
-     "object"),
-    ("", "My name is misspelled in your records, it should be Jensen, not Jenssen.",
-     {T.RECTIFICATION}, "My name is misspelled"),
-    ("Subject access request", "Under Article 15 GDPR I request a copy of my personal data.",
-     {T.ACCESS}, "access request"),
-    ("", "Please withdraw my consent and erase everything you hold about me (right to be "
-     "forgotten).", {T.CONSENT_WITHDRAWAL, T.ERASURE}, "withdraw my consent"),
+    (
+        "",
+        "hi what information do u have about me?? thx",
+        {T.ACCESS},
+        "what information do u have about me",
+    ),
+    (
+        "",
+        "I no longer consent to you processing my data for marketing.",
+        {T.CONSENT_WITHDRAWAL},
+        "no longer consent",
+    ),
+    (
+        "",
+        "I object to the processing of my personal data for profiling.",
+        {T.RESTRICTION},
+        "object",
+    ),
+    (
+        "",
+        "My name is misspelled in your records, it should be Jensen, not Jenssen.",
+        {T.RECTIFICATION},
+        "My name is misspelled",
+    ),
+    (
+        "Subject access request",
+        "Under Article 15 GDPR I request a copy of my personal data.",
+        {T.ACCESS},
+        "access request",
+    ),
+    (
+        "",
+        "Please withdraw my consent and erase everything you hold about me (right to be "
+        "forgotten).",
+        {T.CONSENT_WITHDRAWAL, T.ERASURE},
+        "withdraw my consent",
+    ),
 ]
 
 # Ordinary mail that uses the same words: none of it may become a case.
@@ -103,8 +205,10 @@ HARD_NEGATIVES = [
     ("", "Your data shows the flight is late."),
     ("", "Can you update my booking dates to 3 June?"),
     ("", "Please update my booking details: I arrive on the 5th."),
-    ("Visum", "Skal jeg have visum til Thailand? Hvilke oplysninger skal I bruge om mig til "
-     "ansøgningen?"),
+    (
+        "Visum",
+        "Skal jeg have visum til Thailand? Hvilke oplysninger skal I bruge om mig til ansøgningen?",
+    ),
     ("", "Do I need a visa? What information do you need about me for the application?"),
     ("", "Jeg vil gerne afbestille min rejse til Australien."),
     ("", "Jeg vil klage over værtsfamilien, de var uvenlige og maden var dårlig."),
@@ -115,16 +219,25 @@ HARD_NEGATIVES = [
     ("", "Jeg vil gerne afmelde mig informationsmødet på torsdag."),
     ("Automatisk svar", "Jeg er på ferie til og med 14. juli og har begrænset adgang til mail."),
     ("Out of office", "I will be back on Monday and have limited access to email."),
-    ("Undelivered Mail Returned to Sender", "This is the mail system at host mx.example.com. "
-     "I'm sorry to have to inform you that your message could not be delivered. You can "
-     "delete your own text from the attached returned message."),
+    (
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host mx.example.com. "
+        "I'm sorry to have to inform you that your message could not be delivered. You can "
+        "delete your own text from the attached returned message.",
+    ),
     ("Nyhedsbrev juni", "Nye praktikpladser i Sydney! Klik her for at afmelde nyhedsbrevet."),
-    ("Newsletter", "Great offers this week. If you no longer wish to receive these emails, "
-     "click here to unsubscribe."),
+    (
+        "Newsletter",
+        "Great offers this week. If you no longer wish to receive these emails, "
+        "click here to unsubscribe.",
+    ),
     ("WIN NOW", "Congratulations!!! You have won. To be removed from our list reply REMOVE."),
     # an offer to the reader, in a supplier's pitch: the reader is "du", not the writer
-    ("Ny bokningsmodul", "Boka en gratis demo så visar vi hur det funkar. Vill du inte ha "
-     "fler mejl från oss? Svara \"nej tack\"."),
+    (
+        "Ny bokningsmodul",
+        "Boka en gratis demo så visar vi hur det funkar. Vill du inte ha "
+        'fler mejl från oss? Svara "nej tack".',
+    ),
     ("", "Betaling: jeg har overført 5.000 kr. Kan I bekræfte, at I har modtaget pengene?"),
     ("", "Thanks, see you in June!"),
     ("Re: Din anmodning om sletning af dine oplysninger", "Tak for svaret, vi ses i juni!"),
@@ -154,8 +267,12 @@ def test_hard_negatives(subject: str, text: str) -> None:
 
 
 def test_labels_follow_request_type_order() -> None:
-    result = classify(_mail("Slet mine oplysninger. Hvilke oplysninger har I om mig? Jeg "
-                            "skriver på vegne af min datter."))
+    result = classify(
+        _mail(
+            "Slet mine oplysninger. Hvilke oplysninger har I om mig? Jeg "
+            "skriver på vegne af min datter."
+        )
+    )
     assert result.labels == (T.THIRD_PARTY_AUTHORISATION, T.ACCESS, T.ERASURE)
 
 
@@ -172,10 +289,16 @@ def test_near_miss_lowers_not_privacy_confidence() -> None:
 
 
 def test_negated_request_is_not_a_request() -> None:
-    assert classify(_mail("Please do not delete my account, I am coming back next year.",
-                          language="en")).labels == NOT
-    assert classify(_mail("I må endelig ikke slette min profil, jeg rejser igen til "
-                          "sommer.")).labels == NOT
+    assert (
+        classify(
+            _mail("Please do not delete my account, I am coming back next year.", language="en")
+        ).labels
+        == NOT
+    )
+    assert (
+        classify(_mail("I må endelig ikke slette min profil, jeg rejser igen til sommer.")).labels
+        == NOT
+    )
 
 
 @pytest.mark.parametrize(
@@ -217,13 +340,16 @@ def test_quoted_history_is_not_a_new_request() -> None:
 
 
 def test_short_yes_answers_our_offer() -> None:
-    offer = ("Tak for din henvendelse. Ønsker du, at vi også sletter dine oplysninger "
-             "hos os? Venlig hilsen ALOTTbetter")
+    offer = (
+        "Tak for din henvendelse. Ønsker du, at vi også sletter dine oplysninger "
+        "hos os? Venlig hilsen ALOTTbetter"
+    )
     result = classify(_mail("Ja tak, gør det", quoted=offer))
     assert result.labels == (T.ERASURE,)
     assert result.evidence[0].rule.startswith("affirmed:")
-    en = classify(_mail("Yes please.", quoted="Would you like us to delete your data?",
-                        language="en"))
+    en = classify(
+        _mail("Yes please.", quoted="Would you like us to delete your data?", language="en")
+    )
     assert en.labels == (T.ERASURE,)
 
 
@@ -257,8 +383,11 @@ def test_unknown_scan_mode_is_refused() -> None:
     ("text", "label", "phrase"),
     [
         ("I want that you erase my datas, I do not travel with you.", T.ERASURE, "erase my data"),
-        ("Hello, my informations are wrong, please correct", T.RECTIFICATION,
-         "my informations are wrong"),
+        (
+            "Hello, my informations are wrong, please correct",
+            T.RECTIFICATION,
+            "my informations are wrong",
+        ),
         ("Please eliminate all my personal datas.", T.ERASURE, "eliminate all my personal data"),
     ],
 )

@@ -136,8 +136,10 @@ def test_corpus_targets(results) -> None:
     fp_rate = fp / (fp + tn)
     exact_set = exact / len(results)
     macro_f1 = sum(f1s) / len(f1s)
-    print(f"n={len(results)} recall {recall:.3f} fp-rate {fp_rate:.3f} "
-          f"macro-F1 {macro_f1:.3f} exact-set {exact_set:.3f}")
+    print(
+        f"n={len(results)} recall {recall:.3f} fp-rate {fp_rate:.3f} "
+        f"macro-F1 {macro_f1:.3f} exact-set {exact_set:.3f}"
+    )
     print("\n".join(misses))
     # Measured: recall 0.955, fp-rate 0.000, macro-F1 0.977, exact-set 0.981.
     assert recall >= 0.95, misses
@@ -151,7 +153,8 @@ def test_request_letters_get_exactly_their_labels(results) -> None:
     wrong = [
         (name, sorted(gold), [label.value for label in got.labels])
         for name, gold, got in results
-        if _is_privacy(gold) and name not in KNOWN_DISAGREEMENTS
+        if _is_privacy(gold)
+        and name not in KNOWN_DISAGREEMENTS
         and gold != {label.value for label in got.labels}
     ]
     assert wrong == []

@@ -28,8 +28,16 @@ TRIAGE_BELOW = 0.65  # [classifier] triage_below's default
 
 def _mail(text: str, language: str = "da") -> Inbound:
     return Inbound(
-        channel=Channel.SMTP, external_id="x", message_id=None, sender="a@b.dk",
-        sender_name="", recipients=(), subject="", text=text, quoted="", language=language,
+        channel=Channel.SMTP,
+        external_id="x",
+        message_id=None,
+        sender="a@b.dk",
+        sender_name="",
+        recipients=(),
+        subject="",
+        text=text,
+        quoted="",
+        language=language,
     )
 
 
@@ -55,17 +63,21 @@ def test_dev9_fast_scan_agrees_with_the_full_scan() -> None:
 
 REQUESTS = [
     # erasure verbs beyond "slet"/"fjern", in a passive
-    ("Jeg anmoder om, at samtlige personoplysninger om mig bortskaffes fra Deres registre.",
-     {T.ERASURE}),
-    ("På jeres hjemmeside er der et billede hvor jeg er med. Jeg vil gerne have det taget ned.",
-     {T.ERASURE}),
+    (
+        "Jeg anmoder om, at samtlige personoplysninger om mig bortskaffes fra Deres registre.",
+        {T.ERASURE},
+    ),
+    (
+        "På jeres hjemmeside er der et billede hvor jeg er med. Jeg vil gerne have det taget ned.",
+        {T.ERASURE},
+    ),
     # registered as X, but it is Y: a correction without "ret"
-    ("Hans fødselsdato er registreret som 12.03.1971, men den er 21.03.1971.",
-     {T.RECTIFICATION}),
-    ("I har mig registreret som mand, men jeg er kvinde. Det skal lige rettes.",
-     {T.RECTIFICATION}),
-    ("Min datter hedder Ida Marie, ikke Ida Maria, i jeres deltagerliste.",
-     {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION}),
+    ("Hans fødselsdato er registreret som 12.03.1971, men den er 21.03.1971.", {T.RECTIFICATION}),
+    ("I har mig registreret som mand, men jeg er kvinde. Det skal lige rettes.", {T.RECTIFICATION}),
+    (
+        "Min datter hedder Ida Marie, ikke Ida Maria, i jeres deltagerliste.",
+        {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION},
+    ),
     ("I mangler min nøddeallergi i min profil.", {T.RECTIFICATION}),
     # a pronoun object pointing back to "min e-mail"
     ("I har skrevet min e-mail forkert. Kan I rette den?", {T.RECTIFICATION}),
@@ -73,19 +85,21 @@ REQUESTS = [
     ("Jeg modsætter mig at I bruger mine oplysninger til annoncer.", {T.RESTRICTION}),
     ("Jeg ønsker ikke at blive profileret.", {T.RESTRICTION}),
     ("Jeg gider ikke at I analyserer min adfærd på hjemmesiden.", {T.RESTRICTION}),
-    ("Mit telefonnummer er kun til nødsituationer. Det må ikke bruges til salg.",
-     {T.RESTRICTION}),
+    ("Mit telefonnummer er kun til nødsituationer. Det må ikke bruges til salg.", {T.RESTRICTION}),
     ("Brug venligst kun min mail til praktisk information om turen.", {T.RESTRICTION}),
     # consent taken back by pronoun, and a newsletter stopped in the sentence after
-    ("Jeg gav samtykke til, at I måtte gemme mine oplysninger i 10 år. Det trækker jeg "
-     "tilbage.", {T.CONSENT_WITHDRAWAL}),
-    ("Jeg vil ikke længere have, at I bruger mine billeder på jeres blog.",
-     {T.CONSENT_WITHDRAWAL}),
+    (
+        "Jeg gav samtykke til, at I måtte gemme mine oplysninger i 10 år. Det trækker jeg tilbage.",
+        {T.CONSENT_WITHDRAWAL},
+    ),
+    ("Jeg vil ikke længere have, at I bruger mine billeder på jeres blog.", {T.CONSENT_WITHDRAWAL}),
     # complaints without "klage": more events and more ways to be displeased
-    ("Jeres medarbejder lagde min mail, med mit fulde navn, op i en Facebook-gruppe. Jeg "
-     "føler mig udstillet.", {T.COMPLAINT}),
-    ("Hvordan kan det være at jeres sælger kender mit helbred? Jeg er rasende.",
-     {T.COMPLAINT}),
+    (
+        "Jeres medarbejder lagde min mail, med mit fulde navn, op i en Facebook-gruppe. Jeg "
+        "føler mig udstillet.",
+        {T.COMPLAINT},
+    ),
+    ("Hvordan kan det være at jeres sælger kender mit helbred? Jeg er rasende.", {T.COMPLAINT}),
     ("Jeg har i dag indgivet en anmeldelse til Datatilsynet.", {T.COMPLAINT}),
     # where the data came from, whoever holds it
     ("Hvor har han nummeret fra?", {T.ACCESS}),
@@ -94,65 +108,93 @@ REQUESTS = [
     ("Sælger I mine oplysninger videre til andre firmaer?", {T.ACCESS}),
     ("Hvor længe har I tænkt jer at beholde mit pas og min straffeattest?", {T.ACCESS}),
     ("Vær sød ikke at sende flere af jeres mails med rejsetilbud.", {T.CONSENT_WITHDRAWAL}),
-    ("Jeg vil gerne have, at I lader være med at sende mine data til jeres amerikanske "
-     "leverandør.", {T.RESTRICTION}),
+    (
+        "Jeg vil gerne have, at I lader være med at sende mine data til jeres amerikanske "
+        "leverandør.",
+        {T.RESTRICTION},
+    ),
     ("I bedes ikke dele mine kontaktoplysninger med jeres partnere.", {T.RESTRICTION}),
-    ("Jeg bemyndiger hermed min søster Hanne Lind til at varetage min sag over for jer.",
-     {T.THIRD_PARTY_AUTHORISATION}),
-    ("Jeg hørte, at hun havde fået mit telefonnummer af jeres kontor. Det synes jeg ikke om.",
-     {T.COMPLAINT}),
+    (
+        "Jeg bemyndiger hermed min søster Hanne Lind til at varetage min sag over for jer.",
+        {T.THIRD_PARTY_AUTHORISATION},
+    ),
+    (
+        "Jeg hørte, at hun havde fået mit telefonnummer af jeres kontor. Det synes jeg ikke om.",
+        {T.COMPLAINT},
+    ),
     ("Nu vil jeg gerne have, at I rydder op i det I har om mig.", {T.ERASURE}),
     ("Jeg ønsker ikke flere tekstmeldinger fra dere.", {T.CONSENT_WITHDRAWAL}),
-    ("Opplysningene mine skal bare brukes til reisen, ikke til markedsføring.",
-     {T.RESTRICTION}),
+    ("Opplysningene mine skal bare brukes til reisen, ikke til markedsføring.", {T.RESTRICTION}),
     # the third batch: genitives of relatives, colleagues, clubs, "det rigtige er", partners
-    ("Hvem har givet jer lov til at gemme min søns pasnummer efter turen?",
-     {T.ACCESS, T.COMPLAINT, T.THIRD_PARTY_AUTHORISATION}),
-    ("Tre af vores medarbejdere har bedt mig indhente, hvad I har registreret om dem.",
-     {T.ACCESS, T.THIRD_PARTY_AUTHORISATION}),
-    ("Min kone klarer det praktiske, så I må meget gerne svare hende om mine oplysninger.",
-     {T.THIRD_PARTY_AUTHORISATION}),
+    (
+        "Hvem har givet jer lov til at gemme min søns pasnummer efter turen?",
+        {T.ACCESS, T.COMPLAINT, T.THIRD_PARTY_AUTHORISATION},
+    ),
+    (
+        "Tre af vores medarbejdere har bedt mig indhente, hvad I har registreret om dem.",
+        {T.ACCESS, T.THIRD_PARTY_AUTHORISATION},
+    ),
+    (
+        "Min kone klarer det praktiske, så I må meget gerne svare hende om mine oplysninger.",
+        {T.THIRD_PARTY_AUTHORISATION},
+    ),
     ("Jeg vil ikke være med i jeres kundeklub længere.", {T.CONSENT_WITHDRAWAL}),
-    ("Mit telefonnummer hos jer mangler et 4-tal til sidst. Det rigtige er 28 44 19 04.",
-     {T.RECTIFICATION}),
-    ("Der er sket en fejl i min registrering: jeg er født i 1998, ikke 1989.",
-     {T.RECTIFICATION}),
+    (
+        "Mit telefonnummer hos jer mangler et 4-tal til sidst. Det rigtige er 28 44 19 04.",
+        {T.RECTIFICATION},
+    ),
+    ("Der er sket en fejl i min registrering: jeg er født i 1998, ikke 1989.", {T.RECTIFICATION}),
     ("Jeg vil ikke kontaktes af jeres samarbejdspartnere.", {T.RESTRICTION}),
     ("Stop venligst med at bruge mit navn og billede i jeres annoncer.", {T.RESTRICTION}),
     ("I har stadig mit gamle pas liggende. Makulér det.", {T.ERASURE}),
     ("kan i deleete min data fra jeres side", {T.ERASURE}),
     # the fourth batch: grandparents, "ud af jeres system", indirect "om I har", "kun i
     # forbindelse med", a list named after the number
-    ("Jeg er farmor til Alma og har forældremyndigheden. Hendes efternavn er ændret til Krogh.",
-     {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION}),
+    (
+        "Jeg er farmor til Alma og har forældremyndigheden. Hendes efternavn er ændret til Krogh.",
+        {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION},
+    ),
     ("Mine oplysninger skal ud af jeres system. Hurtigst muligt tak.", {T.ERASURE}),
     ("Jeg vil bare høre om i har nogle oplysniger på mig i jeres system?", {T.ACCESS}),
-    ("Behandl kun mine oplysninger i forbindelse med min rejse – intet andet.",
-     {T.RESTRICTION}),
+    ("Behandl kun mine oplysninger i forbindelse med min rejse – intet andet.", {T.RESTRICTION}),
     ("Fjern venligst mit nummer fra jeres sms-liste.", {T.CONSENT_WITHDRAWAL}),
-    ("Hun må gerne ordne sagen for mig, skriver min datter på mine vegne.",
-     {T.THIRD_PARTY_AUTHORISATION}),
+    (
+        "Hun må gerne ordne sagen for mig, skriver min datter på mine vegne.",
+        {T.THIRD_PARTY_AUTHORISATION},
+    ),
     ("Kan jeg få se hva som er lagret om meg hos dere?", {T.ACCESS}),
     # the fifth batch: reflexive possessives, in-laws, a named child's parent, worry
-    ("Jeg ringer på vegne af min svigermor. Hun ønsker sin profil slettet.",
-     {T.ERASURE, T.THIRD_PARTY_AUTHORISATION}),
-    ("Hej, jeg er Ninas mor. Hendes telefonnummer er ændret til 42 42 11 00.",
-     {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION}),
+    (
+        "Jeg ringer på vegne af min svigermor. Hun ønsker sin profil slettet.",
+        {T.ERASURE, T.THIRD_PARTY_AUTHORISATION},
+    ),
+    (
+        "Hej, jeg er Ninas mor. Hendes telefonnummer er ændret til 42 42 11 00.",
+        {T.RECTIFICATION, T.THIRD_PARTY_AUTHORISATION},
+    ),
     ("Jeres system har mig stående med en gammel adresse i Odense.", {T.RECTIFICATION}),
-    ("Mine billeder må gerne ligge i jeres arkiv, men de må ikke komme ud på sociale medier.",
-     {T.RESTRICTION}),
+    (
+        "Mine billeder må gerne ligge i jeres arkiv, men de må ikke komme ud på sociale medier.",
+        {T.RESTRICTION},
+    ),
     ("Tak, men nej tak til flere invitationer til jeres events.", {T.CONSENT_WITHDRAWAL}),
     ("Hvad er det for nogle oplysninger? Hvad har I registreret?", {T.ACCESS}),
-    ("Jeres guide har stadig adgang til listen med alle vores numre. Det bekymrer mig.",
-     {T.COMPLAINT}),
+    (
+        "Jeres guide har stadig adgang til listen med alle vores numre. Det bekymrer mig.",
+        {T.COMPLAINT},
+    ),
     ("Ikke send meg flere invitasjoner, takk.", {T.CONSENT_WITHDRAWAL}),
     # Norwegian: indirect questions, postposed possessives, commas inside an authorisation
     ("Jeg lurer på hva dere har lagret om meg.", {T.ACCESS}),
     ("Etternavnet mitt er feilstavet hos dere.", {T.RECTIFICATION}),
-    ("Jeg gir herved min mor, Kari Dahl, fullmakt til å snakke med dere.",
-     {T.THIRD_PARTY_AUTHORISATION}),
-    ("Dere har lagt ut bilder av meg på Instagram uten å spørre. Ta dem ned.",
-     {T.COMPLAINT, T.ERASURE}),
+    (
+        "Jeg gir herved min mor, Kari Dahl, fullmakt til å snakke med dere.",
+        {T.THIRD_PARTY_AUTHORISATION},
+    ),
+    (
+        "Dere har lagt ut bilder av meg på Instagram uten å spørre. Ta dem ned.",
+        {T.COMPLAINT, T.ERASURE},
+    ),
 ]
 
 

@@ -26,8 +26,15 @@ TRIAGE_BELOW = 0.65
 
 def _mail(text: str, subject: str = "", quoted: str = "", language: str = "da") -> Inbound:
     return Inbound(
-        channel=Channel.SMTP, external_id="x", message_id=None, sender="a@b.dk",
-        sender_name="", recipients=(), subject=subject, text=text, quoted=quoted,
+        channel=Channel.SMTP,
+        external_id="x",
+        message_id=None,
+        sender="a@b.dk",
+        sender_name="",
+        recipients=(),
+        subject=subject,
+        text=text,
+        quoted=quoted,
         language=language,
     )
 
@@ -43,23 +50,51 @@ REQUESTS = [
     ("", "Slet mig venligst. Mvh K", "", {T.ERASURE}),
     ("", "delete me pls", "", {T.ERASURE}),
     ("", "Hej. I har stadig en kopi af mit pas. Den må I gerne slette nu.", "", {T.ERASURE}),
-    ("", "Kindly delete my passport copy and medical info, you don't need them anymore.",
-     "", {T.ERASURE}),
-    ("", "Hej! Kan i tilføje min mor som kontaktperson? Hun har nr 22 33 44 55.", "",
-     {T.RECTIFICATION}),
+    (
+        "",
+        "Kindly delete my passport copy and medical info, you don't need them anymore.",
+        "",
+        {T.ERASURE},
+    ),
+    (
+        "",
+        "Hej! Kan i tilføje min mor som kontaktperson? Hun har nr 22 33 44 55.",
+        "",
+        {T.RECTIFICATION},
+    ),
     ("", "Ny adresse: Vestergade 12, 8000 Aarhus C. Mvh Lærke", "", {T.RECTIFICATION}),
-    ("", "I've changed my phone number since I booked, the new one is 07700 900333.", "",
-     {T.RECTIFICATION}),
-    ("", "Jeg er mor til Alva (15). Vi vil gerne have at I sletter alle hendes oplysninger.",
-     "", {T.THIRD_PARTY_AUTHORISATION, T.ERASURE}),
-    ("", "Hej, jag är mamma till Alva. Vi vill att ni tar bort alla hennes uppgifter.", "",
-     {T.THIRD_PARTY_AUTHORISATION, T.ERASURE}),
+    (
+        "",
+        "I've changed my phone number since I booked, the new one is 07700 900333.",
+        "",
+        {T.RECTIFICATION},
+    ),
+    (
+        "",
+        "Jeg er mor til Alva (15). Vi vil gerne have at I sletter alle hendes oplysninger.",
+        "",
+        {T.THIRD_PARTY_AUTHORISATION, T.ERASURE},
+    ),
+    (
+        "",
+        "Hej, jag är mamma till Alva. Vi vill att ni tar bort alla hennes uppgifter.",
+        "",
+        {T.THIRD_PARTY_AUTHORISATION, T.ERASURE},
+    ),
     ("", "Gider ikke få flere mails fra jer om tilbud, tak.", "", {T.CONSENT_WITHDRAWAL}),
-    ("", "Ni får gärna ha kvar mina uppgifter men jag vill inte att de används till "
-     "marknadsföring.", "", {T.RESTRICTION}),
+    (
+        "",
+        "Ni får gärna ha kvar mina uppgifter men jag vill inte att de används till marknadsföring.",
+        "",
+        {T.RESTRICTION},
+    ),
     ("", "Jeres koordinator har fortalt min arbejdsgiver om min sygdom.", "", {T.COMPLAINT}),
-    ("", "I har sendt min rejseplan med mit cpr-nummer til en helt anden person.", "",
-     {T.COMPLAINT}),
+    (
+        "",
+        "I har sendt min rejseplan med mit cpr-nummer til en helt anden person.",
+        "",
+        {T.COMPLAINT},
+    ),
     ("", "Bitte löschen Sie mich aus Ihrer Kundendatei.", "", {T.ERASURE}),
     ("", "Hei, kan dere slette meg fra systemet deres?", "", {T.ERASURE}),
 ]
@@ -77,11 +112,16 @@ def test_everyday_requests(subject: str, text: str, quoted: str, labels: set[T])
 
 # Ordinary mail that looks like the requests above: none may become a case.
 HARD_NEGATIVES = [
-    ("", "Hej, mit navn er stavet forkert på flybilletten. Kan I få flyselskabet til at rette "
-         "det?"),
+    (
+        "",
+        "Hej, mit navn er stavet forkert på flybilletten. Kan I få flyselskabet til at rette det?",
+    ),
     ("", "My date of birth is wrong on the e-ticket. Can you ask the airline to change it?"),
-    ("", "hej kan i ændre min mailadresse i tilmeldingen? nej glem det, jeg har fundet ud af "
-         "det selv. tak"),
+    (
+        "",
+        "hej kan i ændre min mailadresse i tilmeldingen? nej glem det, jeg har fundet ud af "
+        "det selv. tak",
+    ),
     ("", "Can you update my email on the booking? Actually never mind, I've done it myself."),
     ("", "Hej, jeg har selv opdateret mit telefonnummer i appen, så det er i orden nu."),
     ("Stop", "Hej, kan I stoppe betalingsservice-aftalen? Jeg har betalt det hele nu. Mvh Lis"),
@@ -104,14 +144,15 @@ def test_hard_negatives(subject: str, text: str) -> None:
 
 def test_a_bare_command_beside_a_real_sentence_is_that_sentence_s_business() -> None:
     # "Afmelding" as a subject does not unsubscribe a mail about leaving a course
-    mail = _mail("Hej, jeg vil gerne afmelde mig spanskkurset før afrejse. Mvh Cecilie",
-                 "Afmeld")
+    mail = _mail("Hej, jeg vil gerne afmelde mig spanskkurset før afrejse. Mvh Cecilie", "Afmeld")
     assert classify(mail).labels == NOT
 
 
 def test_an_old_request_referred_to_is_not_a_new_one() -> None:
-    text = ("FYI I've reported you to Datatilsynet because you never answered my request "
-            "to delete my data from last year.")
+    text = (
+        "FYI I've reported you to Datatilsynet because you never answered my request "
+        "to delete my data from last year."
+    )
     assert classify(_mail(text, language="en")).labels == (T.COMPLAINT,)
 
 

@@ -23,8 +23,15 @@ TRIAGE_BELOW = 0.65
 
 def _mail(text: str, subject: str = "", language: str = "da") -> Inbound:
     return Inbound(
-        channel=Channel.SMTP, external_id="x", message_id=None, sender="a@b.dk",
-        sender_name="", recipients=(), subject=subject, text=text, quoted="",
+        channel=Channel.SMTP,
+        external_id="x",
+        message_id=None,
+        sender="a@b.dk",
+        sender_name="",
+        recipients=(),
+        subject=subject,
+        text=text,
+        quoted="",
         language=language,
     )
 
@@ -38,28 +45,34 @@ REQUESTS = [
     ("Please don't call me again.", {T.CONSENT_WITHDRAWAL}),
     ("Jeres sælger ringer til mig hver uge. Det skal stoppe.", {T.CONSENT_WITHDRAWAL}),
     # a complaint without "klage"/"complain": something done with my data, and displeasure
-    ("I har givet mit telefonnummer til en anden deltager. Det er ikke i orden.",
-     {T.COMPLAINT}),
-    ("Mit cpr-nummer stod på listen, der blev sendt rundt til alle. Det burde aldrig være "
-     "sket.", {T.COMPLAINT}),
+    ("I har givet mit telefonnummer til en anden deltager. Det er ikke i orden.", {T.COMPLAINT}),
+    (
+        "Mit cpr-nummer stod på listen, der blev sendt rundt til alle. Det burde aldrig være sket.",
+        {T.COMPLAINT},
+    ),
     # a second type beside one a rule decided
-    ("Har I stadig mine oplysninger fra 2019? Jeg vil gerne have dem slettet.",
-     {T.ACCESS, T.ERASURE}),
+    (
+        "Har I stadig mine oplysninger fra 2019? Jeg vil gerne have dem slettet.",
+        {T.ACCESS, T.ERASURE},
+    ),
     # a request about a relative is made for someone else
     ("Hvad har I registreret om min datter Emma?", {T.ACCESS, T.THIRD_PARTY_AUTHORISATION}),
-    ("Please tell me what records you hold on my son, Leo (15).",
-     {T.ACCESS, T.THIRD_PARTY_AUTHORISATION}),
+    (
+        "Please tell me what records you hold on my son, Leo (15).",
+        {T.ACCESS, T.THIRD_PARTY_AUTHORISATION},
+    ),
     # "høre, om I har …" is a question, not a condition and not an accusation
     ("Jeg vil gerne høre, om I har givet min adresse videre til nogen?", {T.ACCESS}),
     # a short next sentence that points back to the data carries the instruction
     ("Jeg kan se, at I stadig har noget om mig fra dengang. Få det slettet.", {T.ERASURE}),
-    ("Mine oplysninger må I gerne have. Men de må ikke sendes videre til andre.",
-     {T.RESTRICTION}),
+    ("Mine oplysninger må I gerne have. Men de må ikke sendes videre til andre.", {T.RESTRICTION}),
     ("Tak for mange gode nyhedsbreve, men nu melder jeg mig ud.", {T.CONSENT_WITHDRAWAL}),
     ("Skriv venligst ikke til mig igen.", {T.CONSENT_WITHDRAWAL}),
     # "if you must" concedes, it does not make the sentence a condition
-    ("Keep my data for the booking if you must, but I don't want it used for anything "
-     "else.", {T.RESTRICTION}),
+    (
+        "Keep my data for the booking if you must, but I don't want it used for anything else.",
+        {T.RESTRICTION},
+    ),
 ]
 
 
@@ -73,12 +86,18 @@ def test_requests_in_words_no_rule_lists(text: str, labels: set[RequestType]) ->
 
 # (text, language, labels): a relative named beside the writer's own request, not in it
 OWN_REQUEST_BESIDE_A_RELATIVE = [
-    ("I object to the processing of my personal data for direct marketing. My daughter's "
-     "booking for the Easter course stays as it is, and you may write to me about it.", "en",
-     {T.RESTRICTION}),
-    ("Ret venligst mit efternavn til Thyssen, jeg er blevet skilt. Jeg er kontaktperson for "
-     "mit barnebarn Mathilde på lejren, så navnet skal stemme med mit pas.", "da",
-     {T.RECTIFICATION}),
+    (
+        "I object to the processing of my personal data for direct marketing. My daughter's "
+        "booking for the Easter course stays as it is, and you may write to me about it.",
+        "en",
+        {T.RESTRICTION},
+    ),
+    (
+        "Ret venligst mit efternavn til Thyssen, jeg er blevet skilt. Jeg er kontaktperson for "
+        "mit barnebarn Mathilde på lejren, så navnet skal stemme med mit pas.",
+        "da",
+        {T.RECTIFICATION},
+    ),
 ]
 
 
@@ -134,6 +153,8 @@ def test_a_rule_s_sentence_gets_no_second_guess() -> None:
 
 def test_beside_a_decided_request_only_a_question_asks_what_we_hold() -> None:
     # "which", "whom" in a deletion letter ask nothing ("the data which you keep about me")
-    text = ("Please erase my account. This covers all the information which you keep about "
-            "me, in whatever system it is stored.")
+    text = (
+        "Please erase my account. This covers all the information which you keep about "
+        "me, in whatever system it is stored."
+    )
     assert classify(_mail(text, language="en")).labels == (T.ERASURE,)

@@ -130,7 +130,8 @@ def test_heldout_floors(
     # the misses of test2 … test5 are not shown: looking at them is how a held-out
     # set stops being one
     misses = (
-        [] if folder.startswith("test")
+        []
+        if folder.startswith("test")
         else [(i.file.name, sorted(i.gold), sorted(i.predicted)) for i in s.misses]
     )
     # plain numbers, so a failing assertion prints figures, not the scored mails
@@ -158,8 +159,15 @@ def test_heldout_labels_are_well_formed() -> None:
 
 def _mail(text: str, subject: str = "", quoted: str = "", language: str = "da") -> Inbound:
     return Inbound(
-        channel=Channel.SMTP, external_id="x", message_id=None, sender="a@b.dk",
-        sender_name="", recipients=(), subject=subject, text=text, quoted=quoted,
+        channel=Channel.SMTP,
+        external_id="x",
+        message_id=None,
+        sender="a@b.dk",
+        sender_name="",
+        recipients=(),
+        subject=subject,
+        text=text,
+        quoted=quoted,
         language=language,
     )
 
@@ -203,29 +211,43 @@ def test_hard_negatives(text: str) -> None:
 
 # The everyday phrasings the lexicons learnt from dev/ (and must keep).
 REQUESTS = [
-    ("Mit telefonnummer er skiftet, det nye er 28 44 19 02. Kan I opdatere det?",
-     {T.RECTIFICATION}),
+    (
+        "Mit telefonnummer er skiftet, det nye er 28 44 19 02. Kan I opdatere det?",
+        {T.RECTIFICATION},
+    ),
     ("I have moved. My new address is 14 Elm Road. Could you update it?", {T.RECTIFICATION}),
-    ("You have my name as Jon Smyth, it should be John Smith. Can you correct it?",
-     {T.RECTIFICATION}),
+    (
+        "You have my name as Jon Smyth, it should be John Smith. Can you correct it?",
+        {T.RECTIFICATION},
+    ),
     ("Ni har min gamla adress. Den nya är Storgatan 12. Kan ni ändra det?", {T.RECTIFICATION}),
-    ("Telefonnummeret mitt er endret til 912 34 567. Kan dere oppdatere det?",
-     {T.RECTIFICATION}),
+    ("Telefonnummeret mitt er endret til 912 34 567. Kan dere oppdatere det?", {T.RECTIFICATION}),
     ("Hvor har I min mailadresse fra? Slet den venligst.", {T.ACCESS, T.ERASURE}),
     ("Hvad står der egentlig om mig i jeres system?", {T.ACCESS}),
     ("Jeg ønsker ikke længere at I har mine oplysninger liggende.", {T.ERASURE}),
     ("Please forget me. I don't want to be in your system anymore.", {T.ERASURE}),
-    ("Jeg ønsker ikke, at I videregiver mine oplysninger til jeres samarbejdspartnere.",
-     {T.RESTRICTION}),
+    (
+        "Jeg ønsker ikke, at I videregiver mine oplysninger til jeres samarbejdspartnere.",
+        {T.RESTRICTION},
+    ),
     ("I må ikke sende mig flere mails med tilbud.", {T.CONSENT_WITHDRAWAL}),
-    ("Ret lige min adresse til Havnegade 7, og stop så også nyhedsbrevet.",
-     {T.RECTIFICATION, T.CONSENT_WITHDRAWAL}),
-    ("I hereby authorise my partner, James Lee, to deal with you regarding my personal data.",
-     {T.THIRD_PARTY_AUTHORISATION}),
-    ("I'm writing on behalf of my daughter Zoe (15). Could you send us the information you "
-     "have on file about her?", {T.THIRD_PARTY_AUTHORISATION, T.ACCESS}),
-    ("I have reported you to Datatilsynet, even though I asked whether you would answer.",
-     {T.COMPLAINT}),
+    (
+        "Ret lige min adresse til Havnegade 7, og stop så også nyhedsbrevet.",
+        {T.RECTIFICATION, T.CONSENT_WITHDRAWAL},
+    ),
+    (
+        "I hereby authorise my partner, James Lee, to deal with you regarding my personal data.",
+        {T.THIRD_PARTY_AUTHORISATION},
+    ),
+    (
+        "I'm writing on behalf of my daughter Zoe (15). Could you send us the information you "
+        "have on file about her?",
+        {T.THIRD_PARTY_AUTHORISATION, T.ACCESS},
+    ),
+    (
+        "I have reported you to Datatilsynet, even though I asked whether you would answer.",
+        {T.COMPLAINT},
+    ),
     ("Jeg har i dag klaget til Datatilsynet, hvis I vil vide det.", {T.COMPLAINT}),
     ("Jeg anmoder hermed om aktindsigt i alle registreringer, der vedrører mig.", {T.ACCESS}),
 ]
@@ -269,16 +291,19 @@ def test_pronoun_without_personal_data_is_no_request() -> None:
 
 
 def test_yes_agrees_only_to_our_question() -> None:
-    offer = "Vi har registreret at du har afmeldt dig. Ønsker du, at vi også sletter dine " \
-            "personoplysninger?"
+    offer = (
+        "Vi har registreret at du har afmeldt dig. Ønsker du, at vi også sletter dine "
+        "personoplysninger?"
+    )
     assert classify(_mail("ja tak, gør det", quoted=offer)).labels == (T.ERASURE,)
     own_old_mail = "Fra: Kristian\nEmne: Indsigt\n\nJeg vil gerne have indsigt i mine data."
     assert classify(_mail("Tak, det er modtaget.", quoted=own_old_mail)).labels == NOT
 
 
 def test_operator_phrases_add_to_the_rules() -> None:
-    phrases = compile_phrases({"erasure": {"da": ["glem mig"]},
-                               "consent_withdrawal": {"en": ["leave the alumni* list"]}})
+    phrases = compile_phrases(
+        {"erasure": {"da": ["glem mig"]}, "consent_withdrawal": {"en": ["leave the alumni* list"]}}
+    )
     result = classify(_mail("Hej, glem mig venligst."), phrases)
     assert result.labels == (T.ERASURE,)
     assert result.evidence[0].rule == "config.erasure.da"
@@ -298,14 +323,16 @@ def test_operator_phrases_are_validated() -> None:
         compile_phrases({"erasur": {"da": ["x"]}})
 
 
-def test_cli_uses_configured_phrases(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_uses_configured_phrases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "privacybot.toml"
     config.write_text('[classifier]\nextra_phrases = {erasure = {da = ["glem mig"]}}\n')
     mail = tmp_path / "m.eml"
-    mail.write_bytes(b"From: a@example.dk\nTo: info@alottbetter.dk\nSubject: hej\n\n"
-                     b"Hej, glem mig venligst.\n")
+    mail.write_bytes(
+        b"From: a@example.dk\nTo: info@alottbetter.dk\nSubject: hej\n\nHej, glem mig venligst.\n"
+    )
     assert cli.main(["--config", str(config), "classify", "--json", str(mail)]) == 0
     row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert row["labels"] == ["erasure"]

@@ -32,11 +32,17 @@ NEGATIVES = [
     # leaving a trip is not leaving a list
     ("", "I need to unsubscribe my daughter from the ski trip, she broke her wrist."),
     # mails about one trip are logistics, not marketing (PAIR_BLOCK)
-    ("", "Jeg får jeres mails om Thailand-turen selvom jeg har afmeldt turen. "
-         "Er min afmelding gået igennem?"),
+    (
+        "",
+        "Jeg får jeres mails om Thailand-turen selvom jeg har afmeldt turen. "
+        "Er min afmelding gået igennem?",
+    ),
     # "my phone" after "from"/"on" is a device, not a number
-    ("", "The photo I posted shows my PIN. I've deleted it from my phone, "
-         "can you delete it from the album too?"),
+    (
+        "",
+        "The photo I posted shows my PIN. I've deleted it from my phone, "
+        "can you delete it from the album too?",
+    ),
     # ".se" of a domain is no "se" (see)
     ("Frånvaro", "Frågor om personuppgifter skickas till dataskydd@foretag.example.se."),
     # a question subject the body asks as how-to ("hvor kan jeg selv …", "where … can I")
@@ -69,12 +75,15 @@ def test_business_use_of_request_words_is_no_request(subject: str, text: str) ->
 
 # (text, labels): requests in nearly the same words
 REQUESTS = [
-    ("Ret venligst mine oplysninger i jeres kundekartotek, mit efternavn er Kjærgaard.",
-     {T.RECTIFICATION}),
-    ("Jeg gør indsigelse mod at I bruger mine oplysninger til markedsføring.",
-     {T.RESTRICTION}),
-    ("Jeg vil have slettet min fars oplysninger, jeg har fuldmagt fra ham.",
-     {T.THIRD_PARTY_AUTHORISATION, T.ERASURE}),
+    (
+        "Ret venligst mine oplysninger i jeres kundekartotek, mit efternavn er Kjærgaard.",
+        {T.RECTIFICATION},
+    ),
+    ("Jeg gør indsigelse mod at I bruger mine oplysninger til markedsføring.", {T.RESTRICTION}),
+    (
+        "Jeg vil have slettet min fars oplysninger, jeg har fuldmagt fra ham.",
+        {T.THIRD_PARTY_AUTHORISATION, T.ERASURE},
+    ),
     ("Bitte berichtigen Sie meine Adresse, ich bin umgezogen.", {T.RECTIFICATION}),
     ("Please unsubscribe me from your newsletter.", {T.CONSENT_WITHDRAWAL}),
     ("Stop med at sende mig mails om nye rejser.", {T.CONSENT_WITHDRAWAL}),
@@ -96,8 +105,15 @@ def test_requests_in_the_same_words_stay_requests(text: str, labels: set[Request
 
 def _reply(text: str, quoted: str) -> Inbound:
     return Inbound(
-        channel=Channel.SMTP, external_id="x", message_id=None, sender="a@b.dk",
-        sender_name="", recipients=(), subject="Re: x", text=text, quoted=quoted,
+        channel=Channel.SMTP,
+        external_id="x",
+        message_id=None,
+        sender="a@b.dk",
+        sender_name="",
+        recipients=(),
+        subject="Re: x",
+        text=text,
+        quoted=quoted,
         language="da",
     )
 
@@ -105,8 +121,10 @@ def _reply(text: str, quoted: str) -> Inbound:
 def test_bare_command_under_our_invitation_declines_the_event() -> None:
     invitation = "Husk at tilmelde dig informationsaftenen d. 14. marts. Svar på denne mail."
     assert classify(_reply("Afmeld", invitation)).labels == NOT
-    assert classify(_reply("Unsubscribe", "Join our webinar on gap years, register here."))\
-        .labels == NOT
+    assert (
+        classify(_reply("Unsubscribe", "Join our webinar on gap years, register here.")).labels
+        == NOT
+    )
 
 
 def test_bare_command_under_our_newsletter_withdraws_consent() -> None:

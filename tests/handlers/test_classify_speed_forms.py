@@ -59,7 +59,7 @@ def test_stem_anchored_scan_finds_what_window_reading_does(text: str) -> None:
 
 def test_every_rule_rewritten_matches_the_same() -> None:
     for index, rule in enumerate(c._TRIGGERED):
-        fast, _ = c._rule_pattern(index)
+        fast, _, _ = c._rule_pattern(index)
         plain = re.compile(rule.source)
         for text in TEXTS:
             lower = text.lower()
@@ -113,9 +113,35 @@ def test_evidence_phrase_found_as_the_whitespace_pattern_finds_it(text: str, phr
     assert c._find_words(text, words) == (m.span() if m else None)
 
 
-_PIECES = ("e-mail", "e-post", "don't", "doesn't", "e-", "-", "'", "mail", "data", "slet",
-           "_", " ", "\n", "d", "e", "t", "hvor", "hvornår", "ny", "2", "æ", "mig",
-           "e-mailadresse", "n't", "é", "oplysninger", "delete")
+_PIECES = (
+    "e-mail",
+    "e-post",
+    "don't",
+    "doesn't",
+    "e-",
+    "-",
+    "'",
+    "mail",
+    "data",
+    "slet",
+    "_",
+    " ",
+    "\n",
+    "d",
+    "e",
+    "t",
+    "hvor",
+    "hvornår",
+    "ny",
+    "2",
+    "æ",
+    "mig",
+    "e-mailadresse",
+    "n't",
+    "é",
+    "oplysninger",
+    "delete",
+)
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
@@ -141,3 +167,47 @@ def test_trigger_words_of_real_texts(text: str) -> None:
     ]
     assert expected  # the texts hold trigger words
     assert c._trigger_words(lower, c._WORD.findall(lower)) == expected
+
+
+_HEADED = [
+    (c._TRIGGERED[index].name, made)
+    for index, made in ((index, c._rule_pattern(index)) for index in range(len(c._TRIGGERED)))
+    if made[2] is not None
+]
+_HEAD_PIECES = sorted(
+    {head for _, (_, _, heads) in _HEADED for head in heads}
+    | {stem for rule in c._TRIGGERED for stem in rule.stems if stem.isalpha()}
+    | {"min datter", "did not receive any reply", "mit barn", ". ", ",", "-", "\n", "'"}
+)
+
+
+@given(
+    st.lists(st.sampled_from(_HEAD_PIECES) | st.text(max_size=4), max_size=30).map(" ".join),
+    st.integers(0, 40),
+    st.integers(0, 400),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_rule_tried_at_its_word_beginnings_finds_what_reading_its_window_does(
+    text: str, lo: int, width: int
+) -> None:
+    lower = text.lower()
+    hi = min(len(lower), lo + width)
+    for name, (fast, _, heads) in _HEADED:
+        assert [m.span() for m in c._matches_at_heads(fast, heads, lower, lo, hi)] == [
+            m.span() for m in fast.finditer(lower, lo, hi)
+        ], name
+
+
+@pytest.mark.parametrize(
+    ("pattern", "heads"),
+    [
+        (r"\b(?:min|mit|mine|vores)\s+(?:\w+\s+)?datter", ("min", "mit", "vores")),
+        (r"(?<!alt\s)\bhvad\b|\bhvilke\b", ("hvad", "hvilke")),
+        (r"\b(?:did\s+not|didn't|never)\s+(?:got|received)", ("did", "never")),
+        (r"(?:min|mit)\s+datter", None),  # no word boundary before: any place may begin one
+        (r"\b\w+\s+datter", None),
+        (r"\b(?:a|an)\s+copy", None),  # one letter: too many places to try
+    ],
+)
+def test_the_word_beginnings_of_a_pattern(pattern: str, heads: tuple[str, ...] | None) -> None:
+    assert c._word_heads(pattern) == heads

@@ -32,12 +32,15 @@ def test_different_people_stay_different() -> None:
 def test_the_global_cap_wins_and_alerts_once() -> None:
     common = {"sender": "a@example.net", "per_sender_cap": 3, "global_cap": 5}
     assert decide_ack(**common, sent_to_sender=0, sent_last_hour=4, paused=False) == (
-        AckDecision(True))
+        AckDecision(True)
+    )
     assert decide_ack(**common, sent_to_sender=3, sent_last_hour=0, paused=False) == (
-        AckDecision(False, "per-sender cap"))
+        AckDecision(False, "per-sender cap")
+    )
     first = decide_ack(**common, sent_to_sender=3, sent_last_hour=5, paused=False)
     assert first == AckDecision(False, "global hourly cap", alert=True)
     again = decide_ack(**common, sent_to_sender=0, sent_last_hour=9, paused=True)
     assert again == AckDecision(False, "global hourly cap", alert=False)
-    assert decide_ack(**{**common, "sender": ""}, sent_to_sender=0, sent_last_hour=0,
-                      paused=False) == AckDecision(False, "no sender")
+    assert decide_ack(
+        **{**common, "sender": ""}, sent_to_sender=0, sent_last_hour=0, paused=False
+    ) == AckDecision(False, "no sender")

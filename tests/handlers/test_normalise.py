@@ -450,7 +450,7 @@ def test_a_partners_signed_note_passing_on_a_parents_mail_keeps_the_parents_word
 
 
 def test_a_ticket_systems_from_and_subject_lines_are_not_quoted_history() -> None:
-    """"Fra: … / Emne: …" with no date and no recipient is a ticket system's or a form's
+    """ "Fra: … / Emne: …" with no date and no recipient is a ticket system's or a form's
     summary above the customer's words, not an Outlook header over an old mail."""
     text = (
         "En ny billet er oprettet.\n\nBillet: #31188\n"

@@ -84,8 +84,15 @@ EDGE_CASES = [
     _multipart(b"--" + B + b"\r\nX: y\r\n\r\n\r\n\r\n--" + B + b"---\r\n--" + B + b"--"),
     _multipart(b"--" + B + b"\rContent-Type: text/plain\r\rhi\r--" + B + b"--\r"),
     _multipart(b"--" + B + b"\nContent-Type: text/plain\n\nhi\n\n--" + B + b"--\n"),
-    _multipart(b"--" + B + b"\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n"
-               + PART + b"--c--\r\n--" + B + b"--"),
+    _multipart(
+        b"--"
+        + B
+        + b"\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n"
+        + PART
+        + b"--c--\r\n--"
+        + B
+        + b"--"
+    ),
     _multipart(b"--" + B + b"\r\n bad\r\n\r\nhi\r\n--" + B + b"--"),
     _multipart(b"--x\r\n" + PART + b"--x--", boundary=b"x"),
     b"From: a@x.dk\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n" + PART + b"--x--",
@@ -93,7 +100,8 @@ EDGE_CASES = [
     b"From: a@x.dk\r\nContent-Type: multipart/mixed; boundary=x\r\n"
     b"Content-Transfer-Encoding: base64\r\n\r\n--x\r\n" + PART + b"--x--",
     b"From: a@x.dk\r\nContent-Type: multipart/mixed; boundary*=utf-8''x\r\n\r\n--x\r\n"
-    + PART + b"--x--",
+    + PART
+    + b"--x--",
 ]
 
 
@@ -116,17 +124,40 @@ def test_plain_structure_is_the_message_the_parser_builds() -> None:
 
 
 ADDRESSES = [
-    "info@alottbetter.dk", "<info@alottbetter.dk>", "Kunde 12 <kunde12@example.dk>",
-    '"Hansen, Jens" <jens@example.dk>', "Hansen, Jens <jens@example.dk>",
-    "=?utf-8?q?S=C3=B8ren?= <soren@example.dk>", "jens@example.dk (Jens)",
-    "friends: a@x.dk, b@y.dk;", "a@x.dk, b@y.dk", "A <a@x.dk>,, B <b@y.dk>", "a@x.dk, ",
-    "J. R. Hansen <j@x.dk>", '"jens hansen"@example.dk', "Jens  Hansen\t<jens@example.dk>",
-    "Jens Hansen<jens@example.dk>", "Jens < jens@example.dk >", "Jens <JENS@Example.DK>",
-    "Jens <jens.@example.dk>", "Jens <je..ns@example.dk>", "Jens <jens@[127.0.0.1]>",
-    "O'Brien <ob@example.ie>", '"" <jens@example.dk>', '"x@y.com" <real@example.dk>',
-    "x@y.com <real@example.dk>", "Jens\r\n Hansen <jens@example.dk>", "Jens <j@x.dk> ",
-    "Jens <j!#$%&'*+/=?^_`{|}~-@x.dk>", "Jens <jens@example>", "Jens <<jens@example.dk>>",
-    "Jens <jens@example.dk> <k@y.dk>", "jens@", "@example.dk", "", "Søren <s@x.dk>",
+    "info@alottbetter.dk",
+    "<info@alottbetter.dk>",
+    "Kunde 12 <kunde12@example.dk>",
+    '"Hansen, Jens" <jens@example.dk>',
+    "Hansen, Jens <jens@example.dk>",
+    "=?utf-8?q?S=C3=B8ren?= <soren@example.dk>",
+    "jens@example.dk (Jens)",
+    "friends: a@x.dk, b@y.dk;",
+    "a@x.dk, b@y.dk",
+    "A <a@x.dk>,, B <b@y.dk>",
+    "a@x.dk, ",
+    "J. R. Hansen <j@x.dk>",
+    '"jens hansen"@example.dk',
+    "Jens  Hansen\t<jens@example.dk>",
+    "Jens Hansen<jens@example.dk>",
+    "Jens < jens@example.dk >",
+    "Jens <JENS@Example.DK>",
+    "Jens <jens.@example.dk>",
+    "Jens <je..ns@example.dk>",
+    "Jens <jens@[127.0.0.1]>",
+    "O'Brien <ob@example.ie>",
+    '"" <jens@example.dk>',
+    '"x@y.com" <real@example.dk>',
+    "x@y.com <real@example.dk>",
+    "Jens\r\n Hansen <jens@example.dk>",
+    "Jens <j@x.dk> ",
+    "Jens <j!#$%&'*+/=?^_`{|}~-@x.dk>",
+    "Jens <jens@example>",
+    "Jens <<jens@example.dk>>",
+    "Jens <jens@example.dk> <k@y.dk>",
+    "jens@",
+    "@example.dk",
+    "",
+    "Søren <s@x.dk>",
 ]
 
 

@@ -44,23 +44,53 @@ def _headers(
     return CRLF.join(lines) + CRLF
 
 
-def plain(msgid: str, body: str = REQUESTS[0], *, charset: str = "utf-8",
-          encoding: str = "utf-8", sender: bytes = b"Kunde <kunde@example.dk>",
-          subject: bytes = b"Mine oplysninger") -> bytes:
+def plain(
+    msgid: str,
+    body: str = REQUESTS[0],
+    *,
+    charset: str = "utf-8",
+    encoding: str = "utf-8",
+    sender: bytes = b"Kunde <kunde@example.dk>",
+    subject: bytes = b"Mine oplysninger",
+) -> bytes:
     """An ordinary request; ``charset`` is what it claims, ``encoding`` what it is."""
-    return _headers(
-        sender=sender, subject=subject, msgid=msgid,
-        extra=(f"Content-Type: text/plain; charset={charset}".encode(),
-               b"Content-Transfer-Encoding: 8bit"),
-    ) + CRLF + body.encode(encoding, "replace") + CRLF
+    return (
+        _headers(
+            sender=sender,
+            subject=subject,
+            msgid=msgid,
+            extra=(
+                f"Content-Type: text/plain; charset={charset}".encode(),
+                b"Content-Transfer-Encoding: 8bit",
+            ),
+        )
+        + CRLF
+        + body.encode(encoding, "replace")
+        + CRLF
+    )
 
 
 def lying_charset(msgid: str) -> bytes:
     """B1/B2: declared charsets that do not exist or do not match the bytes."""
-    label = random.choice(["uft-8", "iso-8859-8-i", "1", "windows-874", "cp-850",
-                           "utf-8 euao6y69zh2w", "_iso-2022-jp$esc", "unknown", "utf-7"])
-    return plain(msgid, "Slet mine data, tak. æøå ÆØÅ", charset=label,
-                 encoding=random.choice(["utf-8", "latin-1"]))
+    label = random.choice(
+        [
+            "uft-8",
+            "iso-8859-8-i",
+            "1",
+            "windows-874",
+            "cp-850",
+            "utf-8 euao6y69zh2w",
+            "_iso-2022-jp$esc",
+            "unknown",
+            "utf-7",
+        ]
+    )
+    return plain(
+        msgid,
+        "Slet mine data, tak. æøå ÆØÅ",
+        charset=label,
+        encoding=random.choice(["utf-8", "latin-1"]),
+    )
 
 
 def broken_boundary(msgid: str) -> bytes:
@@ -70,8 +100,11 @@ def broken_boundary(msgid: str) -> bytes:
     if kind == "missing-close":
         parts = b"--B1\r\nContent-Type: text/plain\r\n\r\n" + body + b"\r\n"
     elif kind == "prefix":
-        parts = (b"--B1\r\nContent-Type: text/plain\r\n\r\n" + body +
-                 b"\r\n--B10\r\nContent-Type: text/plain\r\n\r\nx\r\n--B1--\r\n")
+        parts = (
+            b"--B1\r\nContent-Type: text/plain\r\n\r\n"
+            + body
+            + b"\r\n--B10\r\nContent-Type: text/plain\r\n\r\nx\r\n--B1--\r\n"
+        )
     elif kind == "absent":
         parts = body + b"\r\n"
     else:
@@ -86,8 +119,9 @@ def big_attachment(msgid: str, size: int = 10 * 1024 * 1024) -> bytes:
     """B10: a request with a 10 MB attachment (the scan of an ID card, say)."""
     blob = base64.encodebytes(random.randbytes(size))
     return _headers(msgid=msgid, extra=(b'Content-Type: multipart/mixed; boundary="B"',)) + (
-        b"\r\n--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + REQUESTS[1].encode() +
-        b"\r\n--B\r\nContent-Type: application/pdf\r\n"
+        b"\r\n--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        + REQUESTS[1].encode()
+        + b"\r\n--B\r\nContent-Type: application/pdf\r\n"
         b"Content-Disposition: attachment; filename=id.pdf\r\n"
         b"Content-Transfer-Encoding: base64\r\n\r\n" + blob + b"\r\n--B--\r\n"
     )
@@ -116,17 +150,21 @@ def many_parts(msgid: str, parts: int = 5000) -> bytes:
 
 def header_injection(msgid: str) -> bytes:
     """B4/B5: CR/LF smuggled into the subject and the display name, encoded and raw."""
-    subject = random.choice([
-        b"=?UTF-8?Q?Slet_mine_data=0ABcc:_injected@evil.example?=",
-        b"=?UTF-8?B?" + base64.b64encode(b"Hi\r\nBcc: injected@evil.example") + b"?=",
-        b"Hi =?UTF-8?Q?there=0D=0ABcc:_injected@evil.example=0D=0A?=",
-        b"Slet\x00mine\x01data\x7f",
-    ])
-    name = random.choice([
-        b"=?UTF-8?Q?Mette=0ABcc:_injected@evil.example?=",
-        b'"Mette\\r\\nBcc: injected@evil.example"',
-        b"Mette\x00Hansen",
-    ])
+    subject = random.choice(
+        [
+            b"=?UTF-8?Q?Slet_mine_data=0ABcc:_injected@evil.example?=",
+            b"=?UTF-8?B?" + base64.b64encode(b"Hi\r\nBcc: injected@evil.example") + b"?=",
+            b"Hi =?UTF-8?Q?there=0D=0ABcc:_injected@evil.example=0D=0A?=",
+            b"Slet\x00mine\x01data\x7f",
+        ]
+    )
+    name = random.choice(
+        [
+            b"=?UTF-8?Q?Mette=0ABcc:_injected@evil.example?=",
+            b'"Mette\\r\\nBcc: injected@evil.example"',
+            b"Mette\x00Hansen",
+        ]
+    )
     return plain(msgid, REQUESTS[0], sender=name + b" <kunde@example.dk>", subject=subject)
 
 
@@ -137,32 +175,54 @@ def long_line(msgid: str, size: int = 1024 * 1024) -> bytes:
 
 def header_stuffing(msgid: str) -> bytes:
     """B11: a header with 10,000 semicolons (cpython #87075) and a 100 KB header line."""
-    return _headers(msgid=msgid, extra=(
-        b"Content-Type: text/plain; charset=utf-8" + b";" * 10_000,
-        b"X-Long: " + b"a" * 100_000,
-    )) + CRLF + REQUESTS[1].encode() + CRLF
+    return (
+        _headers(
+            msgid=msgid,
+            extra=(
+                b"Content-Type: text/plain; charset=utf-8" + b";" * 10_000,
+                b"X-Long: " + b"a" * 100_000,
+            ),
+        )
+        + CRLF
+        + REQUESTS[1].encode()
+        + CRLF
+    )
 
 
 def nul_bytes(msgid: str) -> bytes:
     """NUL bytes in headers and body."""
-    return plain(msgid, "Slet\x00 mine\x00 data\x00", sender=b"Kunde\x00 <kunde@example.dk>",
-                 subject=b"Sle\x00t")
+    return plain(
+        msgid,
+        "Slet\x00 mine\x00 data\x00",
+        sender=b"Kunde\x00 <kunde@example.dk>",
+        subject=b"Sle\x00t",
+    )
 
 
 def invalid_utf8_headers(msgid: str) -> bytes:
     """B12: raw 8-bit, invalid UTF-8 in headers; SMTPUTF8 addresses."""
-    sender = random.choice([b"K\xf8benhavn \xff\xfe <kunde@example.dk>",
-                            b"<kunde@d\xc3\xa6mo.dk>", b"\xc3\x28 <kunde@example.dk>"])
+    sender = random.choice(
+        [
+            b"K\xf8benhavn \xff\xfe <kunde@example.dk>",
+            b"<kunde@d\xc3\xa6mo.dk>",
+            b"\xc3\x28 <kunde@example.dk>",
+        ]
+    )
     return plain(msgid, REQUESTS[0], sender=sender, subject=b"Slet \xe6\xf8\xe5 \xc3\x28 \xff")
 
 
 def weird_addresses(msgid: str) -> bytes:
     """B6: CVE-2023-27043 shapes, no domain, no From at all."""
-    sender = random.choice([
-        b'"Millions Lottery"@example.com>', "HerzlicheGlückwünsche".encode(),
-        b"<Ren\xc3\xa9@example.com>", b"alice@example.org(<bob@example.org>",
-        b"alice@example.org@<bob@example.org>", b"",
-    ])
+    sender = random.choice(
+        [
+            b'"Millions Lottery"@example.com>',
+            "HerzlicheGlückwünsche".encode(),
+            b"<Ren\xc3\xa9@example.com>",
+            b"alice@example.org(<bob@example.org>",
+            b"alice@example.org@<bob@example.org>",
+            b"",
+        ]
+    )
     return plain(msgid, REQUESTS[2], sender=sender)
 
 
@@ -170,14 +230,25 @@ def bad_transfer_encoding(msgid: str) -> bytes:
     """B13: base64 with bad padding and garbage; quoted-printable with '=' at the end."""
     kind = random.choice([b"base64", b"quoted-printable"])
     body = b"U2xldCBtaW5lIGRhdGE=garbage!!" if kind == b"base64" else b"Slet mine data=\r\n="
-    return _headers(msgid=msgid, extra=(b"Content-Type: text/plain; charset=utf-8",
-                                        b"Content-Transfer-Encoding: " + kind)) + CRLF + body
+    return (
+        _headers(
+            msgid=msgid,
+            extra=(
+                b"Content-Type: text/plain; charset=utf-8",
+                b"Content-Transfer-Encoding: " + kind,
+            ),
+        )
+        + CRLF
+        + body
+    )
 
 
 def no_message_id(msgid: str) -> bytes:
     """B15: no Message-ID, no Date (phone clients, some DSNs)."""
-    return (b"From: Kunde <kunde+" + msgid.encode() + b"@example.dk>\r\n"
-            b"To: info@alottbetter.dk\r\nSubject: data\r\n\r\n" + REQUESTS[1].encode() + CRLF)
+    return (
+        b"From: Kunde <kunde+" + msgid.encode() + b"@example.dk>\r\n"
+        b"To: info@alottbetter.dk\r\nSubject: data\r\n\r\n" + REQUESTS[1].encode() + CRLF
+    )
 
 
 def mutate(raw: bytes, rng: random.Random) -> bytes:
@@ -204,11 +275,21 @@ def mutate(raw: bytes, rng: random.Random) -> bytes:
 
 #: Every hand-made kind; the cheap ones repeat in ``corpus``, the expensive ones once.
 CHEAP: tuple[Callable[[str], bytes], ...] = (
-    lying_charset, broken_boundary, header_injection, nul_bytes, invalid_utf8_headers,
-    weird_addresses, bad_transfer_encoding, no_message_id,
+    lying_charset,
+    broken_boundary,
+    header_injection,
+    nul_bytes,
+    invalid_utf8_headers,
+    weird_addresses,
+    bad_transfer_encoding,
+    no_message_id,
 )
 EXPENSIVE: tuple[Callable[[str], bytes], ...] = (
-    big_attachment, deep_nesting, many_parts, long_line, header_stuffing,
+    big_attachment,
+    deep_nesting,
+    many_parts,
+    long_line,
+    header_stuffing,
 )
 
 
@@ -228,6 +309,5 @@ def corpus(n: int, *, seed: int = 7) -> Iterator[tuple[str, bytes]]:
             yield f"{make.__name__}-{i}", make(msgid)
         else:
             base = rng.choice([plain, *CHEAP])
-            source = base(msgid) if base is not plain else plain(
-                msgid, rng.choice(REQUESTS))
+            source = base(msgid) if base is not plain else plain(msgid, rng.choice(REQUESTS))
             yield f"mutated-{base.__name__}-{i}", mutate(source, rng)

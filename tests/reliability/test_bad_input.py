@@ -55,19 +55,44 @@ def check_invariants(inbound: Inbound) -> None:
     assert verdict is None or verdict.rule
 
 
-header_names = st.sampled_from([
-    "From", "To", "Subject", "Message-ID", "In-Reply-To", "References", "Content-Type",
-    "Content-Transfer-Encoding", "Auto-Submitted", "Precedence", "List-Id", "Return-Path",
-    "X-Loop", "Reply-To", "Date", "MIME-Version",
-])
+header_names = st.sampled_from(
+    [
+        "From",
+        "To",
+        "Subject",
+        "Message-ID",
+        "In-Reply-To",
+        "References",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "Auto-Submitted",
+        "Precedence",
+        "List-Id",
+        "Return-Path",
+        "X-Loop",
+        "Reply-To",
+        "Date",
+        "MIME-Version",
+    ]
+)
 header_values = st.one_of(
     st.text(max_size=200),
     st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
-    st.sampled_from([
-        "=?UTF-8?Q?Hi=0ABcc:_x@evil.example?=", "=?uft-8?q?hej?=", "=?bogus?B?!!!?=",
-        'multipart/mixed; boundary="B"', "text/plain; charset=uft-8", "<>", "<<>>",
-        "alice@example.org@<bob@example.org>", "auto-replied", "bulk", ";" * 500,
-    ]),
+    st.sampled_from(
+        [
+            "=?UTF-8?Q?Hi=0ABcc:_x@evil.example?=",
+            "=?uft-8?q?hej?=",
+            "=?bogus?B?!!!?=",
+            'multipart/mixed; boundary="B"',
+            "text/plain; charset=uft-8",
+            "<>",
+            "<<>>",
+            "alice@example.org@<bob@example.org>",
+            "auto-replied",
+            "bulk",
+            ";" * 500,
+        ]
+    ),
 )
 
 
@@ -141,8 +166,10 @@ def test_hostile_corpus_is_stored_once_and_processed_or_in_triage(rt: Runtime) -
         check_outgoing_headers(item.payload, expected_to=item.recipient)
     reasons = Counter(r.error for r in rows if r.status == "triage")
     assert reasons["parse-error:RecursionError"] >= 1
-    print(f"\nhostile corpus: {len(rows)} stored, {dict(statuses)}, triage {dict(reasons)}, "
-          f"{len(acks)} outgoing")
+    print(
+        f"\nhostile corpus: {len(rows)} stored, {dict(statuses)}, triage {dict(reasons)}, "
+        f"{len(acks)} outgoing"
+    )
 
 
 def check_outgoing_headers(payload: bytes, *, expected_to: str) -> None:
@@ -166,8 +193,9 @@ def test_parser_recursion_error_puts_the_message_in_triage(rt: Runtime) -> None:
 
 
 def test_unknown_charset_is_decoded_and_the_request_still_opens_a_case(rt: Runtime) -> None:
-    raw = mf.plain("uft.1@fuzz.example", "Slet venligst alle mine personoplysninger. æøå",
-                   charset="uft-8")
+    raw = mf.plain(
+        "uft.1@fuzz.example", "Slet venligst alle mine personoplysninger. æøå", charset="uft-8"
+    )
     assert normalise.parse(raw, Channel.SMTP).defects == ("unknown-charset:uft-8",)
     row_id, _ = store_mail(rt, raw, channel=Channel.SMTP)
     drain(rt)
@@ -233,7 +261,8 @@ def test_stdlib_on_this_python_would_inject_a_bcc_when_a_parsed_header_is_reused
 
 def test_encoded_newline_in_subject_and_name_injects_no_bcc(rt: Runtime) -> None:
     raw = mf.plain(
-        "cve.1@fuzz.example", "Jeg vil gerne have slettet alle mine personoplysninger.",
+        "cve.1@fuzz.example",
+        "Jeg vil gerne have slettet alle mine personoplysninger.",
         subject=INJECTING_SUBJECT,
         sender=b"=?UTF-8?Q?Mette=0D=0ABcc:_other@evil.example?= <mette@example.dk>",
     )
@@ -250,19 +279,28 @@ def test_build_message_flattens_line_breaks_from_any_source() -> None:
     from handlers.values import OutgoingMail
 
     mail = OutgoingMail(
-        to="mette@example.dk", sender="info@alottbetter.dk",
+        to="mette@example.dk",
+        sender="info@alottbetter.dk",
         subject="[PR-2026-0001] Re: Hi\r\nBcc: injected@evil.example\x00\u2028x",
-        body="Hej\n", message_id="<ack.PR-2026-0001.1@alottbetter.dk>",
+        body="Hej\n",
+        message_id="<ack.PR-2026-0001.1@alottbetter.dk>",
         headers={"In-Reply-To": "<a@b>\r\nBcc: injected@evil.example"},
     )
-    payload = build_message(mail, sender_name='Evil"\r\nBcc: x@evil.example',
-                            date=datetime(2026, 11, 2, tzinfo=UTC))
+    payload = build_message(
+        mail, sender_name='Evil"\r\nBcc: x@evil.example', date=datetime(2026, 11, 2, tzinfo=UTC)
+    )
     check_outgoing_headers(payload, expected_to="mette@example.dk")
     with pytest.raises(ValueError):
         build_message(
-            OutgoingMail(to="a@b.dk, c@evil.example", sender="info@alottbetter.dk",
-                         subject="s", body="b", message_id="<m@alottbetter.dk>"),
-            sender_name="", date=datetime(2026, 11, 2, tzinfo=UTC),
+            OutgoingMail(
+                to="a@b.dk, c@evil.example",
+                sender="info@alottbetter.dk",
+                subject="s",
+                body="b",
+                message_id="<m@alottbetter.dk>",
+            ),
+            sender_name="",
+            date=datetime(2026, 11, 2, tzinfo=UTC),
         )
 
 
@@ -314,17 +352,21 @@ def test_the_heaviest_mails_keep_memory_bounded(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE.replace("ROUNDS", str(rounds)), str(tmp_path)],
-        cwd=root, capture_output=True, text=True, timeout=600,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     base, first, *_, last = json.loads(done.stdout)
-    print(f"\nmemory: {base:.0f} MB after one plain mail, {first:.0f} MB peak after the first "
-          f"round of heavy mails, {last:.0f} MB after {rounds} rounds")
+    print(
+        f"\nmemory: {base:.0f} MB after one plain mail, {first:.0f} MB peak after the first "
+        f"round of heavy mails, {last:.0f} MB after {rounds} rounds"
+    )
     assert first - base < 25 * 10, "one 10 MB mail took more than 25 times its size"
     assert last - first < 64, "memory grows with the number of heavy mails"
-    runtime = build_runtime(Settings(database={"url": f"sqlite:///{tmp_path}/m.db"}),
-                            migrate=False)
+    runtime = build_runtime(Settings(database={"url": f"sqlite:///{tmp_path}/m.db"}), migrate=False)
     try:
         with unit_of_work(runtime.sessions) as session:
             statuses = Counter(session.execute(select(Message.status)).scalars())

@@ -117,7 +117,9 @@ def start(config: Path, cwd: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            cwd=cwd, stdout=fh, stderr=subprocess.STDOUT,
+            cwd=cwd,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
     deadline = time.monotonic() + 60
@@ -205,7 +207,7 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
     assert None not in case_ids and len(set(case_ids)) == len(privacy)
     assert all(token_row[t][1] is None for k, t, _ in mails if k == "order")
     assert all(token_row[t][0] == "ignored" for k, t, _ in mails if k == "auto")
-    assert counts(db, "select count(*) from \"case\"")[0][0] == len(privacy)
+    assert counts(db, 'select count(*) from "case"')[0][0] == len(privacy)
 
     # Each case exactly one acknowledgement row, sent, and exactly one file.
     acks = counts(db, "select case_id, status, message_id from outbox_item where kind='ack'")
@@ -220,7 +222,10 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
 
     audit = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "audit", "verify"],
-        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert audit.returncode == 0 and "OK" in audit.stdout, audit.stdout + audit.stderr
 

@@ -147,8 +147,10 @@ def finish(
 ) -> None:
     """Wait until every mail is stored and decided, then stop gracefully (SIGTERM)."""
     deadline = time.monotonic() + 120
-    while not (rows(engine, "select count(*) from message where direction = 'in'")[0][0] >= expected
-               and settled(engine)):
+    while not (
+        rows(engine, "select count(*) from message where direction = 'in'")[0][0] >= expected
+        and settled(engine)
+    ):
         assert time.monotonic() < deadline, "the service did not finish the work"
         assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
         time.sleep(0.2)
@@ -158,7 +160,11 @@ def finish(
 
 
 def check_exactly_once(
-    engine: Engine, mails: list[Mail], outbox: Path, config: Path, log: Path,
+    engine: Engine,
+    mails: list[Mail],
+    outbox: Path,
+    config: Path,
+    log: Path,
     secrets: tuple[str, ...] = (),
 ) -> dict[str, object]:
     """The invariants of issue 7 item 2; returns figures for the report."""
@@ -195,7 +201,9 @@ def check_exactly_once(
 
     audit = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "audit", "verify"],
-        cwd=config.parent, capture_output=True, text=True,
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert audit.returncode == 0 and "OK" in audit.stdout, audit.stdout + audit.stderr
@@ -217,13 +225,15 @@ def test_sigkill_while_mail_arrives_by_smtp_and_imap(tmp_path: Path, dovecot: Do
     port = free_port()
     db, outbox, log = tmp_path / "privacybot.db", tmp_path / "outbox", tmp_path / "service.log"
     config = write_config(
-        tmp_path / "privacybot.toml", url=f"sqlite:///{db}", outbox=outbox, port=port,
+        tmp_path / "privacybot.toml",
+        url=f"sqlite:///{db}",
+        outbox=outbox,
+        port=port,
         extra=imap_section(dovecot),
     )
     mails = build_mails()
     route = [
-        ("smtp", "imap")[n % 2] if kind == "privacy-no-id"
-        else rng.choice(("smtp", "imap", "both"))
+        ("smtp", "imap")[n % 2] if kind == "privacy-no-id" else rng.choice(("smtp", "imap", "both"))
         for n, (kind, _t, _r) in enumerate(mails)
     ]
     smtp_mails = [m for m, r in zip(mails, route, strict=True) if r in ("smtp", "both")]
@@ -254,9 +264,7 @@ def test_sigkill_while_mail_arrives_by_smtp_and_imap(tmp_path: Path, dovecot: Do
         time.sleep(0.2)
     finish(proc, engine, len(mails), log, port)
 
-    figures = check_exactly_once(
-        engine, mails, outbox, config, log, secrets=(dovecot.password,)
-    )
+    figures = check_exactly_once(engine, mails, outbox, config, log, secrets=(dovecot.password,))
     flags = dovecot.flags()
     unflagged = sum(1 for f in flags.values() if "$PrivacybotProcessed" not in f)
     marked_late = log.read_text(errors="replace").count("were stored but not marked")
@@ -280,9 +288,7 @@ def test_sigkill_smtp_on_postgresql(tmp_path: Path, database_url: str) -> None:
     rng = random.Random(SEED)
     port = free_port()
     outbox, log = tmp_path / "outbox", tmp_path / "service.log"
-    config = write_config(
-        tmp_path / "privacybot.toml", url=database_url, outbox=outbox, port=port
-    )
+    config = write_config(tmp_path / "privacybot.toml", url=database_url, outbox=outbox, port=port)
     mails = build_mails()
     engine = make_engine(database_url)
     sender = Sender(port, mails)

@@ -39,7 +39,11 @@ def _env() -> dict[str, str]:
 def privacybot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), *args],
-        cwd=config.parent, env=_env(), capture_output=True, text=True, timeout=60,
+        cwd=config.parent,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -47,7 +51,10 @@ def start(config: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            cwd=config.parent, stdout=fh, stderr=subprocess.STDOUT, env=_env(),
+            cwd=config.parent,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=_env(),
         )
     deadline = time.monotonic() + 60
     while True:
@@ -140,8 +147,11 @@ def test_a_crash_after_the_relay_took_the_mail_leaves_it_in_doubt_for_a_person(
 
             listed = privacybot(config, "outbox", "--json")
             assert listed.returncode == 0, listed.stderr
-            [row] = [json.loads(line) for line in listed.stdout.splitlines()
-                     if json.loads(line)["id"] == item_id]
+            [row] = [
+                json.loads(line)
+                for line in listed.stdout.splitlines()
+                if json.loads(line)["id"] == item_id
+            ]
             assert row["status"] == "in_doubt" and row["kind"] == kind and row["case_ref"]
 
             settled = privacybot(config, "outbox", decision, str(item_id), "--by", "anne")
@@ -164,12 +174,11 @@ def test_a_crash_after_the_relay_took_the_mail_leaves_it_in_doubt_for_a_person(
     # Each letter is in its case's history once, as sent, whether the worker recorded it
     # or a person did: a resend after a doubt does not make it two letters.
     with sqlite3.connect(db, timeout=30) as conn:
-        sent = list(conn.execute(
-            "select rule, message_id from message where direction = 'out' order by id"))
+        sent = list(
+            conn.execute("select rule, message_id from message where direction = 'out' order by id")
+        )
     assert [rule for rule, _ in sent] == (["ack"] if kind == "ack" else ["ack", "reply"])
-    assert {mid for _, mid in sent} == {
-        r.message["Message-ID"].strip("<>") for r in relay.received
-    }
+    assert {mid for _, mid in sent} == {r.message["Message-ID"].strip("<>") for r in relay.received}
     if kind == "reply":
         cases = privacybot(config, "cases", "--json")
         [case] = [json.loads(line) for line in cases.stdout.splitlines()]

@@ -65,8 +65,9 @@ class Responder:
         n = next(self.count)
         if n > SAFETY_STOP:
             return
-        self.send(self.mail(n, "Thank you for your message", "Thank you for your mail.\n\n"
-                            + REQUEST))
+        self.send(
+            self.mail(n, "Thank you for your message", "Thank you for your mail.\n\n" + REQUEST)
+        )
 
 
 def relay_settings(make_settings: Callable[..., Settings], relay: Relay, **policy: int) -> Settings:
@@ -80,8 +81,7 @@ async def play(svc_settings: Settings, relay: Relay, responder: Responder) -> No
     async with running_service(svc_settings) as svc:
         responder.port = svc.smtp_port or 0
         await asyncio.to_thread(responder.send, responder.first_mail())
-        await wait_for(lambda: relay.idle and settled(svc) and relay.idle,
-                       what="a quiet exchange")
+        await wait_for(lambda: relay.idle and settled(svc) and relay.idle, what="a quiet exchange")
         # Quiet once; quiet again after the pipeline's next poll: nothing was still on its way.
         await wait_for(lambda: relay.idle and settled(svc), what="a quiet exchange")
 
@@ -123,8 +123,7 @@ async def test_naive_auto_responder_loop_stops_at_the_per_sender_cap(
 async def test_well_behaved_auto_responder_gets_no_acknowledgement(
     make_settings: Callable[..., Settings],
 ) -> None:
-    responder = Responder(lambda n: "away@example.net", headers={
-        "Auto-Submitted": "auto-replied"})
+    responder = Responder(lambda n: "away@example.net", headers={"Auto-Submitted": "auto-replied"})
     with Relay(on_message=responder) as relay:
         settings = relay_settings(make_settings, relay)
         async with running_service(settings) as svc:
@@ -152,13 +151,16 @@ async def test_robots_rotating_addresses_hit_the_global_cap_and_staff_are_alerte
     assert len(relay.received) == 5, "the global hourly cap of acknowledgements went out"
     events = rows(settings, AuditEvent)
     assert [e.action for e in events].count("acks_paused") == 1, "staff are alerted once"
-    assert any("acknowledgements paused" in r.getMessage() and r.levelno == logging.ERROR
-               for r in caplog.records)
+    assert any(
+        "acknowledgements paused" in r.getMessage() and r.levelno == logging.ERROR
+        for r in caplog.records
+    )
     assert len(rows(settings, Case)) == 6, "requests still open cases while acks are paused"
     # Staff hear it where they work (no staff chat here: the staff folder), once.
     folder = Path(settings.outbox.folder) / "staff"
-    [notice] = [email.message_from_bytes(p.read_bytes(), policy=default)
-                for p in folder.glob("*.eml")]
+    [notice] = [
+        email.message_from_bytes(p.read_bytes(), policy=default) for p in folder.glob("*.eml")
+    ]
     assert notice["To"] == "info@alottbetter.dk" and "acks paused" in notice["Subject"]
     assert notice["Auto-Submitted"] == "auto-generated"
     text = notice.get_content()
@@ -179,13 +181,23 @@ async def test_a_request_relayed_by_a_no_reply_sender_waits_in_triage_unanswered
         settings = relay_settings(make_settings, relay)
         async with running_service(settings) as svc:
             ticket.port = svc.smtp_port or 0
-            await asyncio.to_thread(ticket.send, ticket.mail(
-                1, "New ticket #4411: my data",
-                "A new ticket was created.\n\nCustomer: Alberte Schou\n\nMessage:\n"
-                "Please delete all the personal data you hold about me.\n"))
-            await asyncio.to_thread(ticket.send, ticket.mail(
-                2, "Ticket #4410 was closed",
-                "Ticket #4410 about the airport transfer was closed by Anna.\n"))
+            await asyncio.to_thread(
+                ticket.send,
+                ticket.mail(
+                    1,
+                    "New ticket #4411: my data",
+                    "A new ticket was created.\n\nCustomer: Alberte Schou\n\nMessage:\n"
+                    "Please delete all the personal data you hold about me.\n",
+                ),
+            )
+            await asyncio.to_thread(
+                ticket.send,
+                ticket.mail(
+                    2,
+                    "Ticket #4410 was closed",
+                    "Ticket #4410 about the airport transfer was closed by Anna.\n",
+                ),
+            )
             await wait_for(lambda: settled(svc), what="both notifications decided")
             await wait_for(lambda: relay.idle and settled(svc))
     assert relay.received == [], "nothing is ever sent to a no-reply address"

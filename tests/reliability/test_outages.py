@@ -71,9 +71,13 @@ async def test_relay_outage_mail_waits_and_is_delivered_once(
     async with running_service(settings, clock=clock) as svc:
         for n in range(5):
             await aiosmtplib.send(request(n), hostname="127.0.0.1", port=svc.smtp_port)
-        await wait_for(lambda: len(outbox_rows(svc)) == 5 and all(
-            r.attempts >= 1 and r.status == "pending" for r in outbox_rows(svc)),
-            what="every acknowledgement tried once and waiting")
+        await wait_for(
+            lambda: (
+                len(outbox_rows(svc)) == 5
+                and all(r.attempts >= 1 and r.status == "pending" for r in outbox_rows(svc))
+            ),
+            what="every acknowledgement tried once and waiting",
+        )
         errors = {r.last_error for r in outbox_rows(svc)}
         assert errors == {"relay unreachable: ConnectionRefusedError"}
 
@@ -130,8 +134,9 @@ async def test_locked_database_makes_the_listener_answer_4xx_never_250(
         locker.execute("BEGIN EXCLUSIVE")
         try:
             with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
-                await aiosmtplib.send(request(7), hostname="127.0.0.1", port=svc.smtp_port,
-                                      timeout=30)
+                await aiosmtplib.send(
+                    request(7), hostname="127.0.0.1", port=svc.smtp_port, timeout=30
+                )
         finally:
             locker.execute("ROLLBACK")
             locker.close()
@@ -141,13 +146,13 @@ async def test_locked_database_makes_the_listener_answer_4xx_never_250(
         assert not errors
         await wait_for(lambda: settled(svc))
         with unit_of_work(svc.runtime.sessions) as session:
-            rows = list(session.execute(
-                select(Message).where(Message.direction == "in")).scalars())
+            rows = list(session.execute(select(Message).where(Message.direction == "in")).scalars())
     assert len(rows) == 1 and rows[0].status == "processed" and rows[0].case_id
 
 
 async def test_database_away_for_a_moment_makes_the_listener_answer_4xx_never_250(
-    make_settings: Callable[..., Settings], pg_database_url: str,
+    make_settings: Callable[..., Settings],
+    pg_database_url: str,
 ) -> None:
     """PostgreSQL restarts (through a proxy the test cuts): mail waits with its sender."""
     url = make_url(pg_database_url)
@@ -161,21 +166,22 @@ async def test_database_away_for_a_moment_makes_the_listener_answer_4xx_never_25
 
             proxy.cut()
             with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
-                await aiosmtplib.send(request(2), hostname="127.0.0.1", port=svc.smtp_port,
-                                      timeout=30)
+                await aiosmtplib.send(
+                    request(2), hostname="127.0.0.1", port=svc.smtp_port, timeout=30
+                )
             assert 400 <= refused.value.code < 500, refused.value.code
             # The workers meet the outage too, and keep going.
             await asyncio.sleep(2 * POLL_SECONDS)
             proxy.restore()
 
             # The sending server retries, as a real MTA does: stored once, acknowledged once.
-            errors, _ = await aiosmtplib.send(request(2), hostname="127.0.0.1",
-                                              port=svc.smtp_port)
+            errors, _ = await aiosmtplib.send(request(2), hostname="127.0.0.1", port=svc.smtp_port)
             assert not errors
             await wait_for(lambda: settled(svc) and len(outbox_rows(svc)) == 2)
             with unit_of_work(svc.runtime.sessions) as session:
-                messages = list(session.execute(
-                    select(Message).where(Message.direction == "in")).scalars())
+                messages = list(
+                    session.execute(select(Message).where(Message.direction == "in")).scalars()
+                )
             acks = outbox_rows(svc)
     finally:
         proxy.close()

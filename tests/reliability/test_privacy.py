@@ -45,7 +45,8 @@ def service_log() -> Iterator[io.StringIO]:
 
 
 async def test_full_run_log_has_references_but_no_addresses_or_words(
-    make_settings: Callable[..., Settings], service_log: io.StringIO,
+    make_settings: Callable[..., Settings],
+    service_log: io.StringIO,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="privacybot")
@@ -55,8 +56,10 @@ async def test_full_run_log_has_references_but_no_addresses_or_words(
         msg["To"] = "info@alottbetter.dk"
         msg["Subject"] = "Sletning af personoplysninger"
         msg["Message-ID"] = "<log.1@example.dk>"
-        msg.set_content("Jeg bor på Hvidovrevej 3 og vil have slettet alle mine "
-                        "personoplysninger, også om min cykelhjelm.\n")
+        msg.set_content(
+            "Jeg bor på Hvidovrevej 3 og vil have slettet alle mine "
+            "personoplysninger, også om min cykelhjelm.\n"
+        )
         await aiosmtplib.send(msg, hostname="127.0.0.1", port=svc.smtp_port)
         await wait_for(lambda: settled(svc))
         with unit_of_work(svc.runtime.sessions) as session:
@@ -100,7 +103,8 @@ def test_sqlite_database_files_are_readable_by_their_owner_only(
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 async def test_passwords_and_the_bot_token_never_reach_the_log(
-    make_settings: Callable[..., Settings], service_log: io.StringIO,
+    make_settings: Callable[..., Settings],
+    service_log: io.StringIO,
 ) -> None:
     """A run with every secret in use (relay login, Telegram) logged at DEBUG, libraries
     included: the relay password and the bot token appear nowhere in the log."""
@@ -108,11 +112,23 @@ async def test_passwords_and_the_bot_token_never_reach_the_log(
     with FakeTelegram() as fake, Relay(login=("privacybot", password)) as relay:
         fake.group(STAFF_CHAT, "Privacy staff")
         settings = make_settings(
-            relay={"enabled": True, "host": "127.0.0.1", "port": relay.port, "tls": "none",
-                   "username": "privacybot", "password": password},
-            telegram={"enabled": True, "token": fake.token, "base_url": fake.base_url,
-                      "staff_chat_id": STAFF_CHAT, "staff_user_ids": [1111],
-                      "poll_timeout": 1, "reminder_check_seconds": 3600},
+            relay={
+                "enabled": True,
+                "host": "127.0.0.1",
+                "port": relay.port,
+                "tls": "none",
+                "username": "privacybot",
+                "password": password,
+            },
+            telegram={
+                "enabled": True,
+                "token": fake.token,
+                "base_url": fake.base_url,
+                "staff_chat_id": STAFF_CHAT,
+                "staff_user_ids": [1111],
+                "poll_timeout": 1,
+                "reminder_check_seconds": 3600,
+            },
         )
         libraries = [logging.getLogger(n) for n in ("httpx", "httpcore", "telegram")]
         saved = [lib.level for lib in libraries]
@@ -141,5 +157,7 @@ async def _one_request(settings: Settings, relay: Relay, fake: FakeTelegram) -> 
         msg["Message-ID"] = "<secret.1@example.dk>"
         msg.set_content("Slet venligst alle mine personoplysninger.\n")
         await aiosmtplib.send(msg, hostname="127.0.0.1", port=svc.smtp_port)
-        await wait_for(lambda: settled(svc) and relay.received
-                       and fake.bot_messages(STAFF_CHAT), what="ack sent, card posted")
+        await wait_for(
+            lambda: settled(svc) and relay.received and fake.bot_messages(STAFF_CHAT),
+            what="ack sent, card posted",
+        )

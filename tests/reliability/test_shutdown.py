@@ -60,8 +60,9 @@ def test_sigterm_under_load_leaves_nothing_in_hand_and_a_restart_continues(
     rng = random.Random(SEED)
     port = free_port()
     db, outbox, log = tmp_path / "privacybot.db", tmp_path / "outbox", tmp_path / "service.log"
-    config = write_config(tmp_path / "privacybot.toml", url=f"sqlite:///{db}", outbox=outbox,
-                          port=port)
+    config = write_config(
+        tmp_path / "privacybot.toml", url=f"sqlite:///{db}", outbox=outbox, port=port
+    )
     # Three times the crash test's mail: the flood must outlast the six stops of a
     # service that takes about 100 mails a second in (300 were in after one or two).
     mails = build_mails(scale=3)
@@ -95,7 +96,8 @@ def test_sigterm_under_load_leaves_nothing_in_hand_and_a_restart_continues(
         assert left_in_hand(engine) == (0, 0), "a stop left work claimed"
         stored_at_stop.append(rows(engine, RECEIVED)[0][0])
         waiting_at_stop.append(
-            rows(engine, "select count(*) from message where status = 'received'")[0][0])
+            rows(engine, "select count(*) from message where status = 'received'")[0][0]
+        )
         stops += 1
         proc = start(config, tmp_path, log)
     assert stops >= MIN_STOPS, f"only {stops} stops came while mail was arriving"
@@ -168,8 +170,11 @@ def send(port: int, msg: EmailMessage) -> None:
 def privacybot(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), *args],
-        cwd=config.parent, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120,
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
     )
 
 
@@ -201,8 +206,7 @@ def test_work_that_outlasts_the_limit_is_abandoned_in_time_and_taken_up_safely(
     proc = start(config, tmp_path, log)
     try:
         send(port, request(1))
-        wait_until(lambda: left_in_hand(engine)[1] == 1, "the acknowledgement in hand", proc,
-                   log)
+        wait_until(lambda: left_in_hand(engine)[1] == 1, "the acknowledgement in hand", proc, log)
 
         proc.send_signal(signal.SIGTERM)
         # The send in hand waits for a relay that never answers, so the process is still
@@ -231,9 +235,18 @@ def test_work_that_outlasts_the_limit_is_abandoned_in_time_and_taken_up_safely(
         proc = start(config, tmp_path, log)
         try:
             send(port, request(2))
-            wait_until(lambda: rows(engine, "select count(*) from outbox_item where kind = 'ack'"
-                                    " and status = 'sent'")[0][0] == 1, "the second ack", proc,
-                       log)
+            wait_until(
+                lambda: (
+                    rows(
+                        engine,
+                        "select count(*) from outbox_item where kind = 'ack' and status = 'sent'",
+                    )[0][0]
+                    == 1
+                ),
+                "the second ack",
+                proc,
+                log,
+            )
             acks = dict(rows(engine, "select status, id from outbox_item where kind = 'ack'"))
             assert set(acks) == {"in_doubt", "sent"}
             assert len(relay.received) == 1, "the abandoned send was not repeated on its own"
@@ -244,13 +257,13 @@ def test_work_that_outlasts_the_limit_is_abandoned_in_time_and_taken_up_safely(
             assert "in_doubt" in listing.stdout, listing.stdout + listing.stderr
             resent = privacybot(config, "outbox", "resend", str(acks["in_doubt"]))
             assert resent.returncode == 0, resent.stderr
-            wait_until(lambda: len(relay.received) == 2, "the resent acknowledgement", proc,
-                       log)
+            wait_until(lambda: len(relay.received) == 2, "the resent acknowledgement", proc, log)
         finally:
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=limit + 10) == 0
     assert sorted(r.rcpt_tos[0] for r in relay.received) == [
-        "kunde1@example.dk", "kunde2@example.dk"
+        "kunde1@example.dk",
+        "kunde2@example.dk",
     ]
     assert rows(engine, RECEIVED)[0][0] == 2
     assert rows(engine, 'select count(*) from "case"')[0][0] == 2

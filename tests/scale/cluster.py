@@ -150,7 +150,9 @@ def start_run(config: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
     with log.open("ab") as fh:
         return subprocess.Popen(
             [sys.executable, "-m", "bot", "--config", str(config), "run", *args],
-            cwd=config.parent, stdout=fh, stderr=subprocess.STDOUT,
+            cwd=config.parent,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
 
@@ -242,9 +244,9 @@ def check_exactly_once(
     """Every mail stored once; each privacy request one case with one reference; each case
     one acknowledgement row, sent, and one file; references unique and gap-free per year."""
     with engine.connect() as conn:
-        stored = list(conn.execute(
-            text("SELECT raw, status, case_id FROM message WHERE direction = 'in'")
-        ))
+        stored = list(
+            conn.execute(text("SELECT raw, status, case_id FROM message WHERE direction = 'in'"))
+        )
         cases = list(conn.execute(text('SELECT id, ref, year, seq FROM "case"')))
         acks = list(
             conn.execute(text("SELECT case_id, status FROM outbox_item WHERE kind = 'ack'"))
@@ -286,7 +288,9 @@ def check_exactly_once(
 def audit_verify(config: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "audit", "verify"],
-        cwd=config.parent, capture_output=True, text=True,
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0 and "OK" in result.stdout, result.stdout + result.stderr

@@ -43,16 +43,22 @@ def _queue(runtime: Runtime, count: int) -> None:
         for n in range(count):
             message_id, payload = _letter(n)
             queries.add_outbox(
-                session, kind="ack", message_id=message_id, payload=payload,
-                recipient=f"kunde.{n}@example.dk", subject="Kvittering", case_id=None,
+                session,
+                kind="ack",
+                message_id=message_id,
+                payload=payload,
+                recipient=f"kunde.{n}@example.dk",
+                subject="Kvittering",
+                case_id=None,
                 now=runtime.clock(),
             )
 
 
 @pytest.fixture
 def pg_runtime(pg_url: str, tmp_path: Path) -> Iterator[Runtime]:
-    runtime = build_runtime(Settings(database={"url": pg_url},
-                                     outbox={"folder": str(tmp_path / "outbox")}))
+    runtime = build_runtime(
+        Settings(database={"url": pg_url}, outbox={"folder": str(tmp_path / "outbox")})
+    )
     yield runtime
     runtime.engine.dispose()
 
@@ -123,7 +129,8 @@ def test_a_dead_workers_outbox_claim_is_taken_over_after_the_lease_only(
         rows = session.execute(select(OutboxItem).order_by(OutboxItem.id)).scalars().all()
         assert [(r.status, r.attempts) for r in rows] == [("sent", 2), ("sent", 2)]
     assert sorted(p.name for p in folder.glob("*.eml")) == [
-        "ack.lease0@alottbetter.dk.eml", "ack.lease1@alottbetter.dk.eml"
+        "ack.lease0@alottbetter.dk.eml",
+        "ack.lease1@alottbetter.dk.eml",
     ]
     for _ in range(2):  # and nothing more, however often the outbox looks again
         assert outbox.deliver_due(after, senders) == 0

@@ -66,8 +66,12 @@ def dovecot() -> Iterator[Dovecot | None]:
 def _imap_section(server: Dovecot) -> tuple[str, str]:
     """The [imap] section for ``server`` and the election role of its mailbox."""
     settings = ImapSettings(
-        enabled=True, host=server.host, port=server.port, tls="none",
-        username=server.user, password=server.password,  # type: ignore[arg-type]
+        enabled=True,
+        host=server.host,
+        port=server.port,
+        tls="none",
+        username=server.user,
+        password=server.password,  # type: ignore[arg-type]
     )
     section = (
         f'[imap]\nenabled = true\nhost = "{server.host}"\nport = {server.port}\n'
@@ -93,8 +97,11 @@ def test_four_workers_take_1000_mails_once_each_while_the_leader_is_killed(
     started = time.monotonic()
     supervisor = start_run(config, log, "--workers", "4")
     try:
-        wait_for(lambda: listeners(port) == 4 and len(children(supervisor.pid)) == 4, 60,
-                 "four workers listening")
+        wait_for(
+            lambda: listeners(port) == 4 and len(children(supervisor.pid)) == 4,
+            60,
+            "four workers listening",
+        )
         role = imap_role or SCHEDULER_ROLE
         first = wait_for(lambda: leader(engine, role), HANDOVER_TIMEOUT, "a leader")
         assert first in children(supervisor.pid)
@@ -113,13 +120,17 @@ def test_four_workers_take_1000_mails_once_each_while_the_leader_is_killed(
         subprocess.run(["kill", "-KILL", str(victim)], check=True)
         successor = wait_for(
             lambda: (pid := leader(engine, role)) not in (None, victim) and pid,
-            HANDOVER_TIMEOUT, f"another worker to take over {role}",
+            HANDOVER_TIMEOUT,
+            f"another worker to take over {role}",
         )
         handover = time.monotonic() - killed_at
         if victim_held_scheduler:
-            wait_for(lambda: leader(engine, SCHEDULER_ROLE) not in (None, victim),
-                     HANDOVER_TIMEOUT, "another worker to take over the scheduler")
-        for _kind, _token, raw in imap_mails[IMAP_MAILS // 2:]:
+            wait_for(
+                lambda: leader(engine, SCHEDULER_ROLE) not in (None, victim),
+                HANDOVER_TIMEOUT,
+                "another worker to take over the scheduler",
+            )
+        for _kind, _token, raw in imap_mails[IMAP_MAILS // 2 :]:
             dovecot.append(raw)  # type: ignore[union-attr]
 
         sender.finish()
@@ -155,9 +166,7 @@ def test_four_workers_take_1000_mails_once_each_while_the_leader_is_killed(
     )
 
 
-def test_separate_run_processes_share_the_port_and_the_work(
-    pg_url: str, tmp_path: Path
-) -> None:
+def test_separate_run_processes_share_the_port_and_the_work(pg_url: str, tmp_path: Path) -> None:
     """Four plain ``privacybot run`` on one machine (as on four machines): one is killed
     and not restarted; the others finish its claims after the lease."""
     port = free_port()
@@ -197,8 +206,10 @@ def test_workers_above_one_on_sqlite_are_refused_with_one_line(tmp_path: Path) -
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n')
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "run", "--workers", "2"],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "PostgreSQL" in result.stderr, result.stderr
-

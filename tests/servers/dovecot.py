@@ -155,10 +155,26 @@ class Dovecot:
         if self.tls:
             key = d / "key.pem"
             subprocess.run(
-                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                 "-keyout", str(key), "-out", str(self.ca_file), "-subj", "/CN=localhost",
-                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                check=True, capture_output=True,
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-keyout",
+                    str(key),
+                    "-out",
+                    str(self.ca_file),
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                ],
+                check=True,
+                capture_output=True,
             )
             tls_block = f"ssl = yes\nssl_cert = <{self.ca_file}\nssl_key = <{key}\n"
             listeners += (
@@ -233,7 +249,9 @@ userdb {{
         with (self.root / "start.err").open("ab") as err:
             self._process = subprocess.Popen(
                 [DOVECOT, "-F", "-c", str(self.config)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
                 start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT
@@ -273,7 +291,7 @@ userdb {{
         process, self._process = self._process, None
         pid = self._pid() or (process.pid if process else None)
         if pid is not None:
-            for sig in ((signal.SIGTERM, signal.SIGKILL) if graceful else (signal.SIGKILL,)):
+            for sig in (signal.SIGTERM, signal.SIGKILL) if graceful else (signal.SIGKILL,):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, sig)
                     os.killpg(pid, sig)
@@ -364,7 +382,18 @@ userdb {{
     def set_uidvalidity(self, value: int, folder: str = "INBOX") -> None:
         """Give ``folder`` a new UIDVALIDITY, as a restored or rebuilt mailbox would have."""
         subprocess.run(
-            [DOVEADM, "-c", str(self.config), "mailbox", "update", "-u", self.user,
-             "--uid-validity", str(value), folder],
-            check=True, capture_output=True,
+            [
+                DOVEADM,
+                "-c",
+                str(self.config),
+                "mailbox",
+                "update",
+                "-u",
+                self.user,
+                "--uid-validity",
+                str(value),
+                folder,
+            ],
+            check=True,
+            capture_output=True,
         )

@@ -35,14 +35,41 @@ from typing import Any
 MAX_TEXT = 4096
 #: Tags Telegram accepts in HTML parse mode (Bot API "Formatting options").
 HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-     "a", "code", "pre", "blockquote", "tg-emoji"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
 )
 #: Parameters that arrive JSON-encoded; every other one is a plain string.
 _JSON_PARAMS = frozenset(
-    {"reply_markup", "allowed_updates", "entities", "reply_parameters", "commands",
-     "link_preview_options", "scope", "show_alert", "disable_notification", "cache_time",
-     "drop_pending_updates", "protect_content"}
+    {
+        "reply_markup",
+        "allowed_updates",
+        "entities",
+        "reply_parameters",
+        "commands",
+        "link_preview_options",
+        "scope",
+        "show_alert",
+        "disable_notification",
+        "cache_time",
+        "drop_pending_updates",
+        "protect_content",
+    }
 )
 _INT_PARAMS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "user_id"})
 
@@ -82,12 +109,12 @@ class _HtmlCheck(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in HTML_TAGS:
-            self.error = self.error or f"unsupported start tag \"{tag}\""
+            self.error = self.error or f'unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f"unexpected end tag \"{tag}\""
+            self.error = self.error or f'unexpected end tag "{tag}"'
             return
         self.stack.pop()
 
@@ -100,9 +127,7 @@ def parse_html(text: str) -> str:
     for i, char in enumerate(text):
         if char == "&":
             rest = text[i : i + 12]
-            if ";" not in rest or not (
-                rest.startswith(("&lt;", "&gt;", "&amp;", "&quot;", "&#"))
-            ):
+            if ";" not in rest or not (rest.startswith(("&lt;", "&gt;", "&amp;", "&quot;", "&#"))):
                 raise TelegramError(
                     400, f"Bad Request: can't parse entities: unescaped '&' at byte offset {i}"
                 )
@@ -111,7 +136,7 @@ def parse_html(text: str) -> str:
     checker.close()
     if checker.error or checker.stack:
         reason = checker.error or (
-            f"can't find end tag corresponding to start tag \"{checker.stack[-1]}\""
+            f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
         )
         raise TelegramError(400, f"Bad Request: can't parse entities: {reason}")
     return "".join(checker.text)
@@ -129,9 +154,13 @@ class FakeTelegram:
     ) -> None:
         self.token = token
         self.bot = {
-            "id": bot_id, "is_bot": True, "first_name": "Privacybot",
-            "username": bot_username, "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": False,
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Privacybot",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
         }
         self.calls: list[Call] = []
         self.conflicts = 0
@@ -204,8 +233,12 @@ class FakeTelegram:
     # --- what a test injects ------------------------------------------------------------
 
     @staticmethod
-    def user(user_id: int, first_name: str = "User", last_name: str | None = None,
-             username: str | None = None) -> dict[str, Any]:
+    def user(
+        user_id: int,
+        first_name: str = "User",
+        last_name: str | None = None,
+        username: str | None = None,
+    ) -> dict[str, Any]:
         found: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name:
             found["last_name"] = last_name
@@ -242,9 +275,7 @@ class FakeTelegram:
             }
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": len(command)}
-                ]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
             if reply_to is not None:
                 message["reply_to_message"] = reply_to
             self._messages[(chat["id"], message["message_id"])] = message
@@ -256,12 +287,13 @@ class FakeTelegram:
         callback query id, which ``answers`` is keyed by."""
         with self._lock:
             query_id = str(next(self._query_ids))
-            current = self._messages.get(
-                (message["chat"]["id"], message["message_id"]), message
-            )
+            current = self._messages.get((message["chat"]["id"], message["message_id"]), message)
             query = {
-                "id": query_id, "from": user, "message": current,
-                "chat_instance": f"ci{message['chat']['id']}", "data": data,
+                "id": query_id,
+                "from": user,
+                "message": current,
+                "chat_instance": f"ci{message['chat']['id']}",
+                "data": data,
             }
             self._queries[query_id] = query
             self._push({"callback_query": query})
@@ -274,18 +306,27 @@ class FakeTelegram:
             for message, user, data in presses:
                 query_id = str(next(self._query_ids))
                 query = {
-                    "id": query_id, "from": user, "message": message,
-                    "chat_instance": f"ci{message['chat']['id']}", "data": data,
+                    "id": query_id,
+                    "from": user,
+                    "message": message,
+                    "chat_instance": f"ci{message['chat']['id']}",
+                    "data": data,
                 }
                 self._queries[query_id] = query
-                self._updates.append({"update_id": next(self._update_ids),
-                                      "callback_query": query})
+                self._updates.append({"update_id": next(self._update_ids), "callback_query": query})
                 ids.append(query_id)
             self._lock.notify_all()
         return ids
 
-    def fail(self, method: str, *, times: int = 1, code: int = 500,
-             description: str = "Internal Server Error", retry_after: int | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        code: int = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+    ) -> None:
         """Answer the next ``times`` calls of ``method`` with an error."""
         with self._lock:
             self._faults.append(_Fault(method, times, code, description, retry_after))
@@ -300,7 +341,8 @@ class FakeTelegram:
         """What the bot has posted in a chat, as it stands now (edits applied), in order."""
         with self._lock:
             return [
-                dict(m) for (cid, _), m in sorted(self._messages.items())
+                dict(m)
+                for (cid, _), m in sorted(self._messages.items())
                 if cid == chat_id and m.get("from", {}).get("id") == self.bot["id"]
             ]
 
@@ -350,8 +392,11 @@ class FakeTelegram:
             return  # no answer at all: httpx sees the connection drop
         parts = request.path.strip("/").split("/")
         if len(parts) != 2 or parts[0] != f"bot{self.token}":
-            self._reply(request, 401 if parts[0].startswith("bot") else 404,
-                        {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            self._reply(
+                request,
+                401 if parts[0].startswith("bot") else 404,
+                {"ok": False, "error_code": 401, "description": "Unauthorized"},
+            )
             return
         method = parts[1]
         params = self._params(request.headers.get("Content-Type", ""), body)
@@ -363,7 +408,9 @@ class FakeTelegram:
             result = self._dispatch(method, params)
         except TelegramError as exc:
             answer: dict[str, Any] = {
-                "ok": False, "error_code": exc.code, "description": exc.description
+                "ok": False,
+                "error_code": exc.code,
+                "description": exc.description,
             }
             if exc.retry_after is not None:
                 answer["parameters"] = {"retry_after": exc.retry_after}
@@ -406,8 +453,15 @@ class FakeTelegram:
                     raise TelegramError(fault.code, fault.description, fault.retry_after)
 
     def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
-        simple = {"deleteWebhook", "setMyCommands", "deleteMyCommands", "close", "logOut",
-                  "setChatMenuButton", "sendChatAction"}
+        simple = {
+            "deleteWebhook",
+            "setMyCommands",
+            "deleteMyCommands",
+            "close",
+            "logOut",
+            "setChatMenuButton",
+            "sendChatAction",
+        }
         if method in simple:
             return True
         handler = getattr(self, f"_m_{method}", None)
@@ -436,7 +490,8 @@ class FakeTelegram:
                 if self._poll_generation != mine:
                     self.conflicts += 1
                     raise TelegramError(
-                        409, "Conflict: terminated by other getUpdates request; make sure "
+                        409,
+                        "Conflict: terminated by other getUpdates request; make sure "
                         "that only one bot instance is running",
                     )
                 left = deadline - time.monotonic()
@@ -512,11 +567,14 @@ class FakeTelegram:
         with self._lock:
             message = self._editable(params)
             html = raw if params.get("parse_mode") == "HTML" else None
-            if message["text"] == shown and message.get("html") == html and (
-                message.get("reply_markup") == markup
+            if (
+                message["text"] == shown
+                and message.get("html") == html
+                and (message.get("reply_markup") == markup)
             ):
                 raise TelegramError(
-                    400, "Bad Request: message is not modified: specified new message content "
+                    400,
+                    "Bad Request: message is not modified: specified new message content "
                     "and reply markup are exactly the same as a current content and reply "
                     "markup of the message",
                 )
@@ -544,7 +602,8 @@ class FakeTelegram:
         with self._lock:
             if query_id not in self._queries or query_id in self.answers:
                 raise TelegramError(
-                    400, "Bad Request: query is too old and response timeout expired or "
+                    400,
+                    "Bad Request: query is too old and response timeout expired or "
                     "query ID is invalid",
                 )
             self.answers[query_id] = params

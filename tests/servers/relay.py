@@ -115,11 +115,13 @@ class Relay:
         with self.lock:
             return self.callbacks_done == self.callbacks_started
 
-    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope,
-                      mechanism: str, auth_data: object) -> AuthResult:
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+    ) -> AuthResult:
         wanted = tuple(part.encode() for part in self.login or ("", ""))
-        ok = isinstance(auth_data, LoginPassword) and (
-            auth_data.login, auth_data.password) == wanted
+        ok = (
+            isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == wanted
+        )
         return AuthResult(success=ok, handled=False)
 
     @property
@@ -130,11 +132,18 @@ class Relay:
         if self._controller is None:
             extra: dict[str, object] = {}
             if self.login is not None:
-                extra = {"authenticator": self._authenticate, "auth_require_tls": False,
-                         "auth_required": True}
+                extra = {
+                    "authenticator": self._authenticate,
+                    "auth_require_tls": False,
+                    "auth_required": True,
+                }
             controller = Controller(
-                _Handler(self), hostname="127.0.0.1", port=self.port,
-                decode_data=False, enable_SMTPUTF8=True, **extra,
+                _Handler(self),
+                hostname="127.0.0.1",
+                port=self.port,
+                decode_data=False,
+                enable_SMTPUTF8=True,
+                **extra,
             )
             controller.start()
             self._controller = controller

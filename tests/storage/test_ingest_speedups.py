@@ -61,8 +61,9 @@ def test_a_rolled_back_transaction_leaves_the_chain_as_it_was(runtime: Runtime) 
         append_event(session, actor="test", action="after")
     with unit_of_work(runtime.sessions) as session:
         report = verify_chain(session)
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        actions = [
+            e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+        ]
     assert report.ok and actions == ["kept", "after"]
 
 
@@ -83,8 +84,9 @@ def test_a_rolled_back_savepoint_takes_its_events_and_its_head_with_it(
         assert verify_chain(session).ok
     with unit_of_work(runtime.sessions) as session:
         report = verify_chain(session)
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        actions = [
+            e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+        ]
         head = session.get(Counter, HEAD)
     assert report.ok and actions == ["kept", "after"]
     assert head is not None and head.value == 2 and head.text == last
@@ -96,10 +98,14 @@ def test_events_written_together_chain_as_if_written_one_by_one(runtime: Runtime
     with unit_of_work(runtime.sessions) as session:
         append_event(session, actor="test", action="before")
         with events_together(session):
-            hashes = [append_event(session, actor="test", action="held", detail={"i": i})
-                      for i in range(3)]
-            assert session.connection().execute(
-                text("SELECT count(*) FROM audit_event")).scalar_one() == 1  # not yet
+            hashes = [
+                append_event(session, actor="test", action="held", detail={"i": i})
+                for i in range(3)
+            ]
+            assert (
+                session.connection().execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+                == 1
+            )  # not yet
         last = append_event(session, actor="test", action="after")
     with unit_of_work(runtime.sessions) as session:
         events = list(session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars())
@@ -120,8 +126,9 @@ def test_a_block_that_raises_writes_none_of_its_events(runtime: Runtime) -> None
             raise RuntimeError("a decision that fails half-way")
         last = append_event(session, actor="test", action="after")
     with unit_of_work(runtime.sessions) as session:
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        actions = [
+            e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+        ]
         head = session.get(Counter, HEAD)
         assert verify_chain(session).ok
     assert actions == ["kept", "after"]
@@ -143,8 +150,9 @@ def test_a_rollback_inside_the_block_refuses_to_write_a_broken_chain(
             append_event(session, actor="test", action="held after")
         append_event(session, actor="test", action="after")
     with unit_of_work(runtime.sessions) as session:
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).order_by(AuditEvent.id)).scalars()]
+        actions = [
+            e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()
+        ]
         assert verify_chain(session).ok
     assert actions == ["kept", "after"]
 
@@ -167,16 +175,45 @@ def test_a_session_that_commits_twice_reads_the_head_again(runtime: Runtime) -> 
 def test_ack_counts_see_through_tags_and_srs(runtime: Runtime) -> None:
     now = utcnow()
     with unit_of_work(runtime.sessions) as session:
-        for n, rcpt in enumerate(["Robot+1@example.org", "robot+2@example.org",
-                                  "SRS0=abcd=tt=example.org=robot@forwarder.example",
-                                  "someone@example.org"]):
-            queries.add_outbox(session, kind="ack", message_id=f"<a{n}@x>", payload=b"x",
-                               recipient=rcpt, subject="", case_id=None, now=now)
-        queries.add_outbox(session, kind="reply", message_id="<r@x>", payload=b"x",
-                           recipient="robot@example.org", subject="", case_id=None, now=now)
+        for n, rcpt in enumerate(
+            [
+                "Robot+1@example.org",
+                "robot+2@example.org",
+                "SRS0=abcd=tt=example.org=robot@forwarder.example",
+                "someone@example.org",
+            ]
+        ):
+            queries.add_outbox(
+                session,
+                kind="ack",
+                message_id=f"<a{n}@x>",
+                payload=b"x",
+                recipient=rcpt,
+                subject="",
+                case_id=None,
+                now=now,
+            )
+        queries.add_outbox(
+            session,
+            kind="reply",
+            message_id="<r@x>",
+            payload=b"x",
+            recipient="robot@example.org",
+            subject="",
+            case_id=None,
+            now=now,
+        )
         old = now - timedelta(days=2)
-        queries.add_outbox(session, kind="ack", message_id="<old@x>", payload=b"x",
-                           recipient="robot@example.org", subject="", case_id=None, now=old)
+        queries.add_outbox(
+            session,
+            kind="ack",
+            message_id="<old@x>",
+            payload=b"x",
+            recipient="robot@example.org",
+            subject="",
+            case_id=None,
+            now=old,
+        )
     with unit_of_work(runtime.sessions) as session:
         day = now - timedelta(days=1)
         assert queries.acks_to_sender_since(session, key="robot@example.org", since=day) == 3
@@ -192,8 +229,7 @@ def test_the_claim_query_uses_its_index_after_analyze(runtime: Runtime) -> None:
         with runtime.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     with unit_of_work(runtime.sessions) as session:
-        claimed = queries.claim_messages(session, now=utcnow(),
-                                         stale_after=timedelta(minutes=5))
+        claimed = queries.claim_messages(session, now=utcnow(), stale_after=timedelta(minutes=5))
     assert [m.external_id for m in claimed] == ["m0", "m1", "m2"]
     if runtime.engine.dialect.name == "sqlite":
         db = sqlite3.connect(runtime.engine.url.database)
@@ -266,17 +302,21 @@ def test_a_message_that_fails_in_a_batch_goes_to_triage_alone(
     _explode_on(monkeypatch, "batch.1@fuzz.example", LookupError("uft-8"))
     outcomes = pipeline.process_pending(runtime)
     assert [(o.status, o.rule) for o in outcomes] == [
-        ("processed", "case_opened"), ("triage", "error:LookupError"),
+        ("processed", "case_opened"),
+        ("triage", "error:LookupError"),
         ("processed", "case_opened"),
     ]
     assert pipeline.process_pending(runtime) == []
     assert _statuses(runtime, ids) == [
-        ("processed", None), ("triage", "error:LookupError"), ("processed", None)
+        ("processed", None),
+        ("triage", "error:LookupError"),
+        ("processed", None),
     ]
     with unit_of_work(runtime.sessions) as session:
         refs = [ref for (ref,) in session.execute(text('SELECT ref FROM "case" ORDER BY id'))]
         acks = session.execute(
-            text("SELECT count(*) FROM outbox_item WHERE kind = 'ack'")).scalar_one()
+            text("SELECT count(*) FROM outbox_item WHERE kind = 'ack'")
+        ).scalar_one()
         assert verify_chain(session).ok
     assert len(refs) == 2 and refs[1].endswith("2"), "no reference lost to the rollback"
     assert acks == 2
@@ -301,7 +341,9 @@ def test_a_message_that_kills_the_worker_in_a_batch_ends_in_triage_alone(
         raise AssertionError("the worker never got past the message")
     assert pipeline.process_pending(runtime) == []
     assert _statuses(runtime, ids) == [
-        ("processed", None), ("triage", "processing-interrupted"), ("processed", None)
+        ("processed", None),
+        ("triage", "processing-interrupted"),
+        ("processed", None),
     ]
     with unit_of_work(runtime.sessions) as session:
         assert verify_chain(session).ok
@@ -314,13 +356,19 @@ def test_a_message_that_fails_after_writing_rolls_back_alone(
     fails after opening its case, taking a reference, queueing its acknowledgement and
     chaining audit events leaves none of that behind, in a batch with messages that
     wrote nothing but their own row (no savepoint) before and after it."""
+
     def request(i: int) -> bytes:
         return mf.plain(f"batch.{i}@fuzz.example", sender=f"Kunde <kunde{i}@example.dk>".encode())
 
-    ordinary = mf.plain("batch.o1@fuzz.example", "Hvornår går bussen til lejren i juli?",
-                        subject=b"Bus til lejren")
-    raws = [request(0), ordinary, request(2), mf.plain(
-        "batch.o3@fuzz.example", "Tak for en dejlig tur!", subject=b"Tak")]
+    ordinary = mf.plain(
+        "batch.o1@fuzz.example", "Hvornår går bussen til lejren i juli?", subject=b"Bus til lejren"
+    )
+    raws = [
+        request(0),
+        ordinary,
+        request(2),
+        mf.plain("batch.o3@fuzz.example", "Tak for en dejlig tur!", subject=b"Tak"),
+    ]
     raws.append(request(4))
     ids = [store_mail(runtime, raw, channel=Channel.SMTP)[0] for raw in raws]
     real = pipeline.drafting.reply
@@ -333,18 +381,28 @@ def test_a_message_that_fails_after_writing_rolls_back_alone(
     monkeypatch.setattr(pipeline.drafting, "reply", reply)
     outcomes = pipeline.process_pending(runtime)
     assert [(o.status, o.rule) for o in outcomes] == [
-        ("processed", "case_opened"), ("processed", "not_privacy"),
-        ("triage", "error:RuntimeError"), ("processed", "not_privacy"),
+        ("processed", "case_opened"),
+        ("processed", "not_privacy"),
+        ("triage", "error:RuntimeError"),
+        ("processed", "not_privacy"),
         ("processed", "case_opened"),
     ]
     assert _statuses(runtime, ids) == [
-        ("processed", None), ("processed", None), ("triage", "error:RuntimeError"),
-        ("processed", None), ("processed", None),
+        ("processed", None),
+        ("processed", None),
+        ("triage", "error:RuntimeError"),
+        ("processed", None),
+        ("processed", None),
     ]
     with unit_of_work(runtime.sessions) as session:
         cases = session.execute(text('SELECT ref, requester FROM "case" ORDER BY id')).all()
-        acks = session.execute(text(
-            "SELECT recipient FROM outbox_item WHERE kind = 'ack' ORDER BY id")).scalars().all()
+        acks = (
+            session.execute(
+                text("SELECT recipient FROM outbox_item WHERE kind = 'ack' ORDER BY id")
+            )
+            .scalars()
+            .all()
+        )
         failed = session.get(Message, ids[2])
         events = session.execute(text("SELECT action FROM audit_event ORDER BY id")).scalars()
         assert verify_chain(session).ok
@@ -361,13 +419,16 @@ def test_a_directory_imported_between_two_batches_is_seen_by_the_second(
 ) -> None:
     """``directory_in_use`` is kept for one SQLite transaction (item 21), never longer:
     the batch after an import flags the sender the directory does not know."""
+
     def request(i: int, sender: str) -> bytes:
         return mf.plain(f"dir.{i}@fuzz.example", sender=f"Kunde <{sender}>".encode())
 
     def flags_of_new_cases() -> list[tuple[str, str]]:
         with unit_of_work(runtime.sessions) as session:
-            return [(r, f) for r, f in session.execute(
-                text('SELECT requester, flags FROM "case" ORDER BY id'))]
+            return [
+                (r, f)
+                for r, f in session.execute(text('SELECT requester, flags FROM "case" ORDER BY id'))
+            ]
 
     for i, sender in enumerate(["jens@example.dk", "ukendt@example.dk"]):
         store_mail(runtime, request(i, sender), channel=Channel.SMTP)
@@ -379,8 +440,10 @@ def test_a_directory_imported_between_two_batches_is_seen_by_the_second(
         store_mail(runtime, request(i, sender), channel=Channel.SMTP)
     assert len(pipeline.process_pending(runtime)) == 2
     assert flags_of_new_cases() == [
-        ("jens@example.dk", "[]"), ("ukendt@example.dk", "[]"),
-        ("jens@example.dk", "[]"), ("ukendt@example.dk", '["unknown_sender"]'),
+        ("jens@example.dk", "[]"),
+        ("ukendt@example.dk", "[]"),
+        ("jens@example.dk", "[]"),
+        ("ukendt@example.dk", '["unknown_sender"]'),
     ]
 
 
@@ -403,19 +466,28 @@ def test_outcomes_recorded_together_keep_each_items_own_outcome(
     now = utcnow()
     with unit_of_work(runtime.sessions) as session:
         for i in range(3):
-            queries.add_outbox(session, kind="ack", message_id=f"ack.{i}@alottbetter.dk",
-                               payload=b"Subject: x\r\n\r\nx\r\n", recipient=f"k{i}@example.dk",
-                               subject="x", case_id=None, now=now)
+            queries.add_outbox(
+                session,
+                kind="ack",
+                message_id=f"ack.{i}@alottbetter.dk",
+                payload=b"Subject: x\r\n\r\nx\r\n",
+                recipient=f"k{i}@example.dk",
+                subject="x",
+                case_id=None,
+                now=now,
+            )
     sender = _FlakyFolder(tmp_path / "out", failing="ack.1@alottbetter.dk")
     assert outbox.deliver_due(runtime, {"mail": sender}) == 2
     with unit_of_work(runtime.sessions) as session:
         items = queries.outbox_items(session)
         sent_events = session.execute(
-            text("SELECT count(*) FROM audit_event WHERE action = 'ack_sent'")).scalar_one()
+            text("SELECT count(*) FROM audit_event WHERE action = 'ack_sent'")
+        ).scalar_one()
         assert verify_chain(session).ok
     assert [(i.status, i.attempts) for i in items] == [("sent", 1), ("pending", 1), ("sent", 1)]
     assert as_utc(items[1].next_attempt_at) > now and items[1].last_error == "disk full"
     assert sent_events == 2
     assert sorted(p.name for p in (tmp_path / "out").glob("*.eml")) == [
-        "ack.0@alottbetter.dk.eml", "ack.2@alottbetter.dk.eml"
+        "ack.0@alottbetter.dk.eml",
+        "ack.2@alottbetter.dk.eml",
     ]

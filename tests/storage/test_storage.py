@@ -113,22 +113,40 @@ def test_a_letter_sent_is_stored_once_and_never_taken_for_mail_received(
     ack = "<ack.PR-2026-0001.1@alottbetter.dk>"
     sent_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     with unit_of_work(runtime.sessions) as session:
-        case = Case(ref="PR-2026-0001", year=2026, seq=1, channel="smtp",
-                    received_at=sent_at, deadline=sent_at.date())
+        case = Case(
+            ref="PR-2026-0001",
+            year=2026,
+            seq=1,
+            channel="smtp",
+            received_at=sent_at,
+            deadline=sent_at.date(),
+        )
         session.add(case)
         session.flush()
         case_id = case.id or 0
     for _ in range(2):
         with unit_of_work(runtime.sessions) as session:
             written = queries.store_outbound(
-                session, channel="mail", message_id=ack, raw=b"letter", sender="info@x.dk",
-                subject="[PR-2026-0001]", text="Tak", language="da", rule="ack",
-                case_id=case_id, sent_at=sent_at, retain_until=None,
+                session,
+                channel="mail",
+                message_id=ack,
+                raw=b"letter",
+                sender="info@x.dk",
+                subject="[PR-2026-0001]",
+                text="Tak",
+                language="da",
+                rule="ack",
+                case_id=case_id,
+                sent_at=sent_at,
+                retain_until=None,
             )
     assert written is False, "recording the same letter again keeps the first row"
     with unit_of_work(runtime.sessions) as session:
         _, created = queries.store_inbound(
-            session, channel="smtp", external_id=ack.strip("<>"), raw=b"looped",
+            session,
+            channel="smtp",
+            external_id=ack.strip("<>"),
+            raw=b"looped",
             message_id=ack.strip("<>"),
         )
         assert created

@@ -35,8 +35,11 @@ def staff_hash() -> str:
 
 def web_settings(**overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "enabled": True, "port": 0, "users": {USER: staff_hash()},
-        "session_secret": "s" * 40, "login_attempts": 3,
+        "enabled": True,
+        "port": 0,
+        "users": {USER: staff_hash()},
+        "session_secret": "s" * 40,
+        "login_attempts": 3,
     }
     values.update(overrides)
     return values
@@ -50,9 +53,12 @@ def web_runtime(make_settings: Callable[..., Settings], database_url: str) -> It
 
 
 def open_case(
-    runtime: Runtime, *, subject: str = "Slet mine oplysninger",
+    runtime: Runtime,
+    *,
+    subject: str = "Slet mine oplysninger",
     body: str = "Hej\n\nJeg vil gerne have slettet alle mine personoplysninger.\n\nMvh Mette",
-    sender: str = "mette.hansen@example.dk", msgid: str = "one@example.dk",
+    sender: str = "mette.hansen@example.dk",
+    msgid: str = "one@example.dk",
 ) -> str:
     """Store a mail and run the pipeline on it, as the listener and worker would."""
     msg = EmailMessage()
@@ -90,6 +96,10 @@ async def login(
     page = await client.get("/login")
     return await client.post(
         "/login",
-        data={"username": name, "password": password, "csrf_token": csrf_of(page.text),
-              "next": "/cases"},
+        data={
+            "username": name,
+            "password": password,
+            "csrf_token": csrf_of(page.text),
+            "next": "/cases",
+        },
     )

@@ -50,9 +50,13 @@ async def service(
     settings = make_settings(
         database_url,
         telegram={
-            "enabled": True, "token": fake.token, "base_url": fake.base_url,
-            "staff_chat_id": STAFF_CHAT, "staff_user_ids": [ANNE["id"], BO["id"]],
-            "poll_timeout": 1, "reminder_check_seconds": 3600,
+            "enabled": True,
+            "token": fake.token,
+            "base_url": fake.base_url,
+            "staff_chat_id": STAFF_CHAT,
+            "staff_user_ids": [ANNE["id"], BO["id"]],
+            "poll_timeout": 1,
+            "reminder_check_seconds": 3600,
         },
         # Plain http on loopback here, so the test's HTTP client sends the cookie back.
         web=web_settings(cookie_secure=False),
@@ -92,18 +96,29 @@ async def mail(svc: Service, msgid: str, sender: str) -> None:
 
 def case_of(svc: Service, msgid: str) -> str | None:
     with unit_of_work(svc.runtime.sessions) as session:
-        return session.execute(
-            select(Case.ref).join(Message, Message.case_id == Case.id)
-            .where(Message.external_id == msgid)
-        ).scalars().first()
+        return (
+            session.execute(
+                select(Case.ref)
+                .join(Message, Message.case_id == Case.id)
+                .where(Message.external_id == msgid)
+            )
+            .scalars()
+            .first()
+        )
 
 
 def pending(svc: Service, ref: str) -> Draft:
     with unit_of_work(svc.runtime.sessions) as session:
-        return session.execute(
-            select(Draft).join(Case, Case.id == Draft.case_id)
-            .where(Case.ref == ref).where(Draft.status == "pending")
-        ).scalars().one()
+        return (
+            session.execute(
+                select(Draft)
+                .join(Case, Case.id == Draft.case_id)
+                .where(Case.ref == ref)
+                .where(Draft.status == "pending")
+            )
+            .scalars()
+            .one()
+        )
 
 
 def card(fake: FakeTelegram, ref: str, version: int) -> dict[str, Any] | None:
@@ -150,8 +165,9 @@ async def test_approved_in_the_chat_shows_on_the_web_and_the_web_refuses_it(
 
         # A form from the page opened before the press is refused, as the chat refuses
         # a second press: the same check in bot.staff.
-        late = await client.post(f"/cases/{ref}/drafts/{draft.id}/approve",
-                                 data={"csrf_token": csrf_of(open_page)})
+        late = await client.post(
+            f"/cases/{ref}/drafts/{draft.id}/approve", data={"csrf_token": csrf_of(open_page)}
+        )
         assert late.status_code == 409
         assert f"Refused: draft {draft.id} of case {ref} is already approved" in late.text
     await wait_for(lambda: len(replies(service)) == 1)
@@ -175,21 +191,28 @@ async def test_edited_and_approved_on_the_web_shows_on_the_chat_cards(
         assert edited.status_code == 303
 
         # The old card says what happened and loses its buttons; version 2 gets a card.
-        old = await until(fake, lambda: (c := card(fake, ref, 1))
-                          and "Replaced by v2, edited by web:anna" in c["text"] and c)
+        old = await until(
+            fake,
+            lambda: (
+                (c := card(fake, ref, 1))
+                and "Replaced by v2, edited by web:anna" in c["text"]
+                and c
+            ),
+        )
         assert not FakeTelegram.buttons(old)
-        v2 = await until(fake, lambda: (c := card(fake, ref, 2)) and FakeTelegram.buttons(c)
-                         and c)
+        v2 = await until(fake, lambda: (c := card(fake, ref, 2)) and FakeTelegram.buttons(c) and c)
         stale = fake.press(v1, BO, approve_data(v1))  # a phone that still shows v1
         await until(fake, lambda: stale in fake.answers)
         assert "replaced by v2" in fake.answers[stale]["text"]
 
         second = pending(service, ref)
-        approved = await client.post(f"/cases/{ref}/drafts/{second.id}/approve",
-                                     data={"csrf_token": token})
+        approved = await client.post(
+            f"/cases/{ref}/drafts/{second.id}/approve", data={"csrf_token": token}
+        )
         assert approved.status_code == 303
-    done = await until(fake, lambda: (c := card(fake, ref, 2))
-                       and f"Approved by web:{USER}" in c["text"] and c)
+    done = await until(
+        fake, lambda: (c := card(fake, ref, 2)) and f"Approved by web:{USER}" in c["text"] and c
+    )
     assert not FakeTelegram.buttons(done)
     late = fake.press(v2, BO, approve_data(v2))
     await until(fake, lambda: late in fake.answers)

@@ -33,8 +33,13 @@ from .conftest import PASSWORD, USER, web_settings
 
 CHROMIUM = os.environ.get("PRIVACYBOT_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -135,7 +140,10 @@ async def test_log_in_find_a_case_refuse_stale_and_approve(
 
             first = await asyncio.to_thread(v1)
             await asyncio.to_thread(
-                staff.edit_draft, service.runtime, draft_id=first.id, actor="tg:42",
+                staff.edit_draft,
+                service.runtime,
+                draft_id=first.id,
+                actor="tg:42",
                 body=first.body + "\nTilføjet i chatten.\n",
             )
             await page.get_by_role("button", name="Approve version 1 and send").click()
@@ -294,9 +302,7 @@ async def test_every_page_is_usable_on_a_phone_by_keyboard_with_labels_and_contr
             await page.get_by_label("Password").press("Enter")
             await expect(page.get_by_role("heading", name=f"Case {ref}")).to_be_visible()
             await page.keyboard.press("Tab")
-            assert await page.evaluate("document.activeElement.textContent") == (
-                "Skip to content"
-            )
+            assert await page.evaluate("document.activeElement.textContent") == ("Skip to content")
             approve = page.get_by_role("button", name="Approve version 1 and send")
             for _ in range(60):
                 if await approve.evaluate("b => b === document.activeElement"):

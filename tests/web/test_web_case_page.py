@@ -49,9 +49,7 @@ def follow_up(runtime: Runtime, ref: str) -> None:
 
 def section(page: str, heading_id: str) -> str:
     """The HTML of one ``<section aria-labelledby=...>`` of the page."""
-    found = re.search(
-        rf'<section aria-labelledby="{heading_id}">(.*?)</section>', page, re.DOTALL
-    )
+    found = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', page, re.DOTALL)
     assert found, f"no section {heading_id}"
     return found.group(1)
 
@@ -62,15 +60,22 @@ async def test_the_case_page_shows_history_versions_deadline_and_audit(
     ref = open_case(web_runtime)
     follow_up(web_runtime, ref)
     with unit_of_work(web_runtime.sessions) as session:
-        v1 = session.execute(
-            select(Draft).where(Draft.status == "pending").order_by(Draft.id)
-        ).scalars().first()
+        v1 = (
+            session.execute(select(Draft).where(Draft.status == "pending").order_by(Draft.id))
+            .scalars()
+            .first()
+        )
         assert v1 is not None
         original = v1.body
-    staff.edit_draft(web_runtime, draft_id=v1.id or 0, actor="tg:42",
-                     body=original + "Vi sletter også din konto i webshoppen.\n")
-    extended = staff.extend_case(web_runtime, ref=ref, actor="web:anna",
-                                 reason="mange systemer at gennemgå")
+    staff.edit_draft(
+        web_runtime,
+        draft_id=v1.id or 0,
+        actor="tg:42",
+        body=original + "Vi sletter også din konto i webshoppen.\n",
+    )
+    extended = staff.extend_case(
+        web_runtime, ref=ref, actor="web:anna", reason="mange systemer at gennemgå"
+    )
     await login(client)
     page = (await client.get(f"/cases/{ref}")).text
 
@@ -79,7 +84,8 @@ async def test_the_case_page_shows_history_versions_deadline_and_audit(
     assert "Tak. Slet også min konto i webshoppen." in messages
     folded = re.search(
         r"<details><summary>Quoted history \((\d+) lines\)</summary>(.*?)</details>",
-        messages, re.DOTALL,
+        messages,
+        re.DOTALL,
     )
     assert folded and folded.group(1) == "3"
     assert "&gt; Vi har modtaget din anmodning." in folded.group(2)
@@ -107,13 +113,18 @@ async def test_the_case_page_shows_history_versions_deadline_and_audit(
     # Someone alters an event in the database: the page says so (a fresh app, whose
     # chain check has not been cached yet; a running one re-checks within minutes).
     with unit_of_work(web_runtime.sessions) as session:
-        first = session.execute(
-            select(AuditEvent).where(AuditEvent.case_ref == ref).order_by(AuditEvent.id)
-        ).scalars().first()
+        first = (
+            session.execute(
+                select(AuditEvent).where(AuditEvent.case_ref == ref).order_by(AuditEvent.id)
+            )
+            .scalars()
+            .first()
+        )
         assert first is not None
         tampered = first.id
-        session.execute(text("UPDATE audit_event SET detail = '{}' WHERE id = :id"),
-                        {"id": tampered})
+        session.execute(
+            text("UPDATE audit_event SET detail = '{}' WHERE id = :id"), {"id": tampered}
+        )
     transport = httpx.ASGITransport(app=create_app(web_runtime), client=("192.0.2.10", 1))
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as fresh:
         await login(fresh)
@@ -126,11 +137,15 @@ async def test_export_buttons_give_the_case_and_the_filtered_list(
     client: httpx.AsyncClient, web_runtime: Runtime
 ) -> None:
     ref = open_case(web_runtime)
-    other = open_case(web_runtime, msgid="b@example.dk", sender="ole@example.dk",
-                      subject="Min ordre og mine data", body="Jeg vil have indsigt i mine data.")
+    other = open_case(
+        web_runtime,
+        msgid="b@example.dk",
+        sender="ole@example.dk",
+        subject="Min ordre og mine data",
+        body="Jeg vil have indsigt i mine data.",
+    )
     with unit_of_work(web_runtime.sessions) as session:
-        session.execute(text("UPDATE \"case\" SET status = 'closed' WHERE ref = :r"),
-                        {"r": other})
+        session.execute(text("UPDATE \"case\" SET status = 'closed' WHERE ref = :r"), {"r": other})
     await login(client)
     page = (await client.get(f"/cases/{ref}")).text
     for fmt in ("html", "json"):
@@ -160,18 +175,26 @@ async def test_export_buttons_give_the_case_and_the_filtered_list(
     assert rows[0]["requester"].startswith("m***@") and rows[0]["status"] == "draft_pending"
 
     with unit_of_work(web_runtime.sessions) as session:
-        exports = session.execute(
-            select(AuditEvent).where(AuditEvent.action.in_(["case_exported", "cases_exported"]))
-            .order_by(AuditEvent.id)
-        ).scalars().all()
+        exports = (
+            session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.action.in_(["case_exported", "cases_exported"]))
+                .order_by(AuditEvent.id)
+            )
+            .scalars()
+            .all()
+        )
         case_id = session.execute(select(Case.id).where(Case.ref == ref)).scalar_one()
     assert [(e.action, e.actor) for e in exports] == [
-        ("case_exported", f"web:{USER}"), ("case_exported", f"web:{USER}"),
+        ("case_exported", f"web:{USER}"),
+        ("case_exported", f"web:{USER}"),
         ("cases_exported", f"web:{USER}"),
     ]
     assert exports[0].case_id == case_id
     assert json.loads(exports[2].detail) == {
-        "format": "csv", "rows": 1, "filters": {"status": "draft_pending"}
+        "format": "csv",
+        "rows": 1,
+        "filters": {"status": "draft_pending"},
     }
 
 
@@ -191,8 +214,11 @@ async def test_the_case_page_shows_the_letters_sent_between_the_mails_received(
     staff.approve_draft(web_runtime, draft_id=draft.id or 0, actor="web:anna")
     outbox.deliver_due(web_runtime, senders)  # the reply
     with unit_of_work(web_runtime.sessions) as session:
-        reply_id = next(o.message_id for o in queries.outbox_items(session, case_id=case.id)
-                        if o.kind == "reply")
+        reply_id = next(
+            o.message_id
+            for o in queries.outbox_items(session, case_id=case.id)
+            if o.kind == "reply"
+        )
     await login(client)
     page = (await client.get(f"/cases/{ref}")).text
 

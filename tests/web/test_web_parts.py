@@ -42,10 +42,16 @@ def test_diff_marks_added_and_removed_lines() -> None:
 
 
 def test_chart_escapes_names_and_describes_itself() -> None:
-    svg = bar_chart(chart_id="x", title="T <1>", description="D", categories=["2026-01"],
-                    series=[("<script>", [3]), ("b", [None])], reference=(30, "1 month"))
+    svg = bar_chart(
+        chart_id="x",
+        title="T <1>",
+        description="D",
+        categories=["2026-01"],
+        series=[("<script>", [3]), ("b", [None])],
+        reference=(30, "1 month"),
+    )
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert 'role="img"' in svg and "<title id=\"x-t\">T &lt;1&gt;</title>" in svg
+    assert 'role="img"' in svg and '<title id="x-t">T &lt;1&gt;</title>' in svg
 
 
 def test_sessions_and_limiter() -> None:
@@ -96,17 +102,27 @@ def _bulk_cases(url: str, count: int, today: date) -> None:
     rows = []
     for i in range(1, count + 1):
         received = start + timedelta(minutes=5 * i)
-        rows.append({
-            "ref": f"PR-T-{i:06d}", "year": 2000, "seq": i,
-            "status": "closed" if i % 10 else "draft_pending",
-            "labels": json.dumps([types[i % len(types)]]), "evidence": "[]",
-            "confidence": 1.0, "language": "en" if i % 7 == 0 else "da",
-            "channel": "chat" if i % 97 == 0 else "smtp",
-            "requester": f"p{i}@example.dk", "requester_name": "", "flags": "[]",
-            "subject": "Min allergi og helbred" if i % 13 == 0 else f"Sletning {i}",
-            "received_at": received, "deadline": (received + timedelta(days=30)).date(),
-            "created_at": received, "updated_at": received,
-        })
+        rows.append(
+            {
+                "ref": f"PR-T-{i:06d}",
+                "year": 2000,
+                "seq": i,
+                "status": "closed" if i % 10 else "draft_pending",
+                "labels": json.dumps([types[i % len(types)]]),
+                "evidence": "[]",
+                "confidence": 1.0,
+                "language": "en" if i % 7 == 0 else "da",
+                "channel": "chat" if i % 97 == 0 else "smtp",
+                "requester": f"p{i}@example.dk",
+                "requester_name": "",
+                "flags": "[]",
+                "subject": "Min allergi og helbred" if i % 13 == 0 else f"Sletning {i}",
+                "received_at": received,
+                "deadline": (received + timedelta(days=30)).date(),
+                "created_at": received,
+                "updated_at": received,
+            }
+        )
     with unit_of_work(rt.sessions) as session:
         session.execute(insert(Case), rows)
     rt.engine.dispose()
@@ -129,9 +145,12 @@ def test_case_list_filters_and_pages_by_key_at_100k(tmp_path: Path) -> None:
             back = data.list_cases(session, data.CaseFilter(), today=today, after=deep.newer)
             assert back.rows[-1].ref == "PR-T-050001"
             for flt in (
-                data.CaseFilter(channel="chat"), data.CaseFilter(language="en"),
-                data.CaseFilter(status="draft_pending"), data.CaseFilter(overdue=True),
-                data.CaseFilter(type="erasure"), data.CaseFilter(q="pr-t-0777"),
+                data.CaseFilter(channel="chat"),
+                data.CaseFilter(language="en"),
+                data.CaseFilter(status="draft_pending"),
+                data.CaseFilter(overdue=True),
+                data.CaseFilter(type="erasure"),
+                data.CaseFilter(q="pr-t-0777"),
                 data.CaseFilter(q="sletning 4242"),
             ):
                 page = data.list_cases(session, flt, today=today)
@@ -142,10 +161,15 @@ def test_case_list_filters_and_pages_by_key_at_100k(tmp_path: Path) -> None:
             masked = [r for r in first.rows if "hidden" in r.subject]
             assert masked and not any("allergi" in r.subject for r in first.rows)
             assert all(r.requester.startswith("p***@") for r in first.rows)
-            plan = " ".join(str(row) for row in session.execute(text(
-                "EXPLAIN QUERY PLAN SELECT * FROM \"case\" WHERE channel = 'chat' "
-                "ORDER BY id DESC LIMIT 51"
-            )))
+            plan = " ".join(
+                str(row)
+                for row in session.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT * FROM \"case\" WHERE channel = 'chat' "
+                        "ORDER BY id DESC LIMIT 51"
+                    )
+                )
+            )
             assert "ix_case_channel_id" in plan
             fig = data.figures(session, today=today)
             assert sum(sum(v) for v in fig.per_type.values()) > 50_000
@@ -163,13 +187,28 @@ def test_figures_count_by_local_month_on_both_backends(database_url: str) -> Non
         return datetime(*args, tzinfo=UTC)
 
     cases = [  # received, labels, status, deadline, first approved reply (or None)
-        (utc(2026, 11, 30, 23, 30), ["erasure"], "answered", date(2027, 1, 4),
-         utc(2026, 12, 3, 11, 30)),                       # 2.5 days, in time
-        (utc(2026, 12, 2, 9, 0), ["erasure", "access"], "answered", date(2027, 1, 4),
-         utc(2027, 1, 5, 9, 0)),                          # 34 days, late
+        (
+            utc(2026, 11, 30, 23, 30),
+            ["erasure"],
+            "answered",
+            date(2027, 1, 4),
+            utc(2026, 12, 3, 11, 30),
+        ),  # 2.5 days, in time
+        (
+            utc(2026, 12, 2, 9, 0),
+            ["erasure", "access"],
+            "answered",
+            date(2027, 1, 4),
+            utc(2027, 1, 5, 9, 0),
+        ),  # 34 days, late
         (utc(2026, 12, 5, 9, 0), ["complaint"], "draft_pending", date(2026, 12, 10), None),
-        (utc(2026, 3, 10, 12, 0), ["access"], "closed", date(2026, 4, 10),
-         utc(2026, 3, 11, 12, 0)),                        # 1 day
+        (
+            utc(2026, 3, 10, 12, 0),
+            ["access"],
+            "closed",
+            date(2026, 4, 10),
+            utc(2026, 3, 11, 12, 0),
+        ),  # 1 day
         (utc(2025, 12, 31, 23, 30), ["erasure"], "closed", date(2026, 2, 2), None),  # Jan
         (utc(2025, 12, 31, 22, 30), ["erasure"], "closed", date(2026, 2, 2), None),  # Dec
     ]
@@ -177,25 +216,61 @@ def test_figures_count_by_local_month_on_both_backends(database_url: str) -> Non
         with unit_of_work(rt.sessions) as session:
             for seq, (received, labels, status, deadline, answered) in enumerate(cases, 1):
                 row = Case(
-                    ref=f"PR-F-{seq}", year=2000, seq=seq, status=status,
-                    labels=json.dumps(labels), language="da", channel="smtp",
-                    requester=f"p{seq}@example.dk", subject="s", received_at=received,
+                    ref=f"PR-F-{seq}",
+                    year=2000,
+                    seq=seq,
+                    status=status,
+                    labels=json.dumps(labels),
+                    language="da",
+                    channel="smtp",
+                    requester=f"p{seq}@example.dk",
+                    subject="s",
+                    received_at=received,
                     deadline=deadline,
                 )
                 session.add(row)
                 session.flush()
                 if answered is not None:
-                    session.add(Draft(case_id=row.id, status="approved", kind="reply",
-                                      decided_at=answered, version=1))
+                    session.add(
+                        Draft(
+                            case_id=row.id,
+                            status="approved",
+                            kind="reply",
+                            decided_at=answered,
+                            version=1,
+                        )
+                    )
                     # A later approved reply does not change the time to the first one.
-                    session.add(Draft(case_id=row.id, status="approved", kind="reply",
-                                      decided_at=answered + timedelta(days=50), version=2))
-            session.add(Message(channel="smtp", external_id="ignored-1", raw=b"x",
-                                status="ignored", received_at=utc(2026, 12, 1, 8, 0)))
-            session.add(Message(channel="smtp", external_id="ignored-2", raw=b"x",
-                                status="ignored", received_at=utc(2025, 11, 1, 8, 0)))
-            append_event(session, actor="privacybot", action="ack_suppressed",
-                         at=utc(2026, 2, 14, 12, 0))
+                    session.add(
+                        Draft(
+                            case_id=row.id,
+                            status="approved",
+                            kind="reply",
+                            decided_at=answered + timedelta(days=50),
+                            version=2,
+                        )
+                    )
+            session.add(
+                Message(
+                    channel="smtp",
+                    external_id="ignored-1",
+                    raw=b"x",
+                    status="ignored",
+                    received_at=utc(2026, 12, 1, 8, 0),
+                )
+            )
+            session.add(
+                Message(
+                    channel="smtp",
+                    external_id="ignored-2",
+                    raw=b"x",
+                    status="ignored",
+                    received_at=utc(2025, 11, 1, 8, 0),
+                )
+            )
+            append_event(
+                session, actor="privacybot", action="ack_suppressed", at=utc(2026, 2, 14, 12, 0)
+            )
         with unit_of_work(rt.sessions) as session:
             fig = data.figures(session, today=today)
     finally:
@@ -225,8 +300,7 @@ def test_a_whole_reference_finds_its_case_and_a_fragment_searches(tmp_path: Path
     try:
         with unit_of_work(rt.sessions) as session:
             session.execute(text("UPDATE \"case\" SET ref = 'PR-2026-0007' WHERE seq = 7"))
-            session.execute(text("UPDATE \"case\" SET subject = 'SV: PR-2026-0007' "
-                                 "WHERE seq = 8"))
+            session.execute(text("UPDATE \"case\" SET subject = 'SV: PR-2026-0007' WHERE seq = 8"))
         with unit_of_work(rt.sessions) as session:
             whole = data.list_cases(session, data.CaseFilter(q="pr-2026-0007"), today=today)
             part = data.list_cases(session, data.CaseFilter(q="2026-0007"), today=today)
@@ -242,7 +316,7 @@ def test_csv_masks_and_defuses_formulas(tmp_path: Path) -> None:
     _bulk_cases(url, 30, today)
     rt = build_runtime(Settings(database={"url": url}))
     with unit_of_work(rt.sessions) as session:
-        session.execute(text("UPDATE \"case\" SET subject = '=HYPERLINK(\"x\")' WHERE seq = 1"))
+        session.execute(text('UPDATE "case" SET subject = \'=HYPERLINK("x")\' WHERE seq = 1'))
     with unit_of_work(rt.sessions) as session:
         csv_text, count = data.cases_csv(session, data.CaseFilter(), today=today)
     rt.engine.dispose()

@@ -30,12 +30,8 @@ PROXY = ("127.0.0.1", 41000)  # the reverse proxy on the same machine
 
 
 @pytest.fixture
-def proxied_runtime(
-    make_settings: Callable[..., Settings], database_url: str
-) -> Iterator[Runtime]:
-    rt = build_runtime(
-        make_settings(database_url, web=web_settings(trusted_proxy_header=HEADER))
-    )
+def proxied_runtime(make_settings: Callable[..., Settings], database_url: str) -> Iterator[Runtime]:
+    rt = build_runtime(make_settings(database_url, web=web_settings(trusted_proxy_header=HEADER)))
     yield rt
     rt.engine.dispose()
 
@@ -51,9 +47,11 @@ async def client_from(
 
 def pending_draft(runtime: Runtime) -> Draft:
     with unit_of_work(runtime.sessions) as session:
-        return session.execute(
-            select(Draft).where(Draft.status == "pending").order_by(Draft.id)
-        ).scalars().first()
+        return (
+            session.execute(select(Draft).where(Draft.status == "pending").order_by(Draft.id))
+            .scalars()
+            .first()
+        )
 
 
 async def test_the_proxy_header_logs_a_configured_staff_user_in(
@@ -69,7 +67,8 @@ async def test_the_proxy_header_logs_a_configured_staff_user_in(
         # A decision from the proxied page is taken in that person's name.
         done = await client.post(
             f"/cases/{ref}/drafts/{draft.id}/approve",
-            data={"csrf_token": csrf_of(page.text)}, headers={HEADER: USER},
+            data={"csrf_token": csrf_of(page.text)},
+            headers={HEADER: USER},
         )
         assert done.status_code == 303
     with unit_of_work(proxied_runtime.sessions) as session:
@@ -89,10 +88,10 @@ async def test_no_header_or_an_unknown_name_gets_nothing(
             response = await client.get(path, headers=headers)
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login"), path
-            assert ref not in response.text and COOKIE not in response.headers.get(
-                "set-cookie", "")
-        refused = await client.post(f"/cases/{ref}/drafts/{draft.id}/approve",
-                                    data={}, headers=headers)
+            assert ref not in response.text and COOKIE not in response.headers.get("set-cookie", "")
+        refused = await client.post(
+            f"/cases/{ref}/drafts/{draft.id}/approve", data={}, headers=headers
+        )
         assert refused.status_code == 403
     assert pending_draft(proxied_runtime).id == draft.id
 
@@ -106,8 +105,9 @@ async def test_a_spoofed_header_is_ignored_when_the_setting_is_off(
     for header in (HEADER, "Remote-User", "X-Forwarded-User"):
         response = await client.get(f"/cases/{ref}", headers={header: USER})
         assert response.status_code == 303 and ref not in response.text
-        refused = await client.post(f"/cases/{ref}/drafts/{draft.id}/approve",
-                                    data={}, headers={header: USER})
+        refused = await client.post(
+            f"/cases/{ref}/drafts/{draft.id}/approve", data={}, headers={header: USER}
+        )
         assert refused.status_code == 403
     assert pending_draft(web_runtime).id == draft.id
 

@@ -19,16 +19,25 @@ from .conftest import PASSWORD, USER, csrf_of, login, open_case
 
 def pending_draft(runtime: Runtime) -> Draft:
     with unit_of_work(runtime.sessions) as session:
-        return session.execute(
-            select(Draft).where(Draft.status == "pending").order_by(Draft.id)
-        ).scalars().first()
+        return (
+            session.execute(select(Draft).where(Draft.status == "pending").order_by(Draft.id))
+            .scalars()
+            .first()
+        )
 
 
 async def test_anonymous_gets_nothing(client: httpx.AsyncClient, web_runtime: Runtime) -> None:
     ref = open_case(web_runtime)
     draft = pending_draft(web_runtime)
-    for path in ("/", "/cases", f"/cases/{ref}", "/figures", "/cases.csv",
-                 f"/cases/{ref}/export.json", f"/cases/{ref}/export.html"):
+    for path in (
+        "/",
+        "/cases",
+        f"/cases/{ref}",
+        "/figures",
+        "/cases.csv",
+        f"/cases/{ref}/export.json",
+        f"/cases/{ref}/export.html",
+    ):
         response = await client.get(path)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/login"), path
@@ -72,9 +81,7 @@ async def test_a_forged_form_post_is_refused(
     assert cross_site.status_code == 403
     with unit_of_work(web_runtime.sessions) as session:
         assert session.get(Draft, draft.id).status == "pending"
-        assert not session.execute(
-            select(OutboxItem).where(OutboxItem.kind == "reply")
-        ).first()
+        assert not session.execute(select(OutboxItem).where(OutboxItem.kind == "reply")).first()
     # The login form itself needs its token too.
     blind = await client.post("/login", data={"username": USER, "password": PASSWORD})
     assert blind.status_code == 403
@@ -106,23 +113,25 @@ async def test_approve_from_the_web_and_a_stale_version_is_refused(
     token = csrf_of(stale_page)
     # Someone else edits in the chat meanwhile: version 1 is superseded.
     v2 = staff.edit_draft(web_runtime, draft_id=v1.id, actor="tg:42", body="Ny tekst\n")
-    refused = await client.post(f"/cases/{ref}/drafts/{v1.id}/approve",
-                                data={"csrf_token": token})
+    refused = await client.post(f"/cases/{ref}/drafts/{v1.id}/approve", data={"csrf_token": token})
     assert refused.status_code == 409
     assert "Refused" in refused.text and "replaced it" in refused.text
     page = await client.get(f"/cases/{ref}")
     assert re.search(r"Version 1 \(reply\): <span[^>]*>superseded", page.text)
     assert "Changes from the previous reply version" in page.text
-    ok = await client.post(f"/cases/{ref}/drafts/{v2.draft_id}/approve",
-                           data={"csrf_token": token})
+    ok = await client.post(f"/cases/{ref}/drafts/{v2.draft_id}/approve", data={"csrf_token": token})
     assert ok.status_code == 303
     with unit_of_work(web_runtime.sessions) as session:
         assert session.get(Draft, v2.draft_id).decided_by == f"web:{USER}"
-        assert session.execute(
-            select(OutboxItem).where(OutboxItem.kind == "reply")
-        ).scalar_one().case_id is not None
-    again = await client.post(f"/cases/{ref}/drafts/{v2.draft_id}/approve",
-                              data={"csrf_token": token})
+        assert (
+            session.execute(select(OutboxItem).where(OutboxItem.kind == "reply"))
+            .scalar_one()
+            .case_id
+            is not None
+        )
+    again = await client.post(
+        f"/cases/{ref}/drafts/{v2.draft_id}/approve", data={"csrf_token": token}
+    )
     assert again.status_code == 409 and "already approved" in again.text
 
 
@@ -134,28 +143,35 @@ async def test_reject_edit_relabel_and_extend_go_through_staff_code(
     await login(client)
     token = csrf_of((await client.get(f"/cases/{ref}")).text)
     base = f"/cases/{ref}/drafts"
-    edited = await client.post(f"{base}/{v1.id}/edit",
-                               data={"csrf_token": token, "body": "Ny tekst\r\nlinje 2\r\n"})
+    edited = await client.post(
+        f"{base}/{v1.id}/edit", data={"csrf_token": token, "body": "Ny tekst\r\nlinje 2\r\n"}
+    )
     assert edited.status_code == 303
     v2 = pending_draft(web_runtime)
     assert v2.version == 2 and v2.body == "Ny tekst\nlinje 2\n"
-    relabel = await client.post(f"{base}/{v2.id}/relabel",
-                                data={"csrf_token": token, "labels": ["access", "erasure"]})
+    relabel = await client.post(
+        f"{base}/{v2.id}/relabel", data={"csrf_token": token, "labels": ["access", "erasure"]}
+    )
     assert relabel.status_code == 303
     v3 = pending_draft(web_runtime)
     assert v3.version == 3
-    extended = await client.post(f"/cases/{ref}/extend",
-                                 data={"csrf_token": token, "reason": "many systems"})
+    extended = await client.post(
+        f"/cases/{ref}/extend", data={"csrf_token": token, "reason": "many systems"}
+    )
     assert extended.status_code == 303
     no_reason = await client.post(f"{base}/{v3.id}/reject", data={"csrf_token": token})
     assert no_reason.status_code == 409 and "needs a reason" in no_reason.text
-    rejected = await client.post(f"{base}/{v3.id}/reject",
-                                 data={"csrf_token": token, "reason": "duplicate"})
+    rejected = await client.post(
+        f"{base}/{v3.id}/reject", data={"csrf_token": token, "reason": "duplicate"}
+    )
     assert rejected.status_code == 303
     with unit_of_work(web_runtime.sessions) as session:
-        actions = [e.action for e in session.execute(
-            select(AuditEvent).where(AuditEvent.case_ref == ref).order_by(AuditEvent.id)
-        ).scalars()]
+        actions = [
+            e.action
+            for e in session.execute(
+                select(AuditEvent).where(AuditEvent.case_ref == ref).order_by(AuditEvent.id)
+            ).scalars()
+        ]
     for action in ("draft_edited", "case_relabelled", "deadline_extended", "draft_rejected"):
         assert action in actions
     page = await client.get(f"/cases/{ref}")
@@ -167,13 +183,19 @@ async def test_a_draft_of_another_case_is_not_decided_under_this_page(
 ) -> None:
     first = open_case(web_runtime, msgid="a@example.dk")
     draft = pending_draft(web_runtime)
-    second = open_case(web_runtime, msgid="b@example.dk", sender="ole@example.dk",
-                       subject="Indsigt", body="Jeg vil have indsigt i mine data.")
+    second = open_case(
+        web_runtime,
+        msgid="b@example.dk",
+        sender="ole@example.dk",
+        subject="Indsigt",
+        body="Jeg vil have indsigt i mine data.",
+    )
     assert first != second
     await login(client)
     token = csrf_of((await client.get(f"/cases/{second}")).text)
-    wrong = await client.post(f"/cases/{second}/drafts/{draft.id}/approve",
-                              data={"csrf_token": token})
+    wrong = await client.post(
+        f"/cases/{second}/drafts/{draft.id}/approve", data={"csrf_token": token}
+    )
     assert wrong.status_code == 409
     assert pending_draft(web_runtime).id == draft.id
 
@@ -196,8 +218,14 @@ async def test_every_form_refuses_a_post_without_its_token(
     page = (await client.get(f"/cases/{ref}")).text
     actions = set(re.findall(r'<form method="post" action="([^"]+)"', page))
     base = f"/cases/{ref}/drafts/{draft.id}"
-    assert actions == {"/logout", f"/cases/{ref}/extend", f"{base}/approve", f"{base}/reject",
-                       f"{base}/edit", f"{base}/relabel"}
+    assert actions == {
+        "/logout",
+        f"/cases/{ref}/extend",
+        f"{base}/approve",
+        f"{base}/reject",
+        f"{base}/edit",
+        f"{base}/relabel",
+    }
     fields = {"reason": "x", "body": "Ny tekst\n", "labels": "access"}
     with unit_of_work(web_runtime.sessions) as session:
         events_before = session.execute(select(AuditEvent.id)).scalars().all()

@@ -50,8 +50,11 @@ async def test_the_page_lists_uncertain_mail_and_decides_it_once(
     assert "days left" in page.text
     assert "rikke" not in page.text.lower() and "Salamanca" not in page.text
     # the types the rules saw are chosen already
-    assert re.search(rf'id="type-{first}-restriction" name="labels" value="restriction" '
-                     r"checked", page.text)
+    assert re.search(
+        rf'id="type-{first}-restriction" name="labels" value="restriction" '
+        r"checked",
+        page.text,
+    )
     token = csrf_of(page.text)
 
     forged = await client.post(f"/uncertain/{first}/ordinary", data={"csrf_token": "x"})
@@ -84,8 +87,12 @@ async def test_the_page_lists_uncertain_mail_and_decides_it_once(
         [case] = session.execute(select(Case)).scalars()
         row = session.get(Message, first)
         assert row is not None and row.case_id == case.id
-        actors = {e.actor for e in session.execute(
-            select(AuditEvent).where(AuditEvent.action == "uncertain_decided")).scalars()}
+        actors = {
+            e.actor
+            for e in session.execute(
+                select(AuditEvent).where(AuditEvent.action == "uncertain_decided")
+            ).scalars()
+        }
         assert actors == {"web:anna"}
 
 
@@ -96,16 +103,22 @@ async def test_in_the_browser_open_a_case_from_uncertain_mail(service: Service) 
     from .conftest import PASSWORD, USER
 
     await aiosmtplib.send(
-        OVERRULED.read_bytes(), sender="rikke.foss@example.dk",
-        recipients=["info@alottbetter.dk"], hostname="127.0.0.1", port=service.smtp_port,
+        OVERRULED.read_bytes(),
+        sender="rikke.foss@example.dk",
+        recipients=["info@alottbetter.dk"],
+        hostname="127.0.0.1",
+        port=service.smtp_port,
         timeout=10,
     )
 
     def kept() -> bool:
         with unit_of_work(service.runtime.sessions) as session:
-            return session.execute(
-                select(Message).where(Message.rule == "not_privacy:uncertain")
-            ).first() is not None
+            return (
+                session.execute(
+                    select(Message).where(Message.rule == "not_privacy:uncertain")
+                ).first()
+                is not None
+            )
 
     await wait_for(kept, what="the overruled mail kept as uncertain")
     base = f"http://127.0.0.1:{service.web_port}"
@@ -124,11 +137,13 @@ async def test_in_the_browser_open_a_case_from_uncertain_mail(service: Service) 
             await page.get_by_label("erasure").check()
             await page.get_by_role("button", name=re.compile("Open a case for mail")).click()
             await expect(page.get_by_role("status")).to_contain_text(
-                "Case opened from uncertain mail")
+                "Case opened from uncertain mail"
+            )
             await expect(page.get_by_role("heading", name=re.compile(r"Case PR-"))).to_be_visible()
             await page.get_by_role("link", name="Uncertain mail").click()
-            await expect(page.get_by_text("No uncertain mail waits for a decision.")) \
-                .to_be_visible()
+            await expect(
+                page.get_by_text("No uncertain mail waits for a decision.")
+            ).to_be_visible()
         finally:
             await browser.close()
 
@@ -139,4 +154,3 @@ async def test_in_the_browser_open_a_case_from_uncertain_mail(service: Service) 
     with unit_of_work(service.runtime.sessions) as session:
         [case] = session.execute(select(Case)).scalars()
         assert case.labels == '["restriction", "erasure"]'
-

@@ -442,7 +442,7 @@ def _starts_at_stem(pattern: str, stems: Iterable[str]) -> bool:
 
 #: How many word beginnings a rule may be tried at (``_word_heads``), each one
 #: ``str.find`` over a window, before reading the window with the pattern is cheaper.
-_MAX_WORD_HEADS = 8
+_MAX_WORD_HEADS = 32
 
 
 def _word_heads(pattern: str) -> tuple[str, ...] | None:
@@ -475,7 +475,7 @@ def _matches_at_heads(
     for head in heads:
         at = text.find(head, lo, hi)
         while at >= 0:
-            if at == 0 or not _is_word_char(text[at - 1]):
+            if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):  # \b before
                 starts.append(at)
             at = text.find(head, at + 1, hi)
     if len(heads) > 1:

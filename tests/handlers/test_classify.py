@@ -299,6 +299,11 @@ def test_negated_request_is_not_a_request() -> None:
         classify(_mail("I må endelig ikke slette min profil, jeg rejser igen til sommer.")).labels
         == NOT
     )
+    # the negation stands inside the rule's words, not before them
+    text = "Nej vent, I har misforstået mig. Jeg vil ikke slettes! Jeg skal med jer til Malta."
+    assert classify_text("", text, "da").labels == NOT
+    # the model may still wonder ("vil ikke", "slettes"): staff decide, nothing is sent
+    assert classify(_mail(text)).confidence < 0.65
 
 
 @pytest.mark.parametrize(

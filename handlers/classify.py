@@ -1714,12 +1714,24 @@ def _declines_invitation(inbound: Inbound, result: Classification) -> bool:
 _QUOTE_MARKER = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 
 
+#: A short reply that picks the list from the choices our question offered: "Kun
+#: nyhedsbrevet", "No, only the newsletter please", "Bare nyhetsbrevet, takk" under
+#: "Would you like us to delete your whole profile, or only unsubscribe you ...?".
+_CHOSEN_LIST = re.compile(
+    r"\b(?:kun|bare|bara|only|just|nur)\s+(?:(?:the|den|das|det|dem|jeres|your|ihren)\s+)?"
+    r"(?:nyheds?brev\w*|nyhetsbrev\w*|newsletter\w*|news\s+letters?|mails|e-?mails|sms\w*|"
+    r"texts|utskick\w*|markedsf(?:ø|oe|o)ring\w*|marketing)\b"
+)
+
+
 def _affirmed_offer(inbound: Inbound) -> Classification | None:
-    """A short "yes please" answers the offer in the quoted text, which is ours."""
+    """A short "yes please" answers the offer in the quoted text, which is ours; a short
+    "only the newsletter" takes the unsubscription it offered and not the deletion."""
     text = (inbound.text or "").strip()
     if not inbound.quoted or len(text) > _SHORT_REPLY_CHARS:
         return None
-    if not _AFFIRMATION.search(text.lower()):
+    chosen = _CHOSEN_LIST.search(text.lower()) is not None
+    if not chosen and not _AFFIRMATION.search(text.lower()):
         return None
     # the quote markers go: a wrapped line of our offer ("… delete the personal\n> data we
     # hold about you?") is one sentence, and "> " would end it at every line break
@@ -1730,7 +1742,7 @@ def _affirmed_offer(inbound: Inbound) -> Classification | None:
     found, _ = _scan(quoted, lower, _full_matches(lower, _OFFERS))
     for label in list(found):  # only what we asked or offered can be agreed to
         found[label] = [f for f in found[label] if _is_offer(quoted, lower, f.start, f.end)]
-        if not found[label]:
+        if not found[label] or (chosen and label is not RequestType.CONSENT_WITHDRAWAL):
             del found[label]
     if not found:
         return None

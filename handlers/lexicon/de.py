@@ -210,6 +210,43 @@ FACTUAL = (
     r"\b(?:habe|haben|hatte)\s+(?:\w+\s+){0,4}?(?:beschwert|eingereicht|gemeldet)\b|\bhiermit\b"
 )
 OFFER_CUE = r"\b(?:m" + OE + r"chten\s+sie|sollen\s+wir|w" + UE + r"nschen\s+sie)\b"
+#: What our own questions offer (see ``handlers.lexicon.da.OFFER_RULES``): "Sollen wir Ihr
+#: gesamtes Profil löschen oder Sie nur vom Newsletter abmelden?"
+OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.ERASURE,
+        "de.offer_loeschung",
+        r"\b(?:ihre|ihr|dein\w*)\s+(?:\w+\s+){0,2}?(?:\w*daten|konto|profil|angaben)\w*\s+"
+        r"(?:\w+\s+){0,2}?(?:l" + OE + r"sch\w*|entfern\w*)"
+        r"|\bl" + OE + r"sch\w*\s+(?:\w+\s+){0,3}?(?:ihre|ihr|dein\w*)\s+(?:\w+\s+)?"
+        r"(?:\w*daten|konto|profil|angaben)",
+        0.7,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "de.offer_auskunft",
+        r"\b(?:auskunft|kopie\s+(?:ihrer|deiner)\s+(?:\w+\s+)?daten)",
+        0.7,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "de.offer_abmeldung",
+        r"\b(?:abmeld\w*|abzumelden|austragen|einwilligung\s+(?:zu\s+)?widerruf\w*)",
+        0.7,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "de.offer_berichtigung",
+        r"\b(?:ihre|ihr|dein\w*)\s+(?:\w+\s+)?(?:namen|adresse|anschrift|geburtsdatum|"
+        r"e-?mail\w*|daten|angaben)\s+(?:\w+\s+){0,2}?(?:berichtig\w*|korrigier\w*|"
+        r"aktualisier\w*|" + AE + r"ndern)",
+        0.7,
+        "",
+    ),
+)
 
 RULES = RULES + (
     (

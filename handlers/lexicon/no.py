@@ -150,6 +150,42 @@ ANTECEDENT = (
 )
 FACTUAL = r"\b(?:har|hadde)\s+(?:\w+\s+){0,2}?(?:klaget|anmeldt|meldt)\b|\bherved\b"
 OFFER_CUE = r"\b(?:" + OE + r"nsker\s+du|vil\s+du|skal\s+vi)\b"
+#: What our own questions offer (see ``handlers.lexicon.da.OFFER_RULES``): "Vil du at vi
+#: sletter hele profilen din, eller skal vi bare melde deg av nyhetsbrevet?"
+OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.ERASURE,
+        "no.offer_sletting",
+        r"\b(?:slett\w*|fjern\w*)\b(?:\W+\w+){0,4}?\W+(?:dine|din|ditt)\s+(?:\w+\s+){0,2}?"
+        r"(?:\w*opplysning\w*|\w*data|konto\w*|profil\w*)"
+        r"|\b(?:slett\w*|fjern\w*)\s+(?:\w+\s+){0,2}?(?:\w*opplysning\w*|\w*data\w*|konto\w*|"
+        r"profil\w*)\s+(?:dine|din|ditt)\b|\bslett\w*\s+deg\b",
+        0.7,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "no.offer_innsyn",
+        r"\b(?:innsyn|kopi\s+av\s+(?:dine|deres)\s+(?:opplysning\w*|data))",
+        0.7,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "no.offer_avmelding",
+        r"\b(?:meld\w*\s+deg\s+av|avmeld\w*|trekk\w*\s+(?:tilbake\s+)?(?:ditt\s+)?samtykke\w*)",
+        0.7,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "no.offer_retting",
+        r"\b(?:rett\w*|oppdater\w*|endr\w*)\s+(?:dine|din|ditt)\s+(?:\w+\s+)?(?:navn|adresse|"
+        r"opplysning\w*|f" + OE + r"dselsdato|e-?post\w*)",
+        0.7,
+        "",
+    ),
+)
 
 RULES = RULES + (
     (

@@ -231,6 +231,41 @@ FACTUAL = (
     r"|\bh" + AE + r"rmed\b"
 )
 OFFER_CUE = r"\b(?:vill\s+du|ska\s+vi|" + OE + r"nskar\s+du)\b"
+#: What our own questions offer (see ``handlers.lexicon.da.OFFER_RULES``): "Vill du att vi
+#: raderar hela din profil, eller ska vi bara avregistrera dig från nyhetsbrevet?"
+OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
+    (
+        T.ERASURE,
+        "sv.offer_radering",
+        r"\b(?:radera\w*|ta\s+bort|tar\s+bort)\b(?:\W+\w+){0,4}?\W+(?:dina|din|ditt)\s+"
+        r"(?:\w+\s+){0,2}?(?:\w*uppgift\w*|\w*data|konto\w*|profil\w*)|\bradera\w*\s+dig\b",
+        0.7,
+        "",
+    ),
+    (
+        T.ACCESS,
+        "sv.offer_registerutdrag",
+        r"\b(?:registerutdrag\w*|kopia\s+av\s+(?:dina|era)\s+(?:\w*uppgift\w*|data))",
+        0.7,
+        "",
+    ),
+    (
+        T.CONSENT_WITHDRAWAL,
+        "sv.offer_avregistrering",
+        r"\b(?:avregistrera\w*|avanm" + AE + r"l\w*|avsluta\s+(?:\w+\s+)?prenumeration\w*|"
+        r"" + AA + r"terkalla\s+(?:ditt\s+)?samtycke)",
+        0.7,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "sv.offer_rattelse",
+        r"\b(?:r" + AE + r"tta|uppdatera|" + AE + r"ndra)\s+(?:dina|din|ditt)\s+(?:\w+\s+)?(?:namn|"
+        r"adress\w*|\w*uppgift\w*|f" + OE + r"delsedatum|e-?post\w*)",
+        0.7,
+        "",
+    ),
+)
 
 RULES = RULES + (
     (

@@ -358,6 +358,42 @@ def test_short_yes_answers_our_offer() -> None:
     assert en.labels == (T.ERASURE,)
 
 
+_CHOICE = {
+    "da": "Ønsker du, at vi sletter hele din profil, eller skal vi kun afmelde dig nyhedsbrevet?",
+    "en": "Would you like us to delete your whole profile, or only unsubscribe you from the "
+    "newsletter?",
+    "no": "Vil du at vi sletter hele profilen din, eller skal vi bare melde deg av nyhetsbrevet?",
+    "sv": "Vill du att vi raderar hela din profil, eller ska vi bara avregistrera dig från "
+    "nyhetsbrevet?",
+    "de": "Sollen wir Ihr gesamtes Profil löschen oder Sie nur vom Newsletter abmelden?",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "yes", "only_the_list"),
+    [
+        ("da", "Ja tak", "Kun nyhedsbrevet, tak. Profilen må gerne blive."),
+        ("en", "Yes please", "No, only the newsletter please. Keep the account."),
+        ("no", "Ja takk", "Bare nyhetsbrevet, takk. Profilen kan stå."),
+        ("sv", "Ja tack", "Bara nyhetsbrevet, tack."),
+        ("de", "Ja bitte", "Nur den Newsletter bitte, das Profil brauche ich noch."),
+    ],
+)
+def test_a_short_answer_takes_what_our_question_offered(
+    language: str, yes: str, only_the_list: str
+) -> None:
+    """In every language we write in, "yes" agrees to all we offered, and "only the
+    newsletter" to the unsubscription alone, with our offer as the evidence."""
+    both = classify(_mail(yes, quoted=_CHOICE[language], language=language))
+    assert both.labels == (T.CONSENT_WITHDRAWAL, T.ERASURE)
+    assert all(e.rule.startswith("affirmed:") for e in both.evidence)
+    chosen = classify(_mail(only_the_list, quoted=_CHOICE[language], language=language))
+    assert chosen.labels == (T.CONSENT_WITHDRAWAL,)
+    assert chosen.evidence[0].rule.startswith("affirmed:")
+    # the same words without our question ask for nothing we can tell
+    assert classify(_mail(only_the_list, language=language)).labels != (T.ERASURE,)
+
+
 def test_long_reply_does_not_borrow_the_quote() -> None:
     offer = "Ønsker du, at vi sletter dine oplysninger?"
     text = "Ja, jeg har et spørgsmål mere om rejsen. " + "Hvornår går flyet? " * 10

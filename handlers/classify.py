@@ -1714,6 +1714,33 @@ def _declines_invitation(inbound: Inbound, result: Classification) -> bool:
 _QUOTE_MARKER = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 
 
+#: Where a writer adds to the subject of a reply: "Re: Nyhedsbrev april – AFMELD", "Re: Vi
+#: savner dig! – og nej, bare nedlæg min konto". Only after a dash or a bar set off by
+#: spaces, so our own subject ("Re: Din profil hos A Lot Better") is never read.
+_SUBJECT_ADDITION = re.compile(r"\s[-–—|]+\s+(?=\S)")
+#: How much new text a reply may have and still be said in its subject.
+_SUBJECT_ONLY_CHARS = 40
+
+
+def _added_to_subject(inbound: Inbound, phrases: Phrases) -> Classification | None:
+    """A reply whose new text says (next to) nothing, and whose subject the writer has
+    added a request to after a dash: the rules read that last part of the subject. The
+    rest of a reply's subject is ours and is not read (``_prepare``)."""
+    subject = inbound.subject or ""
+    prefix = REPLY_SUBJECT.match(subject)
+    if prefix is None or len((inbound.text or "").strip()) > _SUBJECT_ONLY_CHARS:
+        return None
+    parts = _SUBJECT_ADDITION.split(subject[prefix.end() :])
+    if len(parts) < 2:
+        return None
+    added = parts[-1].strip()
+    lower = added.lower()
+    if len(lower) != len(added):
+        added = lower
+    result = _classify_prepared(added, lower, inbound.language, phrases=phrases)
+    return result if result.is_privacy else None
+
+
 #: A short reply that picks the list from the choices our question offered: "Kun
 #: nyhedsbrevet", "No, only the newsletter please", "Bare nyhetsbrevet, takk" under
 #: "Would you like us to delete your whole profile, or only unsubscribe you ...?".
@@ -1944,6 +1971,9 @@ def classify(inbound: Inbound, phrases: Phrases = (), *, use_model: bool = True)
     affirmed = _affirmed_offer(inbound)
     if affirmed is not None:
         return affirmed
+    added = _added_to_subject(inbound, phrases)
+    if added is not None:
+        return added
     if use_model:
         seen = _model_opinion(lower, inbound.language, words)
         if seen is not None:

@@ -394,6 +394,29 @@ def test_a_short_answer_takes_what_our_question_offered(
     assert classify(_mail(only_the_list, language=language)).labels != (T.ERASURE,)
 
 
+@pytest.mark.parametrize(
+    ("subject", "text", "labels"),
+    [
+        ("Re: Nyhedsbrev april – AFMELD", "", (T.CONSENT_WITHDRAWAL,)),
+        ("Re: Vi savner dig! – og nej, bare nedlæg min konto", "Tak.\n\nJonas", (T.ERASURE,)),
+        ("Re: Summer offers - unsubscribe", "Sent from my iPhone", (T.CONSENT_WITHDRAWAL,)),
+        # our own subject is never read, nor a writer's own words after a dash in it
+        ("Re: Din profil hos A Lot Better – status", "", NOT),
+        ("Re: Afmelding – Thea Mørch, Costa Rica", "", NOT),
+        ("Re: Dobbelt booking – slet den ene", "", NOT),
+        # a reply that says more in its new text is read from its new text
+        ("Re: Sommer – slet mig", "Tak for svaret, vi ses i lufthavnen den 3. juli kl. 8!", NOT),
+    ],
+)
+def test_what_a_writer_adds_to_a_replys_subject_is_read(
+    subject: str, text: str, labels: tuple[RequestType, ...]
+) -> None:
+    result = classify(_mail(text, subject=subject, quoted="> Hej fra A Lot Better"))
+    assert result.labels == labels
+    if labels != NOT:
+        assert result.evidence[0].phrase.lower() in subject.lower()
+
+
 def test_long_reply_does_not_borrow_the_quote() -> None:
     offer = "Ønsker du, at vi sletter dine oplysninger?"
     text = "Ja, jeg har et spørgsmål mere om rejsen. " + "Hvornår går flyet? " * 10

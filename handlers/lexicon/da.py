@@ -27,7 +27,8 @@ _GAP3 = rf"(?:(?!{NEG})\w+\W+){{0,3}}?"
 _GAP4 = r"(?:\w+\W+){0,4}?"
 _POSS = r"(?:mine|min|mit|vores|alle|samtlige|hans|hendes|deres|hele|sin|sit|sine)"
 _NOUN = (
-    r"(?:(?:person|kunde|bruger|kontakt)?oplysning\w*|oplysningar\w*|opl|data|dataene|"
+    # "oplysniger", "oplysinger": typed on a phone
+    r"(?:(?:person|kunde|bruger|kontakt)?oplysn?i?n?g\w*|oplysningar\w*|opl|data|dataene|"
     r"persondata\w*|personinfo\w*|informationer\w*|info|(?:bruger|kunde)?konto\w*|"
     r"(?:bruger)?profil\w*|cpr(?:-?nummer)?|personnummer)"
 )

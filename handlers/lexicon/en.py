@@ -72,8 +72,9 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "en.withdraw_consent",
-        r"\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*|cancel\w*|pull\w*\s+back)\W+"
-        r"(?:\w+\W+){0,3}?consent\b"
+        r"\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*|cancel\w*|pull\w*\s+back|"
+        r"tak(?:e|es|ing)\s+back|took\s+back)\W+(?:\w+\W+){0,3}?consent\b"
+        r"|\b(?:tak(?:e|es|ing)|took)\s+(?:my|our|the)\s+consent\s+back\b"
         r"|\b(?:withdraw\w*|revok\w*|retract\w*|rescind\w*)\s+(?:\w+\s+){0,2}?(?:permission|"
         r"approval|agreement)\s+(?:for|to)\s+(?:you\s+)?(?:to\s+)?(?:use|keep|contact|send|share|"
         r"publish|store)\b",

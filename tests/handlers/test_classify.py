@@ -33,6 +33,19 @@ def _mail(text: str, subject: str = "", language: str = "da", quoted: str = "") 
 
 # (subject, text, labels, a phrase that must appear in the evidence)
 REQUESTS = [
+    # typed on a phone
+    (
+        "hej",
+        "kan i slete mine oplysniger, jeg har ik bug for jer mer. tak",
+        {T.ERASURE},
+        "slete mine oplysniger",
+    ),
+    (
+        "blog post",
+        "Hi! I'm taking back my consent for the blog post about my year in Sydney.",
+        {T.CONSENT_WITHDRAWAL},
+        "taking back my consent",
+    ),
     (
         "Sletning",
         "Hej. Jeg vil gerne have slettet alle mine oplysninger hos jer. Mvh Mette",

@@ -1271,6 +1271,27 @@ def _short_command(lower: str) -> list[_Found]:
     return hits
 
 
+#: Before "mine oplysninger", a question whether something reached us ("Har I fået …",
+#: "Have you received …"), not what we hold about the writer.
+_RECEIVED_BY_US = re.compile(
+    r"\b(?:har|have|fik|fikk|did|haben)\s+(?:i|dere|ni|you|sie)\s+(?:\w+\s+)?"
+    r"(?:f(?:å|aa|a)et|modtaget|f(?:å|aa|a)tt|mottatt|mottagit|received|got|gotten|get|"
+    r"erhalten|bekommen)\b"
+)
+
+
+#: "Hvor har dere fått …", "Where did you get …": the data's source, which is access.
+_SOURCE_QUESTION = re.compile(
+    r"\b(?:hvor|hvorfra|hvordan|where|how|woher|wie|var|varifr(?:å|aa|a)n|hur)\W*$"
+)
+
+
+def _received_by_us(lower: str, lo: int, hi: int) -> bool:
+    """Whether the writer asks if something reached us ("Har I fået mine oplysninger?")."""
+    m = _RECEIVED_BY_US.search(lower, lo, hi)
+    return m is not None and not _SOURCE_QUESTION.search(lower, max(0, m.start() - 12), m.start())
+
+
 def _paired(
     original: str,
     lower: str,
@@ -1418,6 +1439,13 @@ def _paired(
                         # "Vill du inte ha fler mejl från oss?": an offer to the reader
                         # (a newsletter's footer, a supplier's pitch), not the writer asking
                         or _OFFER_CUE.search(lower, lo, hi)
+                        # "Har I fået mine oplysninger?": whether a form reached us, not
+                        # who has received the data ("Hvem har fået min adresse?")
+                        or (
+                            label is RequestType.ACCESS
+                            and s < obj.start()
+                            and _received_by_us(lower, s, obj.start())
+                        )
                     ):
                         continue
                     start, end = min(s, obj.start()), max(e, obj.end())

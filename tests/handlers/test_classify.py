@@ -207,6 +207,12 @@ REQUESTS = [
 
 # Ordinary mail that uses the same words: none of it may become a case.
 HARD_NEGATIVES = [
+    # whether a form reached us, not what we hold
+    (
+        "har i fået det",
+        "har i fået mine oplysninger? udfyldte tilmeldingen i går. vil bare være sikker",
+    ),
+    ("", "Have you received my details? I filled in the application form on Sunday."),
     ("", "Hi, I would like to withdraw from the programme in Bali. How do I get a refund?"),
     ("", "Jeg vil gerne trække min ansøgning tilbage."),
     ("", "Please delete my last mail, I sent it by mistake."),
@@ -277,6 +283,18 @@ def test_hard_negatives(subject: str, text: str) -> None:
     assert result.labels == NOT, result.evidence
     assert result.evidence == ()
     assert 0.0 < result.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvem har fået min adresse? Det vil jeg gerne vide.",
+        "Hvor har dere fått navnet og adressen min fra?",
+        "Which third parties have received my details?",
+    ],
+)
+def test_asking_who_received_ones_data_stays_an_access_request(text: str) -> None:
+    assert T.ACCESS in classify_text("", text, "da").labels
 
 
 def test_labels_follow_request_type_order() -> None:

@@ -1746,6 +1746,7 @@ _QUOTE_MARKER = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 #: savner dig! – og nej, bare nedlæg min konto". Only after a dash or a bar set off by
 #: spaces, so our own subject ("Re: Din profil hos A Lot Better") is never read.
 _SUBJECT_ADDITION = re.compile(r"\s[-–—|]+\s+(?=\S)")
+_ADDED_BEFORE_REPLY = re.compile(r"^(\W*\w[^:]{0,38}?)\s+(?:re|sv|aw|vs)\s*:\s", re.I)
 #: How much new text a reply may have and still be said in its subject.
 _SUBJECT_ONLY_CHARS = 40
 
@@ -1755,13 +1756,19 @@ def _added_to_subject(inbound: Inbound, phrases: Phrases) -> Classification | No
     added a request to after a dash: the rules read that last part of the subject. The
     rest of a reply's subject is ours and is not read (``_prepare``)."""
     subject = inbound.subject or ""
+    if len((inbound.text or "").strip()) > _SUBJECT_ONLY_CHARS:
+        return None
     prefix = REPLY_SUBJECT.match(subject)
-    if prefix is None or len((inbound.text or "").strip()) > _SUBJECT_ONLY_CHARS:
-        return None
-    parts = _SUBJECT_ADDITION.split(subject[prefix.end() :])
-    if len(parts) < 2:
-        return None
-    added = parts[-1].strip()
+    if prefix is not None:
+        parts = _SUBJECT_ADDITION.split(subject[prefix.end() :])
+        if len(parts) < 2:
+            return None
+        added = parts[-1].strip()
+    else:  # "AFMELD Re: Sidste pladser til Malta": written before our subject
+        before = _ADDED_BEFORE_REPLY.match(subject)
+        if before is None:
+            return None
+        added = before.group(1).strip()
     lower = added.lower()
     if len(lower) != len(added):
         added = lower
@@ -1779,6 +1786,45 @@ _CHOSEN_LIST = re.compile(
 )
 
 
+#: "Begge dele", "Both please", "Beides" under our question of two choices: both.
+_BOTH = re.compile(
+    r"^\W*(?:begge\s+del(?:e|er)|begge\s+to|begge|both(?:\s+of\s+them)?|beides|b(?:å|aa|a)da)\b"
+)
+#: A short no ("Nej", "Nej tak", "No thanks", "Nei takk", "Nein danke").
+_DECLINED = re.compile(
+    r"^\W*(?:nej|nope|no|nei|nein)(?:\W+(?:tak|tack|takk|thanks|thank\s+you|danke))?\W*$"
+)
+#: What may stand under a short no: a signature.
+_SIGNATURE_CHARS = 60
+#: Our question whether the reader still wants to hear from us: a no to it withdraws the
+#: consent ("Vil du fortsat have vores nyhedsbrev?" – "Nej").
+_KEEP_QUESTION = re.compile(
+    r"\b(?:vil\s+du\s+(?:fortsat|stadig|fortsatt|fremdeles|gerne\s+blive\s+ved\s+med\s+at|"
+    r"gjerne\s+fortsette\s+(?:(?:å|aa|a)\s+)?)\s*(?:have|modtage|h(?:ø|oe|o)re|f(?:å|aa|a)|motta)"
+    r"|skal\s+vi\s+(?:holde\s+kontakten|blive\s+ved)"
+    r"|vill\s+du\s+(?:forts(?:ä|ae|a)tta\s+(?:att\s+)?(?:f(?:å|aa|a)|ta\s+emot|h(?:ö|oe|o)ra)|"
+    r"fortfarande\s+(?:ha|f(?:å|aa|a)))"
+    r"|(?:would|do)\s+you\s+(?:like\s+to\s+)?(?:keep|continue|still\s+want)\w*\s+"
+    r"(?:to\s+)?(?:hear|receiv|get|our|hearing|receiving|getting)"
+    r"|m(?:ö|oe|o)chten\s+sie\s+(?:weiterhin|auch\s+k(?:ü|ue|u)nftig)\s+(?:\w+\s+){0,3}?"
+    r"(?:erhalten|bekommen|h(?:ö|oe|o)ren))"
+)
+_KEPT_IN_TOUCH = _Rule(RequestType.CONSENT_WITHDRAWAL, "keep_in_touch", 0.7, "")
+
+
+def _declined_keep_question(inbound: Inbound) -> Classification | None:
+    """A short "no" under our question whether the reader still wants our mail."""
+    quoted = _QUOTE_MARKER.sub("", inbound.quoted)
+    lower = quoted.lower()
+    if len(lower) != len(quoted):
+        quoted = lower
+    m = _KEEP_QUESTION.search(lower)
+    if m is None or not _is_offer(quoted, lower, m.start(), m.end()):
+        return None
+    found = {RequestType.CONSENT_WITHDRAWAL: [_Found(_KEPT_IN_TOUCH, m.start(), m.end(), None)]}
+    return _build(found, quoted, inbound.language, False, rule_prefix="declined:")
+
+
 def _affirmed_offer(inbound: Inbound) -> Classification | None:
     """A short "yes please" answers the offer in the quoted text, which is ours; a short
     "only the newsletter" takes the unsubscription it offered and not the deletion."""
@@ -1786,7 +1832,10 @@ def _affirmed_offer(inbound: Inbound) -> Classification | None:
     if not inbound.quoted or len(text) > _SHORT_REPLY_CHARS:
         return None
     chosen = _CHOSEN_LIST.search(text.lower()) is not None
-    if not chosen and not _AFFIRMATION.search(text.lower()):
+    first, _, rest = text.lower().partition("\n")
+    if _DECLINED.match(first) and len(rest.strip()) <= _SIGNATURE_CHARS:
+        return _declined_keep_question(inbound)
+    if not chosen and not (_AFFIRMATION.search(text.lower()) or _BOTH.match(text.lower())):
         return None
     # the quote markers go: a wrapped line of our offer ("… delete the personal\n> data we
     # hold about you?") is one sentence, and "> " would end it at every line break

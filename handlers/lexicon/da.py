@@ -474,7 +474,8 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "da.offer_afmelding",
-        r"\b(?:afmeld\w*|framel\w*|tr" + AE + r"kke\s+(?:dit|jeres)\s+samtykke\s+tilbage)",
+        r"\b(?:afmeld\w*|framel\w*|tr" + AE + r"kke\s+(?:dit|jeres)\s+samtykke\s+tilbage|"
+        r"stop\w*\s+(?:\w+\s+){0,2}?(?:nyhedsbrev\w*|mails|sms\w*))",
         0.7,
         "",
     ),

@@ -490,7 +490,7 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
         T.CONSENT_WITHDRAWAL,
         "en.offer_unsubscribe",
         r"\b(?:unsubscrib\w*|withdraw\w*\s+your\s+consent|remove\s+you\s+from\s+(?:\w+\s+){0,2}?"
-        r"(?:list|newsletter))",
+        r"(?:list|newsletter)|stop\w*\s+(?:\w+\s+){0,2}?(?:newsletter|e-?mails|mails|texts?|sms))",
         0.7,
         "",
     ),

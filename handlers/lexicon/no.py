@@ -173,7 +173,7 @@ OFFER_RULES: tuple[tuple[T, str, str, float, str], ...] = (
     (
         T.CONSENT_WITHDRAWAL,
         "no.offer_avmelding",
-        r"\b(?:meld\w*\s+deg\s+av|avmeld\w*|trekk\w*\s+(?:tilbake\s+)?(?:ditt\s+)?samtykke\w*)",
+        r"\b(?:meld\w*\s+(?:deg\s+)?av\b|avmeld\w*|trekk\w*\s+(?:tilbake\s+)?(?:ditt\s+)?samtykke\w*)",
         0.7,
         "",
     ),

@@ -1,6 +1,7 @@
 """Storing and deciding in one process, one stage at a time (issue 9, items 20 and 21).
 
-    python bench/decide_micro.py                 # CPU ms per mail: storing, deciding
+    python bench/decide_micro.py                 # CPU ms per mail: storing, deciding,
+                                                 # writing the acknowledgements
     python bench/decide_micro.py --import-store  # store as ``privacybot import`` does
     python bench/decide_micro.py --dump out.txt  # fixed clock; the database, table by table
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect=_operator_call \\
@@ -11,7 +12,8 @@ at 127.0.0.1:5432, created and dropped), built by ``bot.runtime.build_runtime`` 
 service builds it. ``--warmup`` bench mails (``bench/mails.py``) are stored and decided
 first and not counted; then ``-n`` are stored (``smtp_listener.store_mail`` one by one,
 or the importer's ``_store_batch`` 50 at a time) and decided with
-``pipeline.process_pending`` until nothing is left, each stage timed with
+``pipeline.process_pending`` until nothing is left, and their acknowledgements written
+to the outbox folder (``outbox.deliver_due``), each stage timed with
 ``time.process_time``.
 
 ``--callgrind`` runs the deciding inside ``operator.call``, so that callgrind's
@@ -43,9 +45,10 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from bench.mails import make_mails
-from bot import importer, pipeline
+from bot import importer, outbox, pipeline
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
+from bot.service import make_senders
 from bot.smtp_listener import store_mail
 from handlers import drafting
 from handlers.values import Channel
@@ -125,6 +128,18 @@ def decide_all(runtime: Runtime) -> int:
     return decided
 
 
+def deliver_all(runtime: Runtime) -> int:
+    """Write every acknowledgement due to the outbox folder, as the service's outbox
+    thread does (``outbox.deliver_due``, 20 at a time)."""
+    senders = make_senders(runtime)
+    sent = 0
+    while True:
+        batch = outbox.deliver_due(runtime, senders)
+        if not batch:
+            return sent
+        sent += batch
+
+
 def dump(runtime: Runtime, out: Path) -> None:
     lines: list[str] = []
     with runtime.engine.connect() as conn:
@@ -177,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             store(runtime, warm, quiet=args.quiet, import_style=args.import_store)
             decide_all(runtime)
+            deliver_all(runtime)
             t0 = time.process_time()
             store(runtime, mails, quiet=args.quiet, import_style=args.import_store)
             t1 = time.process_time()
@@ -189,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 decided = decide_all(runtime)
             t2 = time.process_time()
+            sent = deliver_all(runtime)
+            t3 = time.process_time()
             with runtime.engine.connect() as conn:
                 cases = conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
                 acks = conn.execute(
@@ -196,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'postgresql' if args.pg else 'sqlite'}: {args.n} mails, {decided} "
                   f"decided, {cases} cases, {acks} acks (warm-up included); CPU per mail: "
                   f"storing {(t1 - t0) * 1000 / args.n:.2f} ms, deciding "
-                  f"{(t2 - t1) * 1000 / args.n:.2f} ms")
+                  f"{(t2 - t1) * 1000 / args.n:.2f} ms, delivering {sent} "
+                  f"{(t3 - t2) * 1000 / args.n:.2f} ms")
             if args.dump:
                 dump(runtime, args.dump)
         finally:

@@ -150,6 +150,22 @@ def outbound_key(message_id: str) -> str:
     return "out " + message_id.strip()
 
 
+def _insert_outbound(insert_for: Any) -> Any:
+    table = Message.__table__
+    return (
+        insert_for(table)
+        .on_conflict_do_nothing(index_elements=[table.c.external_id])
+        .returning(table.c.id)
+    )
+
+
+#: ``store_outbound``'s statement, for SQLite (False) and PostgreSQL (True).
+_INSERT_OUTBOUND = {
+    False: _insert_outbound(sqlite_insert),
+    True: _insert_outbound(postgresql_insert),
+}
+
+
 def store_outbound(
     session: Session,
     *,
@@ -172,7 +188,6 @@ def store_outbound(
     ``INSERT ... ON CONFLICT DO NOTHING``, because a conflict raised inside the outbox's
     batch would roll back every outcome of the batch and have them all sent again.
     """
-    table = Message.__table__
     values = {
         "direction": "out", "channel": channel, "external_id": outbound_key(message_id),
         # without angle brackets, as received mail's (``cases_by_message_ids`` reads both)
@@ -182,15 +197,13 @@ def store_outbound(
         "attempts": 0, "case_id": case_id, "received_at": sent_at, "processed_at": sent_at,
         "retain_until": retain_until, "authenticity": "none", "quiet": False,
     }
-    if session.get_bind().dialect.name == "postgresql":
-        statement = postgresql_insert(table)
-    else:
-        statement = sqlite_insert(table)
+    # The connection's execute, not the session's: no autoflush of the batch's other
+    # outcomes before each letter (the row depends on none of them), and one statement
+    # built once with its values as parameters (issue 9: building it per letter, with
+    # its cache key, was a third of recording a delivery).
     # The id returned tells whether a row was written (a bare rowcount is -1 on psycopg).
-    inserted = session.execute(
-        statement.values(values)
-        .on_conflict_do_nothing(index_elements=[table.c.external_id])
-        .returning(table.c.id)
+    inserted = session.connection().execute(
+        _INSERT_OUTBOUND[session.get_bind().dialect.name == "postgresql"], values
     ).scalar_one_or_none()
     return inserted is not None
 

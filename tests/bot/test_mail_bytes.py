@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import mail as outgoing
+from bot import outbox
 from bot.config import Settings
 from handlers import drafting
 from handlers.values import CaseView, Channel, Inbound, OutgoingMail, RequestType
@@ -106,6 +107,10 @@ def test_acknowledgements_are_written_directly_and_byte_for_byte() -> None:
             assert parsed["In-Reply-To"] == "<abc.123@mail.example.dk>"
             assert parsed["Message-ID"] == "<ack.PR-2026-0042.1@alottbetter.dk>"
             assert parsed.get_content().replace("\r\n", "\n") == ack.body.rstrip("\n") + "\n"
+            # and the outbox reads it back directly, as the parser does
+            payload = outgoing.build_message(ack, sender_name="ALOTTbetter ApS", date=DATE)
+            assert outbox._plain_letter(payload) == outbox._parsed_letter(payload)
+            assert outbox._plain_letter(payload)[1] == language
 
 
 def test_letters_the_package_must_write_are_still_the_same() -> None:
@@ -201,9 +206,51 @@ def test_any_letter_is_what_the_package_writes(
     )
     try:
         _same_as_package(mail, sender_name=name)
+        _read_back_as_the_parser_does(mail, name)
     except ValueError:  # the package refuses it (a second Subject): so must build_message
         try:
             outgoing.build_message(mail, sender_name=name, date=DATE)
         except ValueError:
             return
         raise
+
+
+def _read_back_as_the_parser_does(mail: OutgoingMail, name: str) -> None:
+    """The outbox records a sent letter's text: read directly (``_plain_letter``) or by
+    the parser, the same text and language."""
+    payload = outgoing.build_message(mail, sender_name=name, date=DATE)
+    direct = outbox._plain_letter(payload)
+    assert direct is None or direct == outbox._parsed_letter(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    head=st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["Content-Type", "content-type", "Content-Transfer-Encoding",
+                 "Content-Language", "Subject", "X", ""]
+            ),
+            st.sampled_from(
+                ['text/plain; charset="utf-8"', "7bit", "quoted-printable", "7BIT ",
+                 " da", "en ", "base64", 'text/html; charset="utf-8"', "", "x\ty", "a:b",
+                 "x-uue"]
+            ),
+            st.sampled_from([": ", ":", ":\t", " : ", ":  "]),
+        ),
+        max_size=6,
+    ),
+    body=st.text(alphabet="ab =\r\n3D\t.", max_size=120),
+    joint=st.sampled_from(["\r\n", "\r\n", "\r\n", "\n", "\r\n "]),
+    typed=st.booleans(),
+)
+def test_any_payload_is_read_as_the_parser_reads_it(
+    head: list[tuple[str, str, str]], body: str, joint: str, typed: bool
+) -> None:
+    if typed:  # most payloads the direct reading takes begin so
+        head = [("Content-Type", 'text/plain; charset="utf-8"', ": "), *head]
+    payload = (
+        joint.join(name + colon + value for name, value, colon in head) + "\r\n\r\n" + body
+    ).encode("ascii")
+    direct = outbox._plain_letter(payload)
+    assert direct is None or direct == outbox._parsed_letter(payload)

@@ -119,16 +119,7 @@ def insert_inbound(
         "size": len(raw), "received_at": received_at or utcnow(),
         "retain_until": retain_until, "quiet": quiet, "text": text, "language": language,
     }
-    dialect = connection.dialect.name
-    statement = _INSERT_INBOUND.get(dialect)
-    if statement is None:  # built once per backend, its values sent as parameters
-        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = _INSERT_INBOUND[dialect] = (
-            insert_for(table)
-            .on_conflict_do_nothing(index_elements=[table.c.external_id])
-            .returning(table.c.id)
-        )
-    inserted = connection.execute(statement, values).scalar_one_or_none()
+    inserted = connection.execute(_insert_message(connection), values).scalar_one_or_none()
     if inserted is not None:
         return int(inserted), True
     existing = connection.execute(
@@ -137,7 +128,24 @@ def insert_inbound(
     return int(existing), False
 
 
-_INSERT_INBOUND: dict[str, Any] = {}
+def _insert_message(connection: Connection) -> Any:
+    """``INSERT ... ON CONFLICT (external_id) DO NOTHING RETURNING id`` into the message
+    table, built once per backend and run with its values as parameters (issue 9:
+    building it per row, with its cache key, cost more than the insert)."""
+    dialect = connection.dialect.name
+    statement = _INSERT_MESSAGE.get(dialect)
+    if statement is None:
+        table = Message.__table__
+        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERT_MESSAGE[dialect] = (
+            insert_for(table)
+            .on_conflict_do_nothing(index_elements=[table.c.external_id])
+            .returning(table.c.id)
+        )
+    return statement
+
+
+_INSERT_MESSAGE: dict[str, Any] = {}
 
 
 def outbound_key(message_id: str) -> str:
@@ -148,22 +156,6 @@ def outbound_key(message_id: str) -> str:
     Message-ID that takes this key before our letter is recorded.
     """
     return "out " + message_id.strip()
-
-
-def _insert_outbound(insert_for: Any) -> Any:
-    table = Message.__table__
-    return (
-        insert_for(table)
-        .on_conflict_do_nothing(index_elements=[table.c.external_id])
-        .returning(table.c.id)
-    )
-
-
-#: ``store_outbound``'s statement, for SQLite (False) and PostgreSQL (True).
-_INSERT_OUTBOUND = {
-    False: _insert_outbound(sqlite_insert),
-    True: _insert_outbound(postgresql_insert),
-}
 
 
 def store_outbound(
@@ -198,13 +190,10 @@ def store_outbound(
         "retain_until": retain_until, "authenticity": "none", "quiet": False,
     }
     # The connection's execute, not the session's: no autoflush of the batch's other
-    # outcomes before each letter (the row depends on none of them), and one statement
-    # built once with its values as parameters (issue 9: building it per letter, with
-    # its cache key, was a third of recording a delivery).
+    # outcomes before each letter (the row depends on none of them).
     # The id returned tells whether a row was written (a bare rowcount is -1 on psycopg).
-    inserted = session.connection().execute(
-        _INSERT_OUTBOUND[session.get_bind().dialect.name == "postgresql"], values
-    ).scalar_one_or_none()
+    connection = session.connection()
+    inserted = connection.execute(_insert_message(connection), values).scalar_one_or_none()
     return inserted is not None
 
 

@@ -146,7 +146,10 @@ class _Rule:
 
 
 def _union(attr: str, default: str | None = None) -> re.Pattern[str]:
-    return re.compile(_union_text(attr, default))
+    """Every lexicon's ``attr`` as one pattern, in the fastest form that matches the same
+    (``_fast``); its ``.pattern`` is that form, so patterns built from the union take
+    ``_union_text``."""
+    return _fast(_union_text(attr, default))
 
 
 def _union_text(attr: str, default: str | None = None) -> str:
@@ -697,13 +700,13 @@ _LOGIN = _union("LOGIN")
 _ANTECEDENT = _union("ANTECEDENT")
 _OFFER_CUE = _union("OFFER_CUE")
 _BUSINESS_DOC = _union("BUSINESS_DOC")
-_PERFECT = re.compile(r"(?:" + _union("PERFECT").pattern + r")\W+(?:\w+\W+){0,2}?$")
+_PERFECT = re.compile(r"(?:" + _union_text("PERFECT") + r")\W+(?:\w+\W+){0,2}?$")
 _RETRACTION = _union("RETRACTION")
 _RETRACTION_HINTS = tuple(hint for lex in LEXICONS for hint in getattr(lex, "RETRACTION_HINTS", ()))
 _REPLACE = _union("REPLACE")
 _THIRD_PARTY_CUE = _union("THIRD_PARTY_CUE")
-_REFERENCE = re.compile(r"(?:" + _union("REFERENCE").pattern + r")\W+(?:\w+\W+){0,4}?$")
-_PERFECT_SECOND = re.compile(r"(?:" + _union("PERFECT_SECOND").pattern + r")\W+(?:\w+\W+){0,2}?$")
+_REFERENCE = re.compile(r"(?:" + _union_text("REFERENCE") + r")\W+(?:\w+\W+){0,4}?$")
+_PERFECT_SECOND = re.compile(r"(?:" + _union_text("PERFECT_SECOND") + r")\W+(?:\w+\W+){0,2}?$")
 _SHORT_TEXT_CHARS = 120
 _SHORT_REST_CHARS = 45
 
@@ -711,9 +714,9 @@ _SHORT_REST_CHARS = 45
 def _short_patterns() -> tuple[tuple[_Rule, re.Pattern[str]], ...]:
     """Each lexicon's bare commands, wrapped in the greetings, courtesies and sign-offs
     of every language: "hej, afmeld venligst!", "unsubscribe pls", "slet mig. mvh k"."""
-    greeting = _union("GREETING").pattern
-    polite = _union("POLITE").pattern
-    signoff = _union("SIGNOFF").pattern
+    greeting = _union_text("GREETING")
+    polite = _union_text("POLITE")
+    signoff = _union_text("SIGNOFF")
     out = []
     for lex in LEXICONS:
         for label, name, pattern, weight, flags in getattr(lex, "SHORT_COMMANDS", ()):
@@ -784,18 +787,18 @@ _RESTRICTION_ACTIONS = next(
 _PAIR_BLOCK = _union("PAIR_BLOCK")
 #: One pass each: footers and conditions make a sentence unsafe to guess at; business
 #: documents and logins make it about something else than our records of a person.
-_PAIR_UNSAFE = _fast(f"{_FOOTER.pattern}|{_CONDITIONAL.pattern}")
-_PAIR_BLOCKED = _AnyOf(f"{_PAIR_BLOCK.pattern}|{_BUSINESS_DOC.pattern}")
+_PAIR_UNSAFE = _fast(f"{_union_text('FOOTER')}|{_union_text('CONDITIONAL')}")
+_PAIR_BLOCKED = _AnyOf(f"{_union_text('PAIR_BLOCK')}|{_union_text('BUSINESS_DOC')}")
 #: Data a complaint can be about without a possessive ("cpr-nummeret", "depression").
 _PAIR_SENSITIVE = _fast(_union_text("PAIR_SENSITIVE"))
 #: The writer as the one who did it ("jeg sendte jer mit pas", "I gave my passport to …"):
 #: then it is no complaint about us.
-_FIRST_PERSON_BEFORE = re.compile(r"(?:" + _union("FIRST_PERSON").pattern + r")$")
+_FIRST_PERSON_BEFORE = re.compile(r"(?:" + _union_text("FIRST_PERSON") + r")$")
 #: A relative or client the request is about ("om min søn", "records on my niece").
 _PAIR_RELATIVE = _fast(_union_text("PAIR_RELATIVE"))
 #: How-to questions about doing it oneself: "how do I change", "hvordan ændrer jeg".
-_SELF_SERVICE = re.compile(r"(?:" + _union("SELF_SERVICE").pattern + r")\s+$")
-_SELF_SERVICE_Q = re.compile(r"(?:" + _union("SELF_SERVICE_Q").pattern + r")\s+$")
+_SELF_SERVICE = re.compile(r"(?:" + _union_text("SELF_SERVICE") + r")\s+$")
+_SELF_SERVICE_Q = re.compile(r"(?:" + _union_text("SELF_SERVICE_Q") + r")\s+$")
 _SELF_SERVICE_AFTER = re.compile(r"\w*\s+(?:jeg|jag|ich|eg)\b")
 _PAIR_WEIGHT = 0.6
 #: Object kinds whose types a business sentence cannot carry (only consent withdrawal).

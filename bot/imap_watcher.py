@@ -524,7 +524,7 @@ class ImapWatcher:
             if self.stop.is_set():
                 break
             fetched = client.fetch(batch, [b"BODY.PEEK[]", b"INTERNALDATE"])
-            done: list[int] = []
+            found: list[tuple[int, bytes, object]] = []
             for uid in batch:
                 data = fetched.get(uid)
                 raw = data.get(b"BODY[]") if data else None
@@ -532,13 +532,12 @@ class ImapWatcher:
                     log.warning("mail UID %s in mailbox %s vanished before it was fetched",
                                 uid, self.mailbox)
                     continue
-                row_id, created = self._store(
-                    bytes(raw),
-                    uid=uid,
-                    uidvalidity=session.uidvalidity,
-                    internal_date=data.get(b"INTERNALDATE"),
-                    quiet_before=session.quiet_before,
-                )
+                found.append((uid, bytes(raw), data.get(b"INTERNALDATE")))
+            stored = self._store(
+                found, uidvalidity=session.uidvalidity, quiet_before=session.quiet_before
+            )
+            done: list[int] = []
+            for (uid, _, _), (row_id, created) in zip(found, stored, strict=True):
                 session.last_uid = uid
                 done.append(uid)
                 log.info(
@@ -556,57 +555,68 @@ class ImapWatcher:
 
     def _store(
         self,
-        raw: bytes,
+        found: list[tuple[int, bytes, object]],
         *,
-        uid: int,
         uidvalidity: int,
-        internal_date: object,
         quiet_before: datetime | None = None,
-    ) -> tuple[int, bool]:
-        """Store one mail and advance the cursor past it, in one transaction.
+    ) -> list[tuple[int, bool]]:
+        """Store a fetched batch (UID, raw mail, INTERNALDATE) and advance the cursor past
+        its last mail, in one transaction; returns (row id, new?) per mail.
 
-        Mirrors ``smtp_listener.store_mail`` but keeps the cursor in the same commit, so
-        the stored mail and "UID n is done" can never disagree.
+        Mirrors ``smtp_listener.store_mails`` but keeps the cursor in the same commit, so
+        the stored mail and "UID n is done" can never disagree. One commit per batch, not
+        per mail (issue 9): a mailbox that filled while privacybot was down is taken up
+        at the import's pace. Each mail is parsed before the transaction.
         """
-        external_id, message_id = external_id_for(raw)
-        inbound: Inbound | None
-        try:
-            inbound = normalise.parse(raw, Channel.IMAP, external_id=external_id)
-        except Exception:  # noqa: BLE001 - the raw bytes are kept; the pipeline decides
-            log.warning("mail UID %s in mailbox %s could not be parsed; storing it raw",
-                        uid, self.mailbox)
-            inbound = None
         now = self.runtime.clock()
-        received_at = now
-        # The server's receipt time, not ours: mail that waited while privacybot was
-        # down keeps its true date, and with it its true deadline.
-        if isinstance(internal_date, datetime) and internal_date.tzinfo is not None:
-            received_at = min(internal_date.astimezone(UTC), now)
-        # INTERNALDATE has whole seconds: mail that came in the very second of a first
-        # start is not older than it.
-        quiet = quiet_before is not None and received_at < quiet_before.replace(microsecond=0)
         retention = timedelta(days=self.runtime.policy.message_retention_days)
+        prepared = []
+        for uid, raw, internal_date in found:
+            external_id, message_id = external_id_for(raw)
+            inbound: Inbound | None
+            try:
+                inbound = normalise.parse(raw, Channel.IMAP, external_id=external_id)
+            except Exception:  # noqa: BLE001 - the raw bytes are kept; the pipeline decides
+                log.warning("mail UID %s in mailbox %s could not be parsed; storing it raw",
+                            uid, self.mailbox)
+                inbound = None
+            received_at = now
+            # The server's receipt time, not ours: mail that waited while privacybot was
+            # down keeps its true date, and with it its true deadline.
+            if isinstance(internal_date, datetime) and internal_date.tzinfo is not None:
+                received_at = min(internal_date.astimezone(UTC), now)
+            # INTERNALDATE has whole seconds: mail that came in the very second of a first
+            # start is not older than it.
+            quiet = quiet_before is not None and received_at < quiet_before.replace(
+                microsecond=0
+            )
+            prepared.append((raw, external_id, message_id, inbound, received_at, quiet))
+        if not found:
+            return []
+        stored: list[tuple[int, bool]] = []
         with unit_of_work(self.runtime.sessions) as db:
-            row, created = queries.store_inbound(
-                db,
-                channel=Channel.IMAP.value,
-                external_id=external_id,
-                raw=raw,
-                message_id=message_id,
-                sender=inbound.sender if inbound else "",
-                subject=inbound.subject if inbound else "",
-                received_at=received_at,
-                retain_until=(received_at + retention).date(),
-                quiet=quiet,
-            )
-            if created and inbound is not None:
-                row.text = inbound.text
-                row.language = inbound.language
-                parsed.put(inbound, raw)  # the pipeline takes it instead of parsing again
+            for raw, external_id, message_id, inbound, received_at, quiet in prepared:
+                row, created = queries.store_inbound(
+                    db,
+                    channel=Channel.IMAP.value,
+                    external_id=external_id,
+                    raw=raw,
+                    message_id=message_id,
+                    sender=inbound.sender if inbound else "",
+                    subject=inbound.subject if inbound else "",
+                    received_at=received_at,
+                    retain_until=(received_at + retention).date(),
+                    quiet=quiet,
+                )
+                if created and inbound is not None:
+                    row.text = inbound.text
+                    row.language = inbound.language
+                    parsed.put(inbound, raw)  # the pipeline takes it instead of parsing again
+                stored.append((int(row.id or 0), created))
             queries.advance_mailbox_cursor(
-                db, mailbox=self.key, uidvalidity=uidvalidity, last_uid=uid, now=now
+                db, mailbox=self.key, uidvalidity=uidvalidity, last_uid=found[-1][0], now=now
             )
-            return int(row.id or 0), created
+        return stored
 
     def _mark_processed(self, session: _Session, uids: list[int]) -> None:
         """Flag or move mail that is safely stored; a refusal is logged, not retried.

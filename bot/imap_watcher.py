@@ -55,10 +55,9 @@ from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import parsed
 from bot.config import ImapSettings
 from bot.runtime import Runtime
-from bot.smtp_listener import external_id_for
+from bot.smtp_listener import external_id_for, insert_parsed
 from bot.tls import TlsSetupError, client_context
 from handlers import normalise
 from handlers.values import Channel, Inbound
@@ -595,24 +594,20 @@ class ImapWatcher:
             return []
         stored: list[tuple[int, bool]] = []
         with unit_of_work(self.runtime.sessions) as db:
+            connection = db.connection()
             for raw, external_id, message_id, inbound, received_at, quiet in prepared:
-                row, created = queries.store_inbound(
-                    db,
-                    channel=Channel.IMAP.value,
-                    external_id=external_id,
-                    raw=raw,
-                    message_id=message_id,
-                    sender=inbound.sender if inbound else "",
-                    subject=inbound.subject if inbound else "",
-                    received_at=received_at,
-                    retain_until=(received_at + retention).date(),
-                    quiet=quiet,
-                )
-                if created and inbound is not None:
-                    row.text = inbound.text
-                    row.language = inbound.language
-                    parsed.put(inbound, raw)  # the pipeline takes it instead of parsing again
-                stored.append((int(row.id or 0), created))
+                if inbound is not None:
+                    stored.append(insert_parsed(
+                        connection, self.runtime, raw=raw, inbound=inbound,
+                        external_id=external_id, message_id=message_id,
+                        received_at=received_at, quiet=quiet,
+                    ))
+                    continue
+                stored.append(queries.insert_inbound(  # kept raw, as it came
+                    connection, channel=Channel.IMAP.value, external_id=external_id,
+                    raw=raw, message_id=message_id, received_at=received_at,
+                    retain_until=(received_at + retention).date(), quiet=quiet,
+                ))
             queries.advance_mailbox_cursor(
                 db, mailbox=self.key, uidvalidity=uidvalidity, last_uid=found[-1][0], now=now
             )

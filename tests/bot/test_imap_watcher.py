@@ -213,6 +213,39 @@ def test_mail_waiting_before_start_is_taken_on_start_and_never_marked_read(
         assert (cursor.uidvalidity, cursor.last_uid) == (dovecot.uidvalidity(), 3)
 
 
+def test_a_mail_the_parser_fails_on_is_stored_raw_beside_its_batch(
+    runtime: Runtime, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetched batch is stored in one transaction; a mail the parser cannot read (it is
+    written never to raise, so a failure is forced here) is kept raw in the same batch,
+    for the pipeline to decide, and the cursor still passes it."""
+    from bot import imap_watcher
+
+    plain = imap_watcher.normalise.parse
+
+    def parse(raw: bytes, *args: object, **kwargs: object) -> object:
+        if b"Subject: unreadable" in raw:
+            raise ValueError("the test's parser failure")
+        return plain(raw, *args, **kwargs)
+
+    monkeypatch.setattr(imap_watcher.normalise, "parse", parse)
+    for n in range(1, 7):
+        dovecot.append(mail(n, subject="unreadable" if n == 4 else None))
+
+    with watching(runtime, dovecot) as running:
+        wait_until(stored_count(runtime, 6))
+
+    rows = stored(runtime)
+    assert [r.external_id for r in rows] == [f"imap.{n}@example.dk" for n in range(1, 7)]
+    raw_only = rows[3]
+    assert (raw_only.subject, raw_only.sender, raw_only.text) == ("", "", "")
+    assert raw_only.raw.endswith(b"Hej, dette er besked nummer 4.\r\n")
+    assert rows[4].subject == "Spørgsmål 5" and rows[4].text.startswith("Hej, dette er")
+    with unit_of_work(runtime.sessions) as session:
+        cursor = queries.mailbox_cursor(session, mailbox=running.watcher.key)
+        assert cursor is not None and cursor.last_uid == 6
+
+
 def test_new_mail_under_idle_is_stored_without_waiting_for_a_poll(
     runtime: Runtime, dovecot: Dovecot
 ) -> None:

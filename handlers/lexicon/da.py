@@ -840,6 +840,8 @@ RULES = RULES + (
         T.ACCESS,
         "da.hvad_staar_der_om_mig",
         r"\bhvad\s+st" + AA + r"r\s+der\s+(?:\w+\s+)?om\s+mig\b"
+        r"|\bse\s+hvad\s+(?:der\s+)?(?:er\s+)?(?:skrevet|noteret|registreret)\s+om\s+"
+        r"(?:mig|os|ham|hende)\b"
         r"|\bhvor\s+har\s+(?:i|du|de)\s+(?:\w+\s+)?(?:min|mit|mine)\s+(?:\w+\s+)?fra\b"
         r"|\bhvem\s+(?:har\s+)?(?:i|du)\s+(?:\w+\s+)?(?:delt|givet|videregivet|sendt|deler|"
         r"giver|videregiver|s" + AE + r"lger|solgt)\s+(?:mine|min|mit|dem)\b"
@@ -1062,6 +1064,9 @@ RULES = RULES + (
         T.ERASURE,
         "da.slet_dokument",
         rf"{_ERASE2}\s+(?:\w+\s+){{0,4}}?{_PD}\b"
+        # a job applicant's papers: "I må gerne kassere mit CV og min ansøgning"
+        rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine)\s+(?:cv(?:['’-]?(?:et|en))?|ans"
+        + OE + r"gning(?:en|er|erne)?)\b"
         rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine)\s+(?:gamle\s+)?(?:telefonnummer\w*|"
         r"mobilnummer\w*|adresse\w*|mailadresse\w*|e-?mailadresse\w*|cpr\w*|pasnummer\w*)",
         0.8,
@@ -1081,6 +1086,7 @@ RULES = RULES + (
         T.ERASURE,
         "da.slet_mig",
         r"\bslet(?:te|ter)?\s+mig\b(?!\s+(?:fra|af|p" + AA + r"|ud|som|til|ind|op)\b)"
+        r"|\b(?:slet|fjern)\w*\s+(?:mig|os)\s+helt\b"
         r"|\b(?:slet|fjern|tag)\w*\s+mig\s+(?:ud\s+)?(?:fra|af|i|ud\s+af)\s+(?:jeres\s+|alle\s+|"
         r"jeres\s+\w+\s+)?\w*(?:system|database|register|kartotek|kundeliste|crm|arkiv)\w*"
         r"|\b(?:vil|" + OE + r"nsker|skal)\s+(?:\w+\s+){0,2}?glemmes\b"
@@ -2139,7 +2145,10 @@ RULES = RULES + (
         r"s" + AE + r"lger|videregiver|giver\s+(?:\w+\s+)?videre|sender\s+(?:\w+\s+){0,2}?videre|"
         r"bruge|dele|s" + AE + r"lge|videregive|sende\s+(?:\w+\s+){0,3}?(?:videre|til\s+andre))\b"
         r"|\b(?:indg" + AA + r"|indg" + AA + r"r|indgaar)\s+i\s+(?:\w+\s+)?\w*(?:analyse|statistik|"
-        r"markedsf|kampagne|reklame)\w*",
+        r"markedsf|kampagne|reklame)\w*"
+        # "Kan I sætte vores profil på pause, så vi ikke bliver foreslået …"
+        r"|\bs" + AE + r"tt?e[r]?\s+(?:min|mit|vores)\s+(?:\w+\s+)?profil\w*\s+p" + AA
+        + r"\s+pause\b",
         0.8,
         "",
     ),
@@ -2227,6 +2236,7 @@ RULE_TRIGGERS.update(
         ),
         "da.modsaetter_mig": ("modsæt", "modsaet", "modsat", "imod"),
         "da.vil_ikke_profileres": (
+            "pause$",
             "profiler",
             "spore",
             "sporer",

@@ -119,7 +119,10 @@ RULES: tuple[tuple[T, str, str, float, str], ...] = (
         "en.stop_marketing",
         r"\bstop\s+(?:sending|e-?mailing|texting|calling|contacting)\s+me\b(?:\W+\w+){0,3}?\W+"
         r"(?:marketing|newsletters?|promotion\w*|advertis\w*|offers|e-?mails|mails|sms|texts|"
-        r"messages)",
+        r"messages)"
+        # "You don't need to text me anymore"
+        r"|\b(?:(?:don't|do\s+not)\s+need|no\s+need)\s+to\s+(?:text|sms|e-?mail|call|phone|ring)\s+"
+        r"me\s+(?:any\s*more|any\s+longer)\b",
         0.8,
         "f",
     ),
@@ -555,7 +558,7 @@ RULE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "en.no_longer_consent": ("consent",),
     "en.unsubscribe_me": ("unsubscrib",),
     "en.remove_from_list": ("remove", "take", "delete"),
-    "en.stop_marketing": ("stop",),
+    "en.stop_marketing": ("stop", "need$"),
     "en.opt_out": ("opt",),
     "en.no_more_newsletters": ("receive", "get"),
     "en.sar": ("access", "dsar"),

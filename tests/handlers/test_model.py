@@ -35,7 +35,8 @@ def mail(subject: str, body: str) -> bytes:
 #: not personal data to them); the model has learnt it from the shipped mails.
 UNSEEN = mail(
     "Mine papirer",
-    "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg har sendt.",
+    # (once "min ansøgning": a rule reads that since the twelfth round, as a job applicant's)
+    "Jeg rejser ikke med jer alligevel. Fjern venligst min tilmelding og de bilag, jeg har sendt.",
 )
 
 

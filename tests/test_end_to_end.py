@@ -283,12 +283,12 @@ async def test_a_request_below_the_confidence_threshold_waits_in_triage_unanswer
 async def test_a_request_only_the_trained_model_sees_waits_in_triage_with_its_words(
     service: Service,
 ) -> None:
-    """No rule reads "fjern min ansøgning" as an erasure; the model does, and staff decide."""
+    """No rule reads "fjern min tilmelding" as an erasure; the model does, and staff decide."""
     await send(
         service,
         customer_mail(
             "Mine papirer",
-            "Jeg rejser ikke med jer alligevel. Fjern venligst min ansøgning og de bilag, jeg "
+            "Jeg rejser ikke med jer alligevel. Fjern venligst min tilmelding og de bilag, jeg "
             "har sendt.\n",
             msgid="model.1@example.dk",
         ),

@@ -31,11 +31,11 @@ def mail(subject: str, body: str) -> bytes:
     ).encode()
 
 
-#: No rule of the lexicons reads "fjern … min ansøgning" as an erasure (an application is
-#: not personal data to them); the model has learnt it from the shipped mails.
+#: No rule of the lexicons reads "fjern … min tilmelding" as an erasure (a registration is
+#: not personal data to them); the model has learnt it from the shipped mails. ("min
+#: ansøgning" was the example until a rule read a job applicant's papers, twelfth round.)
 UNSEEN = mail(
     "Mine papirer",
-    # (once "min ansøgning": a rule reads that since the twelfth round, as a job applicant's)
     "Jeg rejser ikke med jer alligevel. Fjern venligst min tilmelding og de bilag, jeg har sendt.",
 )
 

@@ -7,9 +7,9 @@ Contract:
   and the ``wake`` callable, which the service makes thread-safe with
   ``loop.call_soon_threadsafe``. It returns only when ``stop`` is set; no error ends it.
 - Progress is the mailbox's UIDVALIDITY and the last UID taken (``MailboxCursor``), never
-  sequence numbers. The cursor advances in the same transaction that stores the mail, so
-  a crash between fetch and commit re-fetches, and the Message-ID dedupe of
-  ``store_inbound`` turns a re-fetch into a no-op. A new UIDVALIDITY resets the cursor to 0
+  sequence numbers. The cursor advances in the same transaction that stores the fetched
+  batch, so a crash between fetch and commit re-fetches, and the Message-ID dedupe of
+  ``queries.insert_inbound`` turns a re-fetch into a no-op. A new UIDVALIDITY resets the cursor to 0
   and the whole mailbox is re-read; dedupe again keeps that from doubling anything.
 - After every (re)connect the mailbox is re-scanned by UID (``UID n+1:*``, filtered here,
   because the server always answers with the highest UID even when it is ≤ n), so mail
@@ -567,6 +567,8 @@ class ImapWatcher:
         per mail (issue 9): a mailbox that filled while privacybot was down is taken up
         at the import's pace. Each mail is parsed before the transaction.
         """
+        if not found:
+            return []
         now = self.runtime.clock()
         retention = timedelta(days=self.runtime.policy.message_retention_days)
         prepared = []
@@ -590,8 +592,6 @@ class ImapWatcher:
                 microsecond=0
             )
             prepared.append((raw, external_id, message_id, inbound, received_at, quiet))
-        if not found:
-            return []
         stored: list[tuple[int, bool]] = []
         with unit_of_work(self.runtime.sessions) as db:
             connection = db.connection()

@@ -1065,8 +1065,13 @@ RULES = RULES + (
         "da.slet_dokument",
         rf"{_ERASE2}\s+(?:\w+\s+){{0,4}}?{_PD}\b"
         # a job applicant's papers: "I må gerne kassere mit CV og min ansøgning"
-        rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine)\s+(?:cv(?:['’-]?(?:et|en))?|ans"
+        rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine|vores)\s+(?:cv(?:['’-]?(?:et|en))?|ans"
         + OE + r"gning(?:en|er|erne)?)\b"
+        # a withdrawn application: "slette alt hvad jeg har sendt (pas kopi, referencer)"
+        rf"|{_ERASE2}\s+alt\s+(?:det\s+)?(?:hvad|som)\s+(?:jeg|vi)\s+har\s+(?:sendt|"
+        r"indsendt|uploadet|givet\s+jer|oplyst)\b"
+        # a named person's profile: "kan i slette olivers profil"
+        rf"|{_ERASE2}\s+(?:\w+\s+)?(?!jeres\b)\w+s\s+profil(?:en)?\b"
         rf"|{_ERASE2}\s+(?:\w+\s+)?(?:mit|min|mine)\s+(?:gamle\s+)?(?:telefonnummer\w*|"
         r"mobilnummer\w*|adresse\w*|mailadresse\w*|e-?mailadresse\w*|cpr\w*|pasnummer\w*)",
         0.8,
@@ -2571,6 +2576,32 @@ PAIR_SENSITIVE = PAIR_SENSITIVE[:-3] + r"|(?:vores|mine|alle\s+vores)\s+(?:telef
 PAIR_TRIGGERS = PAIR_TRIGGERS + ("numre", "telefonnumre")
 PAIR_DATA = (
     PAIR_DATA + r"|\b(?:sin|sit|sine)\s+(?:\w+\s+)?(?:oplysning\w*|data|profil\w*|konto\w*)\b"
+)
+
+# -- thirteenth round (dev81, dev82): a new number given in passing, an addition to a child's
+# record ("Kan I tilføje det til hendes oplysninger")
+RULES = RULES + (
+    (
+        T.RECTIFICATION,
+        "da.mit_nye_nummer",
+        r"\bmit\s+nye\s+(?:tlf\.?\s*|telefon|mobil)?(?:nummer|nr\.?)\s+er\b",
+        0.7,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "da.tilfoej_til_oplysninger",
+        r"\btilf" + OE + r"j\w*\s+(?:\w+\s+){0,3}?til\s+(?:mine|hans|hendes|vores|deres|\w+s)\s+"
+        r"(?:oplysninger|profil|journal|tilmelding|skema)\b",
+        0.75,
+        "",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "da.mit_nye_nummer": ("nye",),
+        "da.tilfoej_til_oplysninger": ("tilf",),
+    }
 )
 
 #: The writer asks what we need from them ("Hvad skal I bruge af oplysninger om mig til

@@ -869,7 +869,9 @@ RULES = RULES + (
         T.ERASURE,
         "de.vernichten",
         rf"\b(?:vernicht\w*|tilgen)\W+{_GAP4}{OBJ}|{OBJ}\W+(?:\w+\W+){{0,3}}?(?:vernichten|"
-        r"vernichtet|tilgen|getilgt)\b",
+        r"vernichtet|tilgen|getilgt)\b"
+        # "Die möchte ich gern vernichtet wissen" (a passport copy)
+        r"|\bvernichtet\s+(?:wissen|sehen)\b",
         0.8,
         "q",
     ),

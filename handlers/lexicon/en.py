@@ -1135,8 +1135,9 @@ RULES = RULES + (
     (
         T.ACCESS,
         "en.send_me_what_you_have",
-        r"\b(?:send|give|show|tell|email)\s+me\s+(?:\w+\s+)?what\s+(?:\w+\s+)?you\s+(?:have|hold|"
-        r"keep|store)\s+(?:on\s+file\s+)?(?:on|about|for)\s+me\b",
+        r"\b(?:send|give|show|tell|email)\s+(?:me|us)\s+(?:\w+\s+)?(?:what|whatever|everything)\s+"
+        r"(?:\w+\s+)?you\s+(?:have|hold|keep|store)\s+(?:on\s+file\s+)?(?:on|about|for)\s+"
+        r"(?:me|us|him|her)\b",
         0.8,
         "",
     ),
@@ -2012,6 +2013,43 @@ PAIRS = PAIRS + (
         "event",
         0.6,
     ),
+)
+
+# -- thirteenth round (dev81, dev82): a child kept out of photos, a photo held back until
+# the writer says so, a record to update
+RULES = RULES + (
+    (
+        T.CONSENT_WITHDRAWAL,
+        "en.not_in_photos",
+        r"\b(?:not|never)\s+(?:to\s+)?(?:appear|be\s+shown|be\s+featured|feature)\s+in\s+(?:any\s+)?"
+        r"(?:of\s+(?:the|your)\s+)?(?:photos|pictures|videos|images|photographs)\b",
+        0.75,
+        "",
+    ),
+    (
+        T.RESTRICTION,
+        "en.not_until_i_say",
+        r"\b(?:prefer|rather)\s+(?:that\s+)?you\s+(?:do\s+not|don't|didn't|did\s+not)\s+"
+        r"(?:send|share|show|pass\s+on|give\s+out)\s+my\s+(?:photo|picture|details|data|profile|"
+        r"information|info)\b",
+        0.75,
+        "",
+    ),
+    (
+        T.RECTIFICATION,
+        "en.update_his_file",
+        rf"{_RECTIFY}\s+(?:my|his|her|their|our)\s+(?:file|records?|registration|"
+        r"details\s+on\s+file)\b",
+        0.7,
+        "",
+    ),
+)
+RULE_TRIGGERS.update(
+    {
+        "en.not_in_photos": ("appear", "shown", "featur"),
+        "en.not_until_i_say": ("prefer", "rather"),
+        "en.update_his_file": ("correct", "rectif", "updat", "chang", "amend", "fix", "modif"),
+    }
 )
 
 #: "What information do you need from me for the visa?" (see da.ASKS_WHAT_WE_NEED).

@@ -40,6 +40,18 @@ def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     raise RuntimeError(f"nothing listens on {port} after {timeout}s")
 
 
+def wait_log(log: Path, text: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Wait until the service's log holds ``text`` (a line it writes when it is ready)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}")
+        if log.exists() and text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{text!r} not in {log} after {timeout}s")
+
+
 def proc_status(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (peak RSS) in KiB from /proc/<pid>/status."""
     out = {}

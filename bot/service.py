@@ -26,7 +26,7 @@ from bot.imap_watcher import ImapWatcher, cursor_key
 from bot.runtime import Runtime, build_runtime
 from bot.senders import EmlFolderSender, Sender, SmtpRelaySender
 from bot.smtp_listener import start_smtp_listener
-from handlers import classify
+from handlers import classify, drafting
 from storage import queries
 from storage.engine import is_postgres, unit_of_work
 
@@ -171,9 +171,15 @@ class Service:
         # (about 2 s on a slow machine): a crash while starting then interrupts no message,
         # where it used to count against the first one claimed (CRASH_LIMIT), and the first
         # mail of a flood is decided as fast as the rest. The listeners already take mail.
+        started = time.perf_counter()
         await asyncio.to_thread(
             classify.warm_up, use_model=self.runtime.settings.classifier.model
         )
+        broken = await asyncio.to_thread(drafting.warm_up, self.runtime.templates)
+        if broken:
+            log.warning("letter templates that do not compile: %s", ", ".join(broken))
+        log.info("ready to decide in %.1f s (classifier and letters)",
+                 time.perf_counter() - started)
         while not self.stopping.is_set():
             started = time.perf_counter()
             self._arrived = 0

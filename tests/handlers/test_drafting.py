@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -508,3 +509,22 @@ def test_reply_mail_never_sends_a_staff_note(env: jinja2.Environment) -> None:
         domain="alottbetter.dk",
     )
     assert "In-Reply-To" not in mail.headers
+
+
+def test_warm_up_compiles_every_letter_and_names_a_company_letter_that_does_not(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "da").mkdir()
+    (tmp_path / "da" / "ack.eml.j2").write_text("Subject: Tak\n\n{% if %}\n", encoding="utf-8")
+    env = make_environment(tmp_path)
+
+    broken = drafting.warm_up(env)
+
+    assert broken == ["da/ack.eml.j2"]
+    # every other letter and the staff card are compiled and cached, in both languages
+    compiled = {name for (_, name) in env.cache}  # type: ignore[union-attr]
+    assert {"en/ack.eml.j2", "da/reply.eml.j2", "en/reply/erasure.j2",
+            "staff_card.html.j2"} <= compiled
+    assert not any(name.startswith("web/") for name in compiled)
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        env.get_template("da/ack.eml.j2")

@@ -42,7 +42,7 @@ HELDOUT = ROOT / "tests" / "data" / "heldout"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 WEIGHTS = ROOT / "handlers" / "model_weights.json"
 #: Never trained on: these folders measure what the classifier does on unseen mail.
-HELD_BACK = ("test2", "test3", "test4", "test5", "test6", "test7", "test8")
+HELD_BACK = ("test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 #: Written and measured, not yet trained on: trained on (2026-12-03, sixth session), they
 #: raised --lofo on the untuned folders a little (recall 0.961 -> 0.963, the rest equal)
 #: but made one public template letter ("… a copy of the newly recorded data") an access

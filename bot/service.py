@@ -34,13 +34,14 @@ log = logging.getLogger("privacybot.service")
 
 POLL_SECONDS = 1.0
 #: In a flood a worker lets its next batch fill before it takes it (issue 9). After a
-#: batch of more than one item (mail arriving faster than it is decided) the pipeline
-#: waits until ``DECIDE_BATCH`` more mails have arrived, the outbox until the pipeline has
-#: opened or joined ``DELIVER_BATCH`` more cases, or until ``FLOOD_LINGER_SECONDS`` have
-#: passed: what a batch pays once (its claim, its transaction, the audit head, the
-#: outbox's claim) is then shared by more mails, which took about a sixth off the
-#: service's CPU per mail in the ingest benchmark (docs/PERFORMANCE.md, item 25). A mail
-#: that arrives alone is decided at once; no wait ever starts after a batch of one.
+#: batch of more than one item but less than a full one (mail arriving faster than it is
+#: decided, and nothing more waiting) the pipeline waits until ``DECIDE_BATCH`` more mails
+#: have arrived, the outbox until the pipeline has opened or joined ``DELIVER_BATCH`` more
+#: cases, or until ``FLOOD_LINGER_SECONDS`` have passed: what a batch pays once (its
+#: claim, its transaction, the audit head, the outbox's claim) is then shared by more
+#: mails, which took about a sixth off the service's CPU per mail in the ingest benchmark
+#: (docs/PERFORMANCE.md, item 25). A mail that arrives alone is decided at once, and a
+#: full batch is followed by the next at once (a backlog: an IMAP folder, a restart).
 FLOOD_LINGER_SECONDS = 0.05
 DECIDE_BATCH = 20
 DELIVER_BATCH = 20
@@ -194,7 +195,7 @@ class Service:
             if outcomes:
                 self._cases_decided += sum(o.case_ref is not None for o in outcomes)
                 self.outbox_ready.set()
-                if len(outcomes) > 1:
+                if 1 < len(outcomes) < DECIDE_BATCH:
                     await self._fill(lambda: self._arrived, self.inbound_ready, DECIDE_BATCH)
                 continue
             await self._sleep(self.inbound_ready)
@@ -207,7 +208,7 @@ class Service:
                 limit=DELIVER_BATCH, should_stop=self.stopping.is_set,
             ) or 0
             if sent:
-                if sent > 1:
+                if 1 < sent < DELIVER_BATCH:
                     await self._fill(
                         lambda: self._cases_decided, self.outbox_ready, DELIVER_BATCH
                     )

@@ -23,6 +23,8 @@ from bot import pipeline, service
 from bot.config import Settings
 from bot.runtime import build_runtime
 from bot.service import Service, make_senders
+from bot.smtp_listener import store_mails
+from handlers.values import Channel
 from tests.support import wait_for
 
 LONG = 120.0
@@ -142,3 +144,22 @@ async def test_a_filling_batch_is_taken_when_full_or_when_the_service_stops(
     monkeypatch.setattr(service, "FLOOD_LINGER_SECONDS", 0.05)
     svc.stopping.clear()
     await asyncio.wait_for(svc._fill(lambda: 0, svc.inbound_ready, 5), 10)
+
+
+async def test_a_backlog_already_stored_is_decided_without_waiting(
+    make_settings: Callable[..., Settings], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full batches follow each other at once: a folder's backlog or the mail stored
+    before a restart must not wait for mail that is not coming."""
+    monkeypatch.setattr(service, "FLOOD_LINGER_SECONDS", LONG)
+    runtime = await asyncio.to_thread(build_runtime, make_settings(database_url))
+    raws = [_mail(n, request=n % 5 < 2).as_bytes() for n in range(45)]
+    await asyncio.to_thread(store_mails, runtime, raws, channel=Channel.SMTP)
+    svc = Service(runtime, make_senders(runtime))
+    task = asyncio.create_task(svc.run())
+    try:
+        await wait_for(lambda: _counts(svc)[:2] == (45, 18), 30, "the backlog decided")
+    finally:
+        svc.stop()
+        await asyncio.wait_for(task, 30)
+        runtime.engine.dispose()

@@ -157,8 +157,8 @@ def latency(rate: float, seconds: float, runs: int, *, log=print) -> dict:  # ty
             mails = make_mails(n, tag=f"l{i}")
             with procs.start_service(folder) as proc:
                 # steady state: the first mail meets a service whose classifier and
-                # letters are ready, as every later one does (a cold start added up to 0.1 s to
-                # p99 on a slow machine; it is measured by the ingest run instead)
+                # letters are ready, as every later one does (sent 2 s after the start, the
+                # first three took 170-230 ms on a slow machine: docs/PERFORMANCE.md, 26)
                 procs.wait_log(proc.log, "ready to decide", proc.proc)
                 time.sleep(1.0)
                 sent = asyncio.run(steady(proc.port, mails, rate=rate))

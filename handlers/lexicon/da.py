@@ -2578,16 +2578,9 @@ PAIR_DATA = (
     PAIR_DATA + r"|\b(?:sin|sit|sine)\s+(?:\w+\s+)?(?:oplysning\w*|data|profil\w*|konto\w*)\b"
 )
 
-# -- thirteenth round (dev81, dev82): a new number given in passing, an addition to a child's
-# record ("Kan I tilføje det til hendes oplysninger")
+# -- thirteenth round (dev81, dev82): an addition to a child's record
+# ("Kan I tilføje det til hendes oplysninger")
 RULES = RULES + (
-    (
-        T.RECTIFICATION,
-        "da.mit_nye_nummer",
-        r"\bmit\s+nye\s+(?:tlf\.?\s*|telefon|mobil)?(?:nummer|nr\.?)\s+er\b",
-        0.7,
-        "",
-    ),
     (
         T.RECTIFICATION,
         "da.tilfoej_til_oplysninger",
@@ -2599,7 +2592,6 @@ RULES = RULES + (
 )
 RULE_TRIGGERS.update(
     {
-        "da.mit_nye_nummer": ("nye",),
         "da.tilfoej_til_oplysninger": ("tilf",),
     }
 )
